@@ -1,0 +1,61 @@
+"""WeChat code2session: exchanges a mini-program login code for the user's openid (and unionid).
+
+In AWS it calls WeChat with the app secret from Secrets Manager. The local stack uses the fake,
+in which the code ``dev:<openid>`` or ``dev:<openid>:<unionid>`` yields that identity.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from shared.auth import keys
+from shared.errors import Unauthorized, UpstreamUnavailable
+from shared.settings import get_settings
+
+CODE2SESSION_URL = "https://api.weixin.qq.com/sns/jscode2session"
+
+
+@dataclass(frozen=True)
+class WechatSession:
+    openid: str
+    unionid: str | None = None
+
+
+class WechatGateway(Protocol):
+    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession: ...
+
+
+class FakeWechatGateway:
+    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession:
+        parts = code.split(":")
+        if len(parts) not in (2, 3) or parts[0] != "dev" or not all(parts[1:]):
+            raise Unauthorized("The login code is not valid (the local fake accepts dev:<openid>[:<unionid>]).")
+        return WechatSession(openid=parts[1], unionid=parts[2] if len(parts) == 3 else None)
+
+
+class WechatApiGateway:
+    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession:
+        secrets = keys.secret_json(get_settings().wechat_secret_arn)
+        app_secret = secrets.get(f"{tenant_id}/{app_id}")  # apps are registered per tenant
+        if not app_secret:
+            raise Unauthorized("This app is not registered for the tenant.")
+        query = urllib.parse.urlencode({"appid": app_id, "secret": app_secret, "js_code": code,
+                                        "grant_type": "authorization_code"})
+        try:
+            with urllib.request.urlopen(f"{CODE2SESSION_URL}?{query}", timeout=5) as answer:  # noqa: S310
+                result = json.loads(answer.read())
+        except (OSError, ValueError) as error:
+            raise UpstreamUnavailable("WeChat did not answer; try again.") from error
+        if result.get("errcode") or not result.get("openid"):
+            raise Unauthorized("WeChat refused the login code.")
+        return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
+
+
+@cache
+def gateway() -> WechatGateway:
+    return FakeWechatGateway() if get_settings().wechat_gateway == "fake" else WechatApiGateway()

@@ -1,0 +1,123 @@
+"""Contacts HTTP API: parse, authorise, call the logic, shape the answer. No rules here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from services.contacts.logic import contacts, login
+from services.contacts.models import (
+    ContactCreate,
+    ContactList,
+    ContactPatch,
+    ContactView,
+    LoginAnswer,
+    MemberPatch,
+    MemberView,
+    OwnerChange,
+    Tag,
+    WechatLogin,
+)
+from services.contacts.service import SERVICE
+from shared.errors import Unprocessable
+from shared.http import ServiceApi
+
+api = ServiceApi(SERVICE)
+app = api.resolver
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+IdentityFilter = Annotated[str | None, Query(max_length=254)]
+IDEMPOTENCY_KEY_MAX = 128
+
+
+api.add_health_route()
+
+
+@api.route("POST /v1/auth/wechat")
+def wechat_login(body: WechatLogin) -> LoginAnswer:
+    return login.login(body)
+
+
+@api.route("POST /v1/contacts")
+def create_contact(body: ContactCreate) -> Response[str]:
+    key = api.header("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+        raise Unprocessable("Idempotency-Key must be 1 to 128 characters.",
+                            [{"loc": ["header", "Idempotency-Key"], "msg": "bad length"}])
+    answer, _ = contacts.create_contact(api.staff(), body, key)
+    return Response(status_code=201, content_type="application/json", body=answer)
+
+
+@api.route("GET /v1/contacts")
+def list_contacts(
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    tag: Annotated[Tag | None, Query()] = None,
+    owner: Annotated[str | None, Query(max_length=128)] = None,
+    phone: IdentityFilter = None,
+    email: IdentityFilter = None,
+    unionid: IdentityFilter = None,
+    external_userid: IdentityFilter = None,
+) -> ContactList:
+    given = {k: v for k, v in {"phone": phone, "email": email, "unionid": unionid,
+                               "external_userid": external_userid}.items() if v}
+    if len(given) > 1:
+        raise Unprocessable("Filter by one identity at a time.", [{"loc": ["query"], "msg": "several identities"}])
+    found, next_cursor = contacts.list_contacts(api.staff(), limit=limit, cursor=cursor, tag_name=tag, owner=owner,
+                                                identity=next(iter(given.items()), None))
+    return ContactList(items=[ContactView.of(c) for c in found], next_cursor=next_cursor)
+
+
+ContactId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@api.route("GET /v1/contacts/{contact_id}")
+def get_contact(contact_id: ContactId) -> ContactView:
+    return ContactView.of(contacts.visible_contact(api.staff(), contact_id))
+
+
+@api.route("PATCH /v1/contacts/{contact_id}")
+def patch_contact(contact_id: ContactId, body: ContactPatch) -> ContactView:
+    return ContactView.of(contacts.update_contact(api.staff(), contact_id, body))
+
+
+@api.route("DELETE /v1/contacts/{contact_id}")
+def erase_contact(contact_id: ContactId) -> Response[Any]:
+    contacts.erase(api.staff(), contact_id)
+    return Response(status_code=204)
+
+
+@api.route("PUT /v1/contacts/{contact_id}/tags/{tag}")
+def add_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
+    return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=True))
+
+
+@api.route("DELETE /v1/contacts/{contact_id}/tags/{tag}")
+def remove_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
+    return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=False))
+
+
+@api.route("PUT /v1/contacts/{contact_id}/owner")
+def set_owner(contact_id: ContactId, body: OwnerChange) -> ContactView:
+    return ContactView.of(contacts.set_owner(api.staff(), contact_id, body))
+
+
+@api.route("GET /v1/me")
+def get_me() -> MemberView:
+    member = api.member()
+    return MemberView.of(contacts.member_contact(member.tenant_id, member.contact_id))
+
+
+@api.route("PATCH /v1/me")
+def patch_me(body: MemberPatch) -> MemberView:
+    member = api.member()
+    return MemberView.of(contacts.update_member(member.tenant_id, member.contact_id, body))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)
+
+

@@ -1,0 +1,191 @@
+"""Contacts rules: who may see and change what, and which events each change announces."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from services.contacts.dal import contacts as dal
+from services.contacts.logic.identities import normalise_email, normalise_phone
+from services.contacts.models import (
+    MAX_TAGS,
+    TENANT_WIDE,
+    Contact,
+    ContactCreate,
+    ContactPatch,
+    ContactView,
+    Identities,
+    MemberPatch,
+    OwnerChange,
+)
+from shared import idempotency, ids
+from shared.auth.principal import StaffPrincipal
+from shared.clock import now_rfc3339
+from shared.dynamo import Transaction
+from shared.errors import NotFound, Unprocessable
+from shared.events import contacts as events
+
+IDENTITY_FIELDS = ("phone", "email", "unionid", "external_userid")
+READ_ALL = frozenset({"admin", "manager", "agent"})
+
+
+def sees_only_own(staff: StaffPrincipal) -> bool:
+    """A guide without a broader role sees only the contacts they own."""
+    return not staff.has_any(READ_ALL)
+
+
+def _normalised(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+    return (normalise_phone(phone) if phone else None, normalise_email(email) if email else None)
+
+
+def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
+    """The contact, if it exists in the caller's tenant and the caller may see it; else 404."""
+    contact = dal.get(staff.tenant_id, contact_id)
+    if contact is None or contact.erased:
+        raise NotFound("No such contact.")
+    if sees_only_own(staff) and staff.staff_id not in contact.owners.values():
+        raise NotFound("No such contact.")
+    return contact
+
+
+def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> tuple[str, bool]:
+    """Create a contact; answer its JSON view and whether it is a replay of an earlier request."""
+    phone, email = _normalised(request.phone, request.email)
+    now = now_rfc3339()
+    contact = Contact(
+        tenant_id=staff.tenant_id,
+        contact_id=ids.new_id("ct_"),
+        name=request.name,
+        gender=request.gender,
+        city=request.city,
+        birthday=request.birthday,
+        attributes=request.attributes or {},
+        consent=request.consent or {},
+        identities=Identities(phone=phone, email=email, unionid=request.unionid,
+                              external_userid=request.external_userid, openids=request.openids),
+        tags=sorted(set(request.tags)),
+        owners={TENANT_WIDE: request.owner} if request.owner else {},
+        created_at=now,
+        updated_at=now,
+    )
+    view = ContactView.of(contact)
+
+    def claim_key(tx: Transaction) -> None:
+        if idempotency_key:
+            idempotency.claim(tx, staff.tenant_id, "contacts.create", idempotency_key, request, view)
+
+    try:
+        dal.save(None, contact, [created_event(contact)], prepare=claim_key)
+    except idempotency.IdempotentReplay:
+        assert idempotency_key is not None
+        return idempotency.replayed_answer(dal.table(), staff.tenant_id, "contacts.create", idempotency_key,
+                                           request), True
+    return view.model_dump_json(), False
+
+
+def created_event(contact: Contact) -> events.ContactCreated:
+    ids_ = contact.identities
+    kinds = [kind for kind in IDENTITY_FIELDS if getattr(ids_, kind)] + [f"openid:{a}" for a in ids_.openids]
+    return events.ContactCreated(contact_id=contact.contact_id, version=contact.version, identity_kinds=kinds,
+                                 tags=contact.tags, owners=contact.owners)
+
+
+def _apply(contact: Contact, changes: dict[str, object]) -> tuple[Contact, list[str]]:
+    """The contact with changes applied (identities normalised), and the names that changed."""
+    identity_updates = {key: changes.pop(key) for key in IDENTITY_FIELDS if key in changes}
+    if "phone" in identity_updates or "email" in identity_updates:
+        phone, email = _normalised(identity_updates.get("phone"), identity_updates.get("email"))  # type: ignore[arg-type]
+        identity_updates.update({k: v for k, v in (("phone", phone), ("email", email)) if k in identity_updates})
+    identities = contact.identities.model_copy(update=identity_updates)
+    updated = contact.model_copy(update={**changes, "identities": identities})
+    changed = [key for key in changes if getattr(updated, key) != getattr(contact, key)]
+    changed += [key for key in identity_updates if getattr(identities, key) != getattr(contact.identities, key)]
+    return updated, sorted(changed)
+
+
+def _save_update(contact: Contact, changes: dict[str, object]) -> Contact:
+    updated, changed = _apply(contact, changes)
+    if not changed:
+        return contact
+    updated = updated.model_copy(update={"version": contact.version + 1, "updated_at": now_rfc3339()})
+    event = events.ContactUpdated(contact_id=contact.contact_id, version=updated.version, changed=changed)
+    dal.save(contact, updated, [event])
+    return updated
+
+
+def update_contact(staff: StaffPrincipal, contact_id: str, patch: ContactPatch) -> Contact:
+    return _save_update(visible_contact(staff, contact_id), patch.model_dump(exclude_unset=True))
+
+
+def update_member(tenant_id: str, contact_id: str, patch: MemberPatch) -> Contact:
+    return _save_update(member_contact(tenant_id, contact_id), patch.model_dump(exclude_unset=True))
+
+
+def member_contact(tenant_id: str, contact_id: str) -> Contact:
+    contact = dal.get(tenant_id, contact_id)
+    if contact is None or contact.erased:
+        raise NotFound("No such contact.")
+    return contact
+
+
+def tag(staff: StaffPrincipal, contact_id: str, name: str, *, add: bool) -> Contact:
+    contact = visible_contact(staff, contact_id)
+    if (name in contact.tags) == add:
+        return contact  # already so: idempotent, no event
+    tags = sorted({*contact.tags, name}) if add else [t for t in contact.tags if t != name]
+    if len(tags) > MAX_TAGS:
+        raise Unprocessable(f"A contact holds at most {MAX_TAGS} tags.", [{"loc": ["path", "tag"], "msg": "too many tags"}])
+    updated = contact.model_copy(update={"tags": tags, "version": contact.version + 1, "updated_at": now_rfc3339()})
+    event: BaseModel = (events.ContactTagged if add else events.ContactUntagged)(
+        contact_id=contact_id, version=updated.version, tag=name)
+    dal.save(contact, updated, [event])
+    return updated
+
+
+def set_owner(staff: StaffPrincipal, contact_id: str, change: OwnerChange) -> Contact:
+    contact = visible_contact(staff, contact_id)
+    previous = contact.owners.get(change.brand)
+    if previous == change.staff_id:
+        return contact
+    owners = {brand: owner for brand, owner in contact.owners.items() if brand != change.brand}
+    if change.staff_id:
+        owners[change.brand] = change.staff_id
+    updated = contact.model_copy(update={"owners": owners, "version": contact.version + 1, "updated_at": now_rfc3339()})
+    event = events.ContactOwnerChanged(contact_id=contact_id, version=updated.version, brand=change.brand,
+                                       previous_owner=previous, owner=change.staff_id)
+    dal.save(contact, updated, [event])
+    return updated
+
+
+def erase(staff: StaffPrincipal, contact_id: str) -> None:
+    """Forget the person: personal data, identities, tags and owners go; the id stays as an
+    anonymous tombstone so other services' records (and the ledger) keep a stable reference."""
+    contact = visible_contact(staff, contact_id)
+    erased = Contact(tenant_id=contact.tenant_id, contact_id=contact_id, erased=True, created_at=contact.created_at,
+                     updated_at=now_rfc3339(), version=contact.version + 1, lifecycle_stage=contact.lifecycle_stage)
+    dal.save(contact, erased, [events.ContactErased(contact_id=contact_id, version=erased.version)])
+
+
+def list_contacts(staff: StaffPrincipal, *, limit: int, cursor: str | None, tag_name: str | None, owner: str | None,
+                  identity: tuple[str, str] | None) -> tuple[list[Contact], str | None]:
+    tenant = staff.tenant_id
+    if sees_only_own(staff):
+        if owner not in (None, staff.staff_id):
+            return [], None
+        owner = staff.staff_id
+    if identity is not None:
+        kind, value = identity
+        value = normalise_phone(value) if kind == "phone" else normalise_email(value) if kind == "email" else value
+        found = dal.find_by_identity(tenant, kind, value)
+        contacts = dal.get_many(tenant, [found]) if found else []
+        cursor_out = None
+    elif tag_name is not None:
+        contacts, cursor_out = dal.list_partition(tenant, dal.tag_partition(tenant, tag_name), limit, cursor)
+    elif owner is not None:
+        contacts, cursor_out = dal.list_partition(tenant, dal.owner_partition(tenant, owner), limit, cursor)
+        owner = None
+    else:
+        contacts, cursor_out = dal.list_partition(tenant, dal.all_contacts_partition(tenant), limit, cursor)
+    if owner is not None:  # a second filter on top of an index: the page may come back shorter
+        contacts = [c for c in contacts if owner in c.owners.values()]
+    return contacts, cursor_out
+

@@ -1,0 +1,64 @@
+"""Member login: a WeChat mini-program login code → the member's contact → a member token."""
+
+from __future__ import annotations
+
+from services.contacts.dal import contacts as dal
+from services.contacts.gateways.wechat import WechatSession, gateway
+from services.contacts.logic.contacts import created_event
+from services.contacts.models import Contact, Identities, LoginAnswer, WechatLogin
+from shared import ids
+from shared.auth.principal import MemberPrincipal
+from shared.auth.tokens import issue_member_token
+from shared.clock import now_rfc3339, rfc3339
+from shared.errors import Conflict
+from shared.events.contacts import ContactUpdated
+
+ATTEMPTS = 3
+
+
+def login(request: WechatLogin) -> LoginAnswer:
+    session = gateway().code_to_session(request.tenant_id, request.app_id, request.code)
+    contact_id = resolve_contact(request.tenant_id, request.app_id, session)
+    token, expires = issue_member_token(MemberPrincipal(tenant_id=request.tenant_id, contact_id=contact_id,
+                                                        app_id=request.app_id, openid=session.openid))
+    return LoginAnswer(token=token, contact_id=contact_id, expires_at=rfc3339(expires))
+
+
+def resolve_contact(tenant_id: str, app_id: str, session: WechatSession) -> str:
+    """Find the contact by openid, then by unionid (linking the openid), else create it.
+
+    Concurrent first logins race on the identity items; the loser's transaction fails on the
+    identity's uniqueness condition and it simply looks again.
+    """
+    openid_kind = f"openid:{app_id}"
+    for _ in range(ATTEMPTS):
+        found = dal.find_by_identity(tenant_id, openid_kind, session.openid)
+        if found:
+            return found
+        try:
+            linked = session.unionid and dal.find_by_identity(tenant_id, "unionid", session.unionid)
+            if linked:
+                _link_openid(tenant_id, linked, app_id, session.openid)
+                return linked
+            return _create(tenant_id, app_id, session)
+        except Conflict:
+            continue
+    raise Conflict("The login raced with another; try again.")
+
+
+def _link_openid(tenant_id: str, contact_id: str, app_id: str, openid: str) -> None:
+    contact = dal.get(tenant_id, contact_id)
+    if contact is None:
+        raise Conflict("contact vanished")
+    identities = contact.identities.model_copy(update={"openids": {**contact.identities.openids, app_id: openid}})
+    updated = contact.model_copy(update={"identities": identities, "version": contact.version + 1,
+                                         "updated_at": now_rfc3339()})
+    dal.save(contact, updated, [ContactUpdated(contact_id=contact_id, version=updated.version, changed=["openids"])])
+
+
+def _create(tenant_id: str, app_id: str, session: WechatSession) -> str:
+    now = now_rfc3339()
+    contact = Contact(tenant_id=tenant_id, contact_id=ids.new_id("ct_"), created_at=now, updated_at=now,
+                      identities=Identities(unionid=session.unionid, openids={app_id: session.openid}))
+    dal.save(None, contact, [created_event(contact)])
+    return contact.contact_id

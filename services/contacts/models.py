@@ -1,0 +1,149 @@
+"""Contacts API models (input and output) and the stored entity."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
+StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+TENANT_WIDE = "*"  # the owner key for "every brand"; real brand names cannot contain it
+Brand = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.-]+)$")]
+AttributeValue = str | int | bool
+Gender = Literal["male", "female", "other", "unknown"]
+MAX_TAGS = 50
+MAX_APPS = 10
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Identities(BaseModel):
+    phone: str | None = None
+    email: str | None = None
+    unionid: str | None = None
+    external_userid: str | None = None
+    openids: dict[str, str] = Field(default_factory=dict, description="WeChat openid per app id.")
+
+
+class Profile(_Strict):
+    """Fields a member may change about themselves."""
+
+    name: str | None = Field(default=None, max_length=100)
+    gender: Gender | None = None
+    city: str | None = Field(default=None, max_length=100)
+    birthday: date | None = None
+
+
+class StaffProfile(Profile):
+    attributes: dict[Annotated[str, StringConstraints(max_length=64)], AttributeValue] | None = Field(
+        default=None, max_length=50, description="Custom attributes."
+    )
+    consent: dict[str, dict[str, bool]] | None = Field(
+        default=None, description="Consent per channel and purpose, e.g. {'sms': {'marketing': false}}."
+    )
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    unionid: str | None = Field(default=None, max_length=128)
+    external_userid: str | None = Field(default=None, max_length=128)
+
+
+class ContactCreate(StaffProfile):
+    openids: dict[Annotated[str, StringConstraints(max_length=64)], Annotated[str, StringConstraints(max_length=128)]] = (
+        Field(default_factory=dict, max_length=MAX_APPS)
+    )
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    owner: StaffId | None = Field(default=None, description="Tenant-wide owner staff id.")
+
+
+class ContactPatch(StaffProfile):
+    pass
+
+
+class MemberPatch(Profile):
+    pass
+
+
+class OwnerChange(_Strict):
+    staff_id: StaffId | None = Field(description="The new owner, or null to clear.")
+    brand: Brand = Field(default=TENANT_WIDE, description="A brand, or '*' for the tenant-wide owner.")
+
+
+class WechatLogin(_Strict):
+    tenant_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    app_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class Contact(BaseModel):
+    """The stored profile."""
+
+    tenant_id: str
+    contact_id: str
+    name: str | None = None
+    gender: Gender | None = None
+    city: str | None = None
+    birthday: date | None = None
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    consent: dict[str, dict[str, bool]] = Field(default_factory=dict)
+    identities: Identities = Field(default_factory=Identities)
+    tags: list[str] = Field(default_factory=list)
+    owners: dict[str, str] = Field(default_factory=dict)
+    lifecycle_stage: Literal["new", "growing", "mature", "dormant", "churned"] = "new"
+    source: dict[str, str] | None = None
+    erased: bool = False
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class ContactView(BaseModel):
+    contact_id: str
+    name: str | None
+    gender: Gender | None
+    city: str | None
+    birthday: date | None
+    attributes: dict[str, AttributeValue]
+    consent: dict[str, dict[str, bool]]
+    identities: Identities
+    tags: list[str]
+    owners: dict[str, str]
+    lifecycle_stage: str
+    source: dict[str, str] | None
+    created_at: str
+    updated_at: str
+    version: int
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactView:
+        return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased"}))
+
+
+class MemberView(BaseModel):
+    """What a member sees of themselves: no internal tags, owners or staff-only attributes."""
+
+    contact_id: str
+    name: str | None
+    gender: Gender | None
+    city: str | None
+    birthday: date | None
+    identities: Identities
+    created_at: str
+
+    @classmethod
+    def of(cls, contact: Contact) -> MemberView:
+        return cls.model_validate(contact.model_dump(include=set(cls.model_fields)))
+
+
+class ContactList(BaseModel):
+    items: list[ContactView]
+    next_cursor: str | None
+
+
+class LoginAnswer(BaseModel):
+    token: str
+    contact_id: str
+    expires_at: str

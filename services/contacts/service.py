@@ -1,0 +1,33 @@
+"""The contacts service's declaration: the unified customer profile."""
+
+from __future__ import annotations
+
+from shared.events.contacts import EVENTS
+from shared.manifest import STAFF_ROLES, WRITERS, Index, Route, Service, Table
+
+STAFF = "staff"
+# Guides may tag the customers they own (product spec: "see and tag the customers they own").
+TAGGERS = WRITERS | {"guide"}
+
+SERVICE = Service(
+    name="contacts",
+    api_handler="services.contacts.handlers.api.handler",
+    routes=(
+        Route("POST", "/v1/auth/wechat", "public"),
+        Route("POST", "/v1/contacts", STAFF, WRITERS),
+        Route("GET", "/v1/contacts", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/contacts/{contact_id}", STAFF, STAFF_ROLES),
+        Route("PATCH", "/v1/contacts/{contact_id}", STAFF, WRITERS),
+        Route("DELETE", "/v1/contacts/{contact_id}", STAFF, WRITERS),
+        Route("PUT", "/v1/contacts/{contact_id}/tags/{tag}", STAFF, TAGGERS),
+        Route("DELETE", "/v1/contacts/{contact_id}/tags/{tag}", STAFF, TAGGERS),
+        Route("PUT", "/v1/contacts/{contact_id}/owner", STAFF, WRITERS),
+        Route("GET", "/v1/me", "member"),
+        Route("PATCH", "/v1/me", "member"),
+        Route("GET", "/v1/health/contacts", "public"),
+    ),
+    publishes=tuple(EVENTS),
+    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
+    reads_token_secret=True,
+    reads_wechat_secret=True,
+)

@@ -1,0 +1,40 @@
+"""boto3 clients, created lazily once per process and reused across invocations.
+
+The endpoint comes from boto3's own ``AWS_ENDPOINT_URL`` support, so the same code talks to AWS
+when deployed and to the local emulator on a laptop.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from typing import Any
+
+_lock = threading.Lock()
+
+
+@cache
+def _session() -> Any:
+    import boto3  # imported here so that modules needing no AWS client do not pay for boto3
+
+    return boto3.session.Session()
+
+
+def client(name: str) -> Any:
+    return _client(name)
+
+
+@cache
+def _client(name: str) -> Any:
+    from botocore.config import Config
+
+    with _lock:  # boto3 session client creation is not thread-safe
+        return _session().client(
+            name, config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32)
+        )
+
+
+def reset_clients() -> None:
+    """For tests that switch endpoints inside one process."""
+    _client.cache_clear()
+    _session.cache_clear()

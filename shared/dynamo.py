@@ -1,0 +1,231 @@
+"""DynamoDB helpers for the DALs: item (de)serialisation, transactions whose failed conditions
+become domain errors, and opaque pagination cursors bound to the query that issued them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from shared import aws
+from shared.errors import BadRequest, ConcurrentUpdate, DomainError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+MAX_TRANSACTION_ITEMS = 100
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
+
+
+def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the project only stores integers."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return {_plain(v) for v in value}
+    return value
+
+
+def client() -> Any:
+    return aws.client("dynamodb")
+
+
+def get_item(table: str, key: Mapping[str, Any], *, consistent: bool = True) -> dict[str, Any] | None:
+    answer = client().get_item(TableName=table, Key=serialize(key), ConsistentRead=consistent)
+    return deserialize(answer["Item"]) if "Item" in answer else None
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def query_page(
+    table: str,
+    *,
+    partition_attr: str,
+    partition_value: str,
+    limit: int,
+    cursor: str | None,
+    index: str | None = None,
+    sort_prefix: tuple[str, str] | None = None,
+    newest_first: bool = False,
+) -> Page:
+    """One page of a partition, with a cursor that only this partition accepts back."""
+    names = {"#p": partition_attr}
+    values: dict[str, Any] = {":p": partition_value}
+    condition = "#p = :p"
+    if sort_prefix is not None:
+        names["#s"] = sort_prefix[0]
+        values[":s"] = sort_prefix[1]
+        condition += " AND begins_with(#s, :s)"
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": serialize(values),
+        "Limit": limit,
+        "ScanIndexForward": not newest_first,
+    }
+    if index:
+        request["IndexName"] = index
+    if cursor:
+        request["ExclusiveStartKey"] = decode_cursor(cursor, partition_attr, partition_value)
+    answer = client().query(**request)
+    last = answer.get("LastEvaluatedKey")
+    return Page(
+        items=[deserialize(item) for item in answer.get("Items", [])],
+        next_cursor=encode_cursor(last) if last else None,
+    )
+
+
+def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, partition_attr: str, partition_value: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition_value}:
+            raise ValueError("cursor belongs to another listing")
+        return key
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("The cursor is not valid for this listing.") from None
+
+
+@dataclass
+class Transaction:
+    """Writes that succeed or fail together. Each write may name the domain error its failed
+    condition means; a lost race with another transaction is retried a few times."""
+
+    table: str
+    _writes: list[dict[str, Any]] = field(default_factory=list)
+    _errors: list[DomainError | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self._writes)
+
+    def _add(self, kind: str, body: dict[str, Any], on_fail: DomainError | None) -> Transaction:
+        body["TableName"] = body.get("TableName", self.table)
+        self._writes.append({kind: body})
+        self._errors.append(on_fail)
+        return self
+
+    @staticmethod
+    def _condition(
+        body: dict[str, Any], condition: str | None, names: Mapping[str, str] | None, values: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        if condition:
+            body["ConditionExpression"] = condition
+        if names:
+            body["ExpressionAttributeNames"] = dict(names)
+        if values:
+            body["ExpressionAttributeValues"] = serialize(values)
+        return body
+
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_fail: DomainError | None = None,
+        table: str | None = None,
+    ) -> Transaction:
+        body = self._condition({"Item": serialize(item)}, condition, names, values)
+        if table:
+            body["TableName"] = table
+        return self._add("Put", body, on_fail)
+
+    def create(self, item: Mapping[str, Any], *, on_fail: DomainError | None = None) -> Transaction:
+        """Put an item that must not exist yet: the data layer's uniqueness guarantee."""
+        return self.put(item, condition="attribute_not_exists(pk)", on_fail=on_fail)
+
+    def update(
+        self,
+        key: Mapping[str, Any],
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_fail: DomainError | None = None,
+    ) -> Transaction:
+        body = self._condition({"Key": serialize(key), "UpdateExpression": expression}, condition, names, values)
+        return self._add("Update", body, on_fail)
+
+    def delete(
+        self,
+        key: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_fail: DomainError | None = None,
+    ) -> Transaction:
+        return self._add("Delete", self._condition({"Key": serialize(key)}, condition, names, values), on_fail)
+
+    def check(
+        self,
+        key: Mapping[str, Any],
+        condition: str,
+        *,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+        on_fail: DomainError | None = None,
+    ) -> Transaction:
+        return self._add(
+            "ConditionCheck", self._condition({"Key": serialize(key)}, condition, names, values), on_fail
+        )
+
+    def commit(self, *, attempts: int = 4) -> None:
+        if not self._writes:
+            return
+        if len(self._writes) > MAX_TRANSACTION_ITEMS:
+            raise BadRequest(f"Too many changes in one request (at most {MAX_TRANSACTION_ITEMS}).")
+        for attempt in range(attempts):
+            try:
+                client().transact_write_items(TransactItems=self._writes)
+                return
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons") or []
+                failed = self._first_failed_condition(reasons)
+                if failed is not None:
+                    raise failed from None
+                if attempt + 1 == attempts:
+                    raise ConcurrentUpdate("The record changed while it was being written; try again.") from None
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - jitter, not security
+
+    def _first_failed_condition(self, reasons: list[dict[str, Any]]) -> DomainError | None:
+        for index, reason in enumerate(reasons):
+            if reason.get("Code") == "ConditionalCheckFailed":
+                return self._errors[index] or ConcurrentUpdate(
+                    "The record changed while it was being written; try again."
+                )
+        return None

@@ -1,0 +1,1 @@
+"""Event contracts shared by producers and consumers, so no service imports another's code."""

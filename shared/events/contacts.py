@@ -1,0 +1,50 @@
+"""Events published by the contacts service (source ``siyu.contacts``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.events.envelope import EventData
+
+
+class ContactRef(EventData):
+    contact_id: str
+    version: int = Field(ge=1, description="The contact's version after the change; orders events per contact.")
+
+
+class ContactCreated(ContactRef):
+    identity_kinds: list[str] = Field(description="Which identities the contact holds (values are not shared).")
+    tags: list[str]
+    owners: dict[str, str] = Field(description="Owner staff id per brand ('*' = tenant-wide).")
+
+
+class ContactUpdated(ContactRef):
+    changed: list[str] = Field(description="Names of the fields that changed.")
+
+
+class ContactTagged(ContactRef):
+    tag: str
+
+
+class ContactUntagged(ContactRef):
+    tag: str
+
+
+class ContactOwnerChanged(ContactRef):
+    brand: str = Field(description="A brand, or '*' for the tenant-wide owner.")
+    previous_owner: str | None
+    owner: str | None
+
+
+class ContactErased(ContactRef):
+    pass
+
+
+EVENTS = {
+    "ContactCreated": ContactCreated,
+    "ContactUpdated": ContactUpdated,
+    "ContactTagged": ContactTagged,
+    "ContactUntagged": ContactUntagged,
+    "ContactOwnerChanged": ContactOwnerChanged,
+    "ContactErased": ContactErased,
+}

@@ -1,0 +1,21 @@
+"""Opaque identifiers that sort by creation time (ULID layout: 48-bit ms time + 80 random bits)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: sortable, no ambiguous letters
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, index = divmod(value, 32)
+        chars.append(_ALPHABET[index])
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str = "") -> str:
+    millis = time.time_ns() // 1_000_000
+    return prefix + _encode(millis, 10) + _encode(secrets.randbits(80), 16)

@@ -1,0 +1,151 @@
+"""What Lambda's event source mappings do in AWS, done by threads in the local stack.
+
+- ``StreamPump``: reads a table's stream in order, invokes the publisher with batches of records
+  and advances its checkpoint only past what the function reported done; a failed or crashed
+  invocation is retried from the checkpoint, so nothing written is ever skipped.
+- ``QueuePump``: receives a consumer queue's messages in batches, invokes the consumer, deletes
+  what succeeded and leaves the reported failures to be received again; SQS's redrive policy
+  moves a message that keeps failing to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from shared import aws
+from shared.local.gateway import LambdaHandler, LocalContext
+from shared.observability import logger
+
+IDLE_SECONDS = 0.05
+RETRY_SECONDS = 0.5
+
+
+class Pump:
+    name = "pump"
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.invocations = 0
+        self.errors = 0
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.poll_once()
+            except Exception:
+                self.errors += 1
+                logger.exception("pump failed; retrying", extra={"pump": self.name})
+                busy = False
+                self._stop.wait(RETRY_SECONDS)
+            if not busy:
+                self._stop.wait(IDLE_SECONDS)
+
+    def poll_once(self) -> bool:
+        raise NotImplementedError
+
+
+class StreamPump(Pump):
+    """DynamoDB Stream → function, with an outbox filter like the event source mapping's."""
+
+    def __init__(self, stream_arn: str, handler: LambdaHandler, function_name: str, batch_size: int = 100) -> None:
+        super().__init__()
+        self.name = f"stream:{function_name}"
+        self.stream_arn = stream_arn
+        self.handler = handler
+        self.function_name = function_name
+        self.batch_size = batch_size
+        self.checkpoint: str | None = None  # the last sequence number fully processed
+        shards = aws.client("dynamodbstreams").describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
+        self.shard_id = shards[0]["ShardId"]
+
+    def _iterator(self) -> str:
+        streams = aws.client("dynamodbstreams")
+        if self.checkpoint is None:
+            answer = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=self.shard_id,
+                                                ShardIteratorType="TRIM_HORIZON")
+        else:
+            answer = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=self.shard_id,
+                                                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                                SequenceNumber=self.checkpoint)
+        return str(answer["ShardIterator"])
+
+    def poll_once(self) -> bool:
+        records = aws.client("dynamodbstreams").get_records(ShardIterator=self._iterator(), Limit=self.batch_size)
+        records = records.get("Records", [])
+        if not records:
+            return False
+        self.invocations += 1
+        result = self.handler({"Records": records}, LocalContext(self.function_name)) or {}
+        failures = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+        if failures:
+            first_failed = min(int(sequence) for sequence in failures)
+            done = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) < first_failed]
+            if done:
+                self.checkpoint = done[-1]["dynamodb"]["SequenceNumber"]
+            self._stop.wait(RETRY_SECONDS)
+            return False
+        self.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
+        return True
+
+
+class QueuePump(Pump):
+    def __init__(self, queue_url: str, queue_arn: str, handler: LambdaHandler, function_name: str,
+                 batch_size: int = 10, retry_after_seconds: int = 1) -> None:
+        super().__init__()
+        self.name = f"queue:{function_name}"
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.handler = handler
+        self.function_name = function_name
+        self.batch_size = batch_size
+        self.retry_after_seconds = retry_after_seconds
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": "local",
+        }
+
+    def poll_once(self) -> bool:
+        sqs = aws.client("sqs")
+        messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size,
+                                       AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            return False
+        records = [self._record(m) for m in messages]
+        self.invocations += 1
+        try:
+            result = self.handler({"Records": records}, LocalContext(self.function_name)) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:
+            logger.exception("consumer crashed; the whole batch will be retried", extra={"pump": self.name})
+            failed = {r["messageId"] for r in records}
+        done = [r for r in records if r["messageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)])
+        for record in records:
+            if record["messageId"] in failed:  # back off briefly rather than the full visibility timeout
+                sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"],
+                                              VisibilityTimeout=self.retry_after_seconds)
+        return True

@@ -1,0 +1,74 @@
+"""The whole local stack in one object: emulator, resources, gateway and pumps.
+
+Used by ``make run`` (``python -m shared.local``) and by tests that want the stack in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from shared import aws
+from shared.auth import keys
+from shared.local.emulator import Emulator
+from shared.local.gateway import LocalGateway
+from shared.local.provision import Provisioned, provision
+from shared.local.pumps import Pump, QueuePump, StreamPump
+from shared.manifest import Service, resolve_handler
+from shared.settings import get_settings
+
+EMULATOR_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator accepts any credentials
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+@dataclass
+class LocalStack:
+    services: tuple[Service, ...]
+    emulator: Emulator = field(default_factory=Emulator)
+    resources: Provisioned | None = None
+    gateway: LocalGateway | None = None
+    stream_pumps: dict[str, StreamPump] = field(default_factory=dict)
+    queue_pumps: dict[str, QueuePump] = field(default_factory=dict)
+
+    def start(self) -> LocalStack:
+        self.emulator.start()
+        os.environ.update(EMULATOR_ENVIRONMENT)
+        os.environ["AWS_ENDPOINT_URL"] = self.emulator.endpoint
+        _reset_process_caches()
+        self.resources = provision(self.services)
+        os.environ.update(self.resources.environment())
+        _reset_process_caches()
+        self.gateway = LocalGateway(tuple(s for s in self.services))
+        for service in self.services:
+            if service.publisher_handler and service.name in self.resources.streams:
+                self.stream_pumps[service.name] = StreamPump(
+                    self.resources.streams[service.name], resolve_handler(service.publisher_handler),
+                    f"{service.name}-publisher")
+        for name, queues in self.resources.consumers.items():
+            self.queue_pumps[name] = QueuePump(queues.queue_url, queues.queue_arn,
+                                               resolve_handler(queues.consumer.handler), name,
+                                               batch_size=queues.consumer.batch_size)
+        for pump in self.pumps:
+            pump.start()
+        return self
+
+    @property
+    def pumps(self) -> list[Pump]:
+        return [*self.stream_pumps.values(), *self.queue_pumps.values()]
+
+    def stop(self) -> None:
+        for pump in self.pumps:
+            pump.stop()
+        self.emulator.stop()
+
+
+def _reset_process_caches() -> None:
+    get_settings.cache_clear()
+    aws.reset_clients()
+    keys.clear_caches()

@@ -1,0 +1,50 @@
+"""The transactional outbox: an event is an item written in the same transaction as the change it
+announces. The table's stream carries it to the publisher, so a change and its event can never
+part, even if a function dies between the two."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared import ids, observability
+from shared.clock import now_rfc3339
+from shared.dynamo import Transaction
+from shared.events.catalog import contract_for
+
+OUTBOX_KIND = "outbox"
+OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600  # kept for investigation; the stream is what delivers
+
+
+def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
+    contract = contract_for(type(data).__name__)
+    event_id = ids.new_id("evt_")
+    detail = {
+        "metadata": {
+            "event_id": event_id,
+            "event_version": contract.version,
+            "tenant_id": tenant_id,
+            "occurred_at": now_rfc3339(),
+            "correlation_id": observability.correlation_id() or event_id,
+            "causation_id": observability.causation_id(),
+        },
+        "data": data.model_dump(mode="json"),
+    }
+    return {
+        "pk": f"OUTBOX#{event_id}",  # one partition per event: no hot key under load
+        "sk": "OUTBOX",
+        "kind": OUTBOX_KIND,
+        "source": contract.source,
+        "detail_type": contract.detail_type,
+        "detail": json.dumps(detail, separators=(",", ":"), ensure_ascii=False),
+        "expires_at_epoch": int(time.time()) + OUTBOX_RETENTION_SECONDS,
+    }
+
+
+def publish_with(tx: Transaction, tenant_id: str, *events: BaseModel) -> Transaction:
+    for data in events:
+        tx.put(outbox_item(tenant_id, data))
+    return tx

@@ -1,0 +1,116 @@
+"""The platform function: health, OpenAPI (merged from every service) and docs, dev tokens."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.auth.principal import StaffPrincipal
+from shared.auth.tokens import issue_dev_staff_token
+from shared.errors import NotFound
+from shared.http import ServiceApi
+from shared.manifest import STAFF_ROLES, resolve_handler
+from shared.platform.service import SERVICE
+from shared.settings import get_settings
+
+api = ServiceApi(SERVICE)
+app = api.resolver
+
+Role = Annotated[str, StringConstraints(pattern=r"^(admin|manager|agent|guide)$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+
+
+class DevTokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: Name
+    staff_id: Name
+    roles: list[Role] = Field(min_length=1)
+
+
+class DevToken(BaseModel):
+    token: str
+
+
+@api.route("GET /v1/health")
+def health() -> dict[str, str]:
+    return {"status": "ok", "stage": get_settings().stage}
+
+
+@cache
+def merged_openapi() -> str:
+    """One document for the whole API, merged from each service's resolver."""
+    from services.registry import SERVICES
+
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Siyu API", "version": "1.0.0",
+                 "description": "Private-domain customer platform. Authenticate with `Authorization: Bearer <JWT>`."},
+        "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                                      "bearerFormat": "JWT"}}},
+    }
+    deployed = not get_settings().is_local
+    for service in SERVICES:
+        if not service.api_handler:
+            continue
+        service_api: ServiceApi = resolve_handler(service.api_handler.rsplit(".", 1)[0] + ".api")
+        part = service_api.openapi()
+        hidden = {r.path for r in service.routes if r.local_only and deployed}
+        protected = {(r.method.lower(), r.path) for r in service.routes if r.access != "public"}
+        for path, operations in part.get("paths", {}).items():
+            if path in hidden:
+                continue
+            for method, operation in operations.items():
+                operation.setdefault("tags", [service.name])
+                if (method, path) in protected:
+                    operation["security"] = [{"bearer": []}]
+            document["paths"].setdefault(path, {}).update(operations)
+        document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+    return json.dumps(document, ensure_ascii=False)
+
+
+@api.route("GET /v1/openapi.json")
+def openapi() -> Response[str]:
+    return Response(status_code=200, content_type="application/json", body=merged_openapi())
+
+
+@api.route("GET /v1/docs")
+def docs() -> Response[str]:
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    html = swagger_ui.generate_swagger_html(
+        spec=merged_openapi().replace("</", "<\\/"),
+        swagger_js=_asset("swagger-ui-bundle.min.js"),
+        swagger_css=_asset("swagger-ui.min.css"),
+        swagger_base_url="",
+        oauth2_config=None,
+        persist_authorization=True,
+    )
+    return Response(status_code=200, content_type="text/html", body=html)
+
+
+@cache
+def _asset(name: str) -> str:
+    from pathlib import Path
+
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    return (Path(swagger_ui.__file__).parent / name).read_text(encoding="utf-8")
+
+
+@api.route("POST /v1/auth/dev-token")
+def dev_token(body: DevTokenRequest) -> DevToken:
+    if not get_settings().is_local:  # the route is not deployed; this is the second lock
+        raise NotFound("No such route.")
+    principal = StaffPrincipal(tenant_id=body.tenant_id, staff_id=body.staff_id,
+                               roles=frozenset(body.roles) & STAFF_ROLES)
+    return DevToken(token=issue_dev_staff_token(principal))
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return api.handle(event, context)

@@ -1,0 +1,67 @@
+"""Outbox publisher: DynamoDB Stream records of outbox items → EventBridge, in batches of 10.
+
+Entries EventBridge refuses are retried with back-off; if some still fail, the function reports
+the first record it could not publish as the batch item failure, so the stream (Lambda's event
+source mapping, or the local pump) delivers it and everything after it again. Delivery is
+therefore at least once, which is why every consumer is idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from shared import aws
+from shared.observability import count, logger
+from shared.outbox import OUTBOX_KIND
+from shared.settings import get_settings
+
+BATCH = 10  # PutEvents' limit per call
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    sequence_number: str
+    entry: dict[str, Any]
+
+
+def _pending(record: dict[str, Any]) -> PendingEvent | None:
+    if record.get("eventName") != "INSERT":
+        return None
+    image = record.get("dynamodb", {}).get("NewImage") or {}
+    if image.get("kind", {}).get("S") != OUTBOX_KIND:
+        return None
+    entry = {
+        "Source": image["source"]["S"],
+        "DetailType": image["detail_type"]["S"],
+        "Detail": image["detail"]["S"],
+        "EventBusName": get_settings().event_bus_name,
+    }
+    return PendingEvent(record["dynamodb"]["SequenceNumber"], entry)
+
+
+def _put_batch(batch: list[PendingEvent]) -> list[PendingEvent]:
+    """Publish a batch; return what still failed after retries."""
+    remaining = batch
+    for attempt in range(ATTEMPTS):
+        answer = aws.client("events").put_events(Entries=[item.entry for item in remaining])
+        if not answer.get("FailedEntryCount"):
+            return []
+        remaining = [item for item, result in zip(remaining, answer["Entries"], strict=True) if result.get("ErrorCode")]
+        logger.warning("events refused by the bus", extra={"count": len(remaining), "attempt": attempt + 1})
+        time.sleep(0.1 * 2**attempt)
+    return remaining
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    pending = [item for record in event.get("Records", []) if (item := _pending(record)) is not None]
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        failed = _put_batch(batch)
+        if failed:
+            first = min(failed, key=lambda item: int(item.sequence_number))
+            return {"batchItemFailures": [{"itemIdentifier": first.sequence_number}]}
+        count("EventsPublished", len(batch))
+    return {"batchItemFailures": []}

@@ -1,0 +1,97 @@
+"""Runtime settings: parsed from the environment once per process, never read elsewhere.
+
+Names are global (``SIYU_TABLE_CONTACTS`` rather than ``TABLE_NAME``) so that the local stack can
+host every function in one process with one environment, while each deployed function is only
+given the variables it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = "local"
+    region: str = "us-east-1"
+    event_bus_name: str = "siyu"
+    tables: dict[str, str] = Field(default_factory=dict)
+    dead_letter_queues: dict[str, str] = Field(default_factory=dict)
+    token_secret_arn: str = ""
+    token_issuer: str = "siyu"
+    token_audience: str = "siyu-api"
+    member_token_ttl_seconds: int = 7 * 24 * 3600
+    staff_token_ttl_seconds: int = 12 * 3600
+    staff_issuer: str = ""
+    staff_audience: str = ""
+    wechat_gateway: Literal["fake", "wechat"] = "wechat"
+    wechat_secret_arn: str = ""
+    max_body_bytes: int = 256 * 1024
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    def table(self, service: str) -> str:
+        try:
+            return self.tables[service]
+        except KeyError:
+            raise RuntimeError(f"{table_env_name(service)} is not set for this function") from None
+
+    def dead_letter_queue(self, consumer: str) -> str:
+        try:
+            return self.dead_letter_queues[consumer]
+        except KeyError:
+            raise RuntimeError(f"{dlq_env_name(consumer)} is not set for this function") from None
+
+
+def _env_suffix(name: str) -> str:
+    return name.replace("-", "_").upper()
+
+
+def table_env_name(service: str) -> str:
+    return f"SIYU_TABLE_{_env_suffix(service)}"
+
+
+def dlq_env_name(consumer: str) -> str:
+    return f"SIYU_DLQ_{_env_suffix(consumer)}"
+
+
+def _prefixed(environ: dict[str, str], prefix: str) -> dict[str, str]:
+    # Names are lower-case with hyphens; environment variables carry them upper-case with underscores.
+    return {
+        key[len(prefix) :].lower().replace("_", "-"): value
+        for key, value in environ.items()
+        if key.startswith(prefix)
+    }
+
+
+def parse_settings(environ: dict[str, str]) -> Settings:
+    simple = {
+        "stage": "SIYU_STAGE",
+        "event_bus_name": "SIYU_EVENT_BUS",
+        "token_secret_arn": "SIYU_TOKEN_SECRET_ARN",
+        "token_issuer": "SIYU_TOKEN_ISSUER",
+        "token_audience": "SIYU_TOKEN_AUDIENCE",
+        "member_token_ttl_seconds": "SIYU_MEMBER_TOKEN_TTL_SECONDS",
+        "staff_issuer": "SIYU_STAFF_ISSUER",
+        "staff_audience": "SIYU_STAFF_AUDIENCE",
+        "wechat_gateway": "SIYU_WECHAT_GATEWAY",
+        "wechat_secret_arn": "SIYU_WECHAT_SECRET_ARN",
+        "max_body_bytes": "SIYU_MAX_BODY_BYTES",
+    }
+    values: dict[str, object] = {field: environ[var] for field, var in simple.items() if var in environ}
+    values["region"] = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    values["tables"] = _prefixed(environ, "SIYU_TABLE_")
+    values["dead_letter_queues"] = _prefixed(environ, "SIYU_DLQ_")
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return parse_settings(dict(os.environ))
