@@ -14,12 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 
 
-def _serve(port: int, host: str) -> None:
+def _serve(port: int, host: str, emulator_port: int) -> None:
     from services.registry import SERVICES
+    from shared.local.emulator import Emulator
     from shared.local.stack import LocalStack
 
     started = time.monotonic()
-    stack = LocalStack(SERVICES).start()
+    stack = LocalStack(SERVICES, emulator=Emulator(port=emulator_port)).start()
     gateway = stack.gateway
     assert gateway is not None and stack.resources is not None
     log = logging.getLogger("local")
@@ -84,11 +85,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run Siyu's local stack.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SIYU_PORT", "8000")))
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--emulator-port", type=int, default=int(os.environ.get("SIYU_EMULATOR_PORT", "0")),
+                        help="port of the embedded AWS emulator (default: any free port)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    _serve(args.port, args.host)
+    _serve(args.port, args.host, args.emulator_port)
 
 
 if __name__ == "__main__":
