@@ -24,11 +24,17 @@ from infra.functions import Runtime
 from shared.manifest import Consumer, Service
 from shared.settings import dlq_env_name, table_env_name
 
-
 # What request paths and consumers do with their own table: no Scan, no stream reads.
 TABLE_ACTIONS = (
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
 )
 
 
@@ -62,8 +68,14 @@ class Platform:
 
 
 def _pattern(raw: dict[str, object]) -> events.EventPattern:
-    known = {"source": "source", "detail-type": "detail_type", "detail": "detail", "account": "account",
-             "region": "region", "resources": "resources"}
+    known = {
+        "source": "source",
+        "detail-type": "detail_type",
+        "detail": "detail",
+        "account": "account",
+        "region": "region",
+        "resources": "resources",
+    }
     unknown = set(raw) - set(known)
     if unknown:
         raise ValueError(f"unsupported event pattern keys: {sorted(unknown)}")
@@ -114,14 +126,25 @@ class ServiceConstruct(Construct):
             )
         return table
 
-    def _function(self, construct_id: str, handler: str, environment: dict[str, str] | None = None,
-                  timeout_seconds: int = 10) -> lambda_.Function:
+    def _function(
+        self,
+        construct_id: str,
+        handler: str,
+        environment: dict[str, str] | None = None,
+        timeout_seconds: int = 10,
+    ) -> lambda_.Function:
         env = dict(self.platform.extra_environment)
         if self.table is not None:
             env[table_env_name(self.service.name)] = self.table.table_name
         env.update(environment or {})
-        function = self.platform.runtime.function(self, construct_id, handler=handler, service=self.service.name,
-                                                  environment=env, timeout_seconds=timeout_seconds)
+        function = self.platform.runtime.function(
+            self,
+            construct_id,
+            handler=handler,
+            service=self.service.name,
+            environment=env,
+            timeout_seconds=timeout_seconds,
+        )
         if self.table is not None:
             self.table.grant(function, *TABLE_ACTIONS)
         self.functions[construct_id] = function
@@ -130,7 +153,11 @@ class ServiceConstruct(Construct):
 
     def _alarm(self, construct_id: str, metric: cloudwatch.Metric) -> None:
         alarm = cloudwatch.Alarm(
-            self, construct_id, metric=metric, threshold=1, evaluation_periods=1,
+            self,
+            construct_id,
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
@@ -164,47 +191,72 @@ class ServiceConstruct(Construct):
 
     # Outbox publisher --------------------------------------------------------------------------
     def _publisher(self) -> None:
-        assert self.table is not None and self.service.publisher_handler is not None
+        assert self.table is not None
+        assert self.service.publisher_handler is not None
         dlq = self._dead_letter_queue("PublisherFailures")
-        NagSuppressions.add_resource_suppressions(dlq, [{
-            "id": "AwsSolutions-SQS3",
-            "reason": "This queue is the stream event source's on-failure destination: a dead-letter queue itself."}])
+        NagSuppressions.add_resource_suppressions(
+            dlq,
+            [
+                {
+                    "id": "AwsSolutions-SQS3",
+                    "reason": "This queue is the stream event source's on-failure destination, "
+                    "a dead-letter queue itself.",
+                }
+            ],
+        )
         function = self.platform.runtime.function(
-            self, "Publisher", handler=self.service.publisher_handler, service=self.service.name,
-            environment={"SIYU_EVENT_BUS": self.platform.bus.event_bus_name, **self.platform.extra_environment},
+            self,
+            "Publisher",
+            handler=self.service.publisher_handler,
+            service=self.service.name,
+            environment={
+                "SIYU_EVENT_BUS": self.platform.bus.event_bus_name,
+                **self.platform.extra_environment,
+            },
             timeout_seconds=30,
         )
         self.functions["Publisher"] = function
         self._alarm("PublisherErrors", function.metric_errors(period=cdk.Duration.minutes(5)))
-        function.add_to_role_policy(iam.PolicyStatement(
-            actions=["events:PutEvents"],
-            resources=[self.platform.bus.event_bus_arn],
-            conditions={"StringEquals": {"events:source": [self.service.source]}},
-        ))
-        function.add_event_source(sources.DynamoEventSource(
-            self.table,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=100,
-            # Retry until the record would leave the stream: an event is never skipped; what
-            # still fails is reported to the DLQ, and the outbox item stays in the table for redrive.
-            retry_attempts=10000,
-            report_batch_item_failures=True,
-            on_failure=sources.SqsDlq(dlq),
-            filters=[lambda_.FilterCriteria.filter({
-                "eventName": lambda_.FilterRule.is_equal("INSERT"),
-                "dynamodb": {"NewImage": {"kind": {"S": lambda_.FilterRule.is_equal("outbox")}}},
-            })],
-        ))
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["events:PutEvents"],
+                resources=[self.platform.bus.event_bus_arn],
+                conditions={"StringEquals": {"events:source": [self.service.source]}},
+            )
+        )
+        function.add_event_source(
+            sources.DynamoEventSource(
+                self.table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=100,
+                # Retry until the record would leave the stream: an event is never skipped; what
+                # still fails is reported to the DLQ, and the outbox item stays in the table for redrive.
+                retry_attempts=10000,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(dlq),
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {
+                            "eventName": lambda_.FilterRule.is_equal("INSERT"),
+                            "dynamodb": {"NewImage": {"kind": {"S": lambda_.FilterRule.is_equal("outbox")}}},
+                        }
+                    )
+                ],
+            )
+        )
 
     def _dead_letter_queue(self, construct_id: str) -> sqs.Queue:
         dlq = sqs.Queue(
-            self, construct_id,
+            self,
+            construct_id,
             retention_period=cdk.Duration.days(14),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        self._alarm(f"{construct_id}Messages", dlq.metric_approximate_number_of_messages_visible(
-            period=cdk.Duration.minutes(1)))
+        self._alarm(
+            f"{construct_id}Messages",
+            dlq.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(1)),
+        )
         return dlq
 
     # Consumers ---------------------------------------------------------------------------------
@@ -212,21 +264,28 @@ class ServiceConstruct(Construct):
         name = pascal(consumer.name)
         dlq = self._dead_letter_queue(f"{name}Dlq")
         queue = sqs.Queue(
-            self, f"{name}Queue",
+            self,
+            f"{name}Queue",
             visibility_timeout=cdk.Duration.seconds(consumer.visibility_timeout_seconds),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=consumer.max_receive_count),
         )
         self.queues[consumer.name] = queue
-        function = self._function(name, consumer.handler, {dlq_env_name(consumer.name): dlq.queue_url},
-                                  timeout_seconds=min(30, consumer.visibility_timeout_seconds // 2))
+        function = self._function(
+            name,
+            consumer.handler,
+            {dlq_env_name(consumer.name): dlq.queue_url},
+            timeout_seconds=min(30, consumer.visibility_timeout_seconds // 2),
+        )
         dlq.grant_send_messages(function)  # malformed events go there directly, with their reason
-        function.add_event_source(sources.SqsEventSource(
-            queue, batch_size=consumer.batch_size, report_batch_item_failures=True))
+        function.add_event_source(
+            sources.SqsEventSource(queue, batch_size=consumer.batch_size, report_batch_item_failures=True)
+        )
         for index, pattern in enumerate(consumer.patterns):
             events.Rule(
-                self, f"{name}Rule{index}",
+                self,
+                f"{name}Rule{index}",
                 event_bus=self.platform.bus,
                 event_pattern=_pattern(pattern),
                 targets=[targets.SqsQueue(queue)],
@@ -236,11 +295,13 @@ class ServiceConstruct(Construct):
     # Schedules ---------------------------------------------------------------------------------
     def _schedule(self, name: str, handler: str, expression: str) -> None:
         function = self._function(pascal(name), handler, timeout_seconds=300)
-        role = iam.Role(self, f"{pascal(name)}SchedulerRole",
-                        assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+        role = iam.Role(
+            self, f"{pascal(name)}SchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
+        )
         function.grant_invoke(role)
         scheduler.CfnSchedule(
-            self, f"{pascal(name)}Schedule",
+            self,
+            f"{pascal(name)}Schedule",
             schedule_expression=expression,
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             target=scheduler.CfnSchedule.TargetProperty(arn=function.function_arn, role_arn=role.role_arn),

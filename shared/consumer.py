@@ -85,7 +85,10 @@ class EventConsumer:
             MessageAttributes={
                 "reason": {"DataType": "String", "StringValue": reason[:1000]},
                 "consumer": {"DataType": "String", "StringValue": self.name},
-                "original_message_id": {"DataType": "String", "StringValue": str(record.get("messageId", ""))},
+                "original_message_id": {
+                    "DataType": "String",
+                    "StringValue": str(record.get("messageId", "")),
+                },
             },
         )
         count("EventsDeadLettered")

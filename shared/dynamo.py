@@ -136,7 +136,10 @@ class Transaction:
 
     @staticmethod
     def _condition(
-        body: dict[str, Any], condition: str | None, names: Mapping[str, str] | None, values: Mapping[str, Any] | None
+        body: dict[str, Any],
+        condition: str | None,
+        names: Mapping[str, str] | None,
+        values: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
         if condition:
             body["ConditionExpression"] = condition
@@ -198,9 +201,7 @@ class Transaction:
         values: Mapping[str, Any] | None = None,
         on_fail: DomainError | None = None,
     ) -> Transaction:
-        return self._add(
-            "ConditionCheck", self._condition({"Key": serialize(key)}, condition, names, values), on_fail
-        )
+        return self._add("ConditionCheck", self._condition({"Key": serialize(key)}, condition, names, values), on_fail)
 
     def commit(self, *, attempts: int = 4) -> None:
         if not self._writes:
@@ -214,7 +215,7 @@ class Transaction:
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = error.response.get("CancellationReasons") or []
+                reasons: list[dict[str, Any]] = list(error.response.get("CancellationReasons") or [])  # type: ignore[arg-type]
                 failed = self._first_failed_condition(reasons)
                 if failed is not None:
                     raise failed from None

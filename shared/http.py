@@ -28,7 +28,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def problem(status: int, title: str, detail: str, type_slug: str, **extra: Any) -> Response[str]:
-    body = {"type": f"https://siyu.dev/problems/{type_slug}", "title": title, "status": status, "detail": detail}
+    body = {
+        "type": f"https://siyu.dev/problems/{type_slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update({key: value for key, value in extra.items() if value is not None})
     return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False))
 
@@ -118,8 +123,10 @@ class ServiceApi:
         with correlated(headers.get("x-correlation-id") or request_id):
             # The API speaks JSON only: a body sent with another content type (curl -d sends a form
             # type) is still read as JSON, and answered 400 if it is not.
-            event["headers"] = {**{k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"},
-                                "content-type": "application/json"}
+            event["headers"] = {
+                **{k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"},
+                "content-type": "application/json",
+            }
             early = self._refuse_early(event)
             answer = _lambda_answer(early) if early is not None else self.resolver.resolve(event, context)
             answer.setdefault("headers", {})["x-correlation-id"] = headers.get("x-correlation-id") or request_id
@@ -130,7 +137,9 @@ class ServiceApi:
         body = event.get("body") or ""
         size = len(base64.b64decode(body)) if event.get("isBase64Encoded") else len(body.encode())
         if size > get_settings().max_body_bytes:
-            return self._problem_for(PayloadTooLarge(f"The body is {size} bytes; at most {get_settings().max_body_bytes}."))
+            return self._problem_for(
+                PayloadTooLarge(f"The body is {size} bytes; at most {get_settings().max_body_bytes}.")
+            )
         route = self.routes.get(str(event.get("routeKey", "")))
         if route is not None:
             try:
@@ -151,7 +160,9 @@ class ServiceApi:
         malformed, errors = _validation_errors(error)
         if malformed:
             return problem(400, "Malformed body", "The body is not valid JSON.", "malformed-body")
-        return problem(422, "Unprocessable content", "The request has invalid fields.", "validation-error", errors=errors)
+        return problem(
+            422, "Unprocessable content", "The request has invalid fields.", "validation-error", errors=errors
+        )
 
     def _on_unexpected_error(self, error: Exception) -> Response[str]:
         logger.exception("unhandled error", extra={"error": type(error).__name__})

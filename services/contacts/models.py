@@ -52,9 +52,9 @@ class StaffProfile(Profile):
 
 
 class ContactCreate(StaffProfile):
-    openids: dict[Annotated[str, StringConstraints(max_length=64)], Annotated[str, StringConstraints(max_length=128)]] = (
-        Field(default_factory=dict, max_length=MAX_APPS)
-    )
+    openids: dict[
+        Annotated[str, StringConstraints(max_length=64)], Annotated[str, StringConstraints(max_length=128)]
+    ] = Field(default_factory=dict, max_length=MAX_APPS)
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     owner: StaffId | None = Field(default=None, description="Tenant-wide owner staff id.")
 

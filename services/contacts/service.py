@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shared.events.contacts import EVENTS
-from shared.manifest import STAFF_ROLES, WRITERS, Index, Route, Service, Table
+from shared.manifest import STAFF_ROLES, WRITERS, Access, Index, Route, Service, Table
 
-STAFF = "staff"
+STAFF: Access = "staff"
 # Guides may tag the customers they own (product spec: "see and tag the customers they own").
 TAGGERS = WRITERS | {"guide"}
 

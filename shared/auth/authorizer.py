@@ -15,7 +15,6 @@ from shared.auth.principal import to_context
 from shared.auth.tokens import read_token
 from shared.observability import logger
 
-
 ANONYMOUS: dict[str, Any] = {"isAuthorized": True, "context": {"kind": "anonymous"}}
 
 

@@ -45,7 +45,9 @@ def staff_jwks(issuer: str) -> dict[str, RsaPublicKey]:
         raise RuntimeError("the staff issuer must be an https URL")
     with urllib.request.urlopen(f"{issuer}/.well-known/jwks.json", timeout=3) as answer:  # noqa: S310
         document = json.loads(answer.read())
-    keys = {str(jwk["kid"]): RsaPublicKey.from_jwk(jwk) for jwk in document.get("keys", []) if jwk.get("alg") == "RS256"}
+    keys = {
+        str(jwk["kid"]): RsaPublicKey.from_jwk(jwk) for jwk in document.get("keys", []) if jwk.get("alg") == "RS256"
+    }
     with _lock:
         _jwks_cache[issuer] = (time.monotonic(), keys)
     return keys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ class Contract:
         return schema
 
 
-def _contracts(source: str, models: dict[str, type[BaseModel]]) -> list[Contract]:
+def _contracts(source: str, models: Mapping[str, type[BaseModel]]) -> list[Contract]:
     return [Contract(source, name, 1, model) for name, model in models.items()]
 
 

@@ -40,7 +40,7 @@ class ContactErased(ContactRef):
     pass
 
 
-EVENTS = {
+EVENTS: dict[str, type[EventData]] = {
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
     "ContactTagged": ContactTagged,

@@ -17,12 +17,15 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 def _serve(port: int, host: str, emulator_port: int) -> None:
     from services.registry import SERVICES
     from shared.local.emulator import Emulator
+    from shared.local.gateway import LocalGateway
     from shared.local.stack import LocalStack
 
     started = time.monotonic()
     stack = LocalStack(SERVICES, emulator=Emulator(port=emulator_port)).start()
-    gateway = stack.gateway
-    assert gateway is not None and stack.resources is not None
+    gateway: LocalGateway | None = stack.gateway
+    assert gateway is not None
+    assert stack.resources is not None
+    routes: LocalGateway = gateway
     log = logging.getLogger("local")
 
     class Handler(BaseHTTPRequestHandler):
@@ -38,7 +41,7 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 self.end_headers()
                 return
             body = self.rfile.read(length) if length else b""
-            answer = gateway.handle(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
+            answer = routes.handle(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 if name.lower() not in ("content-length", "connection"):
@@ -46,11 +49,17 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
             self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
             self.wfile.write(answer.body)
-            log.info("%s %s -> %s (%.0f ms)", self.command, self.path, answer.status, (time.monotonic() - begun) * 1000)
+            log.info(
+                "%s %s -> %s (%.0f ms)",
+                self.command,
+                self.path,
+                answer.status,
+                (time.monotonic() - begun) * 1000,
+            )
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _respond
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request is written by _respond
 
     server = ThreadingHTTPServer((host, port), Handler)
@@ -64,16 +73,20 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
     signal.signal(signal.SIGTERM, shutdown)
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     resources = stack.resources
-    print(f"""
+    print(
+        f"""
 Siyu local stack ready in {time.monotonic() - started:.1f}s
   API          http://{host}:{port}/v1   (health: /v1/health, docs: /v1/docs)
   emulator     {stack.emulator.endpoint}  (AWS_ENDPOINT_URL for the aws CLI or boto3)
   event bus    {resources.bus_name}
   tables       {", ".join(resources.tables.values())}
   queues       {", ".join(q.queue_url.rsplit("/", 1)[-1] for q in resources.consumers.values())} (+ their -dlq)
-  staff token  curl -X POST http://{host}:{port}/v1/auth/dev-token -d '{{"tenant_id":"t1","staff_id":"s1","roles":["admin"]}}'
+  staff token  curl -X POST http://{host}:{port}/v1/auth/dev-token \\
+                 -d '{{"tenant_id":"t1","staff_id":"s1","roles":["admin"]}}'
 Ctrl-C stops it.
-""", flush=True)
+""",
+        flush=True,
+    )
     stop.wait()
     print("Stopping the local stack...", flush=True)
     server.shutdown()
@@ -85,8 +98,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run Siyu's local stack.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SIYU_PORT", "8000")))
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--emulator-port", type=int, default=int(os.environ.get("SIYU_EMULATOR_PORT", "0")),
-                        help="port of the embedded AWS emulator (default: any free port)")
+    parser.add_argument(
+        "--emulator-port",
+        type=int,
+        default=int(os.environ.get("SIYU_EMULATOR_PORT", "0")),
+        help="port of the embedded AWS emulator (default: any free port)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "urllib3"):

@@ -18,6 +18,7 @@ class Emulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        self._host = host
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 
@@ -30,8 +31,7 @@ class Emulator:
 
     @property
     def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._host}:{self._server.server_port}"
 
     def start(self) -> None:
         self._thread.start()

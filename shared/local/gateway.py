@@ -77,13 +77,18 @@ class LocalGateway:
                 return bound, {k: _unquote(v) for k, v in found.groupdict().items()}
         return None
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
-               ) -> HttpAnswer:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
+    ) -> HttpAnswer:
         path, _, query = target.partition("?")
         matched = self.match(method, path)
         if matched is None:
-            problem = {"type": "https://siyu.dev/problems/not-found", "title": "Not found", "status": 404,
-                       "detail": "No such route."}
+            problem = {
+                "type": "https://siyu.dev/problems/not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "No such route.",
+            }
             return HttpAnswer(404, {"Content-Type": "application/problem+json"}, json.dumps(problem).encode())
         bound, path_parameters = matched
         event = self._event(method, path, query, headers, body, bound.route, path_parameters, source_ip)
@@ -97,8 +102,16 @@ class LocalGateway:
         return _http_answer(answer)
 
     @staticmethod
-    def _event(method: str, path: str, query: str, headers: dict[str, str], body: bytes, route: Route,
-               path_parameters: dict[str, str], source_ip: str) -> dict[str, Any]:
+    def _event(
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        route: Route,
+        path_parameters: dict[str, str],
+        source_ip: str,
+    ) -> dict[str, Any]:
         lowered: dict[str, str] = {}
         for name, value in headers.items():  # API Gateway joins repeated headers with commas
             key = name.lower()
@@ -123,8 +136,13 @@ class LocalGateway:
                 "accountId": "000000000000",
                 "apiId": "local",
                 "domainName": lowered.get("host", "127.0.0.1"),
-                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                         "userAgent": lowered.get("user-agent", "")},
+                "http": {
+                    "method": method,
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": source_ip,
+                    "userAgent": lowered.get("user-agent", ""),
+                },
                 "requestId": str(uuid.uuid4()),
                 "routeKey": route.key,
                 "stage": "$default",

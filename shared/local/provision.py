@@ -55,16 +55,22 @@ def table_definition(name: str, service: Service) -> dict[str, Any]:
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-        "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"},
-                      {"AttributeName": spec.sort_key, "KeyType": "RANGE"}],
+        "KeySchema": [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
     if spec.indexes:
         definition["GlobalSecondaryIndexes"] = [
-            {"IndexName": index.name,
-             "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
-                           {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
-             "Projection": {"ProjectionType": "ALL"}}
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
             for index in spec.indexes
         ]
     return definition
@@ -87,19 +93,25 @@ def provision(services: tuple[Service, ...]) -> Provisioned:
             continue
         name = f"{PREFIX}-{service.name}"
         description = dynamodb.create_table(**table_definition(name, service))["TableDescription"]
-        dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-            "Enabled": True, "AttributeName": service.table.ttl_attribute})
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": service.table.ttl_attribute},
+        )
         tables[service.name] = name
         streams[service.name] = description["LatestStreamArn"]
     consumers = {}
     for service in services:
         for consumer in service.consumers:
             dlq_url, dlq_arn = _queue(f"{PREFIX}-{consumer.name}-dlq", {"MessageRetentionPeriod": "1209600"})
-            url, arn = _queue(f"{PREFIX}-{consumer.name}", {
-                "VisibilityTimeout": str(consumer.visibility_timeout_seconds),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
-                                             "maxReceiveCount": consumer.max_receive_count}),
-            })
+            url, arn = _queue(
+                f"{PREFIX}-{consumer.name}",
+                {
+                    "VisibilityTimeout": str(consumer.visibility_timeout_seconds),
+                    "RedrivePolicy": json.dumps(
+                        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": consumer.max_receive_count}
+                    ),
+                },
+            )
             queues = ConsumerQueues(consumer, url, arn, dlq_url, dlq_arn)
             for index, pattern in enumerate(consumer.patterns):
                 rule = f"{consumer.name}-{index}"

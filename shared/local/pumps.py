@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from shared import aws
@@ -74,12 +73,16 @@ class StreamPump(Pump):
     def _iterator(self) -> str:
         streams = aws.client("dynamodbstreams")
         if self.checkpoint is None:
-            answer = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=self.shard_id,
-                                                ShardIteratorType="TRIM_HORIZON")
+            answer = streams.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=self.shard_id, ShardIteratorType="TRIM_HORIZON"
+            )
         else:
-            answer = streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=self.shard_id,
-                                                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                                                SequenceNumber=self.checkpoint)
+            answer = streams.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=self.shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=self.checkpoint,
+            )
         return str(answer["ShardIterator"])
 
     def poll_once(self) -> bool:
@@ -102,8 +105,15 @@ class StreamPump(Pump):
 
 
 class QueuePump(Pump):
-    def __init__(self, queue_url: str, queue_arn: str, handler: LambdaHandler, function_name: str,
-                 batch_size: int = 10, retry_after_seconds: int = 1) -> None:
+    def __init__(
+        self,
+        queue_url: str,
+        queue_arn: str,
+        handler: LambdaHandler,
+        function_name: str,
+        batch_size: int = 10,
+        retry_after_seconds: int = 1,
+    ) -> None:
         super().__init__()
         self.name = f"queue:{function_name}"
         self.queue_url = queue_url
@@ -128,8 +138,12 @@ class QueuePump(Pump):
 
     def poll_once(self) -> bool:
         sqs = aws.client("sqs")
-        messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size,
-                                       AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
         if not messages:
             return False
         records = [self._record(m) for m in messages]
@@ -142,10 +156,15 @@ class QueuePump(Pump):
             failed = {r["messageId"] for r in records}
         done = [r for r in records if r["messageId"] not in failed]
         if done:
-            sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)])
+            sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done)],
+            )
         for record in records:
             if record["messageId"] in failed:  # back off briefly rather than the full visibility timeout
-                sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=record["receiptHandle"],
-                                              VisibilityTimeout=self.retry_after_seconds)
+                sqs.change_message_visibility(
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=record["receiptHandle"],
+                    VisibilityTimeout=self.retry_after_seconds,
+                )
         return True

@@ -19,7 +19,7 @@ from shared.settings import get_settings
 
 EMULATOR_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator accepts any credentials
+    "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "POWERTOOLS_METRICS_DISABLED": "true",
@@ -48,12 +48,18 @@ class LocalStack:
         for service in self.services:
             if service.publisher_handler and service.name in self.resources.streams:
                 self.stream_pumps[service.name] = StreamPump(
-                    self.resources.streams[service.name], resolve_handler(service.publisher_handler),
-                    f"{service.name}-publisher")
+                    self.resources.streams[service.name],
+                    resolve_handler(service.publisher_handler),
+                    f"{service.name}-publisher",
+                )
         for name, queues in self.resources.consumers.items():
-            self.queue_pumps[name] = QueuePump(queues.queue_url, queues.queue_arn,
-                                               resolve_handler(queues.consumer.handler), name,
-                                               batch_size=queues.consumer.batch_size)
+            self.queue_pumps[name] = QueuePump(
+                queues.queue_url,
+                queues.queue_arn,
+                resolve_handler(queues.consumer.handler),
+                name,
+                batch_size=queues.consumer.batch_size,
+            )
         for pump in self.pumps:
             pump.start()
         return self

@@ -48,11 +48,16 @@ def merged_openapi() -> str:
 
     document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "Siyu API", "version": "1.0.0",
-                 "description": "Private-domain customer platform. Authenticate with `Authorization: Bearer <JWT>`."},
+        "info": {
+            "title": "Siyu API",
+            "version": "1.0.0",
+            "description": "Private-domain customer platform. Authenticate with `Authorization: Bearer <JWT>`.",
+        },
         "paths": {},
-        "components": {"schemas": {}, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                                      "bearerFormat": "JWT"}}},
+        "components": {
+            "schemas": {},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
     }
     deployed = not get_settings().is_local
     for service in SERVICES:
@@ -107,8 +112,9 @@ def _asset(name: str) -> str:
 def dev_token(body: DevTokenRequest) -> DevToken:
     if not get_settings().is_local:  # the route is not deployed; this is the second lock
         raise NotFound("No such route.")
-    principal = StaffPrincipal(tenant_id=body.tenant_id, staff_id=body.staff_id,
-                               roles=frozenset(body.roles) & STAFF_ROLES)
+    principal = StaffPrincipal(
+        tenant_id=body.tenant_id, staff_id=body.staff_id, roles=frozenset(body.roles) & STAFF_ROLES
+    )
     return DevToken(token=issue_dev_staff_token(principal))
 
 

@@ -35,8 +35,16 @@ class Client:
         assert stack.gateway is not None
         self.gateway = stack.gateway
 
-    def request(self, method: str, path: str, *, json_body: Any = None, raw: bytes | None = None,
-                token: str | None = None, headers: dict[str, str] | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        raw: bytes | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         sent = dict(headers or {})
         if token:
             sent["Authorization"] = f"Bearer {token}"
@@ -62,8 +70,9 @@ class Client:
         return self.request("DELETE", path, **kwargs)
 
     def staff_token(self, tenant: str, staff: str = "s1", roles: tuple[str, ...] = ("admin",)) -> str:
-        answer = self.post("/v1/auth/dev-token", json_body={"tenant_id": tenant, "staff_id": staff,
-                                                            "roles": list(roles)})
+        answer = self.post(
+            "/v1/auth/dev-token", json_body={"tenant_id": tenant, "staff_id": staff, "roles": list(roles)}
+        )
         assert answer.status == 200, answer.body
         return str(answer.json["token"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from shared import dynamo
 from shared.settings import get_settings
@@ -16,7 +17,7 @@ def _count_items(tenant: str) -> int:
     return sum(1 for item in items if f"T#{tenant}#" in item["pk"]["S"])
 
 
-def create(client: Client, token: str, **fields: object) -> dict:
+def create(client: Client, token: str, **fields: object) -> dict[str, Any]:
     answer = client.post("/v1/contacts", json_body=fields, token=token)
     assert answer.status == 201, answer.body
     return dict(answer.json)
@@ -39,8 +40,13 @@ def test_a_created_contact_is_readable_in_its_tenant_only(client: Client, tenant
 
 
 def test_without_a_token_every_private_route_answers_401(client: Client, tenant: str) -> None:
-    for method, path in (("GET", "/v1/contacts"), ("POST", "/v1/contacts"), ("GET", "/v1/contacts/x"),
-                         ("GET", "/v1/me"), ("PUT", "/v1/contacts/x/tags/vip")):
+    for method, path in (
+        ("GET", "/v1/contacts"),
+        ("POST", "/v1/contacts"),
+        ("GET", "/v1/contacts/x"),
+        ("GET", "/v1/me"),
+        ("PUT", "/v1/contacts/x/tags/vip"),
+    ):
         answer = client.request(method, path)
         assert answer.status == 401, (method, path)
         assert answer.json["status"] == 401
@@ -84,7 +90,8 @@ def test_wechat_login_twice_gives_the_same_contact(client: Client, tenant: str) 
     assert me.status == 200
     assert me.json["contact_id"] == first["contact_id"]
     assert me.json["identities"]["openids"] == {"wx-app": "o-123"}
-    assert "tags" not in me.json and "owners" not in me.json
+    assert "tags" not in me.json
+    assert "owners" not in me.json
 
 
 def test_a_unionid_links_a_second_app_to_the_same_contact(client: Client, tenant: str) -> None:
@@ -167,10 +174,12 @@ def test_concurrent_creates_with_the_same_phone_yield_one_contact(client: Client
 def test_idempotency_key_replays_the_first_answer(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     headers = {"Idempotency-Key": "create-42"}
-    first = client.post("/v1/contacts", json_body={"name": "a", "phone": "+8613600000000"}, token=admin,
-                        headers=headers)
-    second = client.post("/v1/contacts", json_body={"name": "a", "phone": "+8613600000000"}, token=admin,
-                         headers=headers)
+    first = client.post(
+        "/v1/contacts", json_body={"name": "a", "phone": "+8613600000000"}, token=admin, headers=headers
+    )
+    second = client.post(
+        "/v1/contacts", json_body={"name": "a", "phone": "+8613600000000"}, token=admin, headers=headers
+    )
     assert first.status == second.status == 201
     assert first.json == second.json
     different = client.post("/v1/contacts", json_body={"name": "b"}, token=admin, headers=headers)
@@ -233,7 +242,8 @@ def test_erasure_forgets_the_person_and_frees_their_identities(client: Client, t
     stored = dynamo.get_item(get_settings().table("contacts"), {"pk": f"T#{tenant}#C#{cid}", "sk": "PROFILE"})
     assert stored is not None
     assert stored["erased"] is True
-    assert "name" not in stored and "+8613500000000" not in str(stored)
+    assert "name" not in stored
+    assert "+8613500000000" not in str(stored)
     assert client.post("/v1/contacts", json_body={"phone": "+8613500000000"}, token=admin).status == 201
 
 

@@ -34,9 +34,12 @@ def test_a_contact_change_reaches_the_cases_directory(client: Client, tenant: st
 def _outbox_records(stack: LocalStack) -> list[dict[str, Any]]:
     pump = stack.stream_pumps["contacts"]
     streams = aws.client("dynamodbstreams")
-    iterator = streams.get_shard_iterator(StreamArn=pump.stream_arn, ShardId=pump.shard_id,
-                                          ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                                          SequenceNumber=pump.checkpoint)["ShardIterator"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=pump.stream_arn,
+        ShardId=pump.shard_id,
+        ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+        SequenceNumber=pump.checkpoint,
+    )["ShardIterator"]
     return list(streams.get_records(ShardIterator=iterator)["Records"])
 
 
@@ -72,7 +75,7 @@ def test_entries_the_bus_refuses_are_retried(monkeypatch: pytest.MonkeyPatch, st
     sent: list[list[dict[str, Any]]] = []
 
     class FlakyEvents:
-        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
             sent.append(Entries)
             if len(sent) == 1:
                 return {"FailedEntryCount": 1, "Entries": [{"EventId": "1"}, {"ErrorCode": "Throttling"}]}
@@ -90,8 +93,11 @@ def test_entries_that_keep_failing_are_reported_from_the_first_failed_record(
     monkeypatch: pytest.MonkeyPatch, stack: LocalStack
 ) -> None:
     class DownEvents:
-        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
-            return {"FailedEntryCount": len(Entries), "Entries": [{"ErrorCode": "InternalFailure"}] * len(Entries)}
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            return {
+                "FailedEntryCount": len(Entries),
+                "Entries": [{"ErrorCode": "InternalFailure"}] * len(Entries),
+            }
 
     monkeypatch.setattr(aws, "client", lambda name: DownEvents())
     monkeypatch.setattr("shared.publisher.time.sleep", lambda seconds: None)
@@ -105,13 +111,18 @@ def test_published_events_match_their_contract(stack: LocalStack, client: Client
     assert stack.resources is not None
     bus = stack.resources.bus_name
     events_client = aws.client("events")
-    events_client.put_rule(Name=f"tap-{tenant}", EventBusName=bus,
-                           EventPattern=json.dumps({"source": ["siyu.contacts"]}))
+    events_client.put_rule(
+        Name=f"tap-{tenant}", EventBusName=bus, EventPattern=json.dumps({"source": ["siyu.contacts"]})
+    )
     events_client.put_targets(Rule=f"tap-{tenant}", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
     try:
         admin = client.staff_token(tenant)
-        contact = client.post("/v1/contacts", json_body={"phone": "+8613100000000"}, token=admin,
-                              headers={"X-Correlation-Id": "corr-1"}).json
+        contact = client.post(
+            "/v1/contacts",
+            json_body={"phone": "+8613100000000"},
+            token=admin,
+            headers={"X-Correlation-Id": "corr-1"},
+        ).json
         client.put(f"/v1/contacts/{contact['contact_id']}/tags/vip", token=admin)
         client.patch(f"/v1/contacts/{contact['contact_id']}", json_body={"city": "杭州"}, token=admin)
         received: list[dict[str, Any]] = []
@@ -130,7 +141,7 @@ def test_published_events_match_their_contract(stack: LocalStack, client: Client
     for event in mine:
         envelope = contract(event["source"], event["detail-type"]).envelope.model_validate(event["detail"])
         assert envelope.metadata.correlation_id == "corr-1" or envelope.metadata.correlation_id
-        assert envelope.data.contact_id == contact["contact_id"]  # type: ignore[attr-defined]
+        assert envelope.data.contact_id == contact["contact_id"]
     assert mine[0]["detail"]["metadata"]["correlation_id"] == "corr-1"
     assert "+8613100000000" not in json.dumps(mine)  # identities' values never travel on the bus
     assert [e["detail"]["data"]["version"] for e in mine] == [1, 2, 3]
@@ -138,28 +149,54 @@ def test_published_events_match_their_contract(stack: LocalStack, client: Client
 
 def _stream_record(sequence: str, event_id: str) -> dict[str, Any]:
     detail = {"metadata": {"event_id": event_id}, "data": {}}
-    return {"eventName": "INSERT", "dynamodb": {"SequenceNumber": sequence, "NewImage": {
-        "kind": {"S": "outbox"}, "source": {"S": "siyu.contacts"}, "detail_type": {"S": "ContactCreated"},
-        "detail": {"S": json.dumps(detail)}}}}
+    return {
+        "eventName": "INSERT",
+        "dynamodb": {
+            "SequenceNumber": sequence,
+            "NewImage": {
+                "kind": {"S": "outbox"},
+                "source": {"S": "siyu.contacts"},
+                "detail_type": {"S": "ContactCreated"},
+                "detail": {"S": json.dumps(detail)},
+            },
+        },
+    }
 
 
 def _bus_event(tenant: str, detail_type: str, data: dict[str, Any], event_id: str) -> str:
-    return json.dumps({"source": "siyu.contacts", "detail-type": detail_type, "detail": {
-        "metadata": {"event_id": event_id, "event_version": 1, "tenant_id": tenant,
-                     "occurred_at": "2026-01-01T00:00:00Z", "correlation_id": "c"},
-        "data": data}})
+    return json.dumps(
+        {
+            "source": "siyu.contacts",
+            "detail-type": detail_type,
+            "detail": {
+                "metadata": {
+                    "event_id": event_id,
+                    "event_version": 1,
+                    "tenant_id": tenant,
+                    "occurred_at": "2026-01-01T00:00:00Z",
+                    "correlation_id": "c",
+                },
+                "data": data,
+            },
+        }
+    )
 
 
-def test_a_malformed_event_goes_to_the_dlq_with_its_reason_and_blocks_nothing(
-    stack: LocalStack, tenant: str
-) -> None:
+def test_a_malformed_event_goes_to_the_dlq_with_its_reason_and_blocks_nothing(stack: LocalStack, tenant: str) -> None:
     from services.cases.handlers.contact_directory import handler
 
-    good = _bus_event(tenant, "ContactCreated", {"contact_id": "c1", "version": 1, "identity_kinds": [], "tags": [],
-                                                 "owners": {"*": "g-1"}}, f"{tenant}-e1")
+    good = _bus_event(
+        tenant,
+        "ContactCreated",
+        {"contact_id": "c1", "version": 1, "identity_kinds": [], "tags": [], "owners": {"*": "g-1"}},
+        f"{tenant}-e1",
+    )
     bad = _bus_event(tenant, "ContactCreated", {"contact_id": "c2"}, f"{tenant}-e2")
-    records = [{"messageId": "m-bad", "body": bad}, {"messageId": "m-junk", "body": "{not json"},
-               {"messageId": "m-good", "body": good}]
+    records = [
+        {"messageId": "m-bad", "body": bad},
+        {"messageId": "m-junk", "body": "{not json"},
+        {"messageId": "m-good", "body": good},
+    ]
     assert handler({"Records": records}, None) == {"batchItemFailures": []}
     assert directory_owner(tenant, "c1") == {"*": "g-1"}
 
@@ -168,15 +205,15 @@ def test_a_malformed_event_goes_to_the_dlq_with_its_reason_and_blocks_nothing(
     reasons: dict[str, str] = {}
 
     def collect() -> bool:
-        answer = aws.client("sqs").receive_message(QueueUrl=dlq, MaxNumberOfMessages=10,
-                                                   MessageAttributeNames=["All"])
+        answer = aws.client("sqs").receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
         for message in answer.get("Messages", []):
             attributes = message["MessageAttributes"]
             reasons[attributes["original_message_id"]["StringValue"]] = attributes["reason"]["StringValue"]
         return {"m-bad", "m-junk"} <= reasons.keys()
 
     eventually(collect)
-    assert "does not match its contract" in reasons["m-bad"] and "version" in reasons["m-bad"]
+    assert "does not match its contract" in reasons["m-bad"]
+    assert "version" in reasons["m-bad"]
     assert "not JSON" in reasons["m-junk"]
 
 
@@ -184,10 +221,18 @@ def test_duplicates_and_reordering_do_not_change_the_outcome(stack: LocalStack, 
     from services.cases.handlers.contact_directory import handler, on_contact_event
     from services.cases.logic.contact_directory import DirectoryEntry
 
-    created = _bus_event(tenant, "ContactCreated", {"contact_id": "c9", "version": 1, "identity_kinds": [],
-                                                    "tags": [], "owners": {"*": "old"}}, f"{tenant}-created")
-    moved = _bus_event(tenant, "ContactOwnerChanged", {"contact_id": "c9", "version": 2, "brand": "*",
-                                                       "previous_owner": "old", "owner": "new"}, f"{tenant}-moved")
+    created = _bus_event(
+        tenant,
+        "ContactCreated",
+        {"contact_id": "c9", "version": 1, "identity_kinds": [], "tags": [], "owners": {"*": "old"}},
+        f"{tenant}-created",
+    )
+    moved = _bus_event(
+        tenant,
+        "ContactOwnerChanged",
+        {"contact_id": "c9", "version": 2, "brand": "*", "previous_owner": "old", "owner": "new"},
+        f"{tenant}-moved",
+    )
     # Later event first, then the earlier one, then both again.
     for body in (moved, created, moved, created):
         assert handler({"Records": [{"messageId": "m", "body": body}]}, None) == {"batchItemFailures": []}
@@ -201,8 +246,9 @@ def test_duplicates_and_reordering_do_not_change_the_outcome(stack: LocalStack, 
     assert isinstance(entry, DirectoryEntry)
 
 
-def test_a_failing_handler_reports_only_its_message(monkeypatch: pytest.MonkeyPatch, tenant: str,
-                                                    stack: LocalStack) -> None:
+def test_a_failing_handler_reports_only_its_message(
+    monkeypatch: pytest.MonkeyPatch, tenant: str, stack: LocalStack
+) -> None:
     from services.cases.handlers import contact_directory as module
 
     calls: list[str] = []
@@ -213,9 +259,15 @@ def test_a_failing_handler_reports_only_its_message(monkeypatch: pytest.MonkeyPa
             raise RuntimeError("transient")
 
     monkeypatch.setitem(module.handler.handlers, "ContactErased", flaky)
-    records = [{"messageId": "m1", "body": _bus_event(tenant, "ContactErased", {"contact_id": "boom", "version": 2},
-                                                      f"{tenant}-x1")},
-               {"messageId": "m2", "body": _bus_event(tenant, "ContactErased", {"contact_id": "fine", "version": 2},
-                                                      f"{tenant}-x2")}]
+    records = [
+        {
+            "messageId": "m1",
+            "body": _bus_event(tenant, "ContactErased", {"contact_id": "boom", "version": 2}, f"{tenant}-x1"),
+        },
+        {
+            "messageId": "m2",
+            "body": _bus_event(tenant, "ContactErased", {"contact_id": "fine", "version": 2}, f"{tenant}-x2"),
+        },
+    ]
     assert module.handler({"Records": records}, None) == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert calls == ["boom", "fine"]

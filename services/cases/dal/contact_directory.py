@@ -29,10 +29,19 @@ def save(entry: DirectoryEntry, revision: int, event_id: str) -> None:
     """Store the entry and mark the event handled, together; lose to a concurrent writer safely."""
     tx = Transaction(get_settings().table("cases"))
     processed_marker(tx, CONSUMER, entry.tenant_id, event_id)
-    item = {**_key(entry.tenant_id, entry.contact_id), "kind": "directory", "revision": revision + 1,
-            **entry.model_dump(mode="json")}
+    item = {
+        **_key(entry.tenant_id, entry.contact_id),
+        "kind": "directory",
+        "revision": revision + 1,
+        **entry.model_dump(mode="json"),
+    }
     if revision:
-        tx.put(item, condition="revision = :r", values={":r": revision}, on_fail=ConcurrentUpdate("directory moved"))
+        tx.put(
+            item,
+            condition="revision = :r",
+            values={":r": revision},
+            on_fail=ConcurrentUpdate("directory moved"),
+        )
     else:
         tx.create(item, on_fail=ConcurrentUpdate("directory moved"))
     tx.commit()

@@ -18,5 +18,5 @@ def on_contact_event(event: Envelope[Any]) -> None:
 
 handler = EventConsumer(
     name=dal.CONSUMER,
-    handlers={name: on_contact_event for name in ("ContactCreated", "ContactOwnerChanged", "ContactErased")},
+    handlers=dict.fromkeys(("ContactCreated", "ContactOwnerChanged", "ContactErased"), on_contact_event),
 )

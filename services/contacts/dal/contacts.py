@@ -66,15 +66,39 @@ def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]
     pk = contact_pk(tenant, contact_id)
     items: list[dict[str, Any]] = []
     for tag in contact.tags:
-        items.append({"pk": pk, "sk": f"TAG#{tag}", "kind": "tag", "gsi1pk": tag_partition(tenant, tag),
-                      "gsi1sk": contact_id, "contact_id": contact_id})
+        items.append(
+            {
+                "pk": pk,
+                "sk": f"TAG#{tag}",
+                "kind": "tag",
+                "gsi1pk": tag_partition(tenant, tag),
+                "gsi1sk": contact_id,
+                "contact_id": contact_id,
+            }
+        )
     for brand, staff_id in contact.owners.items():
-        items.append({"pk": pk, "sk": f"OWNER#{brand}", "kind": "owner", "gsi1pk": owner_partition(tenant, staff_id),
-                      "gsi1sk": contact_id, "contact_id": contact_id, "brand": brand, "staff_id": staff_id})
+        items.append(
+            {
+                "pk": pk,
+                "sk": f"OWNER#{brand}",
+                "kind": "owner",
+                "gsi1pk": owner_partition(tenant, staff_id),
+                "gsi1sk": contact_id,
+                "contact_id": contact_id,
+                "brand": brand,
+                "staff_id": staff_id,
+            }
+        )
     ids = contact.identities
     for kind, value in identity_keys(ids.phone, ids.email, ids.unionid, ids.external_userid, ids.openids).items():
-        items.append({**identity_key(tenant, kind, value), "kind": "identity", "identity_kind": kind,
-                      "contact_id": contact_id})
+        items.append(
+            {
+                **identity_key(tenant, kind, value),
+                "kind": "identity",
+                "identity_kind": kind,
+                "contact_id": contact_id,
+            }
+        )
     return {(item["pk"], item["sk"]): item for item in items}
 
 
@@ -96,16 +120,22 @@ def save(
     if before is None:
         tx.create(_contact_item(after), on_fail=Conflict("The contact already exists."))
     else:
-        tx.put(_contact_item(after), condition="version = :v", values={":v": before.version},
-               on_fail=ConcurrentUpdate("The contact changed meanwhile; read it again and retry."))
+        tx.put(
+            _contact_item(after),
+            condition="version = :v",
+            values={":v": before.version},
+            on_fail=ConcurrentUpdate("The contact changed meanwhile; read it again and retry."),
+        )
     old, new = _side_items(before), _side_items(after)
     for key, item in new.items():
         if key in old and old[key] == item:
             continue
         if item["kind"] == "identity":
             kind = item["identity_kind"]
-            tx.create(item, on_fail=Conflict(f"The {kind.split(':')[0]} is already used by another contact.",
-                                             identity=kind))
+            tx.create(
+                item,
+                on_fail=Conflict(f"The {kind.split(':')[0]} is already used by another contact.", identity=kind),
+            )
         else:
             tx.put(item)
     for key in old.keys() - new.keys():
@@ -126,8 +156,9 @@ def find_by_identity(tenant_id: str, kind: str, value: str) -> str | None:
 
 def list_partition(tenant_id: str, partition: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
     """One page of contact ids from gsi1, then their profiles in one batch read."""
-    page: Page = dynamo.query_page(table(), partition_attr="gsi1pk", partition_value=partition, limit=limit,
-                                   cursor=cursor, index=GSI)
+    page: Page = dynamo.query_page(
+        table(), partition_attr="gsi1pk", partition_value=partition, limit=limit, cursor=cursor, index=GSI
+    )
     ids = [str(item["gsi1sk"]) for item in page.items]
     return get_many(tenant_id, ids), page.next_cursor
 
@@ -135,8 +166,10 @@ def list_partition(tenant_id: str, partition: str, limit: int, cursor: str | Non
 def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
     found: dict[str, Contact] = {}
     for start in range(0, len(contact_ids), 100):
-        keys = [dynamo.serialize({"pk": contact_pk(tenant_id, cid), "sk": "PROFILE"})
-                for cid in contact_ids[start : start + 100]]
+        keys = [
+            dynamo.serialize({"pk": contact_pk(tenant_id, cid), "sk": "PROFILE"})
+            for cid in contact_ids[start : start + 100]
+        ]
         request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True}}
         while request:
             answer = dynamo.client().batch_get_item(RequestItems=request)

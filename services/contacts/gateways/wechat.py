@@ -44,8 +44,9 @@ class WechatApiGateway:
         app_secret = secrets.get(f"{tenant_id}/{app_id}")  # apps are registered per tenant
         if not app_secret:
             raise Unauthorized("This app is not registered for the tenant.")
-        query = urllib.parse.urlencode({"appid": app_id, "secret": app_secret, "js_code": code,
-                                        "grant_type": "authorization_code"})
+        query = urllib.parse.urlencode(
+            {"appid": app_id, "secret": app_secret, "js_code": code, "grant_type": "authorization_code"}
+        )
         try:
             with urllib.request.urlopen(f"{CODE2SESSION_URL}?{query}", timeout=5) as answer:  # noqa: S310
                 result = json.loads(answer.read())

@@ -45,8 +45,10 @@ def wechat_login(body: WechatLogin) -> LoginAnswer:
 def create_contact(body: ContactCreate) -> Response[str]:
     key = api.header("Idempotency-Key")
     if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
-        raise Unprocessable("Idempotency-Key must be 1 to 128 characters.",
-                            [{"loc": ["header", "Idempotency-Key"], "msg": "bad length"}])
+        raise Unprocessable(
+            "Idempotency-Key must be 1 to 128 characters.",
+            [{"loc": ["header", "Idempotency-Key"], "msg": "bad length"}],
+        )
     answer, _ = contacts.create_contact(api.staff(), body, key)
     return Response(status_code=201, content_type="application/json", body=answer)
 
@@ -62,12 +64,26 @@ def list_contacts(
     unionid: IdentityFilter = None,
     external_userid: IdentityFilter = None,
 ) -> ContactList:
-    given = {k: v for k, v in {"phone": phone, "email": email, "unionid": unionid,
-                               "external_userid": external_userid}.items() if v}
+    given = {
+        k: v
+        for k, v in {
+            "phone": phone,
+            "email": email,
+            "unionid": unionid,
+            "external_userid": external_userid,
+        }.items()
+        if v
+    }
     if len(given) > 1:
         raise Unprocessable("Filter by one identity at a time.", [{"loc": ["query"], "msg": "several identities"}])
-    found, next_cursor = contacts.list_contacts(api.staff(), limit=limit, cursor=cursor, tag_name=tag, owner=owner,
-                                                identity=next(iter(given.items()), None))
+    found, next_cursor = contacts.list_contacts(
+        api.staff(),
+        limit=limit,
+        cursor=cursor,
+        tag_name=tag,
+        owner=owner,
+        identity=next(iter(given.items()), None),
+    )
     return ContactList(items=[ContactView.of(c) for c in found], next_cursor=next_cursor)
 
 
@@ -119,5 +135,3 @@ def patch_me(body: MemberPatch) -> MemberView:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return api.handle(event, context)
-
-

@@ -60,8 +60,13 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         birthday=request.birthday,
         attributes=request.attributes or {},
         consent=request.consent or {},
-        identities=Identities(phone=phone, email=email, unionid=request.unionid,
-                              external_userid=request.external_userid, openids=request.openids),
+        identities=Identities(
+            phone=phone,
+            email=email,
+            unionid=request.unionid,
+            external_userid=request.external_userid,
+            openids=request.openids,
+        ),
         tags=sorted(set(request.tags)),
         owners={TENANT_WIDE: request.owner} if request.owner else {},
         created_at=now,
@@ -77,16 +82,22 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         dal.save(None, contact, [created_event(contact)], prepare=claim_key)
     except idempotency.IdempotentReplay:
         assert idempotency_key is not None
-        return idempotency.replayed_answer(dal.table(), staff.tenant_id, "contacts.create", idempotency_key,
-                                           request), True
+        return idempotency.replayed_answer(
+            dal.table(), staff.tenant_id, "contacts.create", idempotency_key, request
+        ), True
     return view.model_dump_json(), False
 
 
 def created_event(contact: Contact) -> events.ContactCreated:
     ids_ = contact.identities
     kinds = [kind for kind in IDENTITY_FIELDS if getattr(ids_, kind)] + [f"openid:{a}" for a in ids_.openids]
-    return events.ContactCreated(contact_id=contact.contact_id, version=contact.version, identity_kinds=kinds,
-                                 tags=contact.tags, owners=contact.owners)
+    return events.ContactCreated(
+        contact_id=contact.contact_id,
+        version=contact.version,
+        identity_kinds=kinds,
+        tags=contact.tags,
+        owners=contact.owners,
+    )
 
 
 def _apply(contact: Contact, changes: dict[str, object]) -> tuple[Contact, list[str]]:
@@ -133,10 +144,13 @@ def tag(staff: StaffPrincipal, contact_id: str, name: str, *, add: bool) -> Cont
         return contact  # already so: idempotent, no event
     tags = sorted({*contact.tags, name}) if add else [t for t in contact.tags if t != name]
     if len(tags) > MAX_TAGS:
-        raise Unprocessable(f"A contact holds at most {MAX_TAGS} tags.", [{"loc": ["path", "tag"], "msg": "too many tags"}])
+        raise Unprocessable(
+            f"A contact holds at most {MAX_TAGS} tags.", [{"loc": ["path", "tag"], "msg": "too many tags"}]
+        )
     updated = contact.model_copy(update={"tags": tags, "version": contact.version + 1, "updated_at": now_rfc3339()})
     event: BaseModel = (events.ContactTagged if add else events.ContactUntagged)(
-        contact_id=contact_id, version=updated.version, tag=name)
+        contact_id=contact_id, version=updated.version, tag=name
+    )
     dal.save(contact, updated, [event])
     return updated
 
@@ -150,8 +164,13 @@ def set_owner(staff: StaffPrincipal, contact_id: str, change: OwnerChange) -> Co
     if change.staff_id:
         owners[change.brand] = change.staff_id
     updated = contact.model_copy(update={"owners": owners, "version": contact.version + 1, "updated_at": now_rfc3339()})
-    event = events.ContactOwnerChanged(contact_id=contact_id, version=updated.version, brand=change.brand,
-                                       previous_owner=previous, owner=change.staff_id)
+    event = events.ContactOwnerChanged(
+        contact_id=contact_id,
+        version=updated.version,
+        brand=change.brand,
+        previous_owner=previous,
+        owner=change.staff_id,
+    )
     dal.save(contact, updated, [event])
     return updated
 
@@ -160,13 +179,27 @@ def erase(staff: StaffPrincipal, contact_id: str) -> None:
     """Forget the person: personal data, identities, tags and owners go; the id stays as an
     anonymous tombstone so other services' records (and the ledger) keep a stable reference."""
     contact = visible_contact(staff, contact_id)
-    erased = Contact(tenant_id=contact.tenant_id, contact_id=contact_id, erased=True, created_at=contact.created_at,
-                     updated_at=now_rfc3339(), version=contact.version + 1, lifecycle_stage=contact.lifecycle_stage)
+    erased = Contact(
+        tenant_id=contact.tenant_id,
+        contact_id=contact_id,
+        erased=True,
+        created_at=contact.created_at,
+        updated_at=now_rfc3339(),
+        version=contact.version + 1,
+        lifecycle_stage=contact.lifecycle_stage,
+    )
     dal.save(contact, erased, [events.ContactErased(contact_id=contact_id, version=erased.version)])
 
 
-def list_contacts(staff: StaffPrincipal, *, limit: int, cursor: str | None, tag_name: str | None, owner: str | None,
-                  identity: tuple[str, str] | None) -> tuple[list[Contact], str | None]:
+def list_contacts(
+    staff: StaffPrincipal,
+    *,
+    limit: int,
+    cursor: str | None,
+    tag_name: str | None,
+    owner: str | None,
+    identity: tuple[str, str] | None,
+) -> tuple[list[Contact], str | None]:
     tenant = staff.tenant_id
     if sees_only_own(staff):
         if owner not in (None, staff.staff_id):
@@ -188,4 +221,3 @@ def list_contacts(staff: StaffPrincipal, *, limit: int, cursor: str | None, tag_
     if owner is not None:  # a second filter on top of an index: the page may come back shorter
         contacts = [c for c in contacts if owner in c.owners.values()]
     return contacts, cursor_out
-

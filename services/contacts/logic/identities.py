@@ -30,8 +30,13 @@ def normalise_email(raw: str) -> str:
     return email
 
 
-def identity_keys(phone: str | None, email: str | None, unionid: str | None, external_userid: str | None,
-                  openids: dict[str, str]) -> dict[str, str]:
+def identity_keys(
+    phone: str | None,
+    email: str | None,
+    unionid: str | None,
+    external_userid: str | None,
+    openids: dict[str, str],
+) -> dict[str, str]:
     """Identity kind → value, for every identity present (kinds: phone, email, unionid,
     external_userid, openid:<app_id>)."""
     keys = {"phone": phone, "email": email, "unionid": unionid, "external_userid": external_userid}

@@ -19,8 +19,11 @@ ATTEMPTS = 3
 def login(request: WechatLogin) -> LoginAnswer:
     session = gateway().code_to_session(request.tenant_id, request.app_id, request.code)
     contact_id = resolve_contact(request.tenant_id, request.app_id, session)
-    token, expires = issue_member_token(MemberPrincipal(tenant_id=request.tenant_id, contact_id=contact_id,
-                                                        app_id=request.app_id, openid=session.openid))
+    token, expires = issue_member_token(
+        MemberPrincipal(
+            tenant_id=request.tenant_id, contact_id=contact_id, app_id=request.app_id, openid=session.openid
+        )
+    )
     return LoginAnswer(token=token, contact_id=contact_id, expires_at=rfc3339(expires))
 
 
@@ -51,14 +54,24 @@ def _link_openid(tenant_id: str, contact_id: str, app_id: str, openid: str) -> N
     if contact is None:
         raise Conflict("contact vanished")
     identities = contact.identities.model_copy(update={"openids": {**contact.identities.openids, app_id: openid}})
-    updated = contact.model_copy(update={"identities": identities, "version": contact.version + 1,
-                                         "updated_at": now_rfc3339()})
-    dal.save(contact, updated, [ContactUpdated(contact_id=contact_id, version=updated.version, changed=["openids"])])
+    updated = contact.model_copy(
+        update={"identities": identities, "version": contact.version + 1, "updated_at": now_rfc3339()}
+    )
+    dal.save(
+        contact,
+        updated,
+        [ContactUpdated(contact_id=contact_id, version=updated.version, changed=["openids"])],
+    )
 
 
 def _create(tenant_id: str, app_id: str, session: WechatSession) -> str:
     now = now_rfc3339()
-    contact = Contact(tenant_id=tenant_id, contact_id=ids.new_id("ct_"), created_at=now, updated_at=now,
-                      identities=Identities(unionid=session.unionid, openids={app_id: session.openid}))
+    contact = Contact(
+        tenant_id=tenant_id,
+        contact_id=ids.new_id("ct_"),
+        created_at=now,
+        updated_at=now,
+        identities=Identities(unionid=session.unionid, openids={app_id: session.openid}),
+    )
     dal.save(None, contact, [created_event(contact)])
     return contact.contact_id

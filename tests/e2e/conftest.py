@@ -1,0 +1,97 @@
+"""End-to-end: the local stack as ``make run`` starts it (a subprocess on free ports), driven over
+HTTP the way the mini-program and the staff console drive it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60
+
+
+@dataclass
+class Http:
+    base: str
+    emulator: str
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status, content = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, content = error.code, error.read()
+        try:
+            return status, json.loads(content) if content else None
+        except ValueError:
+            return status, content
+
+    def staff_token(self, tenant: str, staff: str = "s1", roles: tuple[str, ...] = ("admin",)) -> str:
+        status, body = self.call(
+            "POST", "/v1/auth/dev-token", {"tenant_id": tenant, "staff_id": staff, "roles": list(roles)}
+        )
+        assert status == 200, body
+        return str(body["token"])
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
+    port, emulator_port = free_port(), free_port()
+    log = tmp_path_factory.mktemp("stack") / "stack.log"
+    env = {
+        **os.environ,
+        "SIYU_PORT": str(port),
+        "SIYU_EMULATOR_PORT": str(emulator_port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shared.local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    http = Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}")
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            if http.call("GET", "/v1/health")[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the local stack did not become healthy:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield http
+    process.terminate()  # SIGTERM: the same clean stop as Ctrl-C
+    try:
+        assert process.wait(timeout=20) == 0, log.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -1,0 +1,182 @@
+"""The synthesized template: least privilege, queues with dead-letter queues, rules and routes
+wired exactly as declared (and as the local stack wires them), and cdk-nag clean."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from app import build_app
+from services.registry import SERVICES
+from shared.local.gateway import LocalGateway
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Synthesize once per session: a synth costs seconds of Node start-up."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = build_app("prod", str(outdir))
+    stack = app.node.find_child("Siyu-prod")
+    data = dict(assertions.Template.from_stack(stack).to_json())  # type: ignore[arg-type]
+    app.synth()
+    data["__metadata__"] = json.loads((Path(outdir) / "Siyu-prod.metadata.json").read_text())
+    return data
+
+
+def resources(template: dict[str, Any], kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == kind:
+            yield logical_id, resource
+
+
+def refs(value: Any) -> set[str]:
+    """Logical ids a CloudFormation value refers to."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        if "Ref" in value:
+            found.add(value["Ref"])
+        if "Fn::GetAtt" in value:
+            found.add(value["Fn::GetAtt"][0])
+        for inner in value.values():
+            found |= refs(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= refs(inner)
+    return found
+
+
+def test_each_function_reaches_only_its_own_table(template: dict[str, Any]) -> None:
+    tables = {logical_id for logical_id, _ in resources(template, "AWS::DynamoDB::Table")}
+    assert len(tables) == 4
+    roles_with_tables = 0
+    for logical_id, policy in resources(template, "AWS::IAM::Policy"):
+        reached = refs(policy["Properties"]["PolicyDocument"]) & tables
+        service = re.match(r"^(Contacts|Cases|Campaigns|Points)", logical_id)
+        if not reached:
+            continue
+        roles_with_tables += 1
+        assert service is not None, f"{logical_id} reaches a table but belongs to no service"
+        assert reached == {t for t in tables if t.startswith(f"{service.group(1)}Table")}, logical_id
+        actions = {
+            a
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        }
+        assert "dynamodb:Scan" not in actions, f"{logical_id} may scan"
+    assert roles_with_tables >= 6  # four APIs, a publisher, a consumer
+
+
+def test_only_publishers_put_events_and_only_under_their_own_source(template: dict[str, Any]) -> None:
+    seen = {}
+    for logical_id, policy in resources(template, "AWS::IAM::Policy"):
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "events:PutEvents" in actions:
+                assert "Publisher" in logical_id, logical_id
+                seen[logical_id] = statement["Condition"]["StringEquals"]["events:source"]
+    assert seen == {next(k for k in seen if k.startswith("Contacts")): ["siyu.contacts"]}
+
+
+def test_every_queue_has_a_dead_letter_queue(template: dict[str, Any]) -> None:
+    queues = dict(resources(template, "AWS::SQS::Queue"))
+    dead_letter = {
+        refs(q["Properties"]["RedrivePolicy"]).pop() for q in queues.values() if "RedrivePolicy" in q["Properties"]
+    }
+    destinations = {
+        ref
+        for _, mapping in resources(template, "AWS::Lambda::EventSourceMapping")
+        for ref in refs(mapping["Properties"].get("DestinationConfig", {}))
+    }
+    for logical_id, queue in queues.items():
+        assert "RedrivePolicy" in queue["Properties"] or logical_id in dead_letter | destinations, logical_id
+        assert queue["Properties"].get("SqsManagedSseEnabled") is True
+    alarms = [a["Properties"] for _, a in resources(template, "AWS::CloudWatch::Alarm")]
+    for dlq in dead_letter | destinations:
+        assert any(dlq in refs(alarm.get("Dimensions", [])) for alarm in alarms), f"no alarm on {dlq}"
+
+
+def test_consumer_mappings_report_partial_failures(template: dict[str, Any]) -> None:
+    for _, mapping in resources(template, "AWS::Lambda::EventSourceMapping"):
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_rules_are_the_declared_subscriptions_and_target_their_consumer_queue(
+    template: dict[str, Any],
+) -> None:
+    declared = sorted(json.dumps(p, sort_keys=True) for s in SERVICES for c in s.consumers for p in c.patterns)
+    rules = list(resources(template, "AWS::Events::Rule"))
+    assert sorted(json.dumps(r["Properties"]["EventPattern"], sort_keys=True) for _, r in rules) == declared
+    for logical_id, rule in rules:
+        targets = rule["Properties"]["Targets"]
+        assert len(targets) == 1
+        queue = refs(targets[0]["Arn"]).pop()
+        consumer_prefix = re.sub(r"Rule\d+[0-9A-F]{8}$", "", logical_id)
+        assert queue.startswith(f"{consumer_prefix}Queue"), (logical_id, queue)
+        assert template["Resources"][queue]["Type"] == "AWS::SQS::Queue"
+        assert "RedrivePolicy" in template["Resources"][queue]["Properties"]
+
+
+def test_routes_equal_the_declarations_and_what_the_local_stack_serves(template: dict[str, Any]) -> None:
+    deployed = {r["Properties"]["RouteKey"] for _, r in resources(template, "AWS::ApiGatewayV2::Route")}
+    declared = {route.key for s in SERVICES for route in s.routes if not route.local_only}
+    local_only = {route.key for s in SERVICES for route in s.routes if route.local_only}
+    assert deployed == declared
+    assert LocalGateway(SERVICES).route_keys() - local_only == deployed
+    assert "POST /v1/auth/dev-token" in local_only
+    assert "POST /v1/auth/dev-token" not in deployed
+
+
+def test_private_routes_have_the_authorizer_and_public_ones_do_not(template: dict[str, Any]) -> None:
+    access = {route.key: route.access for s in SERVICES for route in s.routes}
+    for _, route in resources(template, "AWS::ApiGatewayV2::Route"):
+        properties = route["Properties"]
+        if access[properties["RouteKey"]] == "public":
+            assert properties.get("AuthorizationType", "NONE") == "NONE"
+        else:
+            assert properties["AuthorizationType"] == "CUSTOM"
+
+
+def test_tables_are_durable_in_production(template: dict[str, Any]) -> None:
+    for _, table in resources(template, "AWS::DynamoDB::Table"):
+        properties = table["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert properties["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+        assert properties["DeletionProtectionEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
+
+
+def test_functions_run_python_313_on_arm_with_the_powertools_layer(template: dict[str, Any]) -> None:
+    functions = [
+        f["Properties"]
+        for _, f in resources(template, "AWS::Lambda::Function")
+        if "Handler" in f["Properties"] and not f["Properties"]["Handler"].startswith("index.")
+    ]
+    assert len(functions) >= 8
+    for function in functions:
+        assert function["Runtime"] == "python3.13"
+        assert function["Architectures"] == ["arm64"]
+        assert "AWSLambdaPowertoolsPythonV3-python313-arm64" in json.dumps(function["Layers"])
+        assert function["TracingConfig"] == {"Mode": "Active"}
+
+
+def test_the_bus_is_archived(template: dict[str, Any]) -> None:
+    archives = list(resources(template, "AWS::Events::Archive"))
+    assert len(archives) == 1
+    assert archives[0][1]["Properties"]["RetentionDays"] == 90
+
+
+def test_cdk_nag_aws_solutions_checks_pass(template: dict[str, Any]) -> None:
+    problems = [
+        (path, entry["data"])
+        for path, entries in template["__metadata__"].items()
+        for entry in entries
+        if entry["type"] in ("aws:cdk:error", "aws:cdk:warning")
+    ]
+    assert problems == []

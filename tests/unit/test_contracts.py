@@ -1,0 +1,100 @@
+"""Contracts between services: declared routes have handlers, published events have schemas that
+match the committed files, and every subscription matches exactly the events it handles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto.events.models import EventPattern
+
+from services.registry import SERVICES
+from shared.events.catalog import CONTRACTS, Contract
+from shared.events.export import rendered
+from shared.manifest import resolve_handler
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "ContactCreated": {
+        "contact_id": "c",
+        "version": 1,
+        "identity_kinds": ["phone"],
+        "tags": [],
+        "owners": {},
+    },
+    "ContactUpdated": {"contact_id": "c", "version": 2, "changed": ["name"]},
+    "ContactTagged": {"contact_id": "c", "version": 2, "tag": "vip"},
+    "ContactUntagged": {"contact_id": "c", "version": 3, "tag": "vip"},
+    "ContactOwnerChanged": {
+        "contact_id": "c",
+        "version": 2,
+        "brand": "*",
+        "previous_owner": None,
+        "owner": "s",
+    },
+    "ContactErased": {"contact_id": "c", "version": 4},
+}
+
+
+def bus_event(contract: Contract) -> dict[str, Any]:
+    return {
+        "id": "1",
+        "account": "000000000000",
+        "region": "us-east-1",
+        "time": "2026-01-01T00:00:00Z",
+        "resources": [],
+        "source": contract.source,
+        "detail-type": contract.detail_type,
+        "detail": {
+            "metadata": {
+                "event_id": "e",
+                "event_version": contract.version,
+                "tenant_id": "t",
+                "occurred_at": "2026-01-01T00:00:00Z",
+                "correlation_id": "c",
+            },
+            "data": SAMPLES[contract.detail_type],
+        },
+    }
+
+
+def test_committed_schemas_match_the_models() -> None:
+    for relative, text in rendered().items():
+        path = ROOT / "schemas" / relative
+        assert path.exists(), f"{relative} is not published: run make schemas"
+        assert path.read_text(encoding="utf-8") == text, f"{relative} drifted from its model: run make schemas"
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.detail_type)
+def test_every_event_has_a_valid_sample_and_refuses_unknown_fields(contract: Contract) -> None:
+    event = bus_event(contract)
+    contract.envelope.model_validate(event["detail"])
+    event["detail"]["data"]["surprise"] = 1
+    with pytest.raises(ValueError, match="surprise"):
+        contract.envelope.model_validate(event["detail"])
+
+
+def test_services_publish_only_events_with_contracts_under_their_own_source() -> None:
+    by_type = {(c.source, c.detail_type) for c in CONTRACTS}
+    for service in SERVICES:
+        for detail_type in service.publishes:
+            assert (service.source, detail_type) in by_type
+
+
+@pytest.mark.parametrize("service", [s for s in SERVICES if s.api_handler], ids=lambda s: s.name)
+def test_every_declared_route_has_exactly_one_handler(service: Any) -> None:
+    api = resolve_handler(service.api_handler.rsplit(".", 1)[0] + ".api")
+    assert api.registered == {route.key for route in service.routes}
+
+
+@pytest.mark.parametrize("consumer", [c for s in SERVICES for c in s.consumers], ids=lambda c: c.name)
+def test_subscriptions_match_exactly_the_events_their_consumer_handles(consumer: Any) -> None:
+    handled = set(resolve_handler(consumer.handler).handlers)
+    patterns = [EventPattern.load(json.dumps(p)) for p in consumer.patterns]
+    for contract in CONTRACTS:
+        event: Any = bus_event(contract)
+        matched = any(p.matches_event(event) for p in patterns)
+        assert matched == (contract.detail_type in handled), contract.detail_type
