@@ -23,7 +23,7 @@ from shared.dynamo import Transaction
 from shared.errors import Conflict
 from shared.events.catalog import BY_TYPE, Contract
 from shared.events.envelope import Envelope
-from shared.observability import correlated, count, logger
+from shared.observability import correlated, count, lambda_entry, logger
 from shared.settings import get_settings
 
 INBOX_RETENTION_SECONDS = 30 * 24 * 3600  # longer than any redelivery or replay window we run
@@ -111,6 +111,12 @@ class EventConsumer:
         return True
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self._entry(event, context)
+
+    def __post_init__(self) -> None:
+        self._entry = lambda_entry(self._batch)
+
+    def _batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         failures = []
         for record in event.get("Records", []):
             try:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from shared.auth.principal import MemberPrincipal, StaffPrincipal, authorize, from_context
 from shared.errors import DomainError, Forbidden, PayloadTooLarge
 from shared.manifest import Route, Service
-from shared.observability import correlated, logger
+from shared.observability import correlated, lambda_entry, logger
 from shared.settings import get_settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -62,6 +62,7 @@ class ServiceApi:
         self.resolver.exception_handler(DomainError)(self._on_domain_error)
         self.resolver.exception_handler(Exception)(self._on_unexpected_error)
         self.resolver.not_found()(self._on_not_found)
+        self._entry = lambda_entry(self._handle)
 
     # Registration ------------------------------------------------------------------------------
     def route(self, key: str, **options: Any) -> Callable[[F], F]:
@@ -118,6 +119,9 @@ class ServiceApi:
 
     # Entry point -------------------------------------------------------------------------------
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self._entry(event, context)
+
+    def _handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = (event.get("requestContext") or {}).get("requestId") or "local"
         headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
         with correlated(headers.get("x-correlation-id") or request_id):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import aws
-from shared.observability import count, logger
+from shared.observability import count, lambda_entry, logger
 from shared.outbox import OUTBOX_KIND
 from shared.settings import get_settings
 
@@ -55,6 +55,7 @@ def _put_batch(batch: list[PendingEvent]) -> list[PendingEvent]:
     return remaining
 
 
+@lambda_entry
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     pending = [item for record in event.get("Records", []) if (item := _pending(record)) is not None]
     for start in range(0, len(pending), BATCH):

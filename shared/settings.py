@@ -32,6 +32,7 @@ class Settings(BaseModel):
     wechat_gateway: Literal["fake", "wechat"] = "wechat"
     wechat_secret_arn: str = ""
     max_body_bytes: int = 256 * 1024
+    tracing: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -84,6 +85,7 @@ def parse_settings(environ: dict[str, str]) -> Settings:
         "max_body_bytes": "SIYU_MAX_BODY_BYTES",
     }
     values: dict[str, object] = {field: environ[var] for field, var in simple.items() if var in environ}
+    values["tracing"] = environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true", "yes", "on")
     values["region"] = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     values["tables"] = _prefixed(environ, "SIYU_TABLE_")
     values["dead_letter_queues"] = _prefixed(environ, "SIYU_DLQ_")

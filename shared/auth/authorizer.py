@@ -13,7 +13,7 @@ from typing import Any
 from shared.auth.jwt import InvalidToken
 from shared.auth.principal import to_context
 from shared.auth.tokens import read_token
-from shared.observability import logger
+from shared.observability import lambda_entry, logger
 
 ANONYMOUS: dict[str, Any] = {"isAuthorized": True, "context": {"kind": "anonymous"}}
 
@@ -26,6 +26,7 @@ def bearer_token(headers: dict[str, str] | None) -> str | None:
     return None
 
 
+@lambda_entry
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     token = bearer_token(event.get("headers"))
     if token is None:

@@ -24,6 +24,7 @@ EMULATOR_ENVIRONMENT = {
     "AWS_REGION": "us-east-1",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_SERVICE_NAME": "siyu-local",
 }
 
 
