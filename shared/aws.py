@@ -34,6 +34,17 @@ def _client(name: str) -> Any:
         )
 
 
+def instrument(callback: Any) -> None:
+    """Call ``callback(service, operation)`` before every AWS request this process makes (the
+    benchmark counts requests with it). Clients made before this are replaced."""
+
+    def before_call(model: Any, **_: Any) -> None:
+        callback(model.service_model.service_name, model.name)
+
+    _session().events.register("before-call", before_call)
+    _client.cache_clear()
+
+
 def reset_clients() -> None:
     """For tests that switch endpoints inside one process."""
     _client.cache_clear()

@@ -34,7 +34,7 @@ def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
         "data": data.model_dump(mode="json"),
     }
     return {
-        "pk": f"OUTBOX#{event_id}",  # one partition per event: no hot key under load
+        "pk": f"T#{tenant_id}#OUTBOX#{event_id}",  # one partition per event: no hot key under load
         "sk": "OUTBOX",
         "kind": OUTBOX_KIND,
         "source": contract.source,

@@ -33,12 +33,19 @@ def _pending(record: dict[str, Any]) -> PendingEvent | None:
     image = record.get("dynamodb", {}).get("NewImage") or {}
     if image.get("kind", {}).get("S") != OUTBOX_KIND:
         return None
-    entry = {
-        "Source": image["source"]["S"],
-        "DetailType": image["detail_type"]["S"],
-        "Detail": image["detail"]["S"],
-        "EventBusName": get_settings().event_bus_name,
-    }
+    try:
+        entry = {
+            "Source": image["source"]["S"],
+            "DetailType": image["detail_type"]["S"],
+            "Detail": image["detail"]["S"],
+            "EventBusName": get_settings().event_bus_name,
+        }
+    except (KeyError, TypeError):
+        # A broken outbox item must not block every event behind it: it is reported and set aside
+        # (the item itself stays in the table until its TTL, for investigation and redrive).
+        logger.error("malformed outbox item skipped", extra={"keys": record.get("dynamodb", {}).get("Keys")})
+        count("MalformedOutboxItems")
+        return None
     return PendingEvent(record["dynamodb"]["SequenceNumber"], entry)
 
 

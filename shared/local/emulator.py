@@ -17,6 +17,15 @@ from werkzeug.serving import BaseWSGIServer, make_server
 class Emulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import WSGIRequestHandler
+
+        from shared.local import moto_patches
+
+        moto_patches.apply()
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass  # the local stack logs API requests; the emulator's own traffic is noise
 
         self._host = host
         app = DomainDispatcherApplication(create_backend_app)
@@ -26,7 +35,7 @@ class Emulator:
             with lock:
                 return list(app(environ, start_response))
 
-        self._server: BaseWSGIServer = make_server(host, port, serialised, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, serialised, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
 
     @property

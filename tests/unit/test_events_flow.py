@@ -31,15 +31,15 @@ def test_a_contact_change_reaches_the_cases_directory(client: Client, tenant: st
     assert eventually(lambda: directory_owner(tenant, contact["contact_id"]) == {"*": "g-2"})
 
 
-def _outbox_records(stack: LocalStack) -> list[dict[str, Any]]:
+def _records_after_checkpoint(stack: LocalStack) -> list[dict[str, Any]]:
     pump = stack.stream_pumps["contacts"]
     streams = aws.client("dynamodbstreams")
-    iterator = streams.get_shard_iterator(
-        StreamArn=pump.stream_arn,
-        ShardId=pump.shard_id,
-        ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-        SequenceNumber=pump.checkpoint,
-    )["ShardIterator"]
+    position: dict[str, Any] = (
+        {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": pump.checkpoint}
+        if pump.checkpoint
+        else {"ShardIteratorType": "TRIM_HORIZON"}
+    )
+    iterator = streams.get_shard_iterator(StreamArn=pump.stream_arn, ShardId=pump.shard_id, **position)["ShardIterator"]
     return list(streams.get_records(ShardIterator=iterator)["Records"])
 
 
@@ -87,6 +87,21 @@ def test_entries_the_bus_refuses_are_retried(monkeypatch: pytest.MonkeyPatch, st
     assert publish({"Records": records}, None) == {"batchItemFailures": []}
     assert [len(batch) for batch in sent] == [2, 1]
     assert json.loads(sent[1][0]["Detail"])["metadata"]["event_id"] == "evt_1"
+
+
+def test_a_malformed_outbox_item_is_set_aside_and_blocks_nothing(stack: LocalStack) -> None:
+    broken = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "99", "NewImage": {"kind": {"S": "outbox"}}}}
+    sent: list[Any] = []
+
+    class Events:
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            sent.extend(Entries)
+            return {"FailedEntryCount": 0, "Entries": [{"EventId": "x"}] * len(Entries)}
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aws, "client", lambda name: Events())
+        assert publish({"Records": [broken, _stream_record("100", "evt_ok")]}, None) == {"batchItemFailures": []}
+    assert [json.loads(e["Detail"])["metadata"]["event_id"] for e in sent] == ["evt_ok"]
 
 
 def test_entries_that_keep_failing_are_reported_from_the_first_failed_record(
@@ -271,3 +286,33 @@ def test_a_failing_handler_reports_only_its_message(
     ]
     assert module.handler({"Records": records}, None) == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert calls == ["boom", "fine"]
+
+
+def test_a_cancelled_transaction_leaves_no_item_and_no_stream_record(stack: LocalStack, tenant: str) -> None:
+    """The emulator's cheaper transaction backup (shared/local/moto_patches.py) keeps rollback exact."""
+    from shared.dynamo import Transaction
+    from shared.errors import Conflict
+    from shared.settings import get_settings
+
+    table = get_settings().table("contacts")
+    pump = stack.stream_pumps["contacts"]
+    pump.stop()
+    try:
+        while pump.poll_once():
+            pass
+        tx = Transaction(table)
+        tx.put({"pk": f"T#{tenant}#probe", "sk": "A"})
+        tx.check({"pk": f"T#{tenant}#missing", "sk": "B"}, "attribute_exists(pk)", on_fail=Conflict("absent"))
+        with pytest.raises(Conflict):
+            tx.commit()
+        assert _records_after_checkpoint(stack) == []
+        assert (
+            aws.client("dynamodb")
+            .get_item(TableName=table, Key={"pk": {"S": f"T#{tenant}#probe"}, "sk": {"S": "A"}})
+            .get("Item")
+            is None
+        )
+        Transaction(table).put({"pk": f"T#{tenant}#probe", "sk": "A"}).commit()
+        assert len(_records_after_checkpoint(stack)) == 1
+    finally:
+        pump.start()

@@ -1,0 +1,1 @@
+"""The project's benchmark (``make bench``): measured figures, printed and written as JSON."""
