@@ -42,6 +42,7 @@ schemas: install  ## regenerate the published JSON Schemas of every event
 
 synth: install  ## synthesize the CloudFormation templates offline (STAGE=dev|prod)
 	@$(RUN) python app.py --stage $${STAGE:-dev}
+	@echo "synthesized Siyu-$${STAGE:-dev} to cdk.out/ (cdk-nag report: cdk.out/AwsSolutions-*-NagReport.csv)"
 
 deploy: install  ## deploy with the CDK CLI (needs AWS credentials): STAGE=dev|prod
 	@npx --yes aws-cdk@2 deploy --all --context stage=$${STAGE:-dev} --app "$(RUN) python app.py"

@@ -12,6 +12,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+# Read by Powertools when the shared modules are first imported (inside _serve), so set here.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "siyu-local")
 
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
