@@ -262,3 +262,20 @@ def test_health(client: Client) -> None:
     assert client.get("/v1/health").json["status"] == "ok"
     for service in ("contacts", "cases", "campaigns", "points"):
         assert client.get(f"/v1/health/{service}").status == 200
+
+
+def test_patch_changes_only_what_is_sent_and_null_clears(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    contact = create(client, admin, name="n", phone="+8613300000000", attributes={"level": 3}, city="北京")
+    path = f"/v1/contacts/{contact['contact_id']}"
+    patched = client.patch(path, json_body={"attributes": None, "phone": None, "email": "A@B.CN"}, token=admin)
+    assert patched.status == 200, patched.body
+    assert patched.json["attributes"] == {}
+    assert patched.json["identities"]["phone"] is None
+    assert patched.json["identities"]["email"] == "a@b.cn"
+    assert patched.json["city"] == "北京"
+    assert patched.json["version"] == 2
+    assert client.get(path, token=admin).json == patched.json
+    assert client.post("/v1/contacts", json_body={"phone": "+8613300000000"}, token=admin).status == 201
+    unchanged = client.patch(path, json_body={"city": "北京"}, token=admin)
+    assert unchanged.json["version"] == 2

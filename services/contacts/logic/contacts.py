@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
@@ -100,12 +102,16 @@ def created_event(contact: Contact) -> events.ContactCreated:
     )
 
 
-def _apply(contact: Contact, changes: dict[str, object]) -> tuple[Contact, list[str]]:
-    """The contact with changes applied (identities normalised), and the names that changed."""
+def _apply(contact: Contact, changes: dict[str, Any]) -> tuple[Contact, list[str]]:
+    """The contact with changes applied (null clears; identities normalised), and what changed."""
     identity_updates = {key: changes.pop(key) for key in IDENTITY_FIELDS if key in changes}
-    if "phone" in identity_updates or "email" in identity_updates:
-        phone, email = _normalised(identity_updates.get("phone"), identity_updates.get("email"))  # type: ignore[arg-type]
-        identity_updates.update({k: v for k, v in (("phone", phone), ("email", email)) if k in identity_updates})
+    if identity_updates.get("phone"):
+        identity_updates["phone"] = normalise_phone(identity_updates["phone"])
+    if identity_updates.get("email"):
+        identity_updates["email"] = normalise_email(identity_updates["email"])
+    for mapping in ("attributes", "consent"):
+        if mapping in changes and changes[mapping] is None:
+            changes[mapping] = {}
     identities = contact.identities.model_copy(update=identity_updates)
     updated = contact.model_copy(update={**changes, "identities": identities})
     changed = [key for key in changes if getattr(updated, key) != getattr(contact, key)]
@@ -113,7 +119,7 @@ def _apply(contact: Contact, changes: dict[str, object]) -> tuple[Contact, list[
     return updated, sorted(changed)
 
 
-def _save_update(contact: Contact, changes: dict[str, object]) -> Contact:
+def _save_update(contact: Contact, changes: dict[str, Any]) -> Contact:
     updated, changed = _apply(contact, changes)
     if not changed:
         return contact
