@@ -72,6 +72,9 @@ class ServiceApi:
             raise LookupError(f"{key} is not declared in the {self.service.name} service manifest")
 
         def register(function: F) -> F:
+            summary = (function.__doc__ or "").strip().splitlines()
+            if summary:
+                options.setdefault("summary", summary[0])
             self.resolver.route(route.resolver_path, route.method, **options)(function)
             self.registered.add(key)
             return function
@@ -84,6 +87,7 @@ class ServiceApi:
 
         @self.route(f"GET /v1/health/{self.service.name}")
         def health() -> dict[str, str]:
+            """The service runs and reaches its table."""
             if self.service.table is not None:
                 table = get_settings().table(self.service.name)
                 dynamo.get_item(table, {"pk": "HEALTH", "sk": "HEALTH"}, consistent=False)

@@ -38,6 +38,7 @@ class DevToken(BaseModel):
 
 @api.route("GET /v1/health")
 def health() -> dict[str, str]:
+    """The API is up (the local stack answers once everything is ready)."""
     return {"status": "ok", "stage": get_settings().stage}
 
 
@@ -81,11 +82,13 @@ def merged_openapi() -> str:
 
 @api.route("GET /v1/openapi.json")
 def openapi() -> Response[str]:
+    """The OpenAPI document of the whole API."""
     return Response(status_code=200, content_type="application/json", body=merged_openapi())
 
 
 @api.route("GET /v1/docs")
 def docs() -> Response[str]:
+    """Interactive API documentation."""
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
     html = swagger_ui.generate_swagger_html(
@@ -110,6 +113,7 @@ def _asset(name: str) -> str:
 
 @api.route("POST /v1/auth/dev-token")
 def dev_token(body: DevTokenRequest) -> DevToken:
+    """Local stack only: a staff token for any tenant, staff id and roles."""
     if not get_settings().is_local:  # the route is not deployed; this is the second lock
         raise NotFound("No such route.")
     principal = StaffPrincipal(

@@ -38,11 +38,13 @@ api.add_health_route()
 
 @api.route("POST /v1/auth/wechat")
 def wechat_login(body: WechatLogin) -> LoginAnswer:
+    """Exchange a mini-program login code for a member token (creates the contact on first login)."""
     return login.login(body)
 
 
 @api.route("POST /v1/contacts")
 def create_contact(body: ContactCreate) -> Response[str]:
+    """Create a contact (accepts Idempotency-Key)."""
     key = api.header("Idempotency-Key")
     if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
         raise Unprocessable(
@@ -64,6 +66,7 @@ def list_contacts(
     unionid: IdentityFilter = None,
     external_userid: IdentityFilter = None,
 ) -> ContactList:
+    """List contacts, optionally by tag, owner or one identity; guides see only their own."""
     given = {
         k: v
         for k, v in {
@@ -92,43 +95,51 @@ ContactId = Annotated[str, Path(min_length=1, max_length=64)]
 
 @api.route("GET /v1/contacts/{contact_id}")
 def get_contact(contact_id: ContactId) -> ContactView:
+    """Read a contact."""
     return ContactView.of(contacts.visible_contact(api.staff(), contact_id))
 
 
 @api.route("PATCH /v1/contacts/{contact_id}")
 def patch_contact(contact_id: ContactId, body: ContactPatch) -> ContactView:
+    """Change a contact: fields sent are set, null clears."""
     return ContactView.of(contacts.update_contact(api.staff(), contact_id, body))
 
 
 @api.route("DELETE /v1/contacts/{contact_id}")
 def erase_contact(contact_id: ContactId) -> Response[Any]:
+    """Erase a contact's personal data (PIPL/GDPR)."""
     contacts.erase(api.staff(), contact_id)
     return Response(status_code=204)
 
 
 @api.route("PUT /v1/contacts/{contact_id}/tags/{tag}")
 def add_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
+    """Tag a contact."""
     return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=True))
 
 
 @api.route("DELETE /v1/contacts/{contact_id}/tags/{tag}")
 def remove_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
+    """Remove a tag from a contact."""
     return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=False))
 
 
 @api.route("PUT /v1/contacts/{contact_id}/owner")
 def set_owner(contact_id: ContactId, body: OwnerChange) -> ContactView:
+    """Set (or clear) the contact's owner for a brand, or tenant-wide with brand "*"."""
     return ContactView.of(contacts.set_owner(api.staff(), contact_id, body))
 
 
 @api.route("GET /v1/me")
 def get_me() -> MemberView:
+    """The member's own profile."""
     member = api.member()
     return MemberView.of(contacts.member_contact(member.tenant_id, member.contact_id))
 
 
 @api.route("PATCH /v1/me")
 def patch_me(body: MemberPatch) -> MemberView:
+    """Change the member's own profile."""
     member = api.member()
     return MemberView.of(contacts.update_member(member.tenant_id, member.contact_id, body))
 
