@@ -27,12 +27,21 @@ class Runtime(Construct):
         self.config = config
         self.code = lambda_.Code.from_asset(str(ROOT), exclude=ASSET_EXCLUDE)
         region = cdk.Stack.of(self).region
+        self._package_layers: dict[str, lambda_.ILayerVersion] = {}
         self.layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
             f"arn:{cdk.Aws.PARTITION}:lambda:{region}:017000801446:layer:"
             f"AWSLambdaPowertoolsPythonV3-python313-arm64:{config.powertools_layer_version}",
         )
+
+    def package_layer(self, package: str) -> lambda_.ILayerVersion:
+        """One layer per pure-Python package, shared by the functions that need it."""
+        from infra.layers import layer
+
+        if package not in self._package_layers:
+            self._package_layers[package] = layer(self, package)
+        return self._package_layers[package]
 
     def function(
         self,
@@ -44,6 +53,7 @@ class Runtime(Construct):
         environment: dict[str, str],
         timeout_seconds: int = 10,
         memory_mb: int = 512,
+        packages: tuple[str, ...] = (),
     ) -> lambda_.Function:
         role = iam.Role(
             scope,
@@ -64,7 +74,7 @@ class Runtime(Construct):
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
             code=self.code,
-            layers=[self.layer],
+            layers=[self.layer, *(self.package_layer(package) for package in packages)],
             role=role,
             log_group=log_group,
             timeout=cdk.Duration.seconds(timeout_seconds),

@@ -132,6 +132,7 @@ class ServiceConstruct(Construct):
         handler: str,
         environment: dict[str, str] | None = None,
         timeout_seconds: int = 10,
+        packages: tuple[str, ...] = (),
     ) -> lambda_.Function:
         env = dict(self.platform.extra_environment)
         if self.table is not None:
@@ -144,6 +145,7 @@ class ServiceConstruct(Construct):
             service=self.service.name,
             environment=env,
             timeout_seconds=timeout_seconds,
+            packages=packages,
         )
         if self.table is not None:
             self.table.grant(function, *TABLE_ACTIONS)
@@ -173,7 +175,7 @@ class ServiceConstruct(Construct):
             environment["SIYU_WECHAT_SECRET_ARN"] = self.platform.wechat_secret.secret_arn
             environment["SIYU_WECHAT_GATEWAY"] = "wechat"
         assert service.api_handler is not None
-        function = self._function("Api", service.api_handler, environment)
+        function = self._function("Api", service.api_handler, environment, packages=service.layers)
         if service.reads_token_secret:
             self.platform.token_secret.grant_read(function)
         if service.reads_wechat_secret:

@@ -124,6 +124,7 @@ class Transaction:
     table: str
     _writes: list[dict[str, Any]] = field(default_factory=list)
     _errors: list[DomainError | None] = field(default_factory=list)
+    failed: list[DomainError] = field(default_factory=list)  # every failed condition of the last commit
 
     def __len__(self) -> int:
         return len(self._writes)
@@ -224,9 +225,9 @@ class Transaction:
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 - jitter, not security
 
     def _first_failed_condition(self, reasons: list[dict[str, Any]]) -> DomainError | None:
-        for index, reason in enumerate(reasons):
-            if reason.get("Code") == "ConditionalCheckFailed":
-                return self._errors[index] or ConcurrentUpdate(
-                    "The record changed while it was being written; try again."
-                )
-        return None
+        self.failed = [
+            self._errors[index] or ConcurrentUpdate("The record changed while it was being written; try again.")
+            for index, reason in enumerate(reasons)
+            if reason.get("Code") == "ConditionalCheckFailed"
+        ]
+        return self.failed[0] if self.failed else None

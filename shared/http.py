@@ -9,7 +9,10 @@ before anything else runs, oversized bodies are refused, and every error leaves 
 from __future__ import annotations
 
 import base64
+import functools
+import inspect
 import json
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -75,7 +78,8 @@ class ServiceApi:
             summary = (function.__doc__ or "").strip().splitlines()
             if summary:
                 options.setdefault("summary", summary[0])
-            self.resolver.route(route.resolver_path, route.method, **options)(function)
+            target = _without_response_validation(function) if route.binary else function
+            self.resolver.route(route.resolver_path, route.method, **options)(target)
             self.registered.add(key)
             return function
 
@@ -182,6 +186,23 @@ class ServiceApi:
     # OpenAPI -----------------------------------------------------------------------------------
     def openapi(self) -> dict[str, Any]:
         return json.loads(self.resolver.get_openapi_json_schema(title=f"Siyu {self.service.name}"))  # type: ignore[no-any-return]
+
+
+def _without_response_validation(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The same handler with its parameters' types resolved but no return type, so Powertools
+    validates the request and leaves a binary body (an image) alone."""
+
+    @functools.wraps(function)
+    def binary_route(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    hints = typing.get_type_hints(function, include_extras=True)
+    signature = inspect.signature(function)
+    binary_route.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
+    return binary_route
 
 
 def _lambda_answer(response: Response[str]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from the very same objects, so the two cannot drift apart unnoticed."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Access = Literal["public", "staff", "member", "any"]
@@ -78,7 +78,8 @@ class Service:
     # Extra permissions a function of the service needs beyond its own table and bus source.
     reads_token_secret: bool = False
     reads_wechat_secret: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Pure-Python packages the API function needs beyond the Powertools layer (see infra/layers.py).
+    layers: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:

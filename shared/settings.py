@@ -33,6 +33,7 @@ class Settings(BaseModel):
     wechat_secret_arn: str = ""
     max_body_bytes: int = 256 * 1024
     tracing: bool = True
+    entry_url: str = "https://m.siyu.dev/scan"  # default H5 entry a channel code opens, per deployment
 
     @property
     def is_local(self) -> bool:
@@ -83,6 +84,7 @@ def parse_settings(environ: dict[str, str]) -> Settings:
         "wechat_gateway": "SIYU_WECHAT_GATEWAY",
         "wechat_secret_arn": "SIYU_WECHAT_SECRET_ARN",
         "max_body_bytes": "SIYU_MAX_BODY_BYTES",
+        "entry_url": "SIYU_ENTRY_URL",
     }
     values: dict[str, object] = {field: environ[var] for field, var in simple.items() if var in environ}
     values["tracing"] = environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("1", "true", "yes", "on")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.events.contacts import EVENTS
-from shared.manifest import STAFF_ROLES, WRITERS, Access, Index, Route, Service, Table
+from shared.manifest import STAFF_ROLES, WRITERS, Access, Consumer, Index, Route, Service, Table
 
 STAFF: Access = "staff"
 # Guides may tag the customers they own (product spec: "see and tag the customers they own").
@@ -27,6 +27,13 @@ SERVICE = Service(
         Route("GET", "/v1/health/contacts", "public"),
     ),
     publishes=tuple(EVENTS),
+    consumers=(
+        Consumer(
+            name="contacts-scans",
+            handler="services.contacts.handlers.scans.handler",
+            patterns=({"source": ["siyu.campaigns"], "detail-type": ["QrCodeScanned"]},),
+        ),
+    ),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     reads_token_secret=True,
     reads_wechat_secret=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.events import contacts
+from shared.events import campaigns, contacts, points
 from shared.events.envelope import Envelope
 
 
@@ -36,8 +36,10 @@ def _contracts(source: str, models: Mapping[str, type[BaseModel]]) -> list[Contr
     return [Contract(source, name, 1, model) for name, model in models.items()]
 
 
-CONTRACTS: tuple[Contract, ...] = tuple(
-    _contracts("siyu.contacts", contacts.EVENTS),
+CONTRACTS: tuple[Contract, ...] = (
+    *_contracts("siyu.contacts", contacts.EVENTS),
+    *_contracts("siyu.campaigns", campaigns.EVENTS),
+    *_contracts("siyu.points", points.EVENTS),
 )
 
 BY_TYPE: dict[tuple[str, str], Contract] = {(c.source, c.detail_type): c for c in CONTRACTS}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.events.envelope import EventData
 
@@ -40,6 +40,20 @@ class ContactErased(ContactRef):
     pass
 
 
+class ScanAttributed(EventData):
+    """Contacts' answer to a scan: whether the scan acquired the contact (first touch)."""
+
+    scan_id: str
+    contact_id: str
+    campaign_id: str
+    code: str
+    channel: str
+    store: str | None = None
+    staff_id: str | None = None
+    acquired: bool = Field(description="True when this scan set the contact's acquisition source.")
+    scanned_at: AwareDatetime
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
@@ -47,4 +61,5 @@ EVENTS: dict[str, type[EventData]] = {
     "ContactUntagged": ContactUntagged,
     "ContactOwnerChanged": ContactOwnerChanged,
     "ContactErased": ContactErased,
+    "ScanAttributed": ScanAttributed,
 }

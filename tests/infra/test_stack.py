@@ -80,7 +80,11 @@ def test_only_publishers_put_events_and_only_under_their_own_source(template: di
             if "events:PutEvents" in actions:
                 assert "Publisher" in logical_id, logical_id
                 seen[logical_id] = statement["Condition"]["StringEquals"]["events:source"]
-    assert seen == {next(k for k in seen if k.startswith("Contacts")): ["siyu.contacts"]}
+    publishing = sorted(s.name for s in SERVICES if s.publisher_handler)
+    assert len(seen) == len(publishing) == 3
+    for logical_id, sources in seen.items():
+        service = re.match(r"^[A-Z][a-z]+", logical_id).group(0).lower()  # type: ignore[union-attr]
+        assert sources == [f"siyu.{service}"], logical_id
 
 
 def test_every_queue_has_a_dead_letter_queue(template: dict[str, Any]) -> None:

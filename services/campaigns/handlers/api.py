@@ -1,15 +1,135 @@
-"""The campaigns HTTP API (health only, for now)."""
+"""Campaigns HTTP API: parse, authorise, call the logic, shape the answer. No rules here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from services.campaigns.logic import campaigns, codes, scans, stats
+from services.campaigns.models import (
+    CampaignCreate,
+    CampaignList,
+    CampaignPatch,
+    CampaignStats,
+    CampaignView,
+    ChannelCode,
+    CodeCreate,
+    CodeList,
+    CodeView,
+    ScanAccepted,
+    ScanRequest,
+)
 from services.campaigns.service import SERVICE
-from shared.http import ServiceApi
+from shared.http import ServiceApi, json_response
 
 api = ServiceApi(SERVICE)
 app = api.resolver
 api.add_health_route()
+
+CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
+CodeValue = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def code_view(code: ChannelCode) -> CodeView:
+    return CodeView(
+        **code.model_dump(exclude={"tenant_id", "brand"}),
+        qr_svg=f"/v1/codes/{code.code}/qr.svg",
+        qr_png=f"/v1/codes/{code.code}/qr.png",
+    )
+
+
+@api.route("POST /v1/campaigns")
+def create_campaign(body: CampaignCreate) -> Response[str]:
+    """Create a campaign (as a draft)."""
+    return json_response(CampaignView.of(campaigns.create(api.staff().tenant_id, body)), 201)
+
+
+@api.route("GET /v1/campaigns")
+def list_campaigns(limit: Limit = 50, cursor: Cursor = None) -> CampaignList:
+    """List campaigns, newest first."""
+    found, next_cursor = campaigns.list_all(api.staff().tenant_id, limit, cursor)
+    return CampaignList(items=[CampaignView.of(c) for c in found], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/campaigns/{campaign_id}")
+def get_campaign(campaign_id: CampaignId) -> CampaignView:
+    """Read a campaign."""
+    return CampaignView.of(campaigns.get(api.staff().tenant_id, campaign_id))
+
+
+@api.route("PATCH /v1/campaigns/{campaign_id}")
+def patch_campaign(campaign_id: CampaignId, body: CampaignPatch) -> CampaignView:
+    """Change a campaign's name, brand, schedule, rewards or budget (not once ended)."""
+    return CampaignView.of(campaigns.update(api.staff().tenant_id, campaign_id, body))
+
+
+@api.route("POST /v1/campaigns/{campaign_id}/activate")
+def activate(campaign_id: CampaignId) -> CampaignView:
+    """Start (or resume) a campaign: draft or paused → active."""
+    return CampaignView.of(campaigns.transition(api.staff().tenant_id, campaign_id, "active"))
+
+
+@api.route("POST /v1/campaigns/{campaign_id}/pause")
+def pause(campaign_id: CampaignId) -> CampaignView:
+    """Pause an active campaign: scans are still recorded but convert nothing."""
+    return CampaignView.of(campaigns.transition(api.staff().tenant_id, campaign_id, "paused"))
+
+
+@api.route("POST /v1/campaigns/{campaign_id}/end")
+def end(campaign_id: CampaignId) -> CampaignView:
+    """End a campaign for good."""
+    return CampaignView.of(campaigns.transition(api.staff().tenant_id, campaign_id, "ended"))
+
+
+@api.route("POST /v1/campaigns/{campaign_id}/codes")
+def create_code(campaign_id: CampaignId, body: CodeCreate) -> Response[str]:
+    """Create a channel code for a channel, and optionally a store and a staff member."""
+    return json_response(code_view(codes.create(api.staff(), campaign_id, body)), 201)
+
+
+@api.route("GET /v1/campaigns/{campaign_id}/codes")
+def list_codes(campaign_id: CampaignId, limit: Limit = 50, cursor: Cursor = None) -> CodeList:
+    """List a campaign's codes (a guide sees their own)."""
+    found, next_cursor = codes.list_codes(api.staff(), campaign_id, limit, cursor)
+    return CodeList(items=[code_view(c) for c in found], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/campaigns/{campaign_id}/stats")
+def campaign_stats(campaign_id: CampaignId) -> CampaignStats:
+    """Funnel figures: scans, unique scanners, acquired, engaged, points, by code, channel and staff."""
+    return stats.stats(api.staff(), campaign_id)
+
+
+def _qr(code: str, kind: str, content_type: str) -> Response[bytes]:
+    found = codes.visible_code(api.staff(), code)
+    return Response(
+        status_code=200,
+        content_type=content_type,
+        body=codes.qr_image(found.url, kind),
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@api.route("GET /v1/codes/{code}/qr.svg")
+def qr_svg(code: CodeValue) -> Response[bytes]:
+    """The code as a QR image (SVG) that opens the tenant's entry with the code."""
+    return _qr(code, "svg", "image/svg+xml")
+
+
+@api.route("GET /v1/codes/{code}/qr.png")
+def qr_png(code: CodeValue) -> Response[bytes]:
+    """The code as a QR image (PNG)."""
+    return _qr(code, "png", "image/png")
+
+
+@api.route("POST /v1/scans")
+def scan(body: ScanRequest) -> Response[str]:
+    """A member scanned a channel code: recorded now, attributed and rewarded through events."""
+    return json_response(ScanAccepted(scan_id=scans.scan(api.member(), body.code)), 202)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

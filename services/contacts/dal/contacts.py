@@ -6,6 +6,7 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - owner     T#{tenant}#C#{id} / OWNER#{brand} gsi1: T#{tenant}#OWNER#{staff} / {id}
 - identity  T#{tenant}#ID#{kind}#{value} / IDENTITY  → contact_id; created only if absent, which
   is what makes an identity belong to at most one contact per tenant.
+- timeline  T#{tenant}#C#{id} / TL#{event id}      what happened to the contact, oldest first
 """
 
 from __future__ import annotations
@@ -117,15 +118,18 @@ def save(
     tx = Transaction(table())
     if prepare is not None:
         prepare(tx)
+    changed_meanwhile = ConcurrentUpdate("The contact changed meanwhile; read it again and retry.")
     if before is None:
         tx.create(_contact_item(after), on_fail=Conflict("The contact already exists."))
-    else:
-        tx.put(
-            _contact_item(after),
-            condition="version = :v",
+    elif after == before:  # nothing to write, but what was decided from it must still hold
+        tx.check(
+            {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": "PROFILE"},
+            "version = :v",
             values={":v": before.version},
-            on_fail=ConcurrentUpdate("The contact changed meanwhile; read it again and retry."),
+            on_fail=changed_meanwhile,
         )
+    else:
+        tx.put(_contact_item(after), condition="version = :v", values={":v": before.version}, on_fail=changed_meanwhile)
     old, new = _side_items(before), _side_items(after)
     for key, item in new.items():
         if key in old and old[key] == item:
@@ -142,6 +146,10 @@ def save(
         tx.delete({"pk": key[0], "sk": key[1]}, condition="contact_id = :c", values={":c": after.contact_id})
     publish_with(tx, after.tenant_id, *events)
     tx.commit()
+
+
+def timeline_item(tenant_id: str, contact_id: str, entry_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"TL#{entry_id}", "kind": "timeline", **entry}
 
 
 def get(tenant_id: str, contact_id: str) -> Contact | None:

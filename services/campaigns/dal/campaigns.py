@@ -1,0 +1,279 @@
+"""The only code that touches the campaigns table.
+
+Item layout (pk / sk), every key prefixed by the tenant:
+- campaign   T#{t}#CAMPAIGN#{id} / CAMPAIGN          listed via gsi1 T#{t}#CAMPAIGNS / {id}
+- stats      T#{t}#CAMPAIGN#{id} / STATS#{scope}      scope: total | code#{c} | channel#{c} | staff#{s}
+- scanner    T#{t}#CAMPAIGN#{id} / SCANNER#{scope}#{contact}   first scan of a contact in a scope
+- conversion T#{t}#CAMPAIGN#{id} / CONVERSION#{contact}         at most one per campaign and contact
+- code       T#{t}#CODE#{code} / CODE                 listed via gsi1 T#{t}#CAMPAIGN#{id}#CODES / {created}#{code}
+- scan       T#{t}#SCAN#{scan_id} / SCAN
+
+Campaign changes are targeted updates guarded by the version; ``points_awarded`` is only ever
+changed by a conversion's ``ADD`` guarded by the budget, so the two never overwrite each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.campaigns.models import Campaign, ChannelCode
+from shared import dynamo
+from shared.dynamo import Transaction
+from shared.errors import ConcurrentUpdate, Conflict
+from shared.outbox import publish_with
+from shared.settings import get_settings
+
+GSI = "gsi1"
+COUNTERS = ("scans", "unique_scanners", "acquired", "engaged", "points_awarded")
+
+
+class BudgetExhausted(Conflict):
+    pass
+
+
+class AlreadyConverted(Conflict):
+    pass
+
+
+class ScannerKnown(Conflict):
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"already scanned in {scope}")
+        self.scope = scope
+
+
+class ScannersKnown(Conflict):
+    """The contact had scanned before in these scopes: nothing was written."""
+
+    def __init__(self, scopes: set[str]) -> None:
+        super().__init__(f"already scanned in {sorted(scopes)}")
+        self.scopes = scopes
+
+
+def table() -> str:
+    return get_settings().table("campaigns")
+
+
+def campaign_pk(tenant_id: str, campaign_id: str) -> str:
+    return f"T#{tenant_id}#CAMPAIGN#{campaign_id}"
+
+
+def campaigns_partition(tenant_id: str) -> str:
+    return f"T#{tenant_id}#CAMPAIGNS"
+
+
+def codes_partition(tenant_id: str, campaign_id: str) -> str:
+    return f"T#{tenant_id}#CAMPAIGN#{campaign_id}#CODES"
+
+
+def _campaign_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
+    return {"pk": campaign_pk(tenant_id, campaign_id), "sk": "CAMPAIGN"}
+
+
+def _code_key(tenant_id: str, code: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#CODE#{code}", "sk": "CODE"}
+
+
+def _stats_key(tenant_id: str, campaign_id: str, scope: str) -> dict[str, str]:
+    return {"pk": campaign_pk(tenant_id, campaign_id), "sk": f"STATS#{scope}"}
+
+
+# Campaigns ---------------------------------------------------------------------------------------
+def create_campaign(campaign: Campaign) -> None:
+    item = {
+        **_campaign_key(campaign.tenant_id, campaign.campaign_id),
+        "kind": "campaign",
+        "gsi1pk": campaigns_partition(campaign.tenant_id),
+        "gsi1sk": campaign.campaign_id,
+        **campaign.model_dump(mode="json", exclude_none=True),
+    }
+    Transaction(table()).create(item, on_fail=Conflict("The campaign already exists.")).commit()
+
+
+def get_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
+    item = dynamo.get_item(table(), _campaign_key(tenant_id, campaign_id))
+    return Campaign.model_validate(item) if item else None
+
+
+def update_campaign(before: Campaign, changes: dict[str, Any], *, allowed_statuses: tuple[str, ...]) -> None:
+    """Set the given fields, bump the version; refused if the campaign moved on meanwhile, if its
+    status is not allowed, or if a new budget is below what was already awarded."""
+    names = {f"#{k}": k for k in changes} | {"#version": "version", "#status": "status"}
+    values: dict[str, Any] = {f":{k}": v for k, v in changes.items()} | {
+        ":version": before.version,
+        ":next": before.version + 1,
+    }
+    sets = [f"#{k} = :{k}" for k in changes] + ["#version = :next"]
+    condition = "#version = :version"
+    statuses = {f":s{i}": s for i, s in enumerate(allowed_statuses)}
+    values.update(statuses)
+    condition += f" AND #status IN ({', '.join(statuses)})"
+    if "points_budget" in changes:
+        names["#awarded"] = "points_awarded"
+        condition += " AND #awarded <= :points_budget"
+    tx = Transaction(table()).update(
+        _campaign_key(before.tenant_id, before.campaign_id),
+        "SET " + ", ".join(sets),
+        condition=condition,
+        names=names,
+        values=values,
+        on_fail=ConcurrentUpdate("The campaign changed meanwhile, or the change does not fit its state."),
+    )
+    tx.commit()
+
+
+def list_campaigns(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Campaign], str | None]:
+    page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=campaigns_partition(tenant_id),
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+        newest_first=True,
+    )
+    return [Campaign.model_validate(item) for item in page.items], page.next_cursor
+
+
+# Codes ---------------------------------------------------------------------------------------------
+def create_code(code: ChannelCode) -> None:
+    tx = Transaction(table())
+    tx.create(
+        {
+            **_code_key(code.tenant_id, code.code),
+            "kind": "code",
+            "gsi1pk": codes_partition(code.tenant_id, code.campaign_id),
+            "gsi1sk": f"{code.created_at}#{code.code}",
+            **code.model_dump(mode="json", exclude_none=True),
+        },
+        on_fail=Conflict("That code exists already; try again."),
+    )
+    # The code's statistics row starts at zero and carries its dimensions for the stats query.
+    tx.put(
+        {
+            **_stats_key(code.tenant_id, code.campaign_id, f"code#{code.code}"),
+            "kind": "stats",
+            "code": code.code,
+            "channel": code.channel,
+            "store": code.store,
+            "staff_id": code.staff_id,
+        }
+    )
+    tx.commit()
+
+
+def get_code(tenant_id: str, code: str) -> ChannelCode | None:
+    item = dynamo.get_item(table(), _code_key(tenant_id, code), consistent=False)
+    return ChannelCode.model_validate(item) if item else None
+
+
+def list_codes(
+    tenant_id: str, campaign_id: str, limit: int, cursor: str | None
+) -> tuple[list[ChannelCode], str | None]:
+    page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=codes_partition(tenant_id, campaign_id),
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+    )
+    return [ChannelCode.model_validate(item) for item in page.items], page.next_cursor
+
+
+# Scans ---------------------------------------------------------------------------------------------
+def scopes(code: ChannelCode) -> list[str]:
+    return ["total", f"code#{code.code}", f"channel#{code.channel}"] + (
+        [f"staff#{code.staff_id}"] if code.staff_id else []
+    )
+
+
+def _count(tx: Transaction, tenant_id: str, campaign_id: str, scope: str, counters: dict[str, int]) -> None:
+    counters = {name: value for name, value in counters.items() if value}
+    if not counters:
+        return
+    tx.update(
+        _stats_key(tenant_id, campaign_id, scope),
+        "ADD " + ", ".join(f"#{name} :{name}" for name in counters),
+        names={f"#{name}": name for name in counters},
+        values={f":{n}": v for n, v in counters.items()},
+    )
+
+
+def record_scan(
+    code: ChannelCode, contact_id: str, scan_id: str, scanned_at: str, event: BaseModel, known_scopes: set[str]
+) -> None:
+    """The scan, its statistics and its event, together. A contact's first scan in a scope creates
+    its scanner marker and counts a unique scanner; ``ScannerKnown`` says a scope was not new."""
+    tx = Transaction(table())
+    pk = campaign_pk(code.tenant_id, code.campaign_id)
+    tx.create(
+        {
+            "pk": f"T#{code.tenant_id}#SCAN#{scan_id}",
+            "sk": "SCAN",
+            "kind": "scan",
+            "code": code.code,
+            "campaign_id": code.campaign_id,
+            "contact_id": contact_id,
+            "scanned_at": scanned_at,
+        }
+    )
+    for scope in scopes(code):
+        first = scope not in known_scopes
+        if first:
+            tx.create({"pk": pk, "sk": f"SCANNER#{scope}#{contact_id}", "kind": "scanner"}, on_fail=ScannerKnown(scope))
+        _count(tx, code.tenant_id, code.campaign_id, scope, {"scans": 1, "unique_scanners": int(first)})
+    publish_with(tx, code.tenant_id, event)
+    try:
+        tx.commit()
+    except ScannerKnown:
+        raise ScannersKnown({f.scope for f in tx.failed if isinstance(f, ScannerKnown)}) from None
+
+
+# Conversions ----------------------------------------------------------------------------------------
+def record_conversion(
+    campaign: Campaign, contact_id: str, scan_scopes: list[str], kind: str, points: int, event: BaseModel
+) -> None:
+    """A conversion at most once per (campaign, contact), its reward within the budget, its
+    statistics and its event, in one transaction. Raises ``AlreadyConverted`` or
+    ``BudgetExhausted`` (then nothing was written)."""
+    tx = Transaction(table())
+    pk = campaign_pk(campaign.tenant_id, campaign.campaign_id)
+    tx.create(
+        {"pk": pk, "sk": f"CONVERSION#{contact_id}", "kind": "conversion", "conversion_kind": kind, "points": points},
+        on_fail=AlreadyConverted("converted already"),
+    )
+    if points:
+        tx.update(
+            _campaign_key(campaign.tenant_id, campaign.campaign_id),
+            "ADD #awarded :points",
+            condition="#awarded <= :limit",
+            names={"#awarded": "points_awarded"},
+            values={":points": points, ":limit": campaign.points_budget - points},
+            on_fail=BudgetExhausted("budget exhausted"),
+        )
+    counters = {"acquired" if kind == "acquisition" else "engaged": 1, "points_awarded": points}
+    for scope in scan_scopes:
+        _count(tx, campaign.tenant_id, campaign.campaign_id, scope, counters)
+    publish_with(tx, campaign.tenant_id, event)
+    tx.commit()
+
+
+def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
+    """Every statistics row of a campaign: one query per page (a page holds a thousand codes)."""
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = dynamo.query_page(
+            table(),
+            partition_attr="pk",
+            partition_value=campaign_pk(tenant_id, campaign_id),
+            limit=1000,
+            cursor=cursor,
+            sort_prefix=("sk", "STATS#"),
+        )
+        rows += page.items
+        cursor = page.next_cursor
+        if not cursor:
+            return rows

@@ -1,0 +1,167 @@
+"""Campaigns API models and stored entities."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+
+Status = Literal["draft", "active", "paused", "ended"]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
+StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+Points = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CampaignFields(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    brand: Label | None = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    acquisition_points: Points = 0
+    engagement_points: Points = 0
+    points_budget: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
+    entry_url: HttpUrl | None = Field(
+        default=None, description="The tenant's mini-program or H5 entry that opens with ?scene=<code>."
+    )
+
+    @model_validator(mode="after")
+    def _schedule(self) -> CampaignFields:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class CampaignCreate(CampaignFields):
+    pass
+
+
+class CampaignPatch(_Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    brand: Label | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    acquisition_points: Points | None = None
+    engagement_points: Points | None = None
+    points_budget: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
+    entry_url: HttpUrl | None = None
+
+
+class Campaign(BaseModel):
+    tenant_id: str
+    campaign_id: str
+    name: str
+    brand: str | None = None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    acquisition_points: int = 0
+    engagement_points: int = 0
+    points_budget: int = 0
+    points_awarded: int = 0
+    entry_url: str | None = None
+    status: Status = "draft"
+    created_at: str
+    updated_at: str
+    version: int = 1
+
+
+class CampaignView(BaseModel):
+    campaign_id: str
+    name: str
+    brand: str | None
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    acquisition_points: int
+    engagement_points: int
+    points_budget: int
+    points_awarded: int
+    entry_url: str | None
+    status: Status
+    created_at: str
+    updated_at: str
+    version: int
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> CampaignView:
+        return cls.model_validate(campaign.model_dump(exclude={"tenant_id"}))
+
+
+class CampaignList(BaseModel):
+    items: list[CampaignView]
+    next_cursor: str | None
+
+
+class CodeCreate(_Strict):
+    channel: Label
+    store: Label | None = None
+    staff_id: StaffId | None = None
+
+
+class ChannelCode(BaseModel):
+    tenant_id: str
+    code: str
+    campaign_id: str
+    brand: str | None = None
+    channel: str
+    store: str | None = None
+    staff_id: str | None = None
+    url: str
+    created_at: str
+
+
+class CodeView(BaseModel):
+    code: str
+    campaign_id: str
+    channel: str
+    store: str | None
+    staff_id: str | None
+    url: str
+    qr_svg: str
+    qr_png: str
+    created_at: str
+
+
+class CodeList(BaseModel):
+    items: list[CodeView]
+    next_cursor: str | None
+
+
+class ScanRequest(_Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ScanAccepted(BaseModel):
+    scan_id: str
+
+
+class Counters(BaseModel):
+    scans: int = 0
+    unique_scanners: int = 0
+    acquired: int = 0
+    engaged: int = 0
+    points_awarded: int = 0
+
+
+class CodeStats(Counters):
+    code: str
+    channel: str
+    store: str | None = None
+    staff_id: str | None = None
+
+
+class ChannelStats(Counters):
+    channel: str
+
+
+class StaffStats(Counters):
+    staff_id: str
+
+
+class CampaignStats(Counters):
+    campaign_id: str
+    by_code: list[CodeStats]
+    by_channel: list[ChannelStats]
+    by_staff: list[StaffStats]

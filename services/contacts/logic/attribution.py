@@ -1,0 +1,99 @@
+"""First-touch attribution: a contact's acquisition source is the first code it scanned while it
+had none; the code's staff member becomes its owner if it has none for the campaign's brand."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from services.contacts.dal import contacts as dal
+from services.contacts.models import TENANT_WIDE, Contact
+from shared.clock import now_rfc3339
+from shared.consumer import AlreadyProcessed
+from shared.dynamo import Transaction
+from shared.events.campaigns import QrCodeScanned
+from shared.events.contacts import ContactOwnerChanged, ScanAttributed
+from shared.observability import logger
+
+
+def source_of(scan: QrCodeScanned) -> dict[str, str]:
+    fields = {
+        "type": "campaign_code",
+        "campaign_id": scan.campaign_id,
+        "code": scan.code,
+        "channel": scan.channel,
+        "store": scan.store,
+        "staff_id": scan.staff_id,
+        "scan_id": scan.scan_id,
+        "acquired_at": scan.scanned_at.isoformat(),
+    }
+    return {key: value for key, value in fields.items() if value}
+
+
+def attribute(contact: Contact, scan: QrCodeScanned) -> tuple[Contact, list[BaseModel]]:
+    """The contact after the scan, and the events that announce it (ScanAttributed always)."""
+    acquired = contact.source is None
+    changes: dict[str, object] = {}
+    events: list[BaseModel] = []
+    if acquired:
+        changes["source"] = source_of(scan)
+    brand = scan.brand or TENANT_WIDE
+    owner_assigned = scan.staff_id is not None and brand not in contact.owners
+    if owner_assigned:
+        changes["owners"] = {**contact.owners, brand: scan.staff_id}
+    updated = contact
+    if changes:
+        updated = contact.model_copy(update={**changes, "version": contact.version + 1, "updated_at": now_rfc3339()})
+    if owner_assigned:
+        events.append(
+            ContactOwnerChanged(
+                contact_id=contact.contact_id,
+                version=updated.version,
+                brand=brand,
+                previous_owner=None,
+                owner=scan.staff_id,
+            )
+        )
+    events.append(
+        ScanAttributed(
+            scan_id=scan.scan_id,
+            contact_id=contact.contact_id,
+            campaign_id=scan.campaign_id,
+            code=scan.code,
+            channel=scan.channel,
+            store=scan.store,
+            staff_id=scan.staff_id,
+            acquired=acquired,
+            scanned_at=scan.scanned_at,
+        )
+    )
+    return updated, events
+
+
+def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
+    contact = dal.get(tenant_id, scan.contact_id)
+    if contact is None or contact.erased:
+        logger.info("scan by an unknown or erased contact ignored", extra={"scan_id": scan.scan_id})
+        return
+    updated, events = attribute(contact, scan)
+
+    def timeline(tx: Transaction) -> None:
+        # The scan's timeline entry is keyed by the scan: a second delivery finds it and stops.
+        tx.create(
+            dal.timeline_item(
+                tenant_id,
+                scan.contact_id,
+                scan.scan_id,
+                {
+                    "type": "scan",
+                    "campaign_id": scan.campaign_id,
+                    "code": scan.code,
+                    "channel": scan.channel,
+                    "staff_id": scan.staff_id,
+                    "acquired": events[-1].acquired,  # type: ignore[attr-defined]
+                    "occurred_at": scan.scanned_at.isoformat(),
+                },
+            ),
+            on_fail=AlreadyProcessed(f"scan {scan.scan_id} seen"),
+        )
+
+    dal.save(contact, updated, events, prepare=timeline)
