@@ -12,6 +12,7 @@ DynamoDB's; request counts are exact.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,25 +30,37 @@ from shared.local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SAMPLES = 200
+SAMPLES = int(os.environ.get("SIYU_BENCH_SAMPLES", "200"))
 SETTLE_SECONDS = 15
+POLLING = {
+    "dynamodbstreams.GetRecords",
+    "dynamodbstreams.GetShardIterator",
+    "sqs.ReceiveMessage",
+    "sqs.DeleteMessageBatch",
+    "sqs.ChangeMessageVisibility",
+}
 
 
 class RequestCounter:
-    """AWS requests by operation: all of them, and those made by the thread answering requests
-    (the pumps' publishers and consumers run on threads of their own)."""
+    """AWS requests by operation: those made while answering a measured call, and those the
+    pumps' publishers and consumers make on their own threads. The answering thread's other calls
+    (set-up, polling for the outcome) are not counted."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.answering: Counter[str] = Counter()
         self.answering_thread = threading.get_ident()
+        self.measuring = False
 
     def __call__(self, service: str, operation: str) -> None:
+        name = f"{service}.{operation}"
         with self._lock:
-            self.calls[f"{service}.{operation}"] += 1
-            if threading.get_ident() == self.answering_thread:
-                self.answering[f"{service}.{operation}"] += 1
+            if threading.get_ident() != self.answering_thread:
+                self.calls[name] += 1
+            elif self.measuring:
+                self.calls[name] += 1
+                self.answering[name] += 1
 
     def snapshot(self) -> Counter[str]:
         with self._lock:
@@ -79,31 +92,31 @@ def call(gateway: LocalGateway, method: str, path: str, body: dict[str, Any], to
     return json.loads(answer.body)
 
 
-def settle(stack: LocalStack, counter: RequestCounter) -> None:
-    """Wait until the pumps have drained everything (no AWS writes for a moment)."""
+def settle(stack: LocalStack, counter: RequestCounter, quiet_seconds: float = 0.5) -> None:
+    """Wait until the pumps have drained everything: no AWS request but polling for a while."""
     deadline = time.monotonic() + SETTLE_SECONDS
     last = counter.snapshot()
     while time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(quiet_seconds)
         now = counter.snapshot()
-        writes = [k for k in now - last if "Transact" in k or "PutEvents" in k or "Put" in k or "Update" in k]
-        if not writes:
+        if not [name for name in now - last if name not in POLLING]:
             return
         last = now
 
 
 def measure(stack: LocalStack, counter: RequestCounter, name: str, operation: Callable[[int], None]) -> dict[str, Any]:
     """Run an operation SAMPLES times: its latency, and the requests it caused, per operation."""
-    polling = {"dynamodbstreams.GetRecords", "dynamodbstreams.GetShardIterator", "sqs.ReceiveMessage"}
     before, answering_before = counter.snapshot(), counter.answering_snapshot()
     latencies = []
     for index in range(SAMPLES):
         started = time.perf_counter()
+        counter.measuring = True
         operation(index)
+        counter.measuring = False
         latencies.append((time.perf_counter() - started) * 1000)
     synchronous = counter.answering_snapshot() - answering_before
     settle(stack, counter)
-    total = Counter({k: v for k, v in (counter.snapshot() - before).items() if k not in polling})
+    total = Counter({k: v for k, v in (counter.snapshot() - before).items() if k not in POLLING})
     return {
         "operation": name,
         "samples": SAMPLES,
@@ -113,6 +126,68 @@ def measure(stack: LocalStack, counter: RequestCounter, name: str, operation: Ca
         "dynamodb_requests_total": round(RequestCounter.dynamodb(total) / SAMPLES, 2),
         "put_events_calls_total": round(RequestCounter.put_events(total) / SAMPLES, 2),
         "requests_by_operation": {k: round(v / SAMPLES, 2) for k, v in sorted(total.items())},
+    }
+
+
+def scan_flow(
+    stack: LocalStack, counter: RequestCounter, gateway: LocalGateway, admin: str, members: int = 100
+) -> dict[str, Any]:
+    """New members scan a code one after another: the time until their points show, and every
+    DynamoDB request and PutEvents call the flow causes in all four services."""
+    campaign = call(
+        gateway,
+        "POST",
+        "/v1/campaigns",
+        {
+            "name": "bench",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "ends_at": "2036-01-01T00:00:00Z",
+            "acquisition_points": 100,
+            "engagement_points": 10,
+            "points_budget": 100 * members,
+        },
+        admin,
+    )
+    call(gateway, "POST", f"/v1/campaigns/{campaign['campaign_id']}/activate", {}, admin)
+    code = call(
+        gateway,
+        "POST",
+        f"/v1/campaigns/{campaign['campaign_id']}/codes",
+        {"channel": "poster", "staff_id": "guide-1"},
+        admin,
+    )["code"]
+    settle(stack, counter)
+    latencies = []
+    flows: list[Counter[str]] = []
+    for index in range(members):
+        member = call(
+            gateway, "POST", "/v1/auth/wechat", {"tenant_id": "bench", "app_id": "wx-flow", "code": f"dev:flow-{index}"}
+        )
+        settle(stack, counter, quiet_seconds=0.3)  # the login's own events are not the scan's
+        before_flow = counter.snapshot()
+        started = time.perf_counter()
+        counter.measuring = True
+        call(gateway, "POST", "/v1/scans", {"code": code}, member["token"])
+        counter.measuring = False
+        while not call(gateway, "GET", "/v1/me/points", {}, member["token"])["balance"]:
+            time.sleep(0.005)
+        latencies.append((time.perf_counter() - started) * 1000)
+        settle(stack, counter, quiet_seconds=0.3)  # everything the scan caused, down to the last consumer
+        flows.append(Counter({k: v for k, v in (counter.snapshot() - before_flow).items() if k not in POLLING}))
+    dynamodb = [RequestCounter.dynamodb(flow) for flow in flows]
+    put_events = [RequestCounter.put_events(flow) for flow in flows]
+    operations: Counter[str] = sum(flows, Counter())
+    return {
+        "operation": "scan → points, new member",
+        "samples": members,
+        "latency_ms_p50": round(statistics.median(latencies), 1),
+        "latency_ms_p95": round(percentile(latencies, 0.95), 1),
+        "dynamodb_requests_per_flow": round(statistics.mean(dynamodb), 2),
+        "dynamodb_requests_per_flow_max": max(dynamodb),
+        "put_events_calls_per_flow": round(statistics.mean(put_events), 2),
+        "put_events_calls_per_flow_max": max(put_events),
+        "requests_by_operation": {k: round(v / members, 2) for k, v in sorted(operations.items())},
+        "targets": {"dynamodb_requests_per_flow": 10, "put_events_calls_per_flow": 4},
     }
 
 
@@ -187,11 +262,13 @@ def main() -> None:
                 ),
             ),
         ]
+        flow = scan_flow(stack, counter, gateway, admin)
     finally:
         stack.stop()
     imports = import_times()
     report = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "scan_flow": flow,
         "operations": results,
         "imports": imports,
         "python": sys.version.split()[0],
@@ -202,6 +279,19 @@ def main() -> None:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    flow = report["scan_flow"]
+    print(f"\n{flow['operation']} ({flow['samples']} members, one after another)")
+    print(f"  latency until the points show   p50 {flow['latency_ms_p50']} ms   p95 {flow['latency_ms_p95']} ms")
+    print(
+        f"  DynamoDB requests per flow      {flow['dynamodb_requests_per_flow']} (max "
+        f"{flow['dynamodb_requests_per_flow_max']}, target <= 10)"
+    )
+    print(
+        f"  PutEvents calls per flow        {flow['put_events_calls_per_flow']} (max "
+        f"{flow['put_events_calls_per_flow_max']}, target <= 4)"
+    )
+    for name, count in flow["requests_by_operation"].items():
+        print(f"    {name:40} {count}")
     print(f"\n{'operation':34} {'p50 ms':>8} {'p95 ms':>8} {'DDB/req':>8} {'DDB/all':>8} {'PutEv':>6}")
     for row in report["operations"]:
         print(

@@ -12,8 +12,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
-# Read by Powertools when the shared modules are first imported (inside _serve), so set here.
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "siyu-local")
 
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
@@ -64,8 +62,11 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
         def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request is written by _respond
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256  # the default backlog of 5 resets connections under a burst of clients
+
+    server = Server((host, port), Handler)
     stop = threading.Event()
 
     def shutdown(signum: int, frame: object) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.conftest import free_port
@@ -61,6 +62,26 @@ class Http:
         )
         assert status == 200, body
         return str(body["token"])
+
+
+def emulator_client(http: Http, name: str) -> Any:
+    """A boto3 client on the stack's emulator, to look behind the API (queues, tables, the bus)."""
+    return boto3.client(  # type: ignore[call-overload]
+        name,
+        endpoint_url=http.emulator,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def wait_for(check: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.05)
+    raise AssertionError("the event-driven side did not settle in time")
 
 
 @pytest.fixture(scope="session")

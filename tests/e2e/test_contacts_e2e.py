@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import Http, emulator_client, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def emulator_client(http: Http, name: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        name,
-        endpoint_url=http.emulator,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
-def wait_for(check: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.1)
-    raise AssertionError("the event-driven side did not settle in time")
 
 
 def test_health_docs_and_startup(local_stack: Http) -> None:
