@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from tests.unit.conftest import Client, eventually
 
+CONSUMER_WINDOW = 1.0  # ample for the attribution consumer to act on what contacts published
 SCHEDULE = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
 
 
@@ -160,6 +162,7 @@ def test_a_paused_campaign_records_scans_but_converts_nothing(client: Client, te
     client.post("/v1/scans", json_body={"code": value}, token=member["token"])
     source = eventually(lambda: client.get(f"/v1/contacts/{member['contact_id']}", token=admin).json["source"])
     assert source["code"] == value  # the contact is still acquired through the code
+    time.sleep(CONSUMER_WINDOW)  # not converting leaves no trace to wait for
     stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
     assert (stats["scans"], stats["acquired"], stats["points_awarded"]) == (1, 0, 0)
     assert points(client, member["token"]) == 0
@@ -174,3 +177,16 @@ def test_points_routes_are_for_their_own_users(client: Client, tenant: str) -> N
     guide = client.staff_token(tenant, "g1", ("guide",))
     assert client.get(f"/v1/contacts/{member['contact_id']}/points", token=guide).status == 403
     assert client.get("/v1/me/points/entries?limit=0", token=member["token"]).status == 422
+
+
+def test_a_scan_outside_the_schedule_converts_nothing(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    cid = campaign(client, admin, starts_at="2035-01-01T00:00:00Z")["campaign_id"]  # active, not yet begun
+    value = code(client, admin, cid)["code"]
+    member = client.member_login(tenant, "dev:o-early")
+    client.post("/v1/scans", json_body={"code": value}, token=member["token"])
+    eventually(lambda: client.get(f"/v1/contacts/{member['contact_id']}", token=admin).json["source"])
+    time.sleep(CONSUMER_WINDOW)  # not converting leaves no trace to wait for
+    stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
+    assert (stats["scans"], stats["acquired"], stats["engaged"]) == (1, 0, 0)
+    assert points(client, member["token"]) == 0
