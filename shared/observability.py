@@ -35,6 +35,9 @@ def lambda_entry(handler: LambdaHandler) -> LambdaHandler:
         finally:
             if metrics.metric_set:  # nothing recorded, nothing to emit
                 metrics.flush_metrics()
+                # Where metrics are disabled (locally) a flush neither prints nor clears: without this
+                # the set would grow until Powertools' automatic flush at 100 values printed it anyway.
+                metrics.clear_metrics()
 
     if not _tracing_enabled():
         return entry  # type: ignore[return-value]
