@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
+from shared.events.campaigns import ScanRef
 from shared.events.envelope import EventData
 
 
@@ -40,16 +41,9 @@ class ContactErased(ContactRef):
     pass
 
 
-class ScanAttributed(EventData):
+class ScanAttributed(ScanRef):
     """Contacts' answer to a scan: whether the scan acquired the contact (first touch)."""
 
-    scan_id: str
-    contact_id: str
-    campaign_id: str
-    code: str
-    channel: str
-    store: str | None = None
-    staff_id: str | None = None
     acquired: bool = Field(description="True when this scan set the contact's acquisition source.")
     scanned_at: AwareDatetime
 
