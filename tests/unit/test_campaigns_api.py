@@ -50,6 +50,11 @@ def test_the_campaign_lifecycle(client: Client, tenant: str) -> None:
     renamed = client.patch(f"/v1/campaigns/{cid}", json_body={"name": "Spring 2", "points_budget": 500}, token=admin)
     assert renamed.json["name"] == "Spring 2"
     assert renamed.json["points_budget"] == 500
+    branded = client.patch(f"/v1/campaigns/{cid}", json_body={"brand": "kids"}, token=admin)
+    assert branded.json["brand"] == "kids"
+    unbranded = client.patch(f"/v1/campaigns/{cid}", json_body={"brand": None, "entry_url": None}, token=admin)
+    assert unbranded.status == 200, unbranded.body
+    assert unbranded.json["brand"] is None
     assert client.post(f"/v1/campaigns/{cid}/end", token=admin).json["status"] == "ended"
     assert client.post(f"/v1/campaigns/{cid}/activate", token=admin).status == 409
     assert client.patch(f"/v1/campaigns/{cid}", json_body={"name": "x"}, token=admin).status == 409

@@ -97,14 +97,15 @@ def get_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
 
 
 def update_campaign(before: Campaign, changes: dict[str, Any], *, allowed_statuses: tuple[str, ...]) -> None:
-    """Set the given fields, bump the version; refused if the campaign moved on meanwhile, if its
-    status is not allowed, or if a new budget is below what was already awarded."""
+    """Set the given fields (None removes one), bump the version; refused if the campaign moved on
+    meanwhile, if its status is not allowed, or if a new budget is below what was already awarded."""
     names = {f"#{k}": k for k in changes} | {"#version": "version", "#status": "status"}
-    values: dict[str, Any] = {f":{k}": v for k, v in changes.items()} | {
+    values: dict[str, Any] = {f":{k}": v for k, v in changes.items() if v is not None} | {
         ":version": before.version,
         ":next": before.version + 1,
     }
-    sets = [f"#{k} = :{k}" for k in changes] + ["#version = :next"]
+    sets = [f"#{k} = :{k}" for k, v in changes.items() if v is not None] + ["#version = :next"]
+    removals = [f"#{k}" for k, v in changes.items() if v is None]
     condition = "#version = :version"
     statuses = {f":s{i}": s for i, s in enumerate(allowed_statuses)}
     values.update(statuses)
@@ -114,7 +115,7 @@ def update_campaign(before: Campaign, changes: dict[str, Any], *, allowed_status
         condition += " AND #awarded <= :points_budget"
     tx = Transaction(table()).update(
         _campaign_key(before.tenant_id, before.campaign_id),
-        "SET " + ", ".join(sets),
+        "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else ""),
         condition=condition,
         names=names,
         values=values,
