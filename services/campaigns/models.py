@@ -49,6 +49,17 @@ class CampaignPatch(_Strict):
     points_budget: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
     entry_url: HttpUrl | None = None
 
+    @model_validator(mode="after")
+    def _only_optional_fields_clear(self) -> CampaignPatch:
+        """null clears brand or entry_url; every other field has to keep a value."""
+        cleared = sorted(f for f in self.model_fields_set if getattr(self, f) is None and f not in CLEARABLE)
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null")
+        return self
+
+
+CLEARABLE = frozenset({"brand", "entry_url"})
+
 
 class Campaign(BaseModel):
     tenant_id: str

@@ -12,6 +12,9 @@ StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern
 TENANT_WIDE = "*"  # the owner key for "every brand"; real brand names cannot contain it
 Brand = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.-]+)$")]
 AttributeValue = str | int | bool
+# Keys of maps a client sends: never empty (DynamoDB map keys name attributes), short, no control
+# characters.
+Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f]+$")]
 Gender = Literal["male", "female", "other", "unknown"]
 MAX_TAGS = 50
 MAX_APPS = 10
@@ -39,10 +42,8 @@ class Profile(_Strict):
 
 
 class StaffProfile(Profile):
-    attributes: dict[Annotated[str, StringConstraints(max_length=64)], AttributeValue] | None = Field(
-        default=None, max_length=50, description="Custom attributes."
-    )
-    consent: dict[str, dict[str, bool]] | None = Field(
+    attributes: dict[Key, AttributeValue] | None = Field(default=None, max_length=50, description="Custom attributes.")
+    consent: dict[Key, dict[Key, bool]] | None = Field(
         default=None, description="Consent per channel and purpose, e.g. {'sms': {'marketing': false}}."
     )
     phone: str | None = Field(default=None, max_length=32)
@@ -52,9 +53,9 @@ class StaffProfile(Profile):
 
 
 class ContactCreate(StaffProfile):
-    openids: dict[
-        Annotated[str, StringConstraints(max_length=64)], Annotated[str, StringConstraints(max_length=128)]
-    ] = Field(default_factory=dict, max_length=MAX_APPS)
+    openids: dict[Key, Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(
+        default_factory=dict, max_length=MAX_APPS
+    )
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     owner: StaffId | None = Field(default=None, description="Tenant-wide owner staff id.")
 
