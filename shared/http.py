@@ -21,12 +21,13 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from pydantic import BaseModel
 
 from shared.auth.principal import MemberPrincipal, StaffPrincipal, authorize, from_context
-from shared.errors import DomainError, Forbidden, PayloadTooLarge
+from shared.errors import DomainError, Forbidden, PayloadTooLarge, Unprocessable
 from shared.manifest import Route, Service
 from shared.observability import correlated, lambda_entry, logger
 from shared.settings import get_settings
 
 PROBLEM_JSON = "application/problem+json"
+IDEMPOTENCY_KEY_MAX = 128
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -115,6 +116,15 @@ class ServiceApi:
         if not isinstance(found, MemberPrincipal):
             raise Forbidden("This route is for members.")
         return found
+
+    def idempotency_key(self) -> str | None:
+        key = self.header("Idempotency-Key")
+        if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+            raise Unprocessable(
+                "Idempotency-Key must be 1 to 128 characters.",
+                [{"loc": ["header", "Idempotency-Key"], "msg": "bad length"}],
+            )
+        return key
 
     def header(self, name: str) -> str | None:
         headers = self.resolver.current_event.headers or {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -53,3 +54,31 @@ def replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: B
             [{"loc": ["header", "Idempotency-Key"], "msg": "reused with a different body"}],
         )
     return str(item["answer"])
+
+
+Prepare = Callable[[Transaction], None]
+
+
+def create_once(
+    *,
+    table: str,
+    tenant_id: str,
+    scope: str,
+    key: str | None,
+    request: BaseModel,
+    answer: BaseModel,
+    write: Callable[[Prepare], None],
+) -> str:
+    """Run a creating write once per Idempotency-Key: ``write`` gets a hook that adds the key's
+    record to its transaction. Answers the JSON of ``answer``, or, for a replay, the first answer."""
+
+    def prepare(tx: Transaction) -> None:
+        if key:
+            claim(tx, tenant_id, scope, key, request, answer)
+
+    try:
+        write(prepare)
+    except IdempotentReplay:
+        assert key is not None
+        return replayed_answer(table, tenant_id, scope, key, request)
+    return answer.model_dump_json()

@@ -134,6 +134,14 @@ class CodeView(BaseModel):
     qr_png: str
     created_at: str
 
+    @classmethod
+    def of(cls, code: ChannelCode) -> CodeView:
+        return cls(
+            **code.model_dump(exclude={"tenant_id", "brand"}),
+            qr_svg=f"/v1/codes/{code.code}/qr.svg",
+            qr_png=f"/v1/codes/{code.code}/qr.png",
+        )
+
 
 class CodeList(BaseModel):
     items: list[CodeView]

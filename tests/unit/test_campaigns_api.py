@@ -195,3 +195,23 @@ def test_a_scan_outside_the_schedule_converts_nothing(client: Client, tenant: st
     stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
     assert (stats["scans"], stats["acquired"], stats["engaged"]) == (1, 0, 0)
     assert points(client, member["token"]) == 0
+
+
+def test_creating_campaigns_and_codes_is_idempotent_per_key(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    body = {"name": "Once", **SCHEDULE}
+    key = {"Idempotency-Key": "campaign-1"}
+    first = client.post("/v1/campaigns", json_body=body, token=admin, headers=key)
+    again = client.post("/v1/campaigns", json_body=body, token=admin, headers=key)
+    assert first.status == again.status == 201
+    assert first.json == again.json
+    assert client.post("/v1/campaigns", json_body=body | {"name": "Other"}, token=admin, headers=key).status == 422
+    assert len(client.get("/v1/campaigns", token=admin).json["items"]) == 1
+    cid = first.json["campaign_id"]
+    code_key = {"Idempotency-Key": "code-1"}
+    made = client.post(f"/v1/campaigns/{cid}/codes", json_body={"channel": "poster"}, token=admin, headers=code_key)
+    remade = client.post(f"/v1/campaigns/{cid}/codes", json_body={"channel": "poster"}, token=admin, headers=code_key)
+    assert made.json == remade.json
+    assert len(client.get(f"/v1/campaigns/{cid}/codes", token=admin).json["items"]) == 1
+    too_long = {"Idempotency-Key": "k" * 129}
+    assert client.post("/v1/campaigns", json_body=body, token=admin, headers=too_long).status == 422

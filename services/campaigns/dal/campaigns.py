@@ -22,6 +22,7 @@ from services.campaigns.models import Campaign, ChannelCode
 from shared import dynamo
 from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate, Conflict
+from shared.idempotency import Prepare
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
@@ -80,7 +81,7 @@ def _stats_key(tenant_id: str, campaign_id: str, scope: str) -> dict[str, str]:
 
 
 # Campaigns ---------------------------------------------------------------------------------------
-def create_campaign(campaign: Campaign) -> None:
+def create_campaign(campaign: Campaign, prepare: Prepare | None = None) -> None:
     item = {
         **_campaign_key(campaign.tenant_id, campaign.campaign_id),
         "kind": "campaign",
@@ -88,7 +89,10 @@ def create_campaign(campaign: Campaign) -> None:
         "gsi1sk": campaign.campaign_id,
         **campaign.model_dump(mode="json", exclude_none=True),
     }
-    Transaction(table()).create(item, on_fail=Conflict("The campaign already exists.")).commit()
+    tx = Transaction(table())
+    if prepare is not None:
+        prepare(tx)
+    tx.create(item, on_fail=Conflict("The campaign already exists.")).commit()
 
 
 def get_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
@@ -138,8 +142,10 @@ def list_campaigns(tenant_id: str, limit: int, cursor: str | None) -> tuple[list
 
 
 # Codes ---------------------------------------------------------------------------------------------
-def create_code(code: ChannelCode) -> None:
+def create_code(code: ChannelCode, prepare: Prepare | None = None) -> None:
     tx = Transaction(table())
+    if prepare is not None:
+        prepare(tx)
     tx.create(
         {
             **_code_key(code.tenant_id, code.code),

@@ -14,7 +14,6 @@ from services.campaigns.models import (
     CampaignPatch,
     CampaignStats,
     CampaignView,
-    ChannelCode,
     CodeCreate,
     CodeList,
     CodeView,
@@ -34,18 +33,11 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
-def code_view(code: ChannelCode) -> CodeView:
-    return CodeView(
-        **code.model_dump(exclude={"tenant_id", "brand"}),
-        qr_svg=f"/v1/codes/{code.code}/qr.svg",
-        qr_png=f"/v1/codes/{code.code}/qr.png",
-    )
-
-
 @api.route("POST /v1/campaigns")
 def create_campaign(body: CampaignCreate) -> Response[str]:
-    """Create a campaign (as a draft)."""
-    return json_response(CampaignView.of(campaigns.create(api.staff().tenant_id, body)), 201)
+    """Create a campaign, as a draft (accepts Idempotency-Key)."""
+    answer = campaigns.create(api.staff().tenant_id, body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
 
 
 @api.route("GET /v1/campaigns")
@@ -87,15 +79,16 @@ def end(campaign_id: CampaignId) -> CampaignView:
 
 @api.route("POST /v1/campaigns/{campaign_id}/codes")
 def create_code(campaign_id: CampaignId, body: CodeCreate) -> Response[str]:
-    """Create a channel code for a channel, and optionally a store and a staff member."""
-    return json_response(code_view(codes.create(api.staff(), campaign_id, body)), 201)
+    """Create a channel code for a channel, optionally a store and a staff member (accepts Idempotency-Key)."""
+    answer = codes.create(api.staff(), campaign_id, body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
 
 
 @api.route("GET /v1/campaigns/{campaign_id}/codes")
 def list_codes(campaign_id: CampaignId, limit: Limit = 50, cursor: Cursor = None) -> CodeList:
     """List a campaign's codes (a guide sees their own)."""
     found, next_cursor = codes.list_codes(api.staff(), campaign_id, limit, cursor)
-    return CodeList(items=[code_view(c) for c in found], next_cursor=next_cursor)
+    return CodeList(items=[CodeView.of(c) for c in found], next_cursor=next_cursor)
 
 
 @api.route("GET /v1/campaigns/{campaign_id}/stats")

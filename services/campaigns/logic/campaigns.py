@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from services.campaigns.dal import campaigns as dal
-from services.campaigns.models import Campaign, CampaignCreate, CampaignPatch
-from shared import ids
+from services.campaigns.models import Campaign, CampaignCreate, CampaignPatch, CampaignView
+from shared import idempotency, ids
 from shared.clock import now_rfc3339
 from shared.errors import Conflict, NotFound, Unprocessable
 
@@ -20,14 +20,22 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 EDITABLE = ("draft", "active", "paused")
 
 
-def create(tenant_id: str, request: CampaignCreate) -> Campaign:
+def create(tenant_id: str, request: CampaignCreate, idempotency_key: str | None) -> str:
+    """Create a draft campaign; answer its JSON view (the first answer again for a replayed key)."""
     now = now_rfc3339()
     data = request.model_dump(mode="json")
     campaign = Campaign.model_validate(
         {**data, "tenant_id": tenant_id, "campaign_id": ids.new_id("cp_"), "created_at": now, "updated_at": now}
     )
-    dal.create_campaign(campaign)
-    return campaign
+    return idempotency.create_once(
+        table=dal.table(),
+        tenant_id=tenant_id,
+        scope="campaigns.create",
+        key=idempotency_key,
+        request=request,
+        answer=CampaignView.of(campaign),
+        write=lambda prepare: dal.create_campaign(campaign, prepare),
+    )
 
 
 def get(tenant_id: str, campaign_id: str) -> Campaign:

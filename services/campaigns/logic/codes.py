@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.logic import campaigns
-from services.campaigns.models import ChannelCode, CodeCreate
+from services.campaigns.models import ChannelCode, CodeCreate, CodeView
+from shared import idempotency
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339
 from shared.errors import Conflict, NotFound
@@ -27,7 +28,8 @@ def entry_url(tenant_id: str, campaign_entry: str | None, code: str) -> str:
     return f"{base}{separator}{urlencode(query)}"
 
 
-def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate) -> ChannelCode:
+def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempotency_key: str | None) -> str:
+    """Create a channel code; answer its JSON view (the first answer again for a replayed key)."""
     campaign = campaigns.get(staff.tenant_id, campaign_id)
     if campaign.status == "ended":
         raise Conflict("An ended campaign takes no new codes.")
@@ -43,8 +45,15 @@ def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate) -> Chan
         url=entry_url(staff.tenant_id, campaign.entry_url, code_value),
         created_at=now_rfc3339(),
     )
-    dal.create_code(code)
-    return code
+    return idempotency.create_once(
+        table=dal.table(),
+        tenant_id=staff.tenant_id,
+        scope=f"codes.create:{campaign_id}",
+        key=idempotency_key,
+        request=request,
+        answer=CodeView.of(code),
+        write=lambda prepare: dal.create_code(code, prepare),
+    )
 
 
 def visible_code(staff: StaffPrincipal, code: str) -> ChannelCode:

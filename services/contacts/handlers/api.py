@@ -30,7 +30,6 @@ app = api.resolver
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
 IdentityFilter = Annotated[str | None, Query(max_length=254)]
-IDEMPOTENCY_KEY_MAX = 128
 
 
 api.add_health_route()
@@ -45,13 +44,7 @@ def wechat_login(body: WechatLogin) -> LoginAnswer:
 @api.route("POST /v1/contacts")
 def create_contact(body: ContactCreate) -> Response[str]:
     """Create a contact (accepts Idempotency-Key)."""
-    key = api.header("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
-        raise Unprocessable(
-            "Idempotency-Key must be 1 to 128 characters.",
-            [{"loc": ["header", "Idempotency-Key"], "msg": "bad length"}],
-        )
-    answer, _ = contacts.create_contact(api.staff(), body, key)
+    answer = contacts.create_contact(api.staff(), body, api.idempotency_key())
     return Response(status_code=201, content_type="application/json", body=answer)
 
 

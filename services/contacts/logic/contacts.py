@@ -22,7 +22,6 @@ from services.contacts.models import (
 from shared import idempotency, ids
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339
-from shared.dynamo import Transaction
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
 
@@ -49,8 +48,8 @@ def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
     return contact
 
 
-def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> tuple[str, bool]:
-    """Create a contact; answer its JSON view and whether it is a replay of an earlier request."""
+def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> str:
+    """Create a contact; answer its JSON view (the first answer again for a replayed key)."""
     phone, email = _normalised(request.phone, request.email)
     now = now_rfc3339()
     contact = Contact(
@@ -74,20 +73,15 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         created_at=now,
         updated_at=now,
     )
-    view = ContactView.of(contact)
-
-    def claim_key(tx: Transaction) -> None:
-        if idempotency_key:
-            idempotency.claim(tx, staff.tenant_id, "contacts.create", idempotency_key, request, view)
-
-    try:
-        dal.save(None, contact, [created_event(contact)], prepare=claim_key)
-    except idempotency.IdempotentReplay:
-        assert idempotency_key is not None
-        return idempotency.replayed_answer(
-            dal.table(), staff.tenant_id, "contacts.create", idempotency_key, request
-        ), True
-    return view.model_dump_json(), False
+    return idempotency.create_once(
+        table=dal.table(),
+        tenant_id=staff.tenant_id,
+        scope="contacts.create",
+        key=idempotency_key,
+        request=request,
+        answer=ContactView.of(contact),
+        write=lambda prepare: dal.save(None, contact, [created_event(contact)], prepare=prepare),
+    )
 
 
 def created_event(contact: Contact) -> events.ContactCreated:
