@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
@@ -37,3 +38,23 @@ class StaffAccountView(AccountView):
 class EntryList(BaseModel):
     items: list[Entry]
     next_cursor: str | None
+
+
+class CheckinState(BaseModel):
+    last_date: date | None = None
+    streak: int = 0
+
+
+class CheckinDone(BaseModel):
+    date: date
+    day_of_streak: int
+    points: int
+    balance: int
+
+
+class CheckinStatus(BaseModel):
+    today: date
+    checked_in_today: bool
+    streak: int
+    next_points: int
+    cycle: list[int]

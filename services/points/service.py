@@ -17,6 +17,10 @@ SERVICE = Service(
         Route("GET", "/v1/me/points", "member"),
         Route("GET", "/v1/me/points/entries", "member"),
         Route("GET", "/v1/contacts/{contact_id}/points", STAFF, LEDGER_READERS),
+        Route("GET", "/v1/points/policy", STAFF, frozenset({"admin", "manager"})),
+        Route("PUT", "/v1/points/policy", STAFF, frozenset({"admin"})),
+        Route("POST", "/v1/me/checkins", "member"),
+        Route("GET", "/v1/me/checkins", "member"),
     ),
     publishes=tuple(EVENTS),
     consumers=(

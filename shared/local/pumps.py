@@ -36,7 +36,13 @@ class Pump:
         self._thread.start()
 
     def stop(self) -> None:
+        self.signal_stop()
+        self.join()
+
+    def signal_stop(self) -> None:
         self._stop.set()
+
+    def join(self) -> None:
         if self._thread is not None:
             self._thread.join(timeout=10)
 

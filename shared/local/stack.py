@@ -70,8 +70,10 @@ class LocalStack:
         return [*self.stream_pumps.values(), *self.queue_pumps.values()]
 
     def stop(self) -> None:
+        for pump in self.pumps:  # all at once: each finishes the batch in hand, in parallel
+            pump.signal_stop()
         for pump in self.pumps:
-            pump.stop()
+            pump.join()
         self.emulator.stop()
 
 

@@ -112,8 +112,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
         time.sleep(0.2)
     yield http
     process.send_signal(signal.SIGINT)  # Ctrl-C: the stack stops cleanly and exits 0
+    stopping = time.monotonic()
     try:
-        assert process.wait(timeout=20) == 0, log.read_text()[-3000:]
+        assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+        print(f"\nlocal stack stopped in {time.monotonic() - stopping:.1f}s")
     finally:
         if process.poll() is None:
             process.kill()

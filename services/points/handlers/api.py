@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from services.points.dal import ledger
-from services.points.models import AccountView, EntryList, StaffAccountView
+from services.points.logic import checkins
+from services.points.models import AccountView, CheckinStatus, EntryList, StaffAccountView
+from services.points.policy import PointsPolicy
 from services.points.service import SERVICE
-from shared.http import ServiceApi
+from shared.clock import now_rfc3339
+from shared.http import ServiceApi, json_response
 
 api = ServiceApi(SERVICE)
 app = api.resolver
@@ -40,6 +44,34 @@ def contact_points(contact_id: Annotated[str, Path(min_length=1, max_length=64)]
     """A contact's balance and lifetime points earned (staff)."""
     account = ledger.get_account(api.staff().tenant_id, contact_id)
     return StaffAccountView(contact_id=contact_id, balance=account.balance, lifetime_earned=account.lifetime_earned)
+
+
+@api.route("GET /v1/points/policy")
+def get_policy() -> PointsPolicy:
+    """The tenant's points policy (defaults until an admin sets one)."""
+    return ledger.get_policy(api.staff().tenant_id)
+
+
+@api.route("PUT /v1/points/policy")
+def put_policy(body: PointsPolicy) -> PointsPolicy:
+    """Replace the tenant's points policy; it applies from now on and rewrites no past entry."""
+    staff = api.staff()
+    ledger.put_policy(staff.tenant_id, body, staff.staff_id, now_rfc3339())
+    return body
+
+
+@api.route("POST /v1/me/checkins")
+def check_in() -> Response[str]:
+    """Check in for today (the tenant's local day): points by the day of the streak; once a day."""
+    member = api.member()
+    return json_response(checkins.check_in(member.tenant_id, member.contact_id), 201)
+
+
+@api.route("GET /v1/me/checkins")
+def checkin_status() -> CheckinStatus:
+    """The member's streak, whether they checked in today, and the cycle."""
+    member = api.member()
+    return checkins.status(member.tenant_id, member.contact_id)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

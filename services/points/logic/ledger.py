@@ -9,11 +9,14 @@ from shared.clock import now_rfc3339
 from shared.errors import ConcurrentUpdate
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.points import PointsAwarded
+from shared.idempotency import Prepare
 
 ATTEMPTS = 5
 
 
-def credit(tenant_id: str, contact_id: str, points: int, reason: str, source: str) -> Account:
+def credit(
+    tenant_id: str, contact_id: str, points: int, reason: str, source: str, prepare: Prepare | None = None
+) -> Account:
     """Credit once per source; concurrent changes to the account are retried on fresh state."""
     for _ in range(ATTEMPTS):
         account = dal.get_account(tenant_id, contact_id)
@@ -36,7 +39,7 @@ def credit(tenant_id: str, contact_id: str, points: int, reason: str, source: st
             source=source,
         )
         try:
-            dal.append(account, entry, points, [awarded])
+            dal.append(account, entry, points, [awarded], prepare)
         except ConcurrentUpdate:
             continue
         return account.model_copy(

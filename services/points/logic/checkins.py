@@ -1,0 +1,64 @@
+"""Daily check-in (签到): one a day in the tenant's time zone, points by position in the streak."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from services.points.dal import ledger as dal
+from services.points.logic.ledger import credit
+from services.points.models import CheckinDone, CheckinState, CheckinStatus
+from shared.clock import utc_now
+from shared.consumer import AlreadyProcessed
+from shared.dynamo import Transaction
+from shared.errors import Conflict
+
+
+def local_day(moment: datetime, zone_name: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone_name)).date()
+
+
+def next_streak(state: CheckinState, today: date) -> int:
+    """Yesterday continues the streak; any other gap starts it again at day 1."""
+    return state.streak + 1 if state.last_date == today - timedelta(days=1) else 1
+
+
+def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinDone:
+    policy = dal.get_policy(tenant_id)
+    today = local_day(now or utc_now(), policy.time_zone)
+    state = dal.get_checkin(tenant_id, contact_id)
+    if state.last_date == today:
+        raise Conflict("Already checked in today.")
+    streak = next_streak(state, today)
+    points = policy.checkin_points(streak)
+    after = CheckinState(last_date=today, streak=streak)
+
+    def record_streak(tx: Transaction) -> None:
+        dal.save_checkin(tx, tenant_id, contact_id, state, after)
+
+    try:
+        # The credit's source is the local day: a second check-in that day, even a simultaneous one,
+        # fails on it in the data layer.
+        account = credit(
+            tenant_id, contact_id, points, "checkin", f"checkin:{today.isoformat()}", prepare=record_streak
+        )
+    except AlreadyProcessed:
+        raise Conflict("Already checked in today.") from None
+    return CheckinDone(date=today, day_of_streak=streak, points=points, balance=account.balance)
+
+
+def status(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinStatus:
+    policy = dal.get_policy(tenant_id)
+    today = local_day(now or utc_now(), policy.time_zone)
+    state = dal.get_checkin(tenant_id, contact_id)
+    done = state.last_date == today
+    current = state.streak if done or state.last_date == today - timedelta(days=1) else 0
+    upcoming = next_streak(state, today + timedelta(days=1) if done else today)
+    return CheckinStatus(
+        today=today,
+        checked_in_today=done,
+        streak=current,
+        next_points=policy.checkin_points(upcoming),
+        cycle=policy.checkin_cycle,
+    )
