@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import signal
@@ -92,6 +93,8 @@ Ctrl-C stops it.
     )
     stop.wait()
     print("Stopping the local stack...", flush=True)
+    # A stop that hangs shows where: every thread's stack is written to the output after 10 s.
+    faulthandler.dump_traceback_later(10, exit=False, file=sys.stdout)
     server.shutdown()
     stack.stop()
     print("Stopped.", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -71,6 +72,13 @@ def test_a_publisher_killed_between_write_and_publish_loses_no_event(
     assert eventually(lambda: directory_owner(tenant, contact["contact_id"])) == {"*": "g-7"}
 
 
+def only_here(fake_events: Any) -> Any:
+    """aws.client with EventBridge faked for this test's thread only: the stack's pumps, on
+    threads of their own, keep their real clients."""
+    real, here = aws.client, threading.get_ident()
+    return lambda name: fake_events if name == "events" and threading.get_ident() == here else real(name)
+
+
 def test_entries_the_bus_refuses_are_retried(monkeypatch: pytest.MonkeyPatch, stack: LocalStack) -> None:
     sent: list[list[dict[str, Any]]] = []
 
@@ -81,7 +89,7 @@ def test_entries_the_bus_refuses_are_retried(monkeypatch: pytest.MonkeyPatch, st
                 return {"FailedEntryCount": 1, "Entries": [{"EventId": "1"}, {"ErrorCode": "Throttling"}]}
             return {"FailedEntryCount": 0, "Entries": [{"EventId": str(i)} for i in range(len(Entries))]}
 
-    monkeypatch.setattr(aws, "client", lambda name: FlakyEvents())
+    monkeypatch.setattr(aws, "client", only_here(FlakyEvents()))
     monkeypatch.setattr("shared.publisher.time.sleep", lambda seconds: None)
     records = [_stream_record(str(100 + i), f"evt_{i}") for i in range(2)]
     assert publish({"Records": records}, None) == {"batchItemFailures": []}
@@ -99,7 +107,7 @@ def test_a_malformed_outbox_item_is_set_aside_and_blocks_nothing(stack: LocalSta
             return {"FailedEntryCount": 0, "Entries": [{"EventId": "x"}] * len(Entries)}
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(aws, "client", lambda name: Events())
+        patch.setattr(aws, "client", only_here(Events()))
         assert publish({"Records": [broken, _stream_record("100", "evt_ok")]}, None) == {"batchItemFailures": []}
     assert [json.loads(e["Detail"])["metadata"]["event_id"] for e in sent] == ["evt_ok"]
 
@@ -114,7 +122,7 @@ def test_entries_that_keep_failing_are_reported_from_the_first_failed_record(
                 "Entries": [{"ErrorCode": "InternalFailure"}] * len(Entries),
             }
 
-    monkeypatch.setattr(aws, "client", lambda name: DownEvents())
+    monkeypatch.setattr(aws, "client", only_here(DownEvents()))
     monkeypatch.setattr("shared.publisher.time.sleep", lambda seconds: None)
     records = [_stream_record(str(100 + i), f"evt_{i}") for i in range(12)]
     assert publish({"Records": records}, None) == {"batchItemFailures": [{"itemIdentifier": "100"}]}
