@@ -68,10 +68,12 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
         request_queue_size = 256  # the default backlog of 5 resets connections under a burst of clients
 
     server = Server((host, port), Handler)
-    stop = threading.Event()
+    # The handler only records the signal: taking a lock there (Event.set) could deadlock with the
+    # main thread if the signal arrived while it held that lock.
+    requested: list[int] = []
 
     def shutdown(signum: int, frame: object) -> None:
-        stop.set()
+        requested.append(signum)
 
     signal.signal(signal.SIGINT, shutdown)
     signal.signal(signal.SIGTERM, shutdown)
@@ -91,7 +93,8 @@ Ctrl-C stops it.
 """,
         flush=True,
     )
-    stop.wait()
+    while not requested:
+        time.sleep(0.2)
     print("Stopping the local stack...", flush=True)
     # A stop that hangs shows where: every thread's stack is written to the output after 10 s.
     faulthandler.dump_traceback_later(10, exit=False, file=sys.stdout)
