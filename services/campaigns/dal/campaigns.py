@@ -190,10 +190,10 @@ def list_codes(
 
 
 # Scans ---------------------------------------------------------------------------------------------
-def scopes(code: ChannelCode) -> list[str]:
-    return ["total", f"code#{code.code}", f"channel#{code.channel}"] + (
-        [f"staff#{code.staff_id}"] if code.staff_id else []
-    )
+def scopes(code: str, channel: str, staff_id: str | None) -> list[str]:
+    """The statistics a scan of this code counts in: the campaign's, the code's, the channel's and
+    the staff member's."""
+    return ["total", f"code#{code}", f"channel#{channel}"] + ([f"staff#{staff_id}"] if staff_id else [])
 
 
 def _count(tx: Transaction, tenant_id: str, campaign_id: str, scope: str, counters: dict[str, int]) -> None:
@@ -226,7 +226,7 @@ def record_scan(
             "scanned_at": scanned_at,
         }
     )
-    for scope in scopes(code):
+    for scope in scopes(code.code, code.channel, code.staff_id):
         first = scope not in known_scopes
         if first:
             tx.create({"pk": pk, "sk": f"SCANNER#{scope}#{contact_id}", "kind": "scanner"}, on_fail=ScannerKnown(scope))

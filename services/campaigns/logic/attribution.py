@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.logic.campaigns import converts_at
-from services.campaigns.models import Campaign, ChannelCode
+from services.campaigns.models import Campaign
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.contacts import ScanAttributed
 from shared.observability import logger
@@ -23,18 +23,7 @@ def on_scan_attributed(tenant_id: str, scan: ScanAttributed) -> None:
         return
     kind = "acquisition" if scan.acquired else "engagement"
     reward = campaign.acquisition_points if scan.acquired else campaign.engagement_points
-    scopes = dal.scopes(
-        ChannelCode(
-            tenant_id=tenant_id,
-            code=scan.code,
-            campaign_id=scan.campaign_id,
-            channel=scan.channel,
-            store=scan.store,
-            staff_id=scan.staff_id,
-            url="",
-            created_at="",
-        )
-    )
+    scopes = dal.scopes(scan.code, scan.channel, scan.staff_id)
     try:
         _record(campaign, scan, kind, reward, scopes, "no_reward" if reward == 0 else None)
     except dal.AlreadyConverted:
