@@ -84,7 +84,7 @@ def wait_for(check: Any, timeout: float = 10.0) -> Any:
     raise AssertionError("the event-driven side did not settle in time")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # each e2e module gets a fresh stack, stopped as soon as it is done
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
     port, emulator_port = free_port(), free_port()
     log = tmp_path_factory.mktemp("stack") / "stack.log"
