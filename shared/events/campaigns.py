@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -17,6 +17,10 @@ class ScanRef(EventData):
     channel: str
     store: str | None = None
     staff_id: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        """The scan reference alone, for the events that pass it on."""
+        return self.model_dump(include=set(ScanRef.model_fields))
 
 
 class QrCodeScanned(ScanRef):

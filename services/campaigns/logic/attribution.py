@@ -39,14 +39,8 @@ def _record(
     campaign: Campaign, scan: ScanAttributed, kind: str, points: int, scopes: list[str], unrewarded_reason: str | None
 ) -> None:
     event = CampaignConversionRecorded(
+        **scan.ref(),
         conversion_id=conversion_id(campaign.campaign_id, scan.contact_id),
-        scan_id=scan.scan_id,
-        contact_id=scan.contact_id,
-        campaign_id=campaign.campaign_id,
-        code=scan.code,
-        channel=scan.channel,
-        store=scan.store,
-        staff_id=scan.staff_id,
         kind=kind,
         points=points,
         rewarded=points > 0,

@@ -18,9 +18,6 @@ class DirectoryEntry(BaseModel):
     owner_versions: dict[str, int] = Field(default_factory=dict)
     erased_version: int = 0
 
-    def owner_for(self, brand: str) -> str | None:
-        return self.owners.get(brand) or self.owners.get("*")
-
 
 def _set_owner(entry: DirectoryEntry, brand: str, owner: str | None, version: int) -> None:
     if entry.erased_version or entry.owner_versions.get(brand, 0) >= version:

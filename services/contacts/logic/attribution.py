@@ -53,19 +53,7 @@ def attribute(contact: Contact, scan: QrCodeScanned) -> tuple[Contact, list[Base
                 owner=scan.staff_id,
             )
         )
-    events.append(
-        ScanAttributed(
-            scan_id=scan.scan_id,
-            contact_id=contact.contact_id,
-            campaign_id=scan.campaign_id,
-            code=scan.code,
-            channel=scan.channel,
-            store=scan.store,
-            staff_id=scan.staff_id,
-            acquired=acquired,
-            scanned_at=scan.scanned_at,
-        )
-    )
+    events.append(ScanAttributed(**scan.ref(), acquired=acquired, scanned_at=scan.scanned_at))
     return updated, events
 
 

@@ -7,16 +7,15 @@ from datetime import date, datetime, timedelta
 from services.points.dal import ledger as dal
 from services.points.logic.ledger import credit
 from services.points.models import CheckinDone, CheckinState, CheckinStatus
+from services.points.policy import PointsPolicy
 from shared.clock import utc_now
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Transaction
 from shared.errors import Conflict
 
 
-def local_day(moment: datetime, zone_name: str) -> date:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(zone_name)).date()
+def local_day(moment: datetime, policy: PointsPolicy) -> date:
+    return moment.astimezone(policy.zone()).date()
 
 
 def next_streak(state: CheckinState, today: date) -> int:
@@ -26,7 +25,7 @@ def next_streak(state: CheckinState, today: date) -> int:
 
 def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinDone:
     policy = dal.get_policy(tenant_id)
-    today = local_day(now or utc_now(), policy.time_zone)
+    today = local_day(now or utc_now(), policy)
     state = dal.get_checkin(tenant_id, contact_id)
     if state.last_date == today:
         raise Conflict("Already checked in today.")
@@ -50,7 +49,7 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
 
 def status(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinStatus:
     policy = dal.get_policy(tenant_id)
-    today = local_day(now or utc_now(), policy.time_zone)
+    today = local_day(now or utc_now(), policy)
     state = dal.get_checkin(tenant_id, contact_id)
     done = state.last_date == today
     current = state.streak if done or state.last_date == today - timedelta(days=1) else 0
