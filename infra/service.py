@@ -79,7 +79,22 @@ def _pattern(raw: dict[str, object]) -> events.EventPattern:
     unknown = set(raw) - set(known)
     if unknown:
         raise ValueError(f"unsupported event pattern keys: {sorted(unknown)}")
-    return events.EventPattern(**{known[key]: value for key, value in raw.items()})  # type: ignore[arg-type]
+    return events.EventPattern(**{known[key]: _matchers(value) for key, value in raw.items()})  # type: ignore[arg-type]
+
+
+def _matchers(values: object) -> object:
+    """Content filters (``{"prefix": "partner."}``) become CDK's Match tokens; plain values stay."""
+    if not isinstance(values, list) or not any(isinstance(v, dict) for v in values):
+        return values
+    matched: list[str] = []
+    for value in values:
+        if isinstance(value, dict) and set(value) == {"prefix"}:
+            matched.extend(events.Match.prefix(str(value["prefix"])))
+        elif isinstance(value, dict):
+            raise ValueError(f"unsupported content filter: {value}")
+        else:
+            matched.append(str(value))
+    return matched
 
 
 class ServiceConstruct(Construct):
@@ -300,7 +315,8 @@ class ServiceConstruct(Construct):
         role = iam.Role(
             self, f"{pascal(name)}SchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com")
         )
-        function.grant_invoke(role)
+        # Only the function itself (grant_invoke would add its versions with a wildcard).
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn]))
         scheduler.CfnSchedule(
             self,
             f"{pascal(name)}Schedule",

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from shared import aws
 from shared.dynamo import Transaction
 from shared.errors import Conflict
-from shared.events.catalog import BY_TYPE, Contract
+from shared.events.catalog import Contract, find
 from shared.events.envelope import Envelope
 from shared.observability import correlated, count, lambda_entry, logger
 from shared.settings import get_settings
@@ -48,16 +48,23 @@ def processed_marker(tx: Transaction, consumer: str, tenant_id: str, event_id: s
     return tx.create(item, on_fail=AlreadyProcessed(f"{event_id} was already handled by {consumer}"))
 
 
+@dataclass(frozen=True)
+class WithSource:
+    """A handler that also needs the event's source: for partner events, which partner sent it."""
+
+    function: Callable[[Envelope[Any], str], None]
+
+
 Handler = Callable[[Envelope[Any]], None]
 
 
 @dataclass
 class EventConsumer:
     name: str
-    handlers: dict[str, Handler]  # detail-type → handler
+    handlers: dict[str, Handler | WithSource]  # detail-type → handler
 
     def _contract(self, source: str, detail_type: str) -> Contract:
-        contract = BY_TYPE.get((source, detail_type))
+        contract = find(source, detail_type)
         if contract is None or detail_type not in self.handlers:
             raise MalformedEvent(f"{self.name} does not handle {source} {detail_type}")
         return contract
@@ -76,7 +83,11 @@ class EventConsumer:
         except ValidationError as error:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
             raise MalformedEvent(f"{detail_type} does not match its contract: {problems}") from None
-        return envelope, self.handlers[detail_type]
+        handler = self.handlers[detail_type]
+        if isinstance(handler, WithSource):
+            source, function = str(message.get("source")), handler.function
+            return envelope, lambda parsed: function(parsed, source)
+        return envelope, handler
 
     def _dead_letter(self, record: dict[str, Any], reason: str) -> None:
         aws.client("sqs").send_message(

@@ -55,6 +55,15 @@ def get_item(table: str, key: Mapping[str, Any], *, consistent: bool = True) -> 
     return deserialize(answer["Item"]) if "Item" in answer else None
 
 
+@dataclass(frozen=True)
+class Filter:
+    """A query's FilterExpression: items it drops still count towards the page's read."""
+
+    expression: str
+    names: Mapping[str, str]
+    values: Mapping[str, Any]
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
@@ -71,6 +80,7 @@ def query_page(
     index: str | None = None,
     sort_prefix: tuple[str, str] | None = None,
     newest_first: bool = False,
+    filter: Filter | None = None,
 ) -> Page:
     """One page of a partition, with a cursor that only this partition accepts back."""
     names = {"#p": partition_attr}
@@ -88,6 +98,10 @@ def query_page(
         "Limit": limit,
         "ScanIndexForward": not newest_first,
     }
+    if filter is not None:
+        request["FilterExpression"] = filter.expression
+        names |= filter.names
+        request["ExpressionAttributeValues"] = serialize({**values, **filter.values})
     if index:
         request["IndexName"] = index
     if cursor:

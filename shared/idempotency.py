@@ -82,3 +82,11 @@ def create_once(
         assert key is not None
         return replayed_answer(table, tenant_id, scope, key, request)
     return answer.model_dump_json()
+
+
+def previous_answer(table: str, tenant_id: str, scope: str, key: str | None, request: BaseModel) -> str | None:
+    """The answer already given for this key (checked before any business rule, so a replay is
+    answered the same even when the rule would now refuse), or None if the key is new."""
+    if not key or get_item(table, _key(tenant_id, scope, key)) is None:
+        return None
+    return replayed_answer(table, tenant_id, scope, key, request)

@@ -19,3 +19,8 @@ def _encode(value: int, length: int) -> str:
 def new_id(prefix: str = "") -> str:
     millis = time.time_ns() // 1_000_000
     return prefix + _encode(millis, 10) + _encode(secrets.randbits(80), 16)
+
+
+def time_prefix(epoch_seconds: float) -> str:
+    """The first characters of every id created at that millisecond: bounds for a time range."""
+    return _encode(int(epoch_seconds * 1000), 10)

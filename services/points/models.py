@@ -1,38 +1,97 @@
-"""Points API models and stored entities."""
+"""Points entities (account, lots, entries) and the API's input and output models."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+EntryType = Literal[
+    "credit",  # earned: campaign, check-in, order
+    "debit",  # spent on a reward
+    "reversal",  # taken back because the order that earned it was refunded
+    "expiry",  # a lot reached its expiry with points left
+    "adjustment",  # a staff member's correction, either way
+    "restore",  # a cancelled redemption gave its points back
+    "merge_in",  # an absorbed contact's points arrived
+    "merge_out",  # this contact was merged into another
+]
+ENTRY_TYPES: tuple[str, ...] = EntryType.__args__  # type: ignore[attr-defined]
+NEVER = "9999-12-31T23:59:59.999Z"  # the expiry of lots that never expire: sorts after every real one
+
+
+class Lot(BaseModel):
+    """Points credited together, spent first-to-expire-first; kept until it expires."""
+
+    lot_id: str
+    points: int
+    remaining: int
+    expires_at: str  # RFC 3339 UTC, or NEVER
+    source: str
+    warned: bool = False  # a warning about this lot's expiry was published
+
+
+class Draw(BaseModel):
+    """How many points an entry took from (negative) or put into (positive) a lot."""
+
+    lot_id: str
+    points: int
 
 
 class Account(BaseModel):
+    """One item per contact: balance, open lots and the counters caps and tiers need.
+
+    Keeping the lots inside the account item means every ledger change is one conditional write
+    of one item (plus its entry), whatever the number of lots it touches."""
+
     tenant_id: str
     contact_id: str
     balance: int = 0
     lifetime_earned: int = 0
+    tier: str | None = None
+    lots: list[Lot] = Field(default_factory=list)
+    earned_by_month: dict[str, int] = Field(default_factory=dict)  # local "YYYY-MM" → points earned
+    caps_used: dict[str, int] = Field(default_factory=dict)  # "source|period|key" → points earned
+    merged_into: str | None = None
+    due_at: str | None = None  # when the scheduled sweep next has work here (expiry, warning, tier)
     version: int = 0  # 0: no account item yet
 
 
 class Entry(BaseModel):
+    """An immutable ledger line; ``points`` is the signed change to the balance."""
+
     entry_id: str
-    type: Literal["credit", "debit"]
+    type: EntryType
     points: int
     balance_after: int
     reason: str
     source: str
     created_at: str
+    earned: int = 0  # the change to lifetime earned (credits, reversals, positive adjustments)
+    capped: int = 0  # points a cap withheld from this credit
+    unrecovered: int = 0  # a reversal's points the balance could not cover
+    lots: list[Draw] = Field(default_factory=list)
+    expires_at: str | None = None  # credits: when their lot expires
+    actor: str | None = None  # adjustments: the staff member
+    related_contact_id: str | None = None  # merges: the other contact
+
+
+class ExpiringPoints(BaseModel):
+    points: int
+    expires_at: str
 
 
 class AccountView(BaseModel):
     balance: int
     lifetime_earned: int
+    tier: str | None
+    expiring: list[ExpiringPoints] = Field(description="Points that will expire, soonest first, by expiry time.")
 
 
 class StaffAccountView(AccountView):
     contact_id: str
+    merged_into: str | None
 
 
 class EntryList(BaseModel):
@@ -58,3 +117,28 @@ class CheckinStatus(BaseModel):
     streak: int
     next_points: int
     cycle: list[int]
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class AdjustmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    points: Annotated[int, Field(ge=-10_000_000, le=10_000_000)] = Field(description="Non-zero; negative debits.")
+    reason: Reason
+
+
+class AdjustmentDone(BaseModel):
+    entry: Entry
+    balance: int
+
+
+class Statement(BaseModel):
+    month: str
+    opening: int
+    earned: int = Field(description="Credits and positive adjustments, less reversals.")
+    spent: int = Field(description="Debits and negative adjustments, less restored redemptions.")
+    expired: int
+    merged: int = Field(description="Points moved in (+) or out (-) by contact merges.")
+    closing: int

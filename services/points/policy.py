@@ -63,7 +63,10 @@ class PointsPolicy(_Strict):
     )
     earning_rules: list[EarningRule] = Field(default_factory=list, max_length=50)
     tiers: list[Tier] = Field(default_factory=lambda: [Tier(name="member", min_points=0)], min_length=1, max_length=20)
-    tier_window: Literal["lifetime", "rolling_365_days"] = "lifetime"
+    tier_window: Literal["lifetime", "rolling_12_months"] = Field(
+        default="lifetime",
+        description="Tiers count points earned over the whole lifetime, or this local month and the 11 before it.",
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from shared.events.points import EVENTS
-from shared.manifest import Access, Consumer, Route, Service, Table
+from shared.manifest import WRITERS, Access, Consumer, Index, Route, Schedule, Service, Table
 
 STAFF: Access = "staff"
 # Guides are left out until points keeps its own copy of who owns which contact.
 LEDGER_READERS = frozenset({"admin", "manager", "agent"})
+FULFILLERS = frozenset({"admin", "manager", "agent"})
+ADMIN = frozenset({"admin"})
 
 SERVICE = Service(
     name="points",
@@ -16,11 +18,22 @@ SERVICE = Service(
         Route("GET", "/v1/health/points", "public"),
         Route("GET", "/v1/me/points", "member"),
         Route("GET", "/v1/me/points/entries", "member"),
+        Route("GET", "/v1/me/points/statement", "member"),
         Route("GET", "/v1/contacts/{contact_id}/points", STAFF, LEDGER_READERS),
-        Route("GET", "/v1/points/policy", STAFF, frozenset({"admin", "manager"})),
-        Route("PUT", "/v1/points/policy", STAFF, frozenset({"admin"})),
+        Route("GET", "/v1/contacts/{contact_id}/points/entries", STAFF, LEDGER_READERS),
+        Route("POST", "/v1/contacts/{contact_id}/points/adjustments", STAFF, WRITERS),
+        Route("GET", "/v1/points/policy", STAFF, WRITERS),
+        Route("PUT", "/v1/points/policy", STAFF, ADMIN),
+        Route("POST", "/v1/points/sweeps", STAFF, ADMIN),
         Route("POST", "/v1/me/checkins", "member"),
         Route("GET", "/v1/me/checkins", "member"),
+        Route("POST", "/v1/rewards", STAFF, WRITERS),
+        Route("GET", "/v1/rewards", "any"),
+        Route("PATCH", "/v1/rewards/{reward_id}", STAFF, WRITERS),
+        Route("POST", "/v1/me/redemptions", "member"),
+        Route("GET", "/v1/me/redemptions", "member"),
+        Route("POST", "/v1/redemptions/{redemption_id}/fulfil", STAFF, FULFILLERS),
+        Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, FULFILLERS),
     ),
     publishes=tuple(EVENTS),
     consumers=(
@@ -29,6 +42,18 @@ SERVICE = Service(
             handler="services.points.handlers.conversions.handler",
             patterns=({"source": ["siyu.campaigns"], "detail-type": ["CampaignConversionRecorded"]},),
         ),
+        Consumer(
+            name="points-orders",
+            handler="services.points.handlers.orders.handler",
+            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},),
+        ),
+        Consumer(
+            name="points-contacts",
+            handler="services.points.handlers.contacts.handler",
+            patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactsMerged"]},),
+        ),
     ),
-    table=Table(),
+    # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
+    schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
+    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.events import campaigns, contacts, points
+from shared.events import campaigns, contacts, partner, points
 from shared.events.envelope import Envelope
 
 
@@ -18,6 +18,16 @@ class Contract:
     detail_type: str
     version: int
     data: type[BaseModel]
+    any_partner: bool = False  # source is "partner": the event comes from any "partner.<name>"
+
+    def accepts(self, source: str) -> bool:
+        if self.any_partner:
+            return source.startswith(f"{self.source}.") and len(source) > len(self.source) + 1
+        return source == self.source
+
+    @property
+    def example_source(self) -> str:
+        return f"{self.source}.example-shop" if self.any_partner else self.source
 
     @property
     def envelope(self) -> type[Envelope[Any]]:
@@ -27,7 +37,7 @@ class Contract:
         schema = self.envelope.model_json_schema()
         schema["title"] = self.detail_type
         schema["$id"] = f"https://siyu.dev/schemas/{self.source}/{self.detail_type}/v{self.version}.json"
-        schema["x-source"] = self.source
+        schema["x-source"] = f"{self.source}.<name>" if self.any_partner else self.source
         schema["x-detail-type"] = self.detail_type
         return schema
 
@@ -40,16 +50,26 @@ CONTRACTS: tuple[Contract, ...] = (
     *_contracts("siyu.contacts", contacts.EVENTS),
     *_contracts("siyu.campaigns", campaigns.EVENTS),
     *_contracts("siyu.points", points.EVENTS),
+    *(Contract("partner", name, 1, model, any_partner=True) for name, model in partner.EVENTS.items()),
 )
 
 BY_TYPE: dict[tuple[str, str], Contract] = {(c.source, c.detail_type): c for c in CONTRACTS}
 
 
+def find(source: str, detail_type: str) -> Contract | None:
+    """The contract an event on the bus claims to follow (partner contracts accept any partner)."""
+    exact = BY_TYPE.get((source, detail_type))
+    if exact is not None and not exact.any_partner:
+        return exact
+    partner_contract = BY_TYPE.get((source.split(".", 1)[0], detail_type))
+    return partner_contract if partner_contract is not None and partner_contract.accepts(source) else None
+
+
 def contract(source: str, detail_type: str) -> Contract:
-    try:
-        return BY_TYPE[(source, detail_type)]
-    except KeyError:
-        raise KeyError(f"no contract for {source} {detail_type}") from None
+    found = find(source, detail_type)
+    if found is None:
+        raise KeyError(f"no contract for {source} {detail_type}")
+    return found
 
 
 def contract_for(detail_type: str) -> Contract:

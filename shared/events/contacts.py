@@ -41,6 +41,12 @@ class ContactErased(ContactRef):
     pass
 
 
+class ContactsMerged(ContactRef):
+    """Two contacts turned out to be one person: ``contact_id`` survives, the other is absorbed."""
+
+    merged_contact_id: str = Field(description="The absorbed contact; its records move to the survivor.")
+
+
 class ScanAttributed(ScanRef):
     """Contacts' answer to a scan: whether the scan acquired the contact (first touch)."""
 
@@ -55,5 +61,6 @@ EVENTS: dict[str, type[EventData]] = {
     "ContactUntagged": ContactUntagged,
     "ContactOwnerChanged": ContactOwnerChanged,
     "ContactErased": ContactErased,
+    "ContactsMerged": ContactsMerged,
     "ScanAttributed": ScanAttributed,
 }

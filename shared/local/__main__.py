@@ -87,6 +87,7 @@ Siyu local stack ready in {time.monotonic() - started:.1f}s
   event bus    {resources.bus_name}
   tables       {", ".join(resources.tables.values())}
   queues       {", ".join(q.queue_url.rsplit("/", 1)[-1] for q in resources.consumers.values())} (+ their -dlq)
+  schedules    {", ".join(stack.timers) or "none"} (every {stack.schedule_seconds:g} s locally)
   staff token  curl -X POST http://{host}:{port}/v1/auth/dev-token \\
                  -d '{{"tenant_id":"t1","staff_id":"s1","roles":["admin"]}}'
 Ctrl-C stops it.

@@ -13,7 +13,7 @@ from shared.auth import keys
 from shared.local.emulator import Emulator
 from shared.local.gateway import LocalGateway
 from shared.local.provision import Provisioned, provision
-from shared.local.pumps import Pump, QueuePump, StreamPump
+from shared.local.pumps import Pump, QueuePump, ScheduleTimer, StreamPump
 from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
 
@@ -36,6 +36,9 @@ class LocalStack:
     gateway: LocalGateway | None = None
     stream_pumps: dict[str, StreamPump] = field(default_factory=dict)
     queue_pumps: dict[str, QueuePump] = field(default_factory=dict)
+    timers: dict[str, ScheduleTimer] = field(default_factory=dict)
+    # Scheduled functions run this often locally (AWS: their declared expression).
+    schedule_seconds: float = float(os.environ.get("SIYU_LOCAL_SCHEDULE_SECONDS", "60"))
 
     def start(self) -> LocalStack:
         self.emulator.start()
@@ -61,13 +64,18 @@ class LocalStack:
                 name,
                 batch_size=queues.consumer.batch_size,
             )
+        for service in self.services:
+            for schedule in service.schedules:
+                self.timers[schedule.name] = ScheduleTimer(
+                    schedule.name, resolve_handler(schedule.handler), self.schedule_seconds
+                )
         for pump in self.pumps:
             pump.start()
         return self
 
     @property
     def pumps(self) -> list[Pump]:
-        return [*self.stream_pumps.values(), *self.queue_pumps.values()]
+        return [*self.stream_pumps.values(), *self.queue_pumps.values(), *self.timers.values()]
 
     def stop(self) -> None:
         for pump in self.pumps:  # all at once: each finishes the batch in hand, in parallel

@@ -176,7 +176,12 @@ def test_a_paused_campaign_records_scans_but_converts_nothing(client: Client, te
 def test_points_routes_are_for_their_own_users(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     member = client.member_login(tenant, "dev:o-pts")
-    assert client.get("/v1/me/points", token=member["token"]).json == {"balance": 0, "lifetime_earned": 0}
+    assert client.get("/v1/me/points", token=member["token"]).json == {
+        "balance": 0,
+        "lifetime_earned": 0,
+        "tier": None,
+        "expiring": [],
+    }
     assert client.get("/v1/me/points", token=admin).status == 403
     assert client.get(f"/v1/contacts/{member['contact_id']}/points", token=member["token"]).status == 403
     guide = client.staff_token(tenant, "g1", ("guide",))

@@ -36,6 +36,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "owner": "s",
     },
     "ContactErased": {"contact_id": "c", "version": 4},
+    "ContactsMerged": {"contact_id": "c", "version": 5, "merged_contact_id": "d"},
     "ScanAttributed": {
         "scan_id": "s",
         "contact_id": "c",
@@ -74,6 +75,40 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reason": "campaign_acquisition",
         "source": "conversion:p:c",
     },
+    "PointsReversed": {
+        "contact_id": "c",
+        "entry_id": "e",
+        "balance": 0,
+        "order_id": "o",
+        "refund_id": "r",
+        "points": 5,
+        "unrecovered": 0,
+        "lifetime_earned": 5,
+    },
+    "PointsExpired": {
+        "contact_id": "c",
+        "entry_id": "e",
+        "balance": 0,
+        "lot_id": "l",
+        "points": 5,
+        "expires_at": "2026-12-31T15:59:59.999Z",
+    },
+    "PointsExpiring": {"contact_id": "c", "points": 5, "expires_at": "2026-12-31T15:59:59.999Z"},
+    "PointsAdjusted": {"contact_id": "c", "entry_id": "e", "balance": 5, "points": -5, "reason": "fix", "actor": "s"},
+    "RewardRedeemed": {
+        "contact_id": "c",
+        "entry_id": "e",
+        "balance": 70,
+        "redemption_id": "r",
+        "reward_id": "w",
+        "points": 30,
+    },
+    "RedemptionFulfilled": {"redemption_id": "r", "contact_id": "c", "reward_id": "w", "actor": "s"},
+    "RedemptionCancelled": {"redemption_id": "r", "contact_id": "c", "reward_id": "w", "points": 30, "actor": "s"},
+    "TierChanged": {"contact_id": "c", "previous_tier": "member", "tier": "gold", "earned_in_window": 1000},
+    "PointsAccountsMerged": {"contact_id": "c", "merged_contact_id": "d", "points": 10, "lifetime_earned": 20},
+    "OrderPaid": {"order_id": "o-1", "contact_id": "c", "amount_fen": 12_345, "brand": "acme"},
+    "OrderRefunded": {"order_id": "o-1", "refund_id": "r-1", "amount_fen": 2_345},
 }
 
 
@@ -84,7 +119,7 @@ def bus_event(contract: Contract) -> dict[str, Any]:
         "region": "us-east-1",
         "time": "2026-01-01T00:00:00Z",
         "resources": [],
-        "source": contract.source,
+        "source": contract.example_source,
         "detail-type": contract.detail_type,
         "detail": {
             "metadata": {
@@ -113,6 +148,16 @@ def test_every_event_has_a_valid_sample_and_refuses_unknown_fields(contract: Con
     event["detail"]["data"]["surprise"] = 1
     with pytest.raises(ValueError, match="surprise"):
         contract.envelope.model_validate(event["detail"])
+
+
+def test_partner_contracts_accept_any_partner_and_nothing_else() -> None:
+    from shared.events.catalog import find
+
+    assert find("partner.tmall", "OrderPaid") is not None
+    assert find("partner", "OrderPaid") is None
+    assert find("partner.", "OrderPaid") is None
+    assert find("siyu.points", "OrderPaid") is None
+    assert find("partnerx.tmall", "OrderPaid") is None
 
 
 def test_services_publish_only_events_with_contracts_under_their_own_source() -> None:

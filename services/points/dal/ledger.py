@@ -1,26 +1,39 @@
-"""The only code that touches the points table.
+"""The only code that touches the points table's accounts, entries, check-ins and policy.
 
 Item layout (pk / sk), every key prefixed by the tenant:
-- account  T#{t}#ACCOUNT#{contact} / ACCOUNT          balance, lifetime_earned, version
+- account  T#{t}#ACCOUNT#{contact} / ACCOUNT          balance, lots, counters, version
 - entry    T#{t}#ACCOUNT#{contact} / ENTRY#{entry_id}  immutable; ids sort by time
-- source   T#{t}#ACCOUNT#{contact} / SOURCE#{source}   one per cause: a replayed cause credits nothing
+- source   T#{t}#ACCOUNT#{contact} / SOURCE#{source}   one per cause: a replayed cause changes nothing
 - check-in T#{t}#ACCOUNT#{contact} / CHECKIN          last local date and streak length
 - policy   T#{t}#POLICY / POLICY                      the tenant's points policy
+
+An account carries ``gsi1pk = DUE#{shard}`` / ``gsi1sk = {due_at}#{tenant}#{contact}`` while the
+scheduled sweep has work on it (expiry, a warning, a tier review): the sweep queries that index
+instead of scanning the table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
 from pydantic import BaseModel
 
+from services.points.logic.book import due_shard
 from services.points.models import Account, CheckinState, Entry
 from services.points.policy import PointsPolicy
-from shared import dynamo
+from shared import dynamo, ids
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate
 from shared.idempotency import Prepare
 from shared.outbox import publish_with
 from shared.settings import get_settings
+
+DUE_SHARDS = 8
+ENTRY_ID_PREFIX = "pe_"
+DUE_INDEX = "gsi1"
 
 
 def table() -> str:
@@ -36,40 +49,160 @@ def get_account(tenant_id: str, contact_id: str) -> Account:
     return Account.model_validate(item) if item else Account(tenant_id=tenant_id, contact_id=contact_id)
 
 
-def append(
-    account: Account, entry: Entry, lifetime_delta: int, events: list[BaseModel], prepare: Prepare | None = None
-) -> None:
-    """Write an entry and the balance it leads to, once per source, with its events.
+@dataclass
+class AccountChange:
+    """An account's new state, written only over the state it was computed from."""
 
-    Raises ``AlreadyProcessed`` if the source was already applied, ``ConcurrentUpdate`` if the
-    account moved meanwhile (the caller reads it again)."""
-    pk = account_pk(account.tenant_id, account.contact_id)
-    tx = Transaction(table())
-    tx.create(
-        {"pk": pk, "sk": f"SOURCE#{entry.source}", "kind": "source", "entry_id": entry.entry_id},
-        on_fail=AlreadyProcessed(f"{entry.source} was already applied"),
-    )
-    tx.create({"pk": pk, "sk": f"ENTRY#{entry.entry_id}", "kind": "entry", **entry.model_dump()})
-    values = {
-        ":balance": entry.balance_after,
-        ":lifetime": account.lifetime_earned + lifetime_delta,
-        ":next": account.version + 1,
-        ":version": account.version,
-        ":tenant": account.tenant_id,
-        ":contact": account.contact_id,
+    before: Account
+    after: Account
+    entry: Entry | None = None
+
+
+@dataclass
+class LedgerWrite:
+    changes: list[AccountChange]
+    events: list[BaseModel] = field(default_factory=list)
+    prepare: list[Prepare] = field(default_factory=list)  # other items that succeed or fail with it
+
+
+def _account_item(change: AccountChange) -> dict[str, Any]:
+    after = change.after.model_copy(update={"version": change.before.version + 1})
+    item: dict[str, Any] = {
+        "pk": account_pk(after.tenant_id, after.contact_id),
+        "sk": "ACCOUNT",
+        "kind": "account",
+        **after.model_dump(mode="json"),
     }
-    tx.update(
-        {"pk": pk, "sk": "ACCOUNT"},
-        "SET balance = :balance, lifetime_earned = :lifetime, version = :next, tenant_id = :tenant, "
-        "contact_id = :contact",
-        condition="attribute_not_exists(pk) OR version = :version" if account.version == 0 else "version = :version",
-        values=values,
-        on_fail=ConcurrentUpdate("The account changed meanwhile."),
-    )
-    if prepare is not None:
+    if after.due_at is not None:
+        item["gsi1pk"] = f"DUE#{due_shard(after.contact_id, DUE_SHARDS)}"
+        item["gsi1sk"] = f"{after.due_at}#{after.tenant_id}#{after.contact_id}"
+    return item
+
+
+def commit(write: LedgerWrite) -> None:
+    """Entries, accounts, other items and events in one transaction.
+
+    Raises ``AlreadyProcessed`` if an entry's source was applied before, ``ConcurrentUpdate`` if
+    an account moved meanwhile (the caller reads it again), or a prepared item's domain error."""
+    tx = Transaction(table())
+    for prepare in write.prepare:  # first: their failures (stock, limits) are the caller's answer
         prepare(tx)
-    publish_with(tx, account.tenant_id, *events)
+    for change in write.changes:
+        pk = account_pk(change.after.tenant_id, change.after.contact_id)
+        if change.entry is not None:
+            tx.create(
+                {"pk": pk, "sk": f"SOURCE#{change.entry.source}", "kind": "source", "entry_id": change.entry.entry_id},
+                on_fail=AlreadyProcessed(f"{change.entry.source} was already applied"),
+            )
+            tx.create({"pk": pk, "sk": f"ENTRY#{change.entry.entry_id}", "kind": "entry", **change.entry.model_dump()})
+        tx.put(
+            _account_item(change),
+            condition="attribute_not_exists(pk)" if change.before.version == 0 else "version = :version",
+            values=None if change.before.version == 0 else {":version": change.before.version},
+            on_fail=ConcurrentUpdate("The account changed meanwhile."),
+        )
+    if write.changes:
+        publish_with(tx, write.changes[0].after.tenant_id, *write.events)
     tx.commit()
+
+
+def source_applied(tenant_id: str, contact_id: str, source: str) -> bool:
+    item = dynamo.get_item(table(), {"pk": account_pk(tenant_id, contact_id), "sk": f"SOURCE#{source}"})
+    return item is not None
+
+
+def due_accounts(until: str, tenant_id: str | None = None) -> Iterator[tuple[str, str]]:
+    """(tenant, contact) of every account the sweep has work on by ``until``, from the sweep index."""
+    for shard in range(DUE_SHARDS):
+        request: dict[str, Any] = {
+            "TableName": table(),
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk <= :until",
+            "ExpressionAttributeValues": dynamo.serialize({":p": f"DUE#{shard}", ":until": f"{until}#~"}),
+            "ProjectionExpression": "tenant_id, contact_id",
+        }
+        if tenant_id is not None:
+            request["FilterExpression"] = "tenant_id = :tenant"
+            request["ExpressionAttributeValues"] = dynamo.serialize(
+                {":p": f"DUE#{shard}", ":until": f"{until}#~", ":tenant": tenant_id}
+            )
+        while True:
+            answer = dynamo.client().query(**request)
+            for item in answer.get("Items", []):
+                plain = dynamo.deserialize(item)
+                yield plain["tenant_id"], plain["contact_id"]
+            if "LastEvaluatedKey" not in answer:
+                break
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+# ---- entries -------------------------------------------------------------------------------
+
+
+def list_entries(
+    tenant_id: str, contact_id: str, limit: int, cursor: str | None, types: Sequence[str] | None = None
+) -> tuple[list[Entry], str | None]:
+    condition = None
+    if types:
+        values = {f":t{i}": t for i, t in enumerate(types)}
+        condition = dynamo.Filter(f"#type IN ({', '.join(values)})", {"#type": "type"}, values)
+    page = dynamo.query_page(
+        table(),
+        partition_attr="pk",
+        partition_value=account_pk(tenant_id, contact_id),
+        limit=limit,
+        cursor=cursor,
+        sort_prefix=("sk", "ENTRY#"),
+        newest_first=True,
+        filter=condition,
+    )
+    return [Entry.model_validate(item) for item in page.items], page.next_cursor
+
+
+def entries_between(tenant_id: str, contact_id: str, start: float, end: float) -> list[Entry]:
+    """Every entry created in [start, end) (epoch seconds), oldest first."""
+    low, high = _entry_sk_at(start), _entry_sk_at(end)
+    return [Entry.model_validate(item) for item in _query_range(tenant_id, contact_id, low, high)]
+
+
+def _entry_sk_at(moment: float) -> str:
+    """The lowest entry key of that millisecond: ids begin with their creation time."""
+    return f"ENTRY#{ENTRY_ID_PREFIX}{ids.time_prefix(moment)}"
+
+
+def last_entry_before(tenant_id: str, contact_id: str, moment: float) -> Entry | None:
+    answer = dynamo.client().query(
+        TableName=table(),
+        KeyConditionExpression="pk = :p AND sk BETWEEN :low AND :high",
+        ExpressionAttributeValues=dynamo.serialize(
+            {":p": account_pk(tenant_id, contact_id), ":low": "ENTRY#", ":high": _entry_sk_at(moment)}
+        ),
+        ScanIndexForward=False,
+        Limit=1,
+        ConsistentRead=True,
+    )
+    items = answer.get("Items", [])
+    return Entry.model_validate(dynamo.deserialize(items[0])) if items else None
+
+
+def _query_range(tenant_id: str, contact_id: str, low: str, high: str) -> Iterator[dict[str, Any]]:
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND sk BETWEEN :low AND :high",
+        "ExpressionAttributeValues": dynamo.serialize(
+            {":p": account_pk(tenant_id, contact_id), ":low": low, ":high": high}
+        ),
+        "ConsistentRead": True,
+    }
+    while True:
+        answer = dynamo.client().query(**request)
+        yield from (dynamo.deserialize(item) for item in answer.get("Items", []))
+        if "LastEvaluatedKey" not in answer:
+            return
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
+# ---- policy and check-ins ------------------------------------------------------------------
 
 
 def get_policy(tenant_id: str) -> PointsPolicy:
@@ -111,14 +244,24 @@ def save_checkin(tx: Transaction, tenant_id: str, contact_id: str, before: Check
     )
 
 
-def list_entries(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Entry], str | None]:
-    page = dynamo.query_page(
-        table(),
-        partition_attr="pk",
-        partition_value=account_pk(tenant_id, contact_id),
-        limit=limit,
-        cursor=cursor,
-        sort_prefix=("sk", "ENTRY#"),
-        newest_first=True,
+# ---- which contacts exist (from contacts' events) ------------------------------------------
+
+
+def note_contact(tenant_id: str, contact_id: str, event_id: str) -> None:
+    Transaction(table()).put(
+        {"pk": account_pk(tenant_id, contact_id), "sk": "CONTACT", "kind": "contact", "noted_by": event_id},
+    ).commit()
+
+
+def contact_known(tenant_id: str, contact_id: str) -> bool:
+    """True if contacts announced this contact in this tenant, or its account already exists."""
+    answer = dynamo.client().query(
+        TableName=table(),
+        KeyConditionExpression="pk = :p AND sk BETWEEN :low AND :high",
+        ExpressionAttributeValues=dynamo.serialize(
+            {":p": account_pk(tenant_id, contact_id), ":low": "ACCOUNT", ":high": "CONTACT"}
+        ),
+        ProjectionExpression="sk",
+        ConsistentRead=True,
     )
-    return [Entry.model_validate(item) for item in page.items], page.next_cursor
+    return any(dynamo.deserialize(item)["sk"] in {"ACCOUNT", "CONTACT"} for item in answer.get("Items", []))

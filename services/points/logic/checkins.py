@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from services.points.dal import ledger as dal
 from services.points.logic.ledger import credit
-from services.points.models import CheckinDone, CheckinState, CheckinStatus
+from services.points.models import CheckinDone, CheckinState, CheckinStatus, Entry
 from services.points.policy import PointsPolicy
 from shared.clock import utc_now
 from shared.consumer import AlreadyProcessed
@@ -33,18 +33,25 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
     points = policy.checkin_points(streak)
     after = CheckinState(last_date=today, streak=streak)
 
-    def record_streak(tx: Transaction) -> None:
+    def record_streak(tx: Transaction, _: Entry) -> None:
         dal.save_checkin(tx, tenant_id, contact_id, state, after)
 
     try:
         # The credit's source is the local day: a second check-in that day, even a simultaneous one,
         # fails on it in the data layer.
-        account = credit(
-            tenant_id, contact_id, points, "checkin", f"checkin:{today.isoformat()}", prepare=record_streak
+        applied = credit(
+            tenant_id,
+            contact_id,
+            points,
+            "checkin",
+            f"checkin:{today.isoformat()}",
+            kind="checkin",
+            record=record_streak,
         )
     except AlreadyProcessed:
         raise Conflict("Already checked in today.") from None
-    return CheckinDone(date=today, day_of_streak=streak, points=points, balance=account.balance)
+    credited = applied.plan.entry.points if applied.plan.entry else 0
+    return CheckinDone(date=today, day_of_streak=streak, points=credited, balance=applied.account.balance)
 
 
 def status(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinStatus:

@@ -1,51 +1,207 @@
-"""Ledger rules: credits are immutable entries; a cause is applied once; balances never go below 0."""
+"""Ledger rules: every change is an immutable entry, applied once per cause, computed from the
+account as read and written only over that same state; balances never go below zero.
+
+``change`` is the one way an account is written: it reads, lets a planner compute the entry and
+the new state, settles lots and tiers, and commits — again on fresh state if it lost a race."""
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel
+
 from services.points.dal import ledger as dal
-from services.points.models import Account, Entry
-from shared import ids
-from shared.clock import now_rfc3339
+from services.points.logic import book
+from services.points.models import Account, Draw, Entry, EntryType, Lot
+from services.points.policy import PointsPolicy
+from shared import idempotency, ids
+from shared.clock import rfc3339, utc_now
+from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate
 from shared.events.campaigns import CampaignConversionRecorded
-from shared.events.points import PointsAwarded
-from shared.idempotency import Prepare
+from shared.events.points import PointsAwarded, TierChanged
 
-ATTEMPTS = 5
+ATTEMPTS = 15  # a hot account (ten redemptions at once) settles within this many rounds
+MERGE_HOPS = 5
+
+
+@dataclass
+class Plan:
+    after: Account
+    entry: Entry | None = None
+    events: list[BaseModel] = field(default_factory=list)
+    prepare: list[Callable[[Transaction], None]] = field(default_factory=list)
+
+
+Planner = Callable[[Account, PointsPolicy, datetime], Plan | None]  # None: nothing to change
+
+
+@dataclass(frozen=True)
+class Applied:
+    account: Account
+    plan: Plan
+
+
+def new_entry(
+    account: Account, type_: EntryType, points: int, reason: str, source: str, now: datetime, **extra: object
+) -> Entry:
+    return Entry.model_validate(
+        {
+            "entry_id": ids.new_id(dal.ENTRY_ID_PREFIX),
+            "type": type_,
+            "points": points,
+            "balance_after": account.balance + points,
+            "reason": reason,
+            "source": source,
+            "created_at": rfc3339(now),
+            **extra,
+        }
+    )
+
+
+def settle(
+    after: Account, policy: PointsPolicy, now: datetime, *, allow_downgrade: bool
+) -> tuple[Account, list[TierChanged]]:
+    """Forget spent lots; move the tier up at once (down only when the sweep says so)."""
+    after = after.model_copy(update={"lots": book.prune(after.lots, rfc3339(now))})
+    tier = book.tier_for(after, policy, now)
+    rise = book.tier_rank(policy, tier) > book.tier_rank(policy, after.tier)
+    fall = allow_downgrade and book.tier_rank(policy, tier) < book.tier_rank(policy, after.tier)
+    if not (rise or fall):
+        return after, []
+    changed = after.model_copy(update={"tier": tier})
+    if after.tier is None and book.tier_rank(policy, tier) == 0:
+        return changed, []  # a new account starting in the first tier is not news
+    event = TierChanged(
+        contact_id=after.contact_id,
+        previous_tier=after.tier,
+        tier=tier,
+        earned_in_window=book.earned_in_window(after, policy, now),
+    )
+    return changed, [event]
+
+
+def change(tenant_id: str, contact_id: str, planner: Planner, *, allow_downgrade: bool = False) -> Applied:
+    """Apply one planned change to a contact's account (a merged contact's survivor's)."""
+    policy = dal.get_policy(tenant_id)
+    hops = 0
+    attempt = 0
+    while attempt < ATTEMPTS:
+        now = utc_now()
+        account = dal.get_account(tenant_id, contact_id)
+        if account.merged_into and hops < MERGE_HOPS:
+            contact_id, hops = account.merged_into, hops + 1
+            continue
+        plan = planner(account, policy, now) or Plan(after=account)
+        after, tier_events = settle(plan.after, policy, now, allow_downgrade=allow_downgrade)
+        after = after.model_copy(update={"due_at": book.next_due(after, policy, now)})
+        if plan.entry is None and not plan.events and not tier_events and not plan.prepare and after == account:
+            return Applied(account, plan)
+        write = dal.LedgerWrite(
+            changes=[dal.AccountChange(account, after, plan.entry)],
+            events=[*plan.events, *tier_events],
+            prepare=plan.prepare,
+        )
+        try:
+            dal.commit(write)
+        except ConcurrentUpdate:
+            attempt += 1
+            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 - jitter, not security
+            continue
+        return Applied(after.model_copy(update={"version": account.version + 1}), plan)
+    raise ConcurrentUpdate("The account is too busy; try again.")
+
+
+# ---- the two shapes of a change: a new lot, or a draw on the lots -----------------------------
+
+
+def add_lot(
+    account: Account,
+    policy: PointsPolicy,
+    now: datetime,
+    points: int,
+    type_: EntryType,
+    reason: str,
+    source: str,
+    *,
+    earned: bool,
+    **extra: object,
+) -> tuple[Account, Entry]:
+    """``points`` (≥ 0) in as a new lot expiring by today's policy; ``earned`` counts them for tiers."""
+    expires_at = book.expiry_for(policy, now)
+    entry = new_entry(account, type_, points, reason, source, now, earned=points if earned else 0, **extra)
+    lots = list(account.lots)
+    if points:
+        entry = entry.model_copy(
+            update={"expires_at": expires_at, "lots": [Draw(lot_id=entry.entry_id, points=points)]}
+        )
+        lots.append(Lot(lot_id=entry.entry_id, points=points, remaining=points, expires_at=expires_at, source=source))
+    update: dict[str, object] = {"balance": entry.balance_after, "lots": lots}
+    if earned:
+        update |= {
+            "lifetime_earned": account.lifetime_earned + points,
+            "earned_by_month": book.add_earned(account, points, now, policy),
+        }
+    return account.model_copy(update=update), entry
+
+
+def take_points(
+    account: Account, now: datetime, points: int, type_: EntryType, reason: str, source: str, **extra: object
+) -> tuple[Account, Entry]:
+    """``points`` out of the lots, first to expire first; refused if the balance is short."""
+    lots, draws = book.draw(account.lots, points)
+    entry = new_entry(account, type_, -points, reason, source, now, lots=draws, **extra)
+    return account.model_copy(update={"balance": entry.balance_after, "lots": lots}), entry
+
+
+# ---- credits -------------------------------------------------------------------------------
+
+Record = Callable[[Transaction, Entry], None]
 
 
 def credit(
-    tenant_id: str, contact_id: str, points: int, reason: str, source: str, prepare: Prepare | None = None
-) -> Account:
-    """Credit once per source; concurrent changes to the account are retried on fresh state."""
-    for _ in range(ATTEMPTS):
-        account = dal.get_account(tenant_id, contact_id)
-        entry = Entry(
-            entry_id=ids.new_id("pe_"),
-            type="credit",
-            points=points,
-            balance_after=account.balance + points,
-            reason=reason,
-            source=source,
-            created_at=now_rfc3339(),
+    tenant_id: str,
+    contact_id: str,
+    points: int,
+    reason: str,
+    source: str,
+    *,
+    kind: str,
+    brand: str | None = None,
+    record: Record | None = None,
+) -> Applied:
+    """Credit once per source as a new lot, within the caps of the earning rule for ``kind``.
+
+    What a cap withholds is written on the entry as ``capped``; ``record`` adds the caller's own
+    items (a check-in streak, an order) to the same transaction."""
+
+    def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
+        allowed = book.allowance(account, policy, kind, brand, points, now)
+        after, entry = add_lot(
+            account, policy, now, allowed.points, "credit", reason, source, earned=True, capped=allowed.capped
         )
-        awarded = PointsAwarded(
-            contact_id=contact_id,
-            entry_id=entry.entry_id,
-            points=points,
-            balance=entry.balance_after,
-            lifetime_earned=account.lifetime_earned + points,
-            reason=reason,
-            source=source,
-        )
-        try:
-            dal.append(account, entry, points, [awarded], prepare)
-        except ConcurrentUpdate:
-            continue
-        return account.model_copy(
-            update={"balance": entry.balance_after, "lifetime_earned": account.lifetime_earned + points}
-        )
-    raise ConcurrentUpdate("The account is too busy; the credit will be retried.")
+        after = after.model_copy(update={"caps_used": allowed.caps_used})
+        events: list[BaseModel] = []
+        if allowed.points:
+            events.append(
+                PointsAwarded(
+                    contact_id=account.contact_id,
+                    entry_id=entry.entry_id,
+                    points=allowed.points,
+                    balance=after.balance,
+                    lifetime_earned=after.lifetime_earned,
+                    reason=reason,
+                    source=source,
+                )
+            )
+        prepare = [] if record is None else [lambda tx: record(tx, entry)]
+        return Plan(after=after, entry=entry, events=events, prepare=prepare)
+
+    return change(tenant_id, contact_id, plan)
 
 
 def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> None:
@@ -57,4 +213,36 @@ def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> Non
         conversion.points,
         f"campaign_{conversion.kind}",
         f"conversion:{conversion.conversion_id}",
+        kind="campaign",
     )
+
+
+def change_once(
+    tenant_id: str,
+    contact_id: str,
+    planner: Planner,
+    *,
+    key: str | None,
+    scope: str,
+    request: BaseModel,
+    answer: Callable[[Account, Entry | None], BaseModel],
+) -> str:
+    """``change`` for a creating POST with an Idempotency-Key: the key's record and its answer are
+    written in the change's own transaction; a replay gets the first answer."""
+    replay = idempotency.previous_answer(dal.table(), tenant_id, scope, key, request)
+    if replay is not None:
+        return replay
+
+    def planned(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
+        plan = planner(account, policy, now) or Plan(after=account)
+        if key:
+            first = answer(plan.after, plan.entry)
+            plan.prepare.insert(0, lambda tx: idempotency.claim(tx, tenant_id, scope, key, request, first))
+        return plan
+
+    try:
+        applied = change(tenant_id, contact_id, planned)
+    except idempotency.IdempotentReplay:
+        assert key is not None
+        return idempotency.replayed_answer(dal.table(), tenant_id, scope, key, request)
+    return answer(applied.account, applied.plan.entry).model_dump_json()

@@ -1,0 +1,74 @@
+"""Rewards and redemption routes. Parse, authorise, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+
+from services.points.dal import rewards as reward_dal
+from services.points.handlers.resolver import Cursor, Id, Limit, api
+from services.points.logic import rewards
+from services.points.reward_models import (
+    RedemptionList,
+    RedemptionRequest,
+    RedemptionView,
+    RewardCreate,
+    RewardList,
+    RewardPatch,
+    RewardView,
+)
+from shared.auth.principal import MemberPrincipal
+
+
+@api.route("POST /v1/rewards")
+def create_reward(body: RewardCreate) -> Response[str]:
+    """Add a reward to the catalog (accepts Idempotency-Key)."""
+    answer = rewards.create(api.staff().tenant_id, body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
+
+
+@api.route("GET /v1/rewards")
+def list_rewards(limit: Limit = 50, cursor: Cursor = None) -> RewardList:
+    """Staff see the whole catalog; members see what they can redeem now."""
+    principal = api.principal()
+    if isinstance(principal, MemberPrincipal):
+        found, next_cursor = rewards.offered(principal.tenant_id, limit, cursor)
+    else:
+        found, next_cursor = reward_dal.list_rewards(principal.tenant_id, limit, cursor)
+    return RewardList(items=[RewardView.of(r) for r in found], next_cursor=next_cursor)
+
+
+@api.route("PATCH /v1/rewards/{reward_id}")
+def patch_reward(reward_id: Id, body: RewardPatch) -> RewardView:
+    """Change a reward: name, cost, stock left, per-member limit, validity, brand, active."""
+    return RewardView.of(rewards.update(api.staff().tenant_id, reward_id, body))
+
+
+@api.route("POST /v1/me/redemptions")
+def redeem(body: RedemptionRequest) -> Response[str]:
+    """Redeem a reward: points, stock and the member's limit change together or not at all
+    (accepts Idempotency-Key)."""
+    member = api.member()
+    answer = rewards.redeem(member.tenant_id, member.contact_id, body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
+
+
+@api.route("GET /v1/me/redemptions")
+def my_redemptions(limit: Limit = 50, cursor: Cursor = None) -> RedemptionList:
+    """The member's redemptions, newest first."""
+    member = api.member()
+    found, next_cursor = reward_dal.list_redemptions(member.tenant_id, member.contact_id, limit, cursor)
+    return RedemptionList(items=[RedemptionView.of(r) for r in found], next_cursor=next_cursor)
+
+
+@api.route("POST /v1/redemptions/{redemption_id}/fulfil")
+def fulfil(redemption_id: Id) -> RedemptionView:
+    """Mark a requested redemption as handed over."""
+    staff = api.staff()
+    return RedemptionView.of(rewards.fulfil(staff.tenant_id, redemption_id, staff.staff_id))
+
+
+@api.route("POST /v1/redemptions/{redemption_id}/cancel")
+def cancel(redemption_id: Id) -> RedemptionView:
+    """Cancel a requested redemption: points back (to their lots while valid), stock back."""
+    staff = api.staff()
+    return RedemptionView.of(rewards.cancel(staff.tenant_id, redemption_id, staff.staff_id))

@@ -1,0 +1,200 @@
+"""Rewards and redemption: a redemption takes the points (first-to-expire lots first), a unit of
+stock and one of the member's allowance in one transaction, or nothing at all; cancelling gives
+all three back (points to their lots while those are still valid, else as a new lot)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.points.dal import ledger as ledger_dal
+from services.points.dal import rewards as dal
+from services.points.logic import book
+from services.points.logic.ledger import Plan, change, change_once, new_entry, take_points
+from services.points.models import Account, Entry, Lot
+from services.points.policy import PointsPolicy
+from services.points.reward_models import (
+    Redemption,
+    RedemptionDone,
+    RedemptionRequest,
+    RedemptionView,
+    Reward,
+    RewardCreate,
+    RewardPatch,
+    RewardView,
+)
+from shared import idempotency, ids
+from shared.clock import now_rfc3339, rfc3339
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.events.points import RedemptionCancelled, RedemptionFulfilled, RewardRedeemed
+
+REQUIRED = ("name", "description", "cost", "active")
+
+
+# ---- catalog -------------------------------------------------------------------------------
+
+
+def create(tenant_id: str, request: RewardCreate, key: str | None) -> str:
+    reward = Reward.model_validate(
+        {
+            **request.model_dump(mode="json"),
+            "tenant_id": tenant_id,
+            "reward_id": ids.new_id("rw_"),
+            "created_at": now_rfc3339(),
+        }
+    )
+    return idempotency.create_once(
+        table=ledger_dal.table(),
+        tenant_id=tenant_id,
+        scope="rewards.create",
+        key=key,
+        request=request,
+        answer=RewardView.of(reward),
+        write=lambda prepare: dal.create_reward(reward, prepare),
+    )
+
+
+def get(tenant_id: str, reward_id: str) -> Reward:
+    reward = dal.get_reward(tenant_id, reward_id)
+    if reward is None:
+        raise NotFound("No such reward.")
+    return reward
+
+
+def offered(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Reward], str | None]:
+    """What a member may redeem now (inactive or out-of-window rewards are left out of the page)."""
+    rewards, next_cursor = dal.list_rewards(tenant_id, limit, cursor)
+    now = now_rfc3339()
+    return [r for r in rewards if r.available_at(now)], next_cursor
+
+
+def update(tenant_id: str, reward_id: str, patch: RewardPatch) -> Reward:
+    changes: dict[str, Any] = patch.model_dump(mode="json", exclude_unset=True)
+    nulls = [name for name in REQUIRED if name in changes and changes[name] is None]
+    if nulls:
+        raise Unprocessable(
+            "These fields cannot be removed.", [{"loc": ["body", n], "msg": "may not be null"} for n in nulls]
+        )
+    reward = get(tenant_id, reward_id)
+    merged = reward.model_copy(update=changes)
+    if merged.valid_from and merged.valid_until and merged.valid_until <= merged.valid_from:
+        raise Unprocessable(
+            "valid_until must be after valid_from.", [{"loc": ["body", "valid_until"], "msg": "before valid_from"}]
+        )
+    if changes:
+        dal.update_reward(reward, changes)
+    return get(tenant_id, reward_id)
+
+
+# ---- redemption ----------------------------------------------------------------------------
+
+
+def redeem(tenant_id: str, contact_id: str, request: RedemptionRequest, key: str | None) -> str:
+    scope = f"redemptions#{contact_id}"
+    replay = idempotency.previous_answer(ledger_dal.table(), tenant_id, scope, key, request)
+    if replay is not None:
+        return replay
+    reward = get(tenant_id, request.reward_id)
+    if not reward.available_at(now_rfc3339()):
+        raise Conflict("The reward is not offered now.", reason="not_available")
+    redemption_id = ids.new_id("rd_")
+    record: dict[str, Redemption] = {}
+
+    def plan(account: Account, _: PointsPolicy, now: datetime) -> Plan:
+        if account.balance < reward.cost:
+            raise Conflict(
+                f"The reward costs {reward.cost} points; the balance is {account.balance}.",
+                reason="insufficient_points",
+            )
+        after, entry = take_points(account, now, reward.cost, "debit", "reward_redeemed", f"redemption:{redemption_id}")
+        redemption = Redemption(
+            tenant_id=tenant_id,
+            redemption_id=redemption_id,
+            contact_id=account.contact_id,
+            reward_id=reward.reward_id,
+            reward_name=reward.name,
+            points=reward.cost,
+            entry_id=entry.entry_id,
+            lots=entry.lots,
+            created_at=rfc3339(now),
+            updated_at=rfc3339(now),
+        )
+        record["redemption"] = redemption
+        event = RewardRedeemed(
+            contact_id=account.contact_id,
+            entry_id=entry.entry_id,
+            balance=after.balance,
+            redemption_id=redemption_id,
+            reward_id=reward.reward_id,
+            points=reward.cost,
+        )
+        prepare = [
+            lambda tx: dal.take_one(tx, reward),
+            lambda tx: dal.count_for_member(tx, tenant_id, account.contact_id, reward),
+            lambda tx: dal.create_redemption(tx, redemption),
+        ]
+        return Plan(after=after, entry=entry, events=[event], prepare=prepare)
+
+    def answer(after: Account, _: Entry | None) -> RedemptionDone:
+        view = RedemptionView.of(record["redemption"])
+        return RedemptionDone(**view.model_dump(), balance=after.balance)
+
+    return change_once(tenant_id, contact_id, plan, key=key, scope=scope, request=request, answer=answer)
+
+
+def redemption_of(tenant_id: str, redemption_id: str) -> Redemption:
+    redemption = dal.get_redemption(tenant_id, redemption_id)
+    if redemption is None:
+        raise NotFound("No such redemption.")
+    return redemption
+
+
+def fulfil(tenant_id: str, redemption_id: str, actor: str) -> Redemption:
+    redemption = redemption_of(tenant_id, redemption_id)
+    if redemption.status != "requested":
+        raise Conflict(f"The redemption was already {redemption.status}.")
+    event = RedemptionFulfilled(
+        redemption_id=redemption_id, contact_id=redemption.contact_id, reward_id=redemption.reward_id, actor=actor
+    )
+    dal.fulfil(redemption, actor, now_rfc3339(), event)
+    return redemption_of(tenant_id, redemption_id)
+
+
+def cancel(tenant_id: str, redemption_id: str, actor: str) -> Redemption:
+    redemption = redemption_of(tenant_id, redemption_id)
+    if redemption.status != "requested":
+        raise Conflict(f"The redemption was already {redemption.status}.")
+    reward = dal.get_reward(tenant_id, redemption.reward_id)
+
+    def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
+        entry_id = ids.new_id(ledger_dal.ENTRY_ID_PREFIX)
+        fresh = Lot(
+            lot_id=entry_id,
+            points=0,
+            remaining=0,
+            expires_at=book.expiry_for(policy, now),
+            source=f"cancel:{redemption_id}",
+        )
+        lots, returned = book.give_back(account.lots, redemption.lots, rfc3339(now), fresh)
+        entry = new_entry(
+            account, "restore", redemption.points, "redemption_cancelled", f"cancel:{redemption_id}", now, lots=returned
+        ).model_copy(update={"entry_id": entry_id})
+        after = account.model_copy(update={"balance": entry.balance_after, "lots": lots})
+        event = RedemptionCancelled(
+            redemption_id=redemption_id,
+            contact_id=redemption.contact_id,
+            reward_id=redemption.reward_id,
+            points=redemption.points,
+            actor=actor,
+        )
+        prepare = [
+            lambda tx: dal.close_redemption(tx, redemption, "cancelled", actor, rfc3339(now)),
+            lambda tx: dal.uncount_for_member(tx, tenant_id, redemption.contact_id, redemption.reward_id),
+        ]
+        if reward is not None:  # a reward removed since keeps no stock to restore
+            restock = dal.give_one_back if reward.stock is not None else dal.give_back_uncounted
+            prepare.append(lambda tx: restock(tx, tenant_id, redemption.reward_id))
+        return Plan(after=after, entry=entry, events=[event], prepare=prepare)
+
+    change(tenant_id, redemption.contact_id, plan)
+    return redemption_of(tenant_id, redemption_id)

@@ -1,0 +1,40 @@
+"""Monthly statements: opening, earned, spent, expired, merged and closing, by the tenant's month."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.points.dal import ledger as dal
+from services.points.models import Statement
+
+
+def month_bounds(month: str, zone: object) -> tuple[datetime, datetime]:
+    year, number = map(int, month.split("-"))
+    start = datetime(year, number, 1, tzinfo=zone)  # type: ignore[arg-type]
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)  # type: ignore[arg-type]
+    return start, end
+
+
+def statement(tenant_id: str, contact_id: str, month: str) -> Statement:
+    start, end = month_bounds(month, dal.get_policy(tenant_id).zone())
+    before = dal.last_entry_before(tenant_id, contact_id, start.timestamp())
+    opening = before.balance_after if before else 0
+    earned = spent = expired = merged = 0
+    for entry in dal.entries_between(tenant_id, contact_id, start.timestamp(), end.timestamp()):
+        if entry.type in ("credit", "reversal") or (entry.type == "adjustment" and entry.points > 0):
+            earned += entry.points
+        elif entry.type in ("debit", "restore", "adjustment"):
+            spent -= entry.points
+        elif entry.type == "expiry":
+            expired -= entry.points
+        else:
+            merged += entry.points
+    return Statement(
+        month=month,
+        opening=opening,
+        earned=earned,
+        spent=spent,
+        expired=expired,
+        merged=merged,
+        closing=opening + earned - spent - expired + merged,
+    )

@@ -1,0 +1,144 @@
+"""Rewards catalog and redemptions: stored entities and the API's input and output models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.points.models import Draw
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Brand = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Cost = Annotated[int, Field(ge=1, le=10_000_000)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Limit = Annotated[int, Field(ge=1, le=10_000)]
+RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Validity(_Strict):
+    @model_validator(mode="after")
+    def _ordered(self) -> _Validity:
+        starts, ends = getattr(self, "valid_from", None), getattr(self, "valid_until", None)
+        if starts is not None and ends is not None and ends <= starts:
+            raise ValueError("valid_until must be after valid_from")
+        return self
+
+
+class RewardCreate(_Validity):
+    name: Name
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    cost: Cost = Field(description="Points per redemption.")
+    stock: Count | None = Field(default=None, description="Units left; none: unlimited.")
+    per_member_limit: Limit | None = Field(default=None, description="Redemptions per member; none: no limit.")
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    brand: Brand | None = None
+    active: bool = True
+
+
+class RewardPatch(_Validity):
+    name: Name | None = None
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    cost: Cost | None = None
+    stock: Count | None = None
+    per_member_limit: Limit | None = None
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    brand: Brand | None = None
+    active: bool | None = None
+
+
+class Reward(BaseModel):
+    tenant_id: str
+    reward_id: str
+    name: str
+    description: str = ""
+    cost: int
+    stock: int | None = None
+    per_member_limit: int | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    brand: str | None = None
+    active: bool = True
+    redeemed: int = 0
+    created_at: str
+    version: int = 1
+
+    def available_at(self, now: str) -> bool:
+        return (
+            self.active
+            and (self.valid_from is None or self.valid_from <= now)
+            and (self.valid_until is None or now < self.valid_until)
+        )
+
+
+class RewardView(BaseModel):
+    reward_id: str
+    name: str
+    description: str
+    cost: int
+    stock: int | None
+    per_member_limit: int | None
+    valid_from: str | None
+    valid_until: str | None
+    brand: str | None
+    active: bool
+    redeemed: int
+    created_at: str
+
+    @classmethod
+    def of(cls, reward: Reward) -> RewardView:
+        return cls.model_validate(reward.model_dump())
+
+
+class RewardList(BaseModel):
+    items: list[RewardView]
+    next_cursor: str | None
+
+
+class RedemptionRequest(_Strict):
+    reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Redemption(BaseModel):
+    tenant_id: str
+    redemption_id: str
+    contact_id: str
+    reward_id: str
+    reward_name: str
+    points: int
+    status: RedemptionStatus = "requested"
+    entry_id: str
+    lots: list[Draw]
+    created_at: str
+    updated_at: str
+    updated_by: str | None = None
+
+
+class RedemptionView(BaseModel):
+    redemption_id: str
+    contact_id: str
+    reward_id: str
+    reward_name: str
+    points: int
+    status: RedemptionStatus
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, redemption: Redemption) -> RedemptionView:
+        return cls.model_validate(redemption.model_dump())
+
+
+class RedemptionDone(RedemptionView):
+    balance: int
+
+
+class RedemptionList(BaseModel):
+    items: list[RedemptionView]
+    next_cursor: str | None

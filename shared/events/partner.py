@@ -1,0 +1,41 @@
+"""Events partner systems (shops, POS, ERP) publish with ``source: partner.<name>``.
+
+Siyu consumes these; the published schemas are what a partner builds against."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from shared.events.envelope import EventData
+
+PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class Identity(EventData):
+    kind: Annotated[str, StringConstraints(pattern=r"^(phone|email|wechat_openid|wechat_unionid)$")]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class OrderPaid(EventData):
+    order_id: PartnerId
+    contact_id: PartnerId | None = Field(default=None, description="Siyu's contact id, when the partner knows it.")
+    identity: Identity | None = Field(default=None, description="Otherwise an identity of the buyer.")
+    amount_fen: int = Field(gt=0, le=10_000_000_000, description="The amount paid, in fen.")
+    brand: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+    @model_validator(mode="after")
+    def _names_the_buyer(self) -> OrderPaid:
+        if self.contact_id is None and self.identity is None:
+            raise ValueError("contact_id or identity is required")
+        return self
+
+
+class OrderRefunded(EventData):
+    order_id: PartnerId
+    refund_id: PartnerId
+    amount_fen: int = Field(gt=0, le=10_000_000_000, description="The amount refunded by this refund, in fen.")
+
+
+EVENTS: dict[str, type[EventData]] = {"OrderPaid": OrderPaid, "OrderRefunded": OrderRefunded}
