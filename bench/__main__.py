@@ -31,6 +31,8 @@ from shared.local.stack import LocalStack
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SAMPLES = int(os.environ.get("SIYU_BENCH_SAMPLES", "200"))
+# Points operations need a funded member per sample; fewer keep the run within minutes.
+POINTS_SAMPLES = min(SAMPLES, 50)
 SETTLE_SECONDS = 15
 POLLING = {
     "dynamodbstreams.GetRecords",
@@ -104,11 +106,17 @@ def settle(stack: LocalStack, counter: RequestCounter, quiet_seconds: float = 0.
         last = now
 
 
-def measure(stack: LocalStack, counter: RequestCounter, name: str, operation: Callable[[int], None]) -> dict[str, Any]:
-    """Run an operation SAMPLES times: its latency, and the requests it caused, per operation."""
+def measure(
+    stack: LocalStack,
+    counter: RequestCounter,
+    name: str,
+    operation: Callable[[int], None],
+    samples: int = SAMPLES,
+) -> dict[str, Any]:
+    """Run an operation ``samples`` times: its latency, and the requests it caused, per operation."""
     before, answering_before = counter.snapshot(), counter.answering_snapshot()
     latencies = []
-    for index in range(SAMPLES):
+    for index in range(samples):
         started = time.perf_counter()
         counter.measuring = True
         operation(index)
@@ -119,13 +127,13 @@ def measure(stack: LocalStack, counter: RequestCounter, name: str, operation: Ca
     total = Counter({k: v for k, v in (counter.snapshot() - before).items() if k not in POLLING})
     return {
         "operation": name,
-        "samples": SAMPLES,
+        "samples": samples,
         "latency_ms_p50": round(statistics.median(latencies), 2),
         "latency_ms_p95": round(percentile(latencies, 0.95), 2),
-        "dynamodb_requests_in_request": round(RequestCounter.dynamodb(synchronous) / SAMPLES, 2),
-        "dynamodb_requests_total": round(RequestCounter.dynamodb(total) / SAMPLES, 2),
-        "put_events_calls_total": round(RequestCounter.put_events(total) / SAMPLES, 2),
-        "requests_by_operation": {k: round(v / SAMPLES, 2) for k, v in sorted(total.items())},
+        "dynamodb_requests_in_request": round(RequestCounter.dynamodb(synchronous) / samples, 2),
+        "dynamodb_requests_total": round(RequestCounter.dynamodb(total) / samples, 2),
+        "put_events_calls_total": round(RequestCounter.put_events(total) / samples, 2),
+        "requests_by_operation": {k: round(v / samples, 2) for k, v in sorted(total.items())},
     }
 
 
@@ -189,6 +197,75 @@ def scan_flow(
         "requests_by_operation": {k: round(v / members, 2) for k, v in sorted(operations.items())},
         "targets": {"dynamodb_requests_per_flow": 10, "put_events_calls_per_flow": 4},
     }
+
+
+def funded_members(gateway: LocalGateway, tenant: str, admin: str, count: int, points: int) -> list[str]:
+    """Member tokens, each with ``points`` (granted once points has heard of the contact)."""
+    tokens = []
+    for index in range(count):
+        login = call(
+            gateway, "POST", "/v1/auth/wechat", {"tenant_id": tenant, "app_id": "wx", "code": f"dev:m-{index}"}
+        )
+        path = f"/v1/contacts/{login['contact_id']}/points/adjustments"
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            try:
+                call(gateway, "POST", path, {"points": points, "reason": "bench"}, admin)
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        tokens.append(login["token"])
+    return tokens
+
+
+def redemptions_per_second(gateway: LocalGateway, reward_id: str, tokens: list[str], total: int) -> float:
+    """``total`` redemptions from 4 threads, spread over ``tokens``: completed per second."""
+    done: list[int] = []
+
+    def worker(offset: int) -> None:
+        for index in range(offset, total, 4):
+            call(gateway, "POST", "/v1/me/redemptions", {"reward_id": reward_id}, tokens[index % len(tokens)])
+            done.append(index)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(done) == total, f"{total - len(done)} redemptions failed"
+    return round(total / (time.perf_counter() - started), 1)
+
+
+def points_operations(stack: LocalStack, counter: RequestCounter, gateway: LocalGateway) -> dict[str, Any]:
+    tenant = "bench-points"
+    admin = call(gateway, "POST", "/v1/auth/dev-token", {"tenant_id": tenant, "staff_id": "s1", "roles": ["admin"]})
+    admin = admin["token"]
+    members = funded_members(gateway, tenant, admin, POINTS_SAMPLES, 10_000)
+    reward_id = call(gateway, "POST", "/v1/rewards", {"name": "Coupon", "cost": 10}, admin)["reward_id"]
+    rows = [
+        measure(
+            stack,
+            counter,
+            "daily check-in",
+            lambda i: call(gateway, "POST", "/v1/me/checkins", {}, members[i]),
+            POINTS_SAMPLES,
+        ),
+        measure(
+            stack,
+            counter,
+            "redemption",
+            lambda i: call(gateway, "POST", "/v1/me/redemptions", {"reward_id": reward_id}, members[i]),
+            POINTS_SAMPLES,
+        ),
+    ]
+    throughput = {
+        "redemptions_per_second_one_account": redemptions_per_second(gateway, reward_id, members[:1], POINTS_SAMPLES),
+        "redemptions_per_second_across_accounts": redemptions_per_second(gateway, reward_id, members, POINTS_SAMPLES),
+    }
+    return {"operations": rows, "throughput": throughput}
 
 
 def import_times() -> list[dict[str, Any]]:
@@ -263,6 +340,8 @@ def main() -> None:
             ),
         ]
         flow = scan_flow(stack, counter, gateway, admin)
+        points = points_operations(stack, counter, gateway)
+        results += points["operations"]
     finally:
         stack.stop()
     imports = import_times()
@@ -270,6 +349,7 @@ def main() -> None:
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "scan_flow": flow,
         "operations": results,
+        "points_throughput": points["throughput"],
         "imports": imports,
         "python": sys.version.split()[0],
     }
@@ -300,6 +380,10 @@ def print_report(report: dict[str, Any]) -> None:
             f"{row['put_events_calls_total']:6.2f}"
         )
     print("  DDB/req: DynamoDB requests made while answering; DDB/all: including the event-driven work it caused")
+    throughput = report["points_throughput"]
+    print("\nredemptions per second (4 threads, emulator serialises every request)")
+    print(f"  on one account      {throughput['redemptions_per_second_one_account']}")
+    print(f"  across accounts     {throughput['redemptions_per_second_across_accounts']}")
     print(f"\n{'handler module (fresh interpreter)':50} {'import ms':>10}")
     for row in report["imports"]:
         print(f"{row['module']:50} {row['import_ms']:10.1f}")

@@ -33,6 +33,11 @@ SERVICE = Service(
             handler="services.contacts.handlers.scans.handler",
             patterns=({"source": ["siyu.campaigns"], "detail-type": ["QrCodeScanned"]},),
         ),
+        Consumer(
+            name="contacts-orders",
+            handler="services.contacts.handlers.orders.handler",
+            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},),
+        ),
     ),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     reads_token_secret=True,

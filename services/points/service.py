@@ -45,7 +45,10 @@ SERVICE = Service(
         Consumer(
             name="points-orders",
             handler="services.points.handlers.orders.handler",
-            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},),
+            patterns=(
+                {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
+                {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified"]},
+            ),
         ),
         Consumer(
             name="points-contacts",

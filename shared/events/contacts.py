@@ -47,6 +47,16 @@ class ContactsMerged(ContactRef):
     merged_contact_id: str = Field(description="The absorbed contact; its records move to the survivor.")
 
 
+class OrderBuyerIdentified(EventData):
+    """A partner's order named its buyer by an identity only: this is the contact it belongs to."""
+
+    partner: str = Field(description="The partner's event source, e.g. partner.tmall.")
+    order_id: str
+    contact_id: str
+    amount_fen: int = Field(gt=0)
+    brand: str
+
+
 class ScanAttributed(ScanRef):
     """Contacts' answer to a scan: whether the scan acquired the contact (first touch)."""
 
@@ -62,5 +72,6 @@ EVENTS: dict[str, type[EventData]] = {
     "ContactOwnerChanged": ContactOwnerChanged,
     "ContactErased": ContactErased,
     "ContactsMerged": ContactsMerged,
+    "OrderBuyerIdentified": OrderBuyerIdentified,
     "ScanAttributed": ScanAttributed,
 }

@@ -4,7 +4,7 @@ Siyu consumes these; the published schemas are what a partner builds against."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -14,7 +14,7 @@ PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=128, patte
 
 
 class Identity(EventData):
-    kind: Annotated[str, StringConstraints(pattern=r"^(phone|email|wechat_openid|wechat_unionid)$")]
+    kind: Literal["phone", "email", "wechat_unionid"]
     value: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 

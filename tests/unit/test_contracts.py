@@ -37,6 +37,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "ContactErased": {"contact_id": "c", "version": 4},
     "ContactsMerged": {"contact_id": "c", "version": 5, "merged_contact_id": "d"},
+    "OrderBuyerIdentified": {
+        "partner": "partner.shop",
+        "order_id": "o-1",
+        "contact_id": "c",
+        "amount_fen": 100,
+        "brand": "acme",
+    },
     "ScanAttributed": {
         "scan_id": "s",
         "contact_id": "c",

@@ -147,6 +147,34 @@ def test_a_refund_before_its_order_waits_and_a_malformed_order_is_dead_lettered(
     assert eventually(lambda: balance(client, member) == 50, timeout=90)
 
 
+def test_an_order_naming_only_a_phone_is_credited_to_that_contact_or_a_new_one(client: Client, tenant: str) -> None:
+    set_policy(client, tenant)
+    admin = client.staff_token(tenant)
+    created = client.post("/v1/contacts", json_body={"name": "Li", "phone": "13900000001"}, token=admin)
+    assert created.status == 201
+    known = created.json["contact_id"]
+    identity = {"kind": "phone", "value": "+86 139 0000 0001"}
+    publish(tenant, "OrderPaid", {"order_id": "P1", "identity": identity, "amount_fen": 5_000, "brand": "acme"})
+    publish(tenant, "OrderPaid", {"order_id": "P1", "identity": identity, "amount_fen": 5_000, "brand": "acme"})
+    path = f"/v1/contacts/{known}/points"
+    assert eventually(lambda: client.get(path, token=admin).json.get("balance") == 50)
+    publish(tenant, "OrderRefunded", {"order_id": "P1", "refund_id": "R1", "amount_fen": 5_000})
+    assert eventually(lambda: client.get(path, token=admin).json["balance"] == 0)
+
+    stranger = {"kind": "email", "value": "New.Buyer@Example.com"}
+    publish(tenant, "OrderPaid", {"order_id": "P2", "identity": stranger, "amount_fen": 2_000, "brand": "acme"})
+
+    def new_contact() -> Any:
+        found = client.get("/v1/contacts?limit=200", token=admin).json["items"]
+        return next((c for c in found if c["identities"]["email"] == "new.buyer@example.com"), None)
+
+    contact = eventually(new_contact)
+    assert eventually(
+        lambda: client.get(f"/v1/contacts/{contact['contact_id']}/points", token=admin).json.get("balance") == 20
+    )
+    assert client.get(path, token=admin).json["balance"] == 0  # the duplicate order added nothing
+
+
 def test_concurrent_orders_never_exceed_the_day_cap(client: Client, tenant: str) -> None:
     set_policy(client, tenant)
     member = client.member_login(tenant, "dev:o-cap")
@@ -367,6 +395,8 @@ def test_every_points_route_refuses_other_tenants_members_and_roles(client: Clie
     assert client.post(f"/v1/redemptions/{rid}/fulfil", token=foreign).status == 404
     assert client.post(f"/v1/redemptions/{rid}/cancel", token=foreign).status == 404
     assert client.get("/v1/rewards", token=foreign).json["items"] == []
+    outsider = client.member_login(f"{tenant}-b", "dev:o-outsider")
+    assert client.post("/v1/me/redemptions", json_body={"reward_id": reward_id}, token=outsider["token"]).status == 404
     # Other members see only their own.
     assert client.get("/v1/me/redemptions", token=other_member["token"]).json["items"] == []
     assert client.get("/v1/me/points/entries", token=other_member["token"]).json["items"] == []
@@ -374,6 +404,8 @@ def test_every_points_route_refuses_other_tenants_members_and_roles(client: Clie
     assert client.post(f"/v1/contacts/{contact}/points/adjustments", json_body=body, token=agent).status == 403
     assert client.get(f"/v1/contacts/{contact}/points/entries", token=guide).status == 403
     assert client.post("/v1/rewards", json_body={"name": "x", "cost": 1}, token=agent).status == 403
+    assert client.patch(f"/v1/rewards/{reward_id}", json_body={"cost": 1}, token=guide).status == 403
+    assert client.post("/v1/points/sweeps", token=agent).status == 403
     assert client.post(f"/v1/redemptions/{rid}/fulfil", token=guide).status == 403
     assert client.post(f"/v1/redemptions/{rid}/fulfil", token=member["token"]).status == 403
     assert client.post("/v1/me/redemptions", json_body={"reward_id": reward_id}, token=admin).status == 403

@@ -47,6 +47,7 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
             f"checkin:{today.isoformat()}",
             kind="checkin",
             record=record_streak,
+            policy=policy,
         )
     except AlreadyProcessed:
         raise Conflict("Already checked in today.") from None

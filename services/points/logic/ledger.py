@@ -85,9 +85,16 @@ def settle(
     return changed, [event]
 
 
-def change(tenant_id: str, contact_id: str, planner: Planner, *, allow_downgrade: bool = False) -> Applied:
+def change(
+    tenant_id: str,
+    contact_id: str,
+    planner: Planner,
+    *,
+    allow_downgrade: bool = False,
+    policy: PointsPolicy | None = None,
+) -> Applied:
     """Apply one planned change to a contact's account (a merged contact's survivor's)."""
-    policy = dal.get_policy(tenant_id)
+    policy = policy or dal.get_policy(tenant_id)
     hops = 0
     attempt = 0
     while attempt < ATTEMPTS:
@@ -173,6 +180,7 @@ def credit(
     kind: str,
     brand: str | None = None,
     record: Record | None = None,
+    policy: PointsPolicy | None = None,
 ) -> Applied:
     """Credit once per source as a new lot, within the caps of the earning rule for ``kind``.
 
@@ -201,7 +209,7 @@ def credit(
         prepare = [] if record is None else [lambda tx: record(tx, entry)]
         return Plan(after=after, entry=entry, events=events, prepare=prepare)
 
-    return change(tenant_id, contact_id, plan)
+    return change(tenant_id, contact_id, plan, policy=policy)
 
 
 def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> None:

@@ -6,6 +6,8 @@
   balance cannot cover is recorded as unrecovered). A refund beyond what is left of the order is
   recorded and applies nothing; the same refund id twice changes nothing.
 - A refund that arrives before its order is retried until the order is known.
+- An order naming its buyer only by an identity waits for contacts to resolve it
+  (OrderBuyerIdentified); its refunds wait with it.
 """
 
 from __future__ import annotations
@@ -29,10 +31,6 @@ from shared.events.points import PointsReversed
 ATTEMPTS = 5
 
 
-class BuyerNotIdentified(Exception):
-    """Identity-only orders are resolved to a contact by the contacts service first."""
-
-
 class OrderNotYetKnown(Exception):
     """The refund came first; the queue redelivers it after its visibility timeout."""
 
@@ -47,7 +45,7 @@ def points_for(policy: PointsPolicy, brand: str, amount_fen: int) -> int:
 
 def on_paid(tenant_id: str, partner: str, order: OrderPaid) -> None:
     if order.contact_id is None:
-        raise BuyerNotIdentified(f"order {order.order_id} names no contact id")
+        return  # identity only: credited on contacts' OrderBuyerIdentified
     contact_id = order.contact_id
     policy = dal.get_policy(tenant_id)
     points = points_for(policy, order.brand, order.amount_fen)
@@ -68,7 +66,9 @@ def on_paid(tenant_id: str, partner: str, order: OrderPaid) -> None:
         )
 
     source = f"order:{partner}:{order.order_id}"
-    credit(tenant_id, contact_id, points, "order", source, kind="order", brand=order.brand, record=remember)
+    credit(
+        tenant_id, contact_id, points, "order", source, kind="order", brand=order.brand, record=remember, policy=policy
+    )
 
 
 def on_refunded(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
