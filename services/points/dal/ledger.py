@@ -14,6 +14,7 @@ instead of scanning the table.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,9 +206,21 @@ def _query_range(tenant_id: str, contact_id: str, low: str, high: str) -> Iterat
 # ---- policy and check-ins ------------------------------------------------------------------
 
 
-def get_policy(tenant_id: str) -> PointsPolicy:
+POLICY_CACHE_SECONDS = 30.0
+_policies: dict[str, tuple[float, PointsPolicy]] = {}
+
+
+def get_policy(tenant_id: str, *, fresh: bool = False) -> PointsPolicy:
+    """The tenant's policy, kept for up to 30 s per process: every ledger change needs it, and a
+    read per change would be a third of the points hop's requests. A change therefore reaches
+    every function within 30 s (at once in the process that made it)."""
+    cached = _policies.get(tenant_id)
+    if cached is not None and not fresh and cached[0] > time.monotonic():
+        return cached[1]
     item = dynamo.get_item(table(), {"pk": f"T#{tenant_id}#POLICY", "sk": "POLICY"}, consistent=False)
-    return PointsPolicy.model_validate_json(item["policy"]) if item else PointsPolicy()
+    policy = PointsPolicy.model_validate_json(item["policy"]) if item else PointsPolicy()
+    _policies[tenant_id] = (time.monotonic() + POLICY_CACHE_SECONDS, policy)
+    return policy
 
 
 def put_policy(tenant_id: str, policy: PointsPolicy, actor: str, updated_at: str) -> None:
@@ -221,6 +234,7 @@ def put_policy(tenant_id: str, policy: PointsPolicy, actor: str, updated_at: str
             "updated_at": updated_at,
         }
     ).commit()
+    _policies.pop(tenant_id, None)
 
 
 def get_checkin(tenant_id: str, contact_id: str) -> CheckinState:

@@ -97,7 +97,7 @@ def adjust(contact_id: Id, body: AdjustmentRequest) -> Response[str]:
 @api.route("GET /v1/points/policy")
 def get_policy() -> PointsPolicy:
     """The tenant's points policy (defaults until an admin sets one)."""
-    return ledger.get_policy(api.staff().tenant_id)
+    return ledger.get_policy(api.staff().tenant_id, fresh=True)
 
 
 @api.route("PUT /v1/points/policy")
