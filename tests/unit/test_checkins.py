@@ -74,11 +74,15 @@ def test_a_member_checks_in_once_a_day(client: Client, tenant: str) -> None:
 def test_two_simultaneous_check_ins_make_one(client: Client, tenant: str) -> None:
     member = client.member_login(tenant, "dev:o-race")
     statuses: list[int] = []
+    refusals: list[str] = []
     barrier = threading.Barrier(4)
 
     def attempt() -> None:
         barrier.wait()
-        statuses.append(client.post("/v1/me/checkins", token=member["token"]).status)
+        answer = client.post("/v1/me/checkins", token=member["token"])
+        statuses.append(answer.status)
+        if answer.status == 409:
+            refusals.append(answer.json["detail"])
 
     threads = [threading.Thread(target=attempt) for _ in range(4)]
     for thread in threads:
@@ -86,6 +90,7 @@ def test_two_simultaneous_check_ins_make_one(client: Client, tenant: str) -> Non
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [201, 409, 409, 409]
+    assert refusals == ["Already checked in today."] * 3  # the reason, not "too busy"
     assert client.get("/v1/me/points", token=member["token"]).json["balance"] == 5
 
 

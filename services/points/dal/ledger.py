@@ -254,7 +254,8 @@ def save_checkin(tx: Transaction, tenant_id: str, contact_id: str, before: Check
         {**key, "kind": "checkin", **after.model_dump(mode="json")},
         condition=condition,
         values=values,
-        on_fail=ConcurrentUpdate("The check-in state changed meanwhile."),
+        # Only a check-in moves the streak: losing this race means today's check-in happened.
+        on_fail=AlreadyProcessed("The check-in state changed meanwhile."),
     )
 
 
