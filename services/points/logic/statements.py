@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from services.points.dal import ledger as dal
 from services.points.models import Statement
 
 
-def month_bounds(month: str, zone: object) -> tuple[datetime, datetime]:
+def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first instant of a local month and of the next one."""
     year, number = map(int, month.split("-"))
-    start = datetime(year, number, 1, tzinfo=zone)  # type: ignore[arg-type]
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)  # type: ignore[arg-type]
-    return start, end
+    return datetime(year, number, 1, tzinfo=zone), datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
 
 
 def statement(tenant_id: str, contact_id: str, month: str) -> Statement:
