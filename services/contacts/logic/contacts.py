@@ -51,10 +51,8 @@ def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
 def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> str:
     """Create a contact; answer its JSON view (the first answer again for a replayed key)."""
     phone, email = _normalised(request.phone, request.email)
-    now = now_rfc3339()
-    contact = Contact(
-        tenant_id=staff.tenant_id,
-        contact_id=ids.new_id("ct_"),
+    contact = new_contact(
+        staff.tenant_id,
         name=request.name,
         gender=request.gender,
         city=request.city,
@@ -70,8 +68,6 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         ),
         tags=sorted(set(request.tags)),
         owners={TENANT_WIDE: request.owner} if request.owner else {},
-        created_at=now,
-        updated_at=now,
     )
     return idempotency.create_once(
         table=dal.table(),
@@ -82,6 +78,12 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         answer=ContactView.of(contact),
         write=lambda prepare: dal.save(None, contact, [created_event(contact)], prepare=prepare),
     )
+
+
+def new_contact(tenant_id: str, **fields: Any) -> Contact:
+    """A contact not yet saved: a new id, created and updated now."""
+    now = now_rfc3339()
+    return Contact(tenant_id=tenant_id, contact_id=ids.new_id("ct_"), created_at=now, updated_at=now, **fields)
 
 
 def created_event(contact: Contact) -> events.ContactCreated:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from services.contacts.dal import contacts as dal
 from services.contacts.gateways.wechat import WechatSession, gateway
-from services.contacts.logic.contacts import created_event
-from services.contacts.models import Contact, Identities, LoginAnswer, WechatLogin
-from shared import ids
+from services.contacts.logic.contacts import created_event, new_contact
+from services.contacts.models import Identities, LoginAnswer, WechatLogin
 from shared.auth.principal import MemberPrincipal
 from shared.auth.tokens import issue_member_token
 from shared.clock import now_rfc3339, rfc3339
@@ -65,13 +64,6 @@ def _link_openid(tenant_id: str, contact_id: str, app_id: str, openid: str) -> N
 
 
 def _create(tenant_id: str, app_id: str, session: WechatSession) -> str:
-    now = now_rfc3339()
-    contact = Contact(
-        tenant_id=tenant_id,
-        contact_id=ids.new_id("ct_"),
-        created_at=now,
-        updated_at=now,
-        identities=Identities(unionid=session.unionid, openids={app_id: session.openid}),
-    )
+    contact = new_contact(tenant_id, identities=Identities(unionid=session.unionid, openids={app_id: session.openid}))
     dal.save(None, contact, [created_event(contact)])
     return contact.contact_id

@@ -4,11 +4,9 @@ any identity upsert does) and say which one it is, so points can credit the orde
 from __future__ import annotations
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic.contacts import created_event
+from services.contacts.logic.contacts import created_event, new_contact
 from services.contacts.logic.identities import normalise_email, normalise_phone
-from services.contacts.models import Contact, Identities
-from shared import ids
-from shared.clock import now_rfc3339
+from services.contacts.models import Identities
 from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Transaction
 from shared.errors import Conflict
@@ -53,14 +51,7 @@ def on_order_paid(tenant_id: str, partner: str, event_id: str, order: OrderPaid)
             if contact is not None:
                 dal.save(contact, contact, [identified(contact.contact_id)], prepare=marker)
             else:
-                now = now_rfc3339()
-                created = Contact(
-                    tenant_id=tenant_id,
-                    contact_id=ids.new_id("ct_"),
-                    created_at=now,
-                    updated_at=now,
-                    identities=Identities(**{kind: value}),
-                )
+                created = new_contact(tenant_id, identities=Identities(**{kind: value}))
                 dal.save(None, created, [created_event(created), identified(created.contact_id)], prepare=marker)
         except AlreadyProcessed:
             raise

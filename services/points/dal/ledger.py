@@ -107,26 +107,19 @@ def commit(write: LedgerWrite) -> None:
     tx.commit()
 
 
-def source_applied(tenant_id: str, contact_id: str, source: str) -> bool:
-    item = dynamo.get_item(table(), {"pk": account_pk(tenant_id, contact_id), "sk": f"SOURCE#{source}"})
-    return item is not None
-
-
 def due_accounts(until: str, tenant_id: str | None = None) -> Iterator[tuple[str, str]]:
     """(tenant, contact) of every account the sweep has work on by ``until``, from the sweep index."""
     for shard in range(DUE_SHARDS):
+        values = {":p": f"DUE#{shard}", ":until": f"{until}#~"} | ({":tenant": tenant_id} if tenant_id else {})
         request: dict[str, Any] = {
             "TableName": table(),
             "IndexName": DUE_INDEX,
             "KeyConditionExpression": "gsi1pk = :p AND gsi1sk <= :until",
-            "ExpressionAttributeValues": dynamo.serialize({":p": f"DUE#{shard}", ":until": f"{until}#~"}),
+            "ExpressionAttributeValues": dynamo.serialize(values),
             "ProjectionExpression": "tenant_id, contact_id",
         }
-        if tenant_id is not None:
+        if tenant_id:
             request["FilterExpression"] = "tenant_id = :tenant"
-            request["ExpressionAttributeValues"] = dynamo.serialize(
-                {":p": f"DUE#{shard}", ":until": f"{until}#~", ":tenant": tenant_id}
-            )
         while True:
             answer = dynamo.client().query(**request)
             for item in answer.get("Items", []):

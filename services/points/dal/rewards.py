@@ -98,17 +98,14 @@ def take_one(tx: Transaction, reward: Reward) -> None:
     )
 
 
-def give_one_back(tx: Transaction, tenant_id: str, reward_id: str) -> None:
-    """A cancelled redemption's unit back in stock, if stock is still counted."""
+def give_one_back(tx: Transaction, reward: Reward) -> None:
+    """A cancelled redemption's unit back (into stock, if stock is counted)."""
+    limited = reward.stock is not None
     tx.update(
-        _reward_key(tenant_id, reward_id),
-        "ADD redeemed :minus, stock :one",
-        values={":one": 1, ":minus": -1},
+        _reward_key(reward.tenant_id, reward.reward_id),
+        "ADD redeemed :minus" + (", stock :one" if limited else ""),
+        values={":minus": -1} | ({":one": 1} if limited else {}),
     )
-
-
-def give_back_uncounted(tx: Transaction, tenant_id: str, reward_id: str) -> None:
-    tx.update(_reward_key(tenant_id, reward_id), "ADD redeemed :minus", values={":minus": -1})
 
 
 def count_for_member(tx: Transaction, tenant_id: str, contact_id: str, reward: Reward) -> None:

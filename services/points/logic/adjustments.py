@@ -42,5 +42,5 @@ def adjust(tenant_id: str, contact_id: str, request: AdjustmentRequest, actor: s
         return AdjustmentDone(entry=entry, balance=after.balance)
 
     return change_once(
-        tenant_id, contact_id, plan, key=key, scope=f"adjustment#{contact_id}", request=request, answer=answer
+        tenant_id, contact_id, lambda: plan, key=key, scope=f"adjustment#{contact_id}", request=request, answer=answer
     )

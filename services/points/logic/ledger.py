@@ -228,7 +228,7 @@ def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> Non
 def change_once(
     tenant_id: str,
     contact_id: str,
-    planner: Planner,
+    build: Callable[[], Planner],
     *,
     key: str | None,
     scope: str,
@@ -236,10 +236,12 @@ def change_once(
     answer: Callable[[Account, Entry | None], BaseModel],
 ) -> str:
     """``change`` for a creating POST with an Idempotency-Key: the key's record and its answer are
-    written in the change's own transaction; a replay gets the first answer."""
+    written in the change's own transaction; a replay gets the first answer. ``build`` runs only
+    for a new request, so its checks (is the reward offered?) never refuse a replay."""
     replay = idempotency.previous_answer(dal.table(), tenant_id, scope, key, request)
     if replay is not None:
         return replay
+    planner = build()
 
     def planned(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
         plan = planner(account, policy, now) or Plan(after=account)

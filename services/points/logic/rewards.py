@@ -4,13 +4,14 @@ all three back (points to their lots while those are still valid, else as a new 
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from services.points.dal import ledger as ledger_dal
 from services.points.dal import rewards as dal
 from services.points.logic import book
-from services.points.logic.ledger import Plan, change, change_once, new_entry, take_points
+from services.points.logic.ledger import Plan, Planner, change, change_once, new_entry, take_points
 from services.points.models import Account, Entry, Lot
 from services.points.policy import PointsPolicy
 from services.points.reward_models import (
@@ -90,56 +91,64 @@ def update(tenant_id: str, reward_id: str, patch: RewardPatch) -> Reward:
 
 
 def redeem(tenant_id: str, contact_id: str, request: RedemptionRequest, key: str | None) -> str:
-    scope = f"redemptions#{contact_id}"
-    replay = idempotency.previous_answer(ledger_dal.table(), tenant_id, scope, key, request)
-    if replay is not None:
-        return replay
-    reward = get(tenant_id, request.reward_id)
-    if not reward.available_at(now_rfc3339()):
-        raise Conflict("The reward is not offered now.", reason="not_available")
-    redemption_id = ids.new_id("rd_")
     record: dict[str, Redemption] = {}
 
-    def plan(account: Account, _: PointsPolicy, now: datetime) -> Plan:
-        if account.balance < reward.cost:
-            raise Conflict(
-                f"The reward costs {reward.cost} points; the balance is {account.balance}.",
-                reason="insufficient_points",
-            )
-        after, entry = take_points(account, now, reward.cost, "debit", "reward_redeemed", f"redemption:{redemption_id}")
-        redemption = Redemption(
-            tenant_id=tenant_id,
-            redemption_id=redemption_id,
-            contact_id=account.contact_id,
-            reward_id=reward.reward_id,
-            reward_name=reward.name,
-            points=reward.cost,
-            entry_id=entry.entry_id,
-            lots=entry.lots,
-            created_at=rfc3339(now),
-            updated_at=rfc3339(now),
-        )
-        record["redemption"] = redemption
-        event = RewardRedeemed(
-            contact_id=account.contact_id,
-            entry_id=entry.entry_id,
-            balance=after.balance,
-            redemption_id=redemption_id,
-            reward_id=reward.reward_id,
-            points=reward.cost,
-        )
-        prepare = [
-            lambda tx: dal.take_one(tx, reward),
-            lambda tx: dal.count_for_member(tx, tenant_id, account.contact_id, reward),
-            lambda tx: dal.create_redemption(tx, redemption),
-        ]
-        return Plan(after=after, entry=entry, events=[event], prepare=prepare)
+    def build() -> Planner:
+        reward = get(tenant_id, request.reward_id)
+        if not reward.available_at(now_rfc3339()):
+            raise Conflict("The reward is not offered now.", reason="not_available")
+        return functools.partial(_redemption_plan, tenant_id, reward, ids.new_id("rd_"), record)
 
     def answer(after: Account, _: Entry | None) -> RedemptionDone:
         view = RedemptionView.of(record["redemption"])
         return RedemptionDone(**view.model_dump(), balance=after.balance)
 
-    return change_once(tenant_id, contact_id, plan, key=key, scope=scope, request=request, answer=answer)
+    scope = f"redemptions#{contact_id}"
+    return change_once(tenant_id, contact_id, build, key=key, scope=scope, request=request, answer=answer)
+
+
+def _redemption_plan(
+    tenant_id: str,
+    reward: Reward,
+    redemption_id: str,
+    record: dict[str, Redemption],
+    account: Account,
+    _: PointsPolicy,
+    now: datetime,
+) -> Plan:
+    if account.balance < reward.cost:
+        raise Conflict(
+            f"The reward costs {reward.cost} points; the balance is {account.balance}.",
+            reason="insufficient_points",
+        )
+    after, entry = take_points(account, now, reward.cost, "debit", "reward_redeemed", f"redemption:{redemption_id}")
+    redemption = Redemption(
+        tenant_id=tenant_id,
+        redemption_id=redemption_id,
+        contact_id=account.contact_id,
+        reward_id=reward.reward_id,
+        reward_name=reward.name,
+        points=reward.cost,
+        entry_id=entry.entry_id,
+        lots=entry.lots,
+        created_at=rfc3339(now),
+        updated_at=rfc3339(now),
+    )
+    record["redemption"] = redemption
+    event = RewardRedeemed(
+        contact_id=account.contact_id,
+        entry_id=entry.entry_id,
+        balance=after.balance,
+        redemption_id=redemption_id,
+        reward_id=reward.reward_id,
+        points=reward.cost,
+    )
+    prepare = [
+        lambda tx: dal.take_one(tx, reward),
+        lambda tx: dal.count_for_member(tx, tenant_id, account.contact_id, reward),
+        lambda tx: dal.create_redemption(tx, redemption),
+    ]
+    return Plan(after=after, entry=entry, events=[event], prepare=prepare)
 
 
 def redemption_of(tenant_id: str, redemption_id: str) -> Redemption:
@@ -192,8 +201,7 @@ def cancel(tenant_id: str, redemption_id: str, actor: str) -> Redemption:
             lambda tx: dal.uncount_for_member(tx, tenant_id, redemption.contact_id, redemption.reward_id),
         ]
         if reward is not None:  # a reward removed since keeps no stock to restore
-            restock = dal.give_one_back if reward.stock is not None else dal.give_back_uncounted
-            prepare.append(lambda tx: restock(tx, tenant_id, redemption.reward_id))
+            prepare.append(lambda tx: dal.give_one_back(tx, reward))
         return Plan(after=after, entry=entry, events=[event], prepare=prepare)
 
     change(tenant_id, redemption.contact_id, plan)

@@ -64,8 +64,10 @@ class _Warn:
     warned: int = 0
 
     def __call__(self, account: Account, policy: PointsPolicy, _: datetime) -> Plan | None:
+        if not policy.expiry_warning_days:
+            return None  # warnings are off
         lots = book.to_warn(account.lots, policy, self.moment)
-        if not lots or not policy.expiry_warning_days:
+        if not lots:
             return None
         totals: dict[str, int] = {}
         for lot in lots:
@@ -89,9 +91,8 @@ def sweep_account(tenant_id: str, contact_id: str, moment: datetime, report: Swe
             report.lots_expired += 1
             report.points_expired -= applied.plan.entry.points
     warn = _Warn(moment)
-    change(tenant_id, contact_id, warn)
+    change(tenant_id, contact_id, warn, allow_downgrade=True)  # warnings, the tier review and the next due time
     report.warnings += warn.warned
-    change(tenant_id, contact_id, lambda account, _policy, _now: None, allow_downgrade=True)  # tiers and next due
     report.accounts += 1
 
 
