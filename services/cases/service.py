@@ -1,17 +1,56 @@
-"""The cases service's declaration (a skeleton until its issue lands).
+"""The cases service's declaration: complaints and service requests from intake to CSAT (案例管理).
 
-It already keeps its own directory of contact owners, fed by contacts' events: routing a case to
-"the contact's owner first" needs it, and no service reads another's table.
+It keeps its own directory of contact owners, fed by contacts' events: routing a case to "the
+contact's owner first" needs it, and no service reads another's table.
 """
 
 from __future__ import annotations
 
-from shared.manifest import Consumer, Route, Service, Table
+from shared.events.cases import EVENTS
+from shared.manifest import WRITERS, Access, Consumer, Index, Route, Schedule, Service, Table
+
+STAFF: Access = "staff"
+# Guides own contacts but do not work cases; they see them through the contact's owner routing.
+CASE_STAFF = frozenset({"admin", "manager", "agent"})
+ADMIN = frozenset({"admin"})
 
 SERVICE = Service(
     name="cases",
     api_handler="services.cases.handlers.api.handler",
-    routes=(Route("GET", "/v1/health/cases", "public"),),
+    routes=(
+        Route("GET", "/v1/health/cases", "public"),
+        Route("POST", "/v1/me/cases", "member"),
+        Route("GET", "/v1/me/cases", "member"),
+        Route("GET", "/v1/me/cases/{case_id}", "member"),
+        Route("POST", "/v1/me/cases/{case_id}/messages", "member"),
+        Route("POST", "/v1/me/cases/{case_id}/csat", "member"),
+        Route("POST", "/v1/cases", STAFF, CASE_STAFF),
+        Route("GET", "/v1/cases", STAFF, CASE_STAFF),
+        Route("GET", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
+        Route("PATCH", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
+        Route("POST", "/v1/cases/{case_id}/messages", STAFF, CASE_STAFF),
+        Route("POST", "/v1/cases/sla-checks", STAFF, ADMIN),
+        Route("GET", "/v1/cases/{case_id}/suggestions", STAFF, CASE_STAFF),
+        Route("POST", "/v1/kb/articles", STAFF, WRITERS),
+        Route("GET", "/v1/kb/articles", STAFF, CASE_STAFF),
+        Route("GET", "/v1/kb/articles/{article_id}", STAFF, CASE_STAFF),
+        Route("PUT", "/v1/kb/articles/{article_id}", STAFF, WRITERS),
+        Route("DELETE", "/v1/kb/articles/{article_id}", STAFF, WRITERS),
+        Route("GET", "/v1/kb/search", STAFF, CASE_STAFF),
+        Route("GET", "/v1/agents", STAFF, CASE_STAFF),
+        Route("PUT", "/v1/agents/{staff_id}", STAFF, CASE_STAFF),
+        Route("GET", "/v1/queues", STAFF, CASE_STAFF),
+        Route("PUT", "/v1/queues/{queue_id}", STAFF, WRITERS),
+        Route("GET", "/v1/case-settings", STAFF, WRITERS),
+        Route("PUT", "/v1/case-settings", STAFF, ADMIN),
+        Route("PUT", "/v1/channels/wechat/{app_id}", STAFF, ADMIN),
+        # WeChat's callback: public, its signature checked with the app's token.
+        Route("GET", "/v1/channels/wechat/{app_id}/messages", "public"),
+        Route("POST", "/v1/channels/wechat/{app_id}/messages", "public"),
+        # What the local fake channel "sent": end-to-end tests read it; absent in AWS.
+        Route("GET", "/v1/local/channel-deliveries", STAFF, CASE_STAFF, local_only=True),
+    ),
+    publishes=tuple(EVENTS),
     consumers=(
         Consumer(
             name="cases-contact-directory",
@@ -23,6 +62,27 @@ SERVICE = Service(
                 },
             ),
         ),
+        Consumer(
+            name="cases-channel-inbox",
+            handler="services.cases.handlers.channel_inbox.handler",
+            patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelMessageReceived"]},),
+        ),
+        Consumer(
+            name="cases-channel-gateway",
+            handler="services.cases.handlers.channel_gateway.handler",
+            patterns=({"source": ["siyu.cases"], "detail-type": ["CaseReplyRequested"]},),
+        ),
     ),
-    table=Table(),
+    # Every minute: SLA targets are minutes long; a run reads only the sparse due index.
+    schedules=(Schedule("cases-sla", "services.cases.handlers.sla.handler", "rate(1 minute)"),),
+    table=Table(
+        indexes=(
+            Index("gsi1", "gsi1pk", "gsi1sk"),
+            Index("gsi2", "gsi2pk", "gsi2sk"),
+            Index("gsi3", "gsi3pk", "gsi3sk"),
+            Index("gsi4", "gsi4pk", "gsi4sk"),
+            Index("gsi5", "gsi5pk", "gsi5sk"),
+        )
+    ),
+    reads_wechat_secret=True,
 )

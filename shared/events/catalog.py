@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.events import campaigns, contacts, partner, points
+from shared.events import campaigns, cases, contacts, partner, points
 from shared.events.envelope import Envelope
 
 
@@ -50,6 +50,7 @@ CONTRACTS: tuple[Contract, ...] = (
     *_contracts("siyu.contacts", contacts.EVENTS),
     *_contracts("siyu.campaigns", campaigns.EVENTS),
     *_contracts("siyu.points", points.EVENTS),
+    *_contracts("siyu.cases", cases.EVENTS),
     *(Contract("partner", name, 1, model, any_partner=True) for name, model in partner.EVENTS.items()),
 )
 

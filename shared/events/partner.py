@@ -38,4 +38,19 @@ class OrderRefunded(EventData):
     amount_fen: int = Field(gt=0, le=10_000_000_000, description="The amount refunded by this refund, in fen.")
 
 
-EVENTS: dict[str, type[EventData]] = {"OrderPaid": OrderPaid, "OrderRefunded": OrderRefunded}
+class AfterSalesRequested(EventData):
+    """A buyer asked the shop for after-sales service (return, exchange, repair); Siyu opens a case."""
+
+    request_id: PartnerId = Field(description="The partner's id for the request; one case per partner and request.")
+    order_id: PartnerId
+    contact_id: PartnerId = Field(description="Siyu's contact id of the buyer.")
+    brand: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+EVENTS: dict[str, type[EventData]] = {
+    "OrderPaid": OrderPaid,
+    "OrderRefunded": OrderRefunded,
+    "AfterSalesRequested": AfterSalesRequested,
+}

@@ -81,7 +81,7 @@ def test_only_publishers_put_events_and_only_under_their_own_source(template: di
                 assert "Publisher" in logical_id, logical_id
                 seen[logical_id] = statement["Condition"]["StringEquals"]["events:source"]
     publishing = sorted(s.name for s in SERVICES if s.publisher_handler)
-    assert len(seen) == len(publishing) == 3
+    assert len(seen) == len(publishing) == 4  # every service publishes now
     for logical_id, sources in seen.items():
         service = re.match(r"^[A-Z][a-z]+", logical_id).group(0).lower()  # type: ignore[union-attr]
         assert sources == [f"siyu.{service}"], logical_id

@@ -80,12 +80,14 @@ def world(stack: LocalStack) -> dict[str, Any]:
         json_body={"name": "f", "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"},
         token=admin,
     ).json
+    case = client.post("/v1/me/cases", json_body={"type": "complaint", "subject": "fuzz"}, token=member["token"]).json
     return {
         "client": client,
         "admin": admin,
         "member": member["token"],
         "contact_id": member["contact_id"],
         "campaign_id": campaign["campaign_id"],
+        "case_id": case["case_id"],
     }
 
 
@@ -95,6 +97,10 @@ def concrete(path: str, world: dict[str, Any]) -> str:
         .replace("{campaign_id}", world["campaign_id"])
         .replace("{tag}", "vip")
         .replace("{code}", "nocode")
+        .replace("{case_id}", world["case_id"])
+        .replace("{staff_id}", "fuzz-agent")
+        .replace("{queue_id}", "fuzz-queue")
+        .replace("{app_id}", "wx-fuzz")
     )
 
 

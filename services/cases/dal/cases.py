@@ -1,0 +1,385 @@
+"""The only code that touches the cases table's cases, threads and routing items.
+
+Item layout (pk / sk):
+- case       T#{t}#CASE#{id} / CASE           gsi1: T#{t}#CASES / id (every case, newest first)
+                                              gsi2: T#{t}#CONTACT#{c}#CASES / id (a member's cases;
+                                                    T#{t}#CHANNEL#{app}#{openid}#CASES without a contact)
+                                              gsi3: T#{t}#AGENT#{staff}#CASES / id (while assigned)
+                                              gsi4: T#{t}#QUEUE#{q}#WAITING / id (open, unassigned)
+                                              gsi5: SLA#{shard} / {due}#{t}#{id} (next SLA due
+                                                    or, once resolved, auto-close time)
+- message    T#{t}#CASE#{id} / MSG#{message_id}
+- history    T#{t}#CASE#{id} / HIST#{line_id}
+- queue, agent, settings: T#{t}#ROUTING / ... (see ``dal.routing``)
+- source     T#{t}#SOURCE#{key} / SOURCE      one case per partner request or channel message
+
+A case, its thread and its history share a partition: one query reads the whole record.
+
+Every change to a case goes through ``commit``: the case over the version it was read at, its new
+messages and history lines, the agents' counters it moves, its events and the caller's extra
+items (idempotency keys, source markers, inbox markers) in one transaction.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.cases.logic.workflow import HistoryLine
+from services.cases.models import Case, CaseRecord, Message
+from shared import dynamo, ids
+from shared.dynamo import Filter, Transaction
+from shared.errors import ConcurrentUpdate, DomainError
+from shared.events.cases import ChannelAddress
+from shared.outbox import publish_with
+from shared.settings import get_settings
+
+Prepare = Callable[[Transaction], None]
+
+
+def table() -> str:
+    return get_settings().table("cases")
+
+
+def case_pk(tenant_id: str, case_id: str) -> str:
+    return f"T#{tenant_id}#CASE#{case_id}"
+
+
+def routing_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#ROUTING"
+
+
+def agent_key(tenant_id: str, staff_id: str) -> dict[str, str]:
+    return {"pk": routing_pk(tenant_id), "sk": f"AGENT#{staff_id}"}
+
+
+def agent_lane(tenant_id: str, staff_id: str) -> str:
+    return f"T#{tenant_id}#AGENT#{staff_id}#CASES"
+
+
+def waiting_lane(tenant_id: str, queue_id: str) -> str:
+    return f"T#{tenant_id}#QUEUE#{queue_id}#WAITING"
+
+
+def member_lane(tenant_id: str, contact_id: str) -> str:
+    return f"T#{tenant_id}#CONTACT#{contact_id}#CASES"
+
+
+def channel_lane(tenant_id: str, channel: ChannelAddress) -> str:
+    """Cases of a channel sender not (yet) known as a contact."""
+    return f"T#{tenant_id}#CHANNEL#{channel.app_id}#{channel.openid}#CASES"
+
+
+def case_item(case: Case) -> dict[str, Any]:
+    t = case.tenant_id
+    item: dict[str, Any] = {
+        "pk": case_pk(t, case.case_id),
+        "sk": "CASE",
+        "kind": "case",
+        **case.model_dump(mode="json"),
+        "gsi1pk": f"T#{t}#CASES",
+        "gsi1sk": case.case_id,
+    }
+    if case.contact_id:
+        item |= {"gsi2pk": member_lane(t, case.contact_id), "gsi2sk": case.case_id}
+    elif case.channel:
+        item |= {"gsi2pk": channel_lane(t, case.channel), "gsi2sk": case.case_id}
+    if case.assignee:
+        item |= {"gsi3pk": agent_lane(t, case.assignee), "gsi3sk": case.case_id}
+    elif case.is_open and case.queue_id:
+        item |= {"gsi4pk": waiting_lane(t, case.queue_id), "gsi4sk": case.case_id}
+    due = min(case.sla_pending().values(), default=None)
+    if case.status == "resolved":
+        due = case.close_due_at
+    if due:
+        item |= {"gsi5pk": sla_shard(case.case_id), "gsi5sk": f"{due}#{t}#{case.case_id}"}
+    return item
+
+
+SLA_SHARDS = 8
+
+
+def sla_shard(case_id: str) -> str:
+    """Cases due for an SLA check spread over a few partitions, so no one key runs hot."""
+    return f"SLA#{zlib.crc32(case_id.encode()) % SLA_SHARDS}"
+
+
+def _case(item: dict[str, Any]) -> Case:
+    return Case.model_validate({key: value for key, value in item.items() if key in Case.model_fields})
+
+
+# ---- reads ---------------------------------------------------------------------------------
+
+
+def get_case(tenant_id: str, case_id: str) -> Case | None:
+    item = dynamo.get_item(table(), {"pk": case_pk(tenant_id, case_id), "sk": "CASE"})
+    return _case(item) if item else None
+
+
+def whole_partition(pk: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = dynamo.query_page(table(), partition_attr="pk", partition_value=pk, limit=500, cursor=cursor)
+        items.extend(page.items)
+        if page.next_cursor is None:
+            return items
+        cursor = page.next_cursor
+
+
+def get_record(tenant_id: str, case_id: str) -> CaseRecord | None:
+    """The case with its thread and history, in one query."""
+    items = whole_partition(case_pk(tenant_id, case_id))
+    head = next((item for item in items if item["sk"] == "CASE"), None)
+    if head is None:
+        return None
+    return CaseRecord(
+        case=_case(head),
+        messages=[Message.model_validate(item) for item in items if item["sk"].startswith("MSG#")],
+        history=[HistoryLine.model_validate(item) for item in items if item["sk"].startswith("HIST#")],
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    queue_id: str | None = None
+    assignee: str | None = None
+    priority: str | None = None
+    breached: bool | None = None
+
+
+def _filter(filters: CaseFilters) -> Filter | None:
+    wanted = {
+        name: value
+        for name, value in (("status", filters.status), ("queue_id", filters.queue_id), ("priority", filters.priority))
+        if value is not None
+    }
+    clauses = [f"#{name} = :{name}" for name in wanted]
+    names = {f"#{name}": name for name in wanted}
+    values: dict[str, Any] = {f":{name}": value for name, value in wanted.items()}
+    if filters.breached is not None:
+        names["#breached"] = "breached"
+        values[":zero"] = 0
+        clauses.append("size(#breached) > :zero" if filters.breached else "size(#breached) = :zero")
+    return Filter(" AND ".join(clauses), names, values) if clauses else None
+
+
+def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    """Newest first. An assignee's cases come from their lane; other filters drop items from the
+    page read (a page may hold fewer than ``limit`` items and still have a next cursor)."""
+    if filters.assignee:
+        index, partition = "gsi3", agent_lane(tenant_id, filters.assignee)
+    else:
+        index, partition = "gsi1", f"T#{tenant_id}#CASES"
+    page = dynamo.query_page(
+        table(),
+        index=index,
+        partition_attr=f"{index}pk",
+        partition_value=partition,
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+        filter=_filter(filters),
+    )
+    return [_case(item) for item in page.items], page.next_cursor
+
+
+def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    page = dynamo.query_page(
+        table(),
+        index="gsi2",
+        partition_attr="gsi2pk",
+        partition_value=member_lane(tenant_id, contact_id),
+        limit=limit,
+        cursor=cursor,
+        newest_first=True,
+    )
+    return [_case(item) for item in page.items], page.next_cursor
+
+
+def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
+    """(tenant, case id) of cases whose next SLA target (or auto-close) is due by ``now``,
+    across tenants, earliest first, at most ``most`` of them."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": "gsi5",
+        "KeyConditionExpression": "gsi5pk = :p AND gsi5sk <= :now",
+        "ExpressionAttributeValues": dynamo.serialize({":p": f"SLA#{shard}", ":now": f"{now}#~"}),
+        "ProjectionExpression": "tenant_id, case_id",
+    }
+    found: list[tuple[str, str]] = []
+    while len(found) < most:
+        answer = dynamo.client().query(**request, Limit=most - len(found))
+        found += [(item["tenant_id"], item["case_id"]) for item in map(dynamo.deserialize, answer.get("Items", []))]
+        if "LastEvaluatedKey" not in answer:
+            break
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return found
+
+
+def open_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
+    """The sender's most recent open case, if any (their latest few are looked at)."""
+    page = dynamo.query_page(
+        table(),
+        index="gsi2",
+        partition_attr="gsi2pk",
+        partition_value=channel_lane(tenant_id, channel),
+        limit=10,
+        cursor=None,
+        newest_first=True,
+    )
+    return next((case for case in map(_case, page.items) if case.is_open), None)
+
+
+def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:
+    """The queue's unassigned open cases, oldest first: the order they are handed out in."""
+    page = dynamo.query_page(
+        table(),
+        index="gsi4",
+        partition_attr="gsi4pk",
+        partition_value=waiting_lane(tenant_id, queue_id),
+        limit=limit,
+        cursor=None,
+    )
+    return [_case(item) for item in page.items]
+
+
+# ---- writes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentTake:
+    """One more open case for an agent, only if they still have room and nobody took their turn."""
+
+    staff_id: str
+    at: str
+    on_fail: DomainError
+    routed_seen_total: int | None = None  # routing: the turn it decided on; manual: None
+
+
+@dataclass(frozen=True)
+class AgentRelease:
+    staff_id: str
+
+
+@dataclass(frozen=True)
+class AgentReturn:
+    """A case that is the agent's whatever their load: reopened, or directed to them (a
+    compliance case to the staff member's manager)."""
+
+    staff_id: str
+
+
+AgentChange = AgentTake | AgentRelease | AgentReturn
+
+
+@dataclass
+class CaseWrite:
+    case: Case  # the state to store, its version already advanced
+    messages: list[Message] = field(default_factory=list)
+    history: list[HistoryLine] = field(default_factory=list)
+    agents: list[AgentChange] = field(default_factory=list)
+    events: list[BaseModel] = field(default_factory=list)
+    prepares: list[Prepare] = field(default_factory=list)  # run first: their conditions win
+
+
+AGENT_NAMES = {
+    "#open": "open_cases",
+    "#capacity": "capacity",
+    "#total": "assigned_total",
+    "#last": "last_assigned_at",
+    "#availability": "availability",
+    "#version": "version",
+}
+
+
+def _agent_change(tx: Transaction, tenant_id: str, change: AgentChange) -> None:
+    key = agent_key(tenant_id, change.staff_id)
+    if isinstance(change, AgentTake):
+        condition = "#open < #capacity"
+        names = {k: v for k, v in AGENT_NAMES.items() if k != "#availability"}
+        values: dict[str, Any] = {":one": 1, ":at": change.at}
+        if change.routed_seen_total is not None:
+            condition += " AND #total = :seen AND #availability = :online"
+            names = AGENT_NAMES
+            values |= {":seen": change.routed_seen_total, ":online": "online"}
+        tx.update(
+            key,
+            "SET #open = #open + :one, #total = #total + :one, #last = :at, #version = #version + :one",
+            condition=condition,
+            names=names,
+            values=values,
+            on_fail=change.on_fail,
+        )
+    else:
+        step = -1 if isinstance(change, AgentRelease) else 1
+        tx.update(
+            key,
+            "SET #open = #open + :step, #version = #version + :one",
+            condition="attribute_exists(pk)",
+            names={"#open": "open_cases", "#version": "version"},
+            values={":step": step, ":one": 1},
+        )
+
+
+def commit(write: CaseWrite) -> None:
+    case = write.case
+    tx = Transaction(table())
+    for prepare in write.prepares:
+        prepare(tx)
+    moved = ConcurrentUpdate("The case changed meanwhile; read it again.")
+    if case.version == 1:
+        tx.create(case_item(case), on_fail=moved)
+    else:
+        tx.put(case_item(case), condition="version = :v", values={":v": case.version - 1}, on_fail=moved)
+    pk = case_pk(case.tenant_id, case.case_id)
+    for message in write.messages:
+        tx.put({"pk": pk, "sk": f"MSG#{message.message_id}", "kind": "message", **message.model_dump(mode="json")})
+    for line in write.history:
+        tx.put({"pk": pk, "sk": f"HIST#{ids.new_id()}", "kind": "history", **line.model_dump(mode="json")})
+    for change in write.agents:
+        _agent_change(tx, case.tenant_id, change)
+    publish_with(tx, case.tenant_id, *write.events)
+    tx.commit()
+
+
+def claim_source(tenant_id: str, key: str, case_id: str, on_fail: DomainError) -> Prepare:
+    """A marker that only one case comes of a given partner request or channel message."""
+
+    def prepare(tx: Transaction) -> None:
+        tx.put(
+            {"pk": f"T#{tenant_id}#SOURCE#{key}", "sk": "SOURCE", "kind": "source", "case_id": case_id},
+            condition="attribute_not_exists(pk)",
+            on_fail=on_fail,
+        )
+
+    return prepare
+
+
+def update_message_delivery(tenant_id: str, case_id: str, message: Message, expected: str, *events: BaseModel) -> None:
+    """Move an outbound message's delivery on, only from the state it was read in."""
+    tx = Transaction(table())
+    tx.put(
+        {
+            "pk": case_pk(tenant_id, case_id),
+            "sk": f"MSG#{message.message_id}",
+            "kind": "message",
+            **message.model_dump(mode="json"),
+        },
+        condition="delivery.#status = :expected",
+        names={"#status": "status"},
+        values={":expected": expected},
+        on_fail=ConcurrentUpdate("The message's delivery moved meanwhile."),
+    )
+    publish_with(tx, tenant_id, *events)
+    tx.commit()
+
+
+def get_message(tenant_id: str, case_id: str, message_id: str) -> Message | None:
+    item = dynamo.get_item(table(), {"pk": case_pk(tenant_id, case_id), "sk": f"MSG#{message_id}"})
+    return Message.model_validate(item) if item else None

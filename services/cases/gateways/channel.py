@@ -1,0 +1,95 @@
+"""The channel gateway's outside end: sends a reply to a member's WeChat.
+
+In AWS it sends a WeChat customer-service message with a stable access token obtained with the
+app's secret from Secrets Manager. The local stack uses the fake, which records each delivery in
+the cases table so tests (and a developer) can see what would have reached the member.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from functools import cache
+from typing import Any, Protocol
+
+from services.cases.dal import channel as channel_dal
+from shared.auth import keys
+from shared.errors import UpstreamUnavailable
+from shared.events.cases import ChannelAddress
+from shared.settings import get_settings
+
+API = "https://api.weixin.qq.com/cgi-bin"
+# WeChat's answers that mean "outside the customer-service window", not a fault.
+WINDOW_ERRORS = {45015: "window_closed", 45047: "window_message_limit"}
+
+
+class ChannelRefused(Exception):
+    """The channel answered and said no (for good): the reply is held or failed, not retried."""
+
+    def __init__(self, reason: str, held: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.held = held
+
+
+class ChannelGateway(Protocol):
+    def send(self, tenant_id: str, address: ChannelAddress, message_id: str, body: str) -> None: ...
+
+
+class FakeChannelGateway:
+    def send(self, tenant_id: str, address: ChannelAddress, message_id: str, body: str) -> None:
+        channel_dal.record_fake_delivery(tenant_id, address, message_id, body)
+
+
+class WechatChannelGateway:
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, float]] = {}
+
+    def _post(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 - a fixed https endpoint
+            url, data=json.dumps(payload, ensure_ascii=False).encode(), headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+                result: dict[str, Any] = json.loads(answer.read())
+                return result
+        except (OSError, ValueError) as error:
+            raise UpstreamUnavailable("WeChat did not answer; the reply will be retried.") from error
+
+    def _token(self, tenant_id: str, app_id: str) -> str:
+        cached = self._tokens.get(app_id)
+        if cached and cached[1] > time.time() + 60:
+            return cached[0]
+        secret = keys.secret_json(get_settings().wechat_secret_arn).get(f"{tenant_id}/{app_id}")
+        if not secret:
+            raise ChannelRefused("app_not_registered", held=False)
+        # The stable token does not invalidate the tokens other functions hold.
+        result = self._post(
+            f"{API}/stable_token", {"grant_type": "client_credential", "appid": app_id, "secret": secret}
+        )
+        if not result.get("access_token"):
+            raise ChannelRefused(f"token_refused:{result.get('errcode')}", held=False)
+        self._tokens[app_id] = (str(result["access_token"]), time.time() + int(result.get("expires_in", 7200)))
+        return str(result["access_token"])
+
+    def send(self, tenant_id: str, address: ChannelAddress, message_id: str, body: str) -> None:
+        token = urllib.parse.quote(self._token(tenant_id, address.app_id))
+        result = self._post(
+            f"{API}/message/custom/send?access_token={token}",
+            {"touser": address.openid, "msgtype": "text", "text": {"content": body}},
+        )
+        code = int(result.get("errcode") or 0)
+        if code in WINDOW_ERRORS:
+            raise ChannelRefused(WINDOW_ERRORS[code], held=True)
+        if code in (40001, 42001):  # the token went stale: fetch a new one on the retry
+            self._tokens.pop(address.app_id, None)
+            raise UpstreamUnavailable("The WeChat access token expired; retrying.")
+        if code:
+            raise ChannelRefused(str(code), held=False)
+
+
+@cache
+def gateway() -> ChannelGateway:
+    return FakeChannelGateway() if get_settings().wechat_gateway == "fake" else WechatChannelGateway()

@@ -1,0 +1,85 @@
+"""Staff's case routes (the console). Parse, authorise, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from services.cases.api_models import (
+    CaseDetail,
+    CaseList,
+    CasePatch,
+    CaseView,
+    MessageView,
+    StaffCaseCreate,
+    StaffMessageCreate,
+)
+from services.cases.dal import cases as dal
+from services.cases.dal import routing as routing_dal
+from services.cases.dal.cases import CaseFilters
+from services.cases.handlers.resolver import Cursor, Id, Limit, api
+from services.cases.logic import cases, sla, sla_sweep
+from services.cases.logic.workflow import Status
+from shared.clock import utc_now
+from shared.events.cases import Priority
+from shared.http import json_response
+
+Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
+
+
+@api.route("POST /v1/cases")
+def create_case(body: StaffCaseCreate) -> Response[str]:
+    """Open a case for a contact (or none), routed like any other (accepts Idempotency-Key)."""
+    answer = cases.create_by_staff(api.staff(), body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
+
+
+@api.route("GET /v1/cases")
+def list_cases(
+    status: Annotated[Status | None, Query()] = None,
+    queue_id: Filter = None,
+    assignee: Filter = None,
+    priority: Annotated[Priority | None, Query()] = None,
+    breached: Annotated[bool | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CaseList:
+    """Cases, newest first; filters: status, queue_id, assignee, priority, breached."""
+    filters = CaseFilters(status=status, queue_id=queue_id, assignee=assignee, priority=priority, breached=breached)
+    found, next_cursor = dal.list_cases(api.staff().tenant_id, filters, limit, cursor)
+    return CaseList(items=[CaseView.of(case) for case in found], next_cursor=next_cursor)
+
+
+@api.route("POST /v1/cases/sla-checks")
+def run_sla_checks() -> sla_sweep.SweepReport:
+    """Run the scheduled SLA sweep now for this tenant: mark breaches, close resolved cases due."""
+    return sla_sweep.sweep(api.staff().tenant_id)
+
+
+@api.route("GET /v1/cases/{case_id}")
+def get_case(case_id: Id) -> CaseDetail:
+    """A case with its whole thread (internal notes included), history, and SLA due times with
+    the business minutes left."""
+    tenant_id = api.staff().tenant_id
+    record = cases.record(tenant_id, case_id)
+    hours = routing_dal.settings(tenant_id).business_hours
+    return CaseDetail(
+        **CaseView.of(record.case).model_dump(),
+        messages=[MessageView.of(message) for message in record.messages],
+        history=record.history,
+        sla=sla.view(record.case, hours, utc_now()),
+    )
+
+
+@api.route("PATCH /v1/cases/{case_id}")
+def patch_case(case_id: Id, body: CasePatch) -> CaseView:
+    """Move the status, change priority or tags, assign, unassign (assignee: null) or transfer."""
+    return CaseView.of(cases.patch(api.staff(), case_id, body))
+
+
+@api.route("POST /v1/cases/{case_id}/messages")
+def write_to_case(case_id: Id, body: StaffMessageCreate) -> Response[str]:
+    """Reply to the member through their channel, or add an internal note."""
+    return json_response(MessageView.of(cases.staff_message(api.staff(), case_id, body)), 201)

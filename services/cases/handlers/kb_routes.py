@@ -1,0 +1,59 @@
+"""Knowledge-base routes: articles and canned replies, search, suggestions for a case."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from services.cases.api_models import ArticleList, ArticleView, ArticleWrite, SearchResults
+from services.cases.dal import kb as dal
+from services.cases.handlers.resolver import Id, api
+from services.cases.logic import cases, kb
+from shared.http import json_response
+
+
+@api.route("POST /v1/kb/articles")
+def create_article(body: ArticleWrite) -> Response[str]:
+    """Add an article or canned reply (keywords, category, optional auto-reply)."""
+    return json_response(ArticleView.of(kb.create(api.staff().tenant_id, body)), 201)
+
+
+@api.route("GET /v1/kb/articles")
+def list_articles(category: Annotated[str | None, Query(min_length=1, max_length=64)] = None) -> ArticleList:
+    """Every article (of one category, when given), by id."""
+    found = dal.all_articles(api.staff().tenant_id)
+    return ArticleList(items=[ArticleView.of(a) for a in found if category is None or a.category == category])
+
+
+@api.route("GET /v1/kb/articles/{article_id}")
+def get_article(article_id: Id) -> ArticleView:
+    """One article."""
+    return ArticleView.of(kb.get(api.staff().tenant_id, article_id))
+
+
+@api.route("PUT /v1/kb/articles/{article_id}")
+def replace_article(article_id: Id, body: ArticleWrite) -> ArticleView:
+    """Replace an article's content."""
+    return ArticleView.of(kb.replace(api.staff().tenant_id, article_id, body))
+
+
+@api.route("DELETE /v1/kb/articles/{article_id}")
+def delete_article(article_id: Id) -> Response[str]:
+    """Remove an article."""
+    dal.delete(api.staff().tenant_id, article_id)
+    return Response(status_code=204, content_type="application/json", body="")
+
+
+@api.route("GET /v1/kb/search")
+def search(q: Annotated[str, Query(min_length=1, max_length=200)]) -> SearchResults:
+    """Articles matching the words (Chinese or not), best first."""
+    return SearchResults.of(kb.search(api.staff().tenant_id, q))
+
+
+@api.route("GET /v1/cases/{case_id}/suggestions")
+def suggestions(case_id: Id) -> SearchResults:
+    """Articles and canned replies that may answer this case."""
+    tenant_id = api.staff().tenant_id
+    return SearchResults.of(kb.suggestions(tenant_id, cases.record(tenant_id, case_id)))

@@ -1,0 +1,59 @@
+"""Members' case routes (the mini-program). Parse, authorise, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+
+from services.cases.api_models import (
+    CsatCreate,
+    MemberCaseCreate,
+    MemberCaseDetail,
+    MemberCaseList,
+    MemberCaseView,
+    MemberMessageCreate,
+    MessageView,
+)
+from services.cases.dal import cases as dal
+from services.cases.handlers.resolver import Cursor, Id, Limit, api
+from services.cases.logic import cases
+from shared.http import json_response
+
+
+@api.route("POST /v1/me/cases")
+def file_case(body: MemberCaseCreate) -> Response[str]:
+    """File a complaint, inquiry, after-sales request or feedback (accepts Idempotency-Key)."""
+    answer = cases.file_for_member(api.member(), body, api.idempotency_key())
+    return Response(status_code=201, content_type="application/json", body=answer)
+
+
+@api.route("GET /v1/me/cases")
+def my_cases(limit: Limit = 50, cursor: Cursor = None) -> MemberCaseList:
+    """The member's cases, newest first."""
+    member = api.member()
+    found, next_cursor = dal.member_cases(member.tenant_id, member.contact_id, limit, cursor)
+    visible = [case for case in found if case.type != "compliance"]
+    return MemberCaseList(items=[MemberCaseView.of(case) for case in visible], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/me/cases/{case_id}")
+def my_case(case_id: Id) -> MemberCaseDetail:
+    """One of the member's cases with its thread (staff's internal notes left out)."""
+    record = cases.member_record(api.member(), case_id)
+    return MemberCaseDetail(
+        **MemberCaseView.of(record.case).model_dump(),
+        messages=[MessageView.of(message, for_member=True) for message in record.messages],
+    )
+
+
+@api.route("POST /v1/me/cases/{case_id}/messages")
+def write_to_case(case_id: Id, body: MemberMessageCreate) -> Response[str]:
+    """Add to the thread; a case waiting on the member, or resolved, goes back to work."""
+    message = cases.member_message(api.member(), case_id, body)
+    return json_response(MessageView.of(message, for_member=True), 201)
+
+
+@api.route("POST /v1/me/cases/{case_id}/csat")
+def rate_case(case_id: Id, body: CsatCreate) -> Response[str]:
+    """Rate a resolved case 1 to 5, once per resolution; a low rating may reopen it."""
+    case = cases.rate(api.member(), case_id, body)
+    return json_response(MemberCaseView.of(case), 201)

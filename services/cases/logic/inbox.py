@@ -1,0 +1,117 @@
+"""A member's channel message, once recorded: it continues their open case, opens a case when it
+matches one of the tenant's keyword rules (投诉, 退款 …), or else gets the knowledge base's
+auto-reply when an article's keyword matches. Every message reopens the channel's window.
+
+Idempotent: the case write carries this consumer's marker for the event; an auto-reply is sent
+after its marker is written, so a redelivered event never sends it twice (at most once).
+"""
+
+from __future__ import annotations
+
+from services.cases.dal import cases as dal
+from services.cases.dal import channel as channel_dal
+from services.cases.dal import kb as kb_dal
+from services.cases.dal import routing as routing_dal
+from services.cases.gateways.channel import ChannelRefused, gateway
+from services.cases.logic import kb_search
+from services.cases.logic.changes import CaseChange
+from services.cases.logic.intake import Draft, Prepare, open_case
+from services.cases.logic.workflow import on_member_reply
+from services.cases.models import Actor, Case, KeywordRule, Message
+from shared import ids
+from shared.consumer import processed_marker
+from shared.dynamo import Transaction
+from shared.errors import ConcurrentUpdate, UpstreamUnavailable
+from shared.events.cases import ChannelMessageReceived
+from shared.observability import logger
+
+CONSUMER = "cases-channel-inbox"
+SUBJECT_LENGTH = 60
+ATTEMPTS = 5
+
+
+def _rule_for(rules: list[KeywordRule], text: str) -> KeywordRule | None:
+    folded = text.casefold()
+    return next((rule for rule in rules if any(word.casefold() in folded for word in rule.keywords)), None)
+
+
+def _sender(message: ChannelMessageReceived) -> Actor:
+    return Actor(kind="member", id=f"{message.channel.app_id}:{message.channel.openid}")
+
+
+def _body(message: ChannelMessageReceived) -> str:
+    return message.content or f"[{message.msg_type}]"
+
+
+def _marked(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> list[Prepare]:
+    """The consumer's marker for the event and the reopened window, in the case's transaction."""
+
+    def prepare(tx: Transaction) -> None:
+        processed_marker(tx, CONSUMER, tenant_id, event_id)
+        channel_dal.open_window(tx, tenant_id, message.channel)
+
+    return [prepare]
+
+
+def _continue(tenant_id: str, case: Case, message: ChannelMessageReceived, event_id: str) -> None:
+    change = CaseChange.of(case, _sender(message), message.sent_at)
+    change.add_message(
+        Message(message_id=ids.new_id("msg_"), kind="inbound", author=change.actor, body=_body(message), at=change.at)
+    )
+    target = on_member_reply(case.status)
+    if target is not None:
+        change.move(target, "the member wrote")
+    change.write.prepares += _marked(tenant_id, message, event_id)
+    dal.commit(change.write)
+
+
+def _open(tenant_id: str, rule: KeywordRule, message: ChannelMessageReceived, event_id: str) -> None:
+    draft = Draft(
+        type=rule.type,
+        priority=rule.priority,
+        subject=_body(message)[:SUBJECT_LENGTH],
+        intake="wechat",
+        opened_by=_sender(message),
+        channel=message.channel,
+        first_message=_body(message),
+    )
+    open_case(
+        tenant_id,
+        draft,
+        lambda case: _marked(tenant_id, message, event_id),
+    )
+
+
+def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
+    tx = Transaction(dal.table())
+    processed_marker(tx, CONSUMER, tenant_id, event_id)
+    channel_dal.open_window(tx, tenant_id, message.channel)
+    article = kb_search.auto_reply_for(kb_dal.all_articles(tenant_id), message.content) if message.content else None
+    tx.commit()
+    if article is None:
+        return
+    if channel_dal.take_window_place(tenant_id, message.channel) != "ok":
+        return
+    try:
+        gateway().send(tenant_id, message.channel, f"auto_{message.msg_id}", article.answer or article.body)
+    except (ChannelRefused, UpstreamUnavailable) as error:
+        channel_dal.give_window_place_back(tenant_id, message.channel)
+        logger.warning("auto-reply not sent", extra={"article_id": article.article_id, "error": str(error)})
+
+
+def receive(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
+    for attempt in range(ATTEMPTS):
+        case = dal.open_case_on_channel(tenant_id, message.channel)
+        try:
+            if case is not None:
+                _continue(tenant_id, case, message, event_id)
+                return
+            rule = _rule_for(routing_dal.settings(tenant_id).keyword_rules, message.content)
+            if rule is not None:
+                _open(tenant_id, rule, message, event_id)
+            else:
+                _auto_reply(tenant_id, message, event_id)
+            return
+        except ConcurrentUpdate:
+            if attempt + 1 == ATTEMPTS:
+                raise

@@ -1,0 +1,61 @@
+"""Setting up case handling: agents, queues, the tenant's settings and WeChat apps."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from services.cases.api_models import AgentPut, QueuePut, SettingsPut
+from services.cases.dal import channel as channel_dal
+from services.cases.dal import routing as routing_dal
+from services.cases.logic import assignment
+from services.cases.models import Agent, CaseSettings, Queue
+from shared.auth.principal import StaffPrincipal
+from shared.errors import ConcurrentUpdate, Forbidden
+from shared.manifest import WRITERS
+
+
+class AppRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["wechat_official_account", "wechat_mini_program"] = "wechat_official_account"
+    token: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+
+
+def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
+    """Managers and admins set anything; an agent may only change their own availability."""
+    if not staff.has_any(WRITERS):
+        current = routing_dal.get_agent(staff.tenant_id, staff_id)
+        own = staff_id == staff.staff_id and current is not None
+        if not own or (body.queues, body.capacity, body.manager_id) != (
+            current.queues,  # type: ignore[union-attr]
+            current.capacity,  # type: ignore[union-attr]
+            current.manager_id,  # type: ignore[union-attr]
+        ):
+            raise Forbidden("Agents may change only their own availability.")
+    saved = routing_dal.save_agent(Agent(tenant_id=staff.tenant_id, staff_id=staff_id, **body.model_dump()))
+    if saved.availability == "online" and saved.open_cases < saved.capacity:
+        assignment.dispatch(staff.tenant_id, agent_ids=[staff_id])
+        saved = routing_dal.get_agent(staff.tenant_id, staff_id) or saved
+    return saved
+
+
+def put_queue(tenant_id: str, queue_id: str, body: QueuePut) -> Queue:
+    queue = Queue(tenant_id=tenant_id, queue_id=queue_id, **body.model_dump())
+    routing_dal.save_queue(queue)
+    assignment.dispatch(tenant_id, queue_ids=[queue_id])
+    return queue
+
+
+def put_settings(tenant_id: str, body: SettingsPut) -> CaseSettings:
+    current = routing_dal.settings(tenant_id)
+    if body.version != current.version:
+        raise ConcurrentUpdate(f"The settings are at version {current.version}; read them again.")
+    new = CaseSettings.model_validate(body.model_dump() | {"version": current.version + 1})
+    routing_dal.save_settings(tenant_id, new, current.version)
+    return new
+
+
+def register_app(tenant_id: str, app_id: str, body: AppRegistration) -> None:
+    channel_dal.register_app(tenant_id, app_id, body.token, body.kind)

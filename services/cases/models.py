@@ -1,0 +1,239 @@
+"""The cases service's entities: cases, their thread, agents and queues, and each tenant's settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.cases.logic.business_time import BusinessHours
+from services.cases.logic.workflow import HistoryLine, Status
+from shared.events.cases import CaseType, ChannelAddress, Intake, Priority
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+StaffId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
+QueueId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Availability = Literal["online", "away", "offline"]
+Policy = Literal["round_robin", "least_loaded"]
+MessageKind = Literal["inbound", "outbound", "note"]
+ActorKind = Literal["member", "staff", "system"]
+DeliveryStatus = Literal["requested", "sending", "delivered", "held", "failed"]
+
+
+class Attachment(BaseModel):
+    """A reference to a file kept elsewhere (the upload store); the case keeps only its key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    content_type: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "application/octet-stream"
+
+
+class Actor(BaseModel):
+    kind: ActorKind
+    id: str
+
+
+class Delivery(BaseModel):
+    status: DeliveryStatus
+    reason: str | None = None
+    at: str
+
+
+class Message(BaseModel):
+    message_id: str
+    kind: MessageKind
+    author: Actor
+    body: str
+    attachments: list[Attachment] = Field(default_factory=list)
+    at: str
+    delivery: Delivery | None = None  # outbound messages only
+
+
+class Csat(BaseModel):
+    rating: int
+    comment: str | None = None
+    resolution: int
+    at: str
+
+
+class SlaClock(BaseModel):
+    """See ``logic.sla``: targets in business minutes, time used before the last stop, due times."""
+
+    first_response_target: int
+    resolution_target: int
+    used_minutes: int = 0
+    running_since: str | None = None
+    first_response_due_at: str | None = None
+    resolution_due_at: str | None = None
+
+
+class Case(BaseModel):
+    tenant_id: str
+    case_id: str
+    type: CaseType
+    priority: Priority = "normal"
+    status: Status = "new"
+    subject: str
+    description: str = ""
+    contact_id: str | None = None
+    brand: str | None = None
+    channel: ChannelAddress | None = None
+    intake: Intake
+    opened_by: Actor
+    queue_id: str | None = None
+    assignee: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    order_id: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    subject_staff_id: str | None = None  # compliance cases: the staff member whose conduct is reviewed
+    created_at: str
+    updated_at: str
+    first_response_at: str | None = None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    close_due_at: str | None = None  # resolved: closed automatically at this time unless reopened
+    resolutions: int = 0
+    csat: Csat | None = None
+    sla: SlaClock | None = None
+    breached: list[Literal["first_response", "resolution"]] = Field(default_factory=list)
+    version: int = 1
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("new", "assigned", "in_progress", "waiting_on_customer")
+
+    def sla_pending(self) -> dict[str, str]:
+        """The SLA targets still to meet while the clock runs, with their due times."""
+        clock = self.sla
+        if clock is None or clock.running_since is None or not self.is_open:
+            return {}
+        found = {}
+        if clock.first_response_due_at and self.first_response_at is None and "first_response" not in self.breached:
+            found["first_response"] = clock.first_response_due_at
+        if clock.resolution_due_at and "resolution" not in self.breached:
+            found["resolution"] = clock.resolution_due_at
+        return found
+
+
+class CaseRecord(BaseModel):
+    """A case with its thread and history, as one read of its partition gives them."""
+
+    case: Case
+    messages: list[Message] = Field(default_factory=list)
+    history: list[HistoryLine] = Field(default_factory=list)
+
+
+class Agent(BaseModel):
+    tenant_id: str
+    staff_id: str
+    queues: list[str] = Field(default_factory=list)
+    availability: Availability = "offline"
+    capacity: int = 5
+    open_cases: int = 0  # cases held now: assigned, in progress or waiting on the customer
+    assigned_total: int = 0  # every assignment ever: the round robin's turn and a race guard
+    last_assigned_at: str | None = None
+    manager_id: str | None = None
+    version: int = 1
+
+    def can_take(self, queue_id: str) -> bool:
+        return self.availability == "online" and queue_id in self.queues and self.open_cases < self.capacity
+
+
+class RoutingRule(BaseModel):
+    """Matches a case when every given condition holds (an empty rule matches everything)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    types: list[CaseType] = Field(default_factory=list, max_length=5)
+    keywords: list[Keyword] = Field(default_factory=list, max_length=50)
+    brands: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class Queue(BaseModel):
+    tenant_id: str
+    queue_id: str
+    name: str
+    policy: Policy = "round_robin"
+    rank: int = 100  # rules of lower ranks are tried first
+    rules: list[RoutingRule] = Field(default_factory=list)
+    is_default: bool = False  # where cases no rule matches go
+    version: int = 1
+
+
+class KeywordRule(BaseModel):
+    """An inbound channel message containing one of the words opens a case (or joins the open one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keywords: list[Keyword] = Field(min_length=1, max_length=50)
+    type: CaseType = "complaint"
+    priority: Priority = "normal"
+
+
+class SensitiveWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[Keyword] = Field(default_factory=list, max_length=500)
+    action: Literal["flag", "block"] = "flag"  # block: the message is not sent
+
+
+class SlaTarget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_response_minutes: int = Field(ge=1, le=60 * 24 * 60)
+    resolution_minutes: int = Field(ge=1, le=60 * 24 * 60)
+
+
+def _default_sla() -> dict[Priority, SlaTarget]:
+    return {
+        "urgent": SlaTarget(first_response_minutes=30, resolution_minutes=240),
+        "high": SlaTarget(first_response_minutes=60, resolution_minutes=480),
+        "normal": SlaTarget(first_response_minutes=240, resolution_minutes=1440),
+        "low": SlaTarget(first_response_minutes=480, resolution_minutes=2880),
+    }
+
+
+class CaseSettings(BaseModel):
+    """A tenant's case handling: channel keywords, sensitive words, SLA targets, hours, CSAT."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keyword_rules: list[KeywordRule] = Field(default_factory=list, max_length=50)
+    sensitive_words: SensitiveWords = Field(default_factory=SensitiveWords)
+    sla: dict[Priority, SlaTarget] = Field(default_factory=_default_sla)
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    auto_close_days: int = Field(default=7, ge=1, le=90)
+    reopen_on_rating_at_most: int = Field(default=2, ge=0, le=5, description="0: a low rating never reopens.")
+    version: int = 0
+
+
+class Routing(BaseModel):
+    """What routing a new case needs, read in one query: queues, agents and settings."""
+
+    queues: list[Queue] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+    settings: CaseSettings = Field(default_factory=CaseSettings)
+
+
+class Article(BaseModel):
+    """A knowledge-base article or a canned reply; with ``auto_reply`` its ``answer`` is sent to a
+    channel message containing one of its keywords."""
+
+    tenant_id: str
+    article_id: str
+    kind: Literal["article", "canned_reply"] = "article"
+    title: str
+    body: str
+    category: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    auto_reply: bool = False
+    answer: str | None = None  # the auto-reply's text; the body when absent
+    created_at: str
+    updated_at: str
+    version: int = 1

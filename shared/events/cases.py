@@ -1,0 +1,120 @@
+"""Events published by the cases service (source ``siyu.cases``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from shared.events.envelope import EventData
+
+CaseType = Literal["complaint", "inquiry", "after_sales", "feedback", "compliance"]
+Priority = Literal["low", "normal", "high", "urgent"]
+CaseStatus = Literal["new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed"]
+ChannelKind = Literal["wechat_mini_program", "wechat_official_account"]
+Intake = Literal["member", "staff", "wechat", "partner", "compliance"]
+
+
+class ChannelAddress(EventData):
+    """Where replies to a member go: a WeChat app and the member's openid in it."""
+
+    kind: ChannelKind
+    app_id: str = Field(min_length=1, max_length=64)
+    openid: str = Field(min_length=1, max_length=128)
+
+
+class CaseRef(EventData):
+    case_id: str
+    contact_id: str | None = Field(description="The member the case is about, when there is one.")
+
+
+class CaseOpened(CaseRef):
+    type: CaseType
+    priority: Priority
+    intake: Intake = Field(description="How the case came in.")
+    queue_id: str | None
+    brand: str | None
+
+
+class CaseAssignmentChanged(CaseRef):
+    queue_id: str | None
+    assignee: str | None = Field(description="The agent now holding the case; None = waiting in its queue.")
+    previous_assignee: str | None
+    actor: str = Field(description="A staff id, or 'system' for automatic routing.")
+
+
+class CaseStatusChanged(CaseRef):
+    from_status: CaseStatus
+    to_status: CaseStatus
+    actor_kind: Literal["member", "staff", "system"]
+    actor_id: str
+    reason: str | None
+
+
+class CaseMessageAdded(CaseRef):
+    message_id: str
+    kind: Literal["inbound", "outbound", "note"]
+    author_kind: Literal["member", "staff", "system"]
+
+
+class CaseReplyRequested(CaseRef):
+    """A staff reply to deliver through the member's channel (consumed by the channel gateway)."""
+
+    message_id: str
+    channel: ChannelAddress
+    body: str = Field(min_length=1, max_length=2000)
+
+
+class CaseReplyDelivered(CaseRef):
+    message_id: str
+    channel_kind: ChannelKind
+
+
+class CaseReplyHeld(CaseRef):
+    """The channel's window does not allow the reply now; the member still sees it in the thread."""
+
+    message_id: str
+    reason: Literal["window_closed", "window_message_limit", "no_channel"]
+
+
+class CaseReplyFailed(CaseRef):
+    message_id: str
+    reason: str
+
+
+class CaseSlaBreached(CaseRef):
+    target: Literal["first_response", "resolution"]
+    due_at: str
+    priority: Priority
+    assignee: str | None
+
+
+class CaseRated(CaseRef):
+    rating: int = Field(ge=1, le=5)
+    resolution: int = Field(ge=1, description="Which resolution of the case was rated (1 = the first).")
+    reopened: bool
+
+
+class ChannelMessageReceived(EventData):
+    """A member wrote to a WeChat app (its customer-service message callback, signature verified)."""
+
+    channel: ChannelAddress
+    msg_id: str = Field(min_length=1, max_length=64, description="WeChat's MsgId: unique per message.")
+    msg_type: str = Field(min_length=1, max_length=32, description="text, image, voice, ...")
+    content: str = Field(max_length=4000, description="The text; empty for other message types.")
+    sent_at: str
+
+
+EVENTS: dict[str, type[EventData]] = {
+    "ChannelMessageReceived": ChannelMessageReceived,
+    "CaseOpened": CaseOpened,
+    "CaseAssignmentChanged": CaseAssignmentChanged,
+    "CaseStatusChanged": CaseStatusChanged,
+    "CaseMessageAdded": CaseMessageAdded,
+    "CaseReplyRequested": CaseReplyRequested,
+    "CaseReplyDelivered": CaseReplyDelivered,
+    "CaseReplyHeld": CaseReplyHeld,
+    "CaseReplyFailed": CaseReplyFailed,
+    "CaseSlaBreached": CaseSlaBreached,
+    "CaseRated": CaseRated,
+}

@@ -1,0 +1,310 @@
+"""The cases service over its API: intake, routing and assignment, the workflow, replies through the
+channel and its window, sensitive words, CSAT — and who may see what."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from services.cases.dal import channel as channel_dal
+from services.cases.dal.cases import table
+from shared.dynamo import Transaction
+from shared.events.cases import ChannelAddress
+from shared.local.stack import LocalStack
+from tests.unit.conftest import Client, eventually
+
+COMPLAINTS = {"name": "投诉", "rank": 10, "rules": [{"types": ["complaint"]}, {"keywords": ["投诉", "质量问题"]}]}
+GENERAL = {"name": "General", "rank": 100, "is_default": True}
+
+
+def setup_desk(client: Client, tenant: str, agents: dict[str, dict[str, Any]], policy: str = "round_robin") -> str:
+    admin = client.staff_token(tenant)
+    for queue_id, body in (("complaints", COMPLAINTS | {"policy": policy}), ("general", GENERAL)):
+        answer = client.put(f"/v1/queues/{queue_id}", json_body=body, token=admin)
+        assert answer.status == 200, answer.body
+    for staff_id, profile in agents.items():
+        body = {"queues": ["complaints"], "availability": "online", "capacity": 5} | profile
+        answer = client.put(f"/v1/agents/{staff_id}", json_body=body, token=admin)
+        assert answer.status == 200, answer.body
+    return admin
+
+
+def file_case(client: Client, member: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    body = {"type": "complaint", "subject": "收到的杯子有裂痕", "description": "质量问题"} | fields
+    answer = client.post("/v1/me/cases", json_body=body, token=member["token"])
+    assert answer.status == 201, answer.body
+    return dict(answer.json)
+
+
+def staff_case(client: Client, admin: str, **fields: Any) -> dict[str, Any]:
+    answer = client.post("/v1/cases", json_body={"type": "complaint", "subject": "s"} | fields, token=admin)
+    assert answer.status == 201, answer.body
+    return dict(answer.json)
+
+
+def case_of(client: Client, admin: str, case_id: str) -> dict[str, Any]:
+    answer = client.get(f"/v1/cases/{case_id}", token=admin)
+    assert answer.status == 200, answer.body
+    return dict(answer.json)
+
+
+def agents_of(client: Client, admin: str) -> dict[str, dict[str, Any]]:
+    return {agent["staff_id"]: agent for agent in client.get("/v1/agents", token=admin).json["items"]}
+
+
+def deliveries(client: Client, admin: str, openid: str) -> list[dict[str, Any]]:
+    answer = client.get(f"/v1/local/channel-deliveries?app_id=wx-app&openid={openid}", token=admin)
+    assert answer.status == 200, answer.body
+    return list(answer.json["items"])
+
+
+def test_a_complaint_is_routed_assigned_answered_through_the_channel_and_rated_once(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}})
+    member = client.member_login(tenant, "dev:o-flow")
+    filed = file_case(client, member)
+    assert filed["status"] == "assigned"
+    case = case_of(client, admin, filed["case_id"])
+    assert (case["queue_id"], case["assignee"], case["channel"]) == ("complaints", "alice", "wechat_mini_program")
+
+    alice = client.staff_token(tenant, "alice", ("agent",))
+    reply = client.post(f"/v1/cases/{filed['case_id']}/messages", json_body={"body": "抱歉 我们马上换新"}, token=alice)
+    assert reply.status == 201, reply.body
+    sent = eventually(lambda: deliveries(client, admin, "o-flow"))
+    assert [d["body"] for d in sent] == ["抱歉 我们马上换新"]
+    delivered = eventually(
+        lambda: [
+            m for m in case_of(client, admin, filed["case_id"])["messages"] if m["delivery"]["status"] == "delivered"
+        ]
+    )
+    assert delivered[0]["message_id"] == reply.json["message_id"]
+    case = case_of(client, admin, filed["case_id"])
+    assert case["status"] == "in_progress"
+    assert case["first_response_at"]
+
+    waiting = client.patch(f"/v1/cases/{filed['case_id']}", json_body={"status": "waiting_on_customer"}, token=alice)
+    assert waiting.status == 200, waiting.body
+    answer = client.post(f"/v1/me/cases/{filed['case_id']}/messages", json_body={"body": "好的"}, token=member["token"])
+    assert answer.status == 201, answer.body
+    assert case_of(client, admin, filed["case_id"])["status"] == "in_progress"
+
+    resolved = client.patch(f"/v1/cases/{filed['case_id']}", json_body={"status": "resolved"}, token=alice)
+    assert resolved.status == 200, resolved.body
+    assert agents_of(client, admin)["alice"]["open_cases"] == 0
+    mine = client.get(f"/v1/me/cases/{filed['case_id']}", token=member["token"]).json
+    assert mine["can_rate"] is True
+    first = client.post(f"/v1/me/cases/{filed['case_id']}/csat", json_body={"rating": 5}, token=member["token"])
+    assert first.status == 201, first.body
+    again = client.post(f"/v1/me/cases/{filed['case_id']}/csat", json_body={"rating": 4}, token=member["token"])
+    assert again.status == 409
+    assert again.json["reason"] == "already_rated"
+    case = case_of(client, admin, filed["case_id"])
+    assert case["csat"]["rating"] == 5
+    moves = [(line["from_status"], line["to_status"]) for line in case["history"]]
+    assert ("assigned", "in_progress") in moves
+    assert ("in_progress", "resolved") in moves
+
+
+def test_round_robin_over_three_agents_gives_three_cases_each(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"a1": {}, "a2": {}, "a3": {}})
+    for _ in range(9):
+        staff_case(client, admin)
+    agents = agents_of(client, admin)
+    assert {name: agent["open_cases"] for name, agent in agents.items()} == {"a1": 3, "a2": 3, "a3": 3}
+
+
+def test_least_loaded_respects_capacity_and_hands_out_waiting_cases_when_room_frees(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"busy": {"capacity": 1}, "roomy": {"capacity": 3}}, policy="least_loaded")
+    cases = [staff_case(client, admin) for _ in range(5)]
+    agents = agents_of(client, admin)
+    assert (agents["busy"]["open_cases"], agents["roomy"]["open_cases"]) == (1, 3)
+    waiting = [c for c in cases if case_of(client, admin, c["case_id"])["assignee"] is None]
+    assert len(waiting) == 1
+    assert case_of(client, admin, waiting[0]["case_id"])["status"] == "new"
+
+    held_by_busy = next(c for c in cases if case_of(client, admin, c["case_id"])["assignee"] == "busy")
+    answer = client.patch(f"/v1/cases/{held_by_busy['case_id']}", json_body={"status": "resolved"}, token=admin)
+    assert answer.status == 200, answer.body
+    assert case_of(client, admin, waiting[0]["case_id"])["assignee"] == "busy"
+    assert agents_of(client, admin)["busy"]["open_cases"] == 1
+
+
+def test_cases_wait_while_nobody_is_online_and_go_to_the_first_agent_who_comes_online(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"late": {"availability": "offline"}})
+    case = staff_case(client, admin)
+    assert case["status"] == "new"
+    assert case["assignee"] is None
+    listed = client.get("/v1/cases?queue_id=complaints&status=new", token=admin).json["items"]
+    assert [c["case_id"] for c in listed] == [case["case_id"]]
+    late = client.staff_token(tenant, "late", ("agent",))
+    online = {"queues": ["complaints"], "availability": "online", "capacity": 5}
+    assert client.put("/v1/agents/late", json_body=online, token=late).status == 200
+    assert case_of(client, admin, case["case_id"])["assignee"] == "late"
+    assert client.get("/v1/cases?assignee=late", token=admin).json["items"][0]["case_id"] == case["case_id"]
+
+
+def test_thirty_cases_at_once_never_overfill_an_agent_or_assign_a_case_twice(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"x": {"capacity": 8}, "y": {"capacity": 8}, "z": {"capacity": 8}})
+    opened: list[str] = []
+    errors: list[Any] = []
+
+    def open_one() -> None:
+        answer = client.post("/v1/cases", json_body={"type": "complaint", "subject": "s"}, token=admin)
+        (opened.append(answer.json["case_id"]) if answer.status == 201 else errors.append(answer.body))
+
+    threads = [threading.Thread(target=open_one) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(opened) == 30
+    holders = Counter(case_of(client, admin, case_id)["assignee"] for case_id in opened)
+    agents = agents_of(client, admin)
+    assert holders == Counter({"x": 8, "y": 8, "z": 8, None: 6})
+    assert {name: agent["open_cases"] for name, agent in agents.items()} == {"x": 8, "y": 8, "z": 8}
+
+
+def test_the_contacts_owner_gets_the_case_first_when_they_can_take_it(
+    client: Client, tenant: str, stack: LocalStack
+) -> None:
+    admin = setup_desk(client, tenant, {"owner": {}, "other": {}})
+    member = client.member_login(tenant, "dev:o-owned")
+    answer = client.put(f"/v1/contacts/{member['contact_id']}/owner", json_body={"staff_id": "owner"}, token=admin)
+    assert answer.status in (200, 204), answer.body
+    from services.cases.dal import contact_directory
+
+    eventually(lambda: contact_directory.get(tenant, member["contact_id"])[0].owners.get("*") == "owner")
+    for _ in range(3):
+        assert case_of(client, admin, file_case(client, member)["case_id"])["assignee"] == "owner"
+
+
+def test_illegal_moves_are_refused_and_the_history_names_who_did_what(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}})
+    case = staff_case(client, admin)
+    closing = client.patch(f"/v1/cases/{case['case_id']}", json_body={"status": "closed"}, token=admin)
+    assert closing.status == 409
+    assert case_of(client, admin, case["case_id"])["status"] == "assigned"
+    for status in ("in_progress", "resolved", "closed"):
+        assert client.patch(f"/v1/cases/{case['case_id']}", json_body={"status": status}, token=admin).status == 200
+    reopen = client.patch(f"/v1/cases/{case['case_id']}", json_body={"status": "in_progress"}, token=admin)
+    assert reopen.status == 409
+    lines = case_of(client, admin, case["case_id"])["history"]
+    assert [line["to_status"] for line in lines][-3:] == ["in_progress", "resolved", "closed"]
+    assert all(line["actor_id"] == "s1" for line in lines[-3:])
+
+
+def test_transfer_and_reassign_move_the_load_with_the_case(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}, "bob": {"queues": ["general"]}})
+    case = staff_case(client, admin)
+    assert case["assignee"] == "alice"
+    moved = client.patch(f"/v1/cases/{case['case_id']}", json_body={"queue_id": "general"}, token=admin)
+    assert moved.status == 200, moved.body
+    assert (moved.json["queue_id"], moved.json["assignee"]) == ("general", "bob")
+    agents = agents_of(client, admin)
+    assert (agents["alice"]["open_cases"], agents["bob"]["open_cases"]) == (0, 1)
+    back = client.patch(f"/v1/cases/{case['case_id']}", json_body={"assignee": "alice"}, token=admin)
+    assert back.status == 200
+    assert back.json["assignee"] == "alice"
+    unknown = client.patch(f"/v1/cases/{case['case_id']}", json_body={"assignee": "nobody"}, token=admin)
+    assert unknown.status == 409
+    assert unknown.json["reason"] == "not_an_agent"
+
+
+def test_replies_outside_the_window_are_held_and_the_agent_told_why(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}})
+    member = client.member_login(tenant, "dev:o-window")
+    case_id = file_case(client, member)["case_id"]
+    for n in range(6):
+        answer = client.post(f"/v1/cases/{case_id}/messages", json_body={"body": f"回复 {n}"}, token=admin)
+        assert answer.status == 201, answer.body
+
+    def settled() -> list[dict[str, Any]] | None:
+        outbound = [m for m in case_of(client, admin, case_id)["messages"] if m["kind"] == "outbound"]
+        return outbound if all(m["delivery"]["status"] in ("delivered", "held") for m in outbound) else None
+
+    statuses = Counter((m["delivery"]["status"], m["delivery"]["reason"]) for m in eventually(settled))
+    assert statuses == Counter({("delivered", None): 5, ("held", "window_message_limit"): 1})
+    assert len(deliveries(client, admin, "o-window")) == 5
+    assert len(client.get(f"/v1/me/cases/{case_id}", token=member["token"]).json["messages"]) == 6
+
+    # The member last wrote 49 hours ago: the window is closed.
+    address = ChannelAddress(kind="wechat_mini_program", app_id="wx-app", openid="o-window")
+    tx = Transaction(table())
+    channel_dal.open_window(tx, tenant, address, now=time.time() - 49 * 3600)
+    tx.commit()
+    client.post(f"/v1/cases/{case_id}/messages", json_body={"body": "还在吗"}, token=admin)
+    late = eventually(lambda: [m for m in (settled() or []) if m["body"] == "还在吗"])
+    assert late[0]["delivery"] == {**late[0]["delivery"], "status": "held", "reason": "window_closed"}
+
+
+def test_a_reply_with_sensitive_words_opens_a_compliance_case_for_the_manager_and_is_blocked(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"alice": {"manager_id": "boss"}, "boss": {"queues": []}})
+    settings = {"version": 0, "sensitive_words": {"words": ["加我私人微信"], "action": "block"}}
+    assert client.put("/v1/case-settings", json_body=settings, token=admin).status == 200
+    member = client.member_login(tenant, "dev:o-sens")
+    case_id = file_case(client, member)["case_id"]
+    alice = client.staff_token(tenant, "alice", ("agent",))
+    answer = client.post(f"/v1/cases/{case_id}/messages", json_body={"body": "退款的话加我私人微信"}, token=alice)
+    assert answer.status == 201
+    assert answer.json["delivery"]["reason"] == "blocked_sensitive_words"
+    compliance = client.get("/v1/cases?assignee=boss", token=admin).json["items"]
+    assert [(c["type"], c["priority"]) for c in compliance] == [("compliance", "high")]
+    time.sleep(0.5)
+    assert deliveries(client, admin, "o-sens") == []
+    assert client.get("/v1/me/cases", token=member["token"]).json["items"][0]["case_id"] == case_id
+
+
+def test_members_see_only_their_cases_without_notes_and_tenants_never_meet(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}})
+    owner = client.member_login(tenant, "dev:o-mine")
+    stranger = client.member_login(tenant, "dev:o-other")
+    case_id = file_case(client, owner)["case_id"]
+    note = client.post(f"/v1/cases/{case_id}/messages", json_body={"body": "内部备注", "kind": "note"}, token=admin)
+    assert note.status == 201
+    mine = client.get(f"/v1/me/cases/{case_id}", token=owner["token"])
+    assert mine.status == 200
+    assert all(m["kind"] != "note" for m in mine.json["messages"])
+    assert client.get(f"/v1/me/cases/{case_id}", token=stranger["token"]).status == 404
+    assert (
+        client.post(f"/v1/me/cases/{case_id}/messages", json_body={"body": "x"}, token=stranger["token"]).status == 404
+    )
+    assert client.get("/v1/me/cases", token=stranger["token"]).json["items"] == []
+    other_admin = client.staff_token(f"{tenant}-b")
+    assert client.get(f"/v1/cases/{case_id}", token=other_admin).status == 404
+    assert client.patch(f"/v1/cases/{case_id}", json_body={"status": "resolved"}, token=other_admin).status == 404
+    guide = client.staff_token(tenant, "g", ("guide",))
+    assert client.get(f"/v1/cases/{case_id}", token=guide).status == 403
+    assert client.get("/v1/cases", token=owner["token"]).status == 403
+    agent = client.staff_token(tenant, "alice", ("agent",))
+    assert client.put("/v1/queues/x", json_body=GENERAL, token=agent).status == 403
+    grab = {"queues": ["complaints", "general"], "availability": "online", "capacity": 50}
+    assert client.put("/v1/agents/alice", json_body=grab, token=agent).status == 403
+    bad = client.post("/v1/me/cases", json_body={"type": "compliance", "subject": "x"}, token=owner["token"])
+    assert bad.status == 422
+    assert len(client.get("/v1/me/cases", token=owner["token"]).json["items"]) == 1
+
+
+def test_filing_with_the_same_idempotency_key_opens_one_case(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}})
+    member = client.member_login(tenant, "dev:o-idem")
+    body = {"type": "inquiry", "subject": "发票"}
+    headers = {"Idempotency-Key": "k-1"}
+    first = client.post("/v1/me/cases", json_body=body, token=member["token"], headers=headers)
+    second = client.post("/v1/me/cases", json_body=body, token=member["token"], headers=headers)
+    assert first.status == second.status == 201
+    assert first.json == second.json
+    other = client.post("/v1/me/cases", json_body=body | {"subject": "别的"}, token=member["token"], headers=headers)
+    assert other.status == 422
+    assert len(client.get("/v1/me/cases", token=member["token"]).json["items"]) == 1
+    listed = client.get("/v1/cases", token=admin).json["items"]
+    assert [(c["case_id"], c["queue_id"]) for c in listed] == [(first.json["case_id"], "general")]
