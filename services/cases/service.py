@@ -63,6 +63,11 @@ SERVICE = Service(
             ),
         ),
         Consumer(
+            name="cases-partner-requests",
+            handler="services.cases.handlers.partner_requests.handler",
+            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["AfterSalesRequested"]},),
+        ),
+        Consumer(
             name="cases-channel-inbox",
             handler="services.cases.handlers.channel_inbox.handler",
             patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelMessageReceived"]},),

@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from services.cases.logic.workflow import HistoryLine
 from services.cases.models import Case, CaseRecord, Message
 from shared import dynamo, ids
+from shared.consumer import processed_marker
 from shared.dynamo import Filter, Transaction
 from shared.errors import ConcurrentUpdate, DomainError
 from shared.events.cases import ChannelAddress
@@ -346,6 +347,15 @@ def commit(write: CaseWrite) -> None:
         _agent_change(tx, case.tenant_id, change)
     publish_with(tx, case.tenant_id, *write.events)
     tx.commit()
+
+
+def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
+    """The consumer's "this event was handled" marker, written with the case it changed."""
+
+    def prepare(tx: Transaction) -> None:
+        processed_marker(tx, consumer, tenant_id, event_id)
+
+    return prepare
 
 
 def claim_source(tenant_id: str, key: str, case_id: str, on_fail: DomainError) -> Prepare:

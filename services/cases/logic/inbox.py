@@ -46,11 +46,10 @@ def _body(message: ChannelMessageReceived) -> str:
 def _marked(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> list[Prepare]:
     """The consumer's marker for the event and the reopened window, in the case's transaction."""
 
-    def prepare(tx: Transaction) -> None:
-        processed_marker(tx, CONSUMER, tenant_id, event_id)
+    def reopen_window(tx: Transaction) -> None:
         channel_dal.open_window(tx, tenant_id, message.channel)
 
-    return [prepare]
+    return [dal.handled(CONSUMER, tenant_id, event_id), reopen_window]
 
 
 def _continue(tenant_id: str, case: Case, message: ChannelMessageReceived, event_id: str) -> None:
