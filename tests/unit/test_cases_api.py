@@ -308,3 +308,32 @@ def test_filing_with_the_same_idempotency_key_opens_one_case(client: Client, ten
     assert len(client.get("/v1/me/cases", token=member["token"]).json["items"]) == 1
     listed = client.get("/v1/cases", token=admin).json["items"]
     assert [(c["case_id"], c["queue_id"]) for c in listed] == [(first.json["case_id"], "general")]
+
+
+def test_stats_count_open_cases_by_status_and_queue_with_medians_hit_rate_and_csat(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"alice": {}, "bob": {}})
+    member = client.member_login(tenant, "dev:o-stats")
+    rated = file_case(client, member)["case_id"]
+    staff_case(client, admin)
+    staff_case(client, admin, type="inquiry", subject="发票")
+    assert client.post(f"/v1/cases/{rated}/messages", json_body={"body": "处理中"}, token=admin).status == 201
+    assert client.patch(f"/v1/cases/{rated}", json_body={"status": "resolved"}, token=admin).status == 200
+    csat = client.post(f"/v1/me/cases/{rated}/csat", json_body={"rating": 4}, token=member["token"])
+    assert csat.status == 201
+    answer = client.get("/v1/cases/stats", token=admin)
+    assert answer.status == 200, answer.body
+    figures = answer.json
+    assert figures["open_by_status"] == {"assigned": 1, "new": 1}
+    assert figures["open_by_queue"] == {"complaints": 1, "general": 1}
+    overall = figures["overall"]
+    assert (overall["cases"], overall["resolved"], overall["sla_hit_rate"]) == (3, 1, 1.0)
+    assert overall["first_response_median_minutes"] is not None
+    assert overall["csat"] == {"responses": 1, "average": 4.0, "distribution": {"4": 1}}
+    per_agent = figures["per_agent"]
+    assert sorted(per_agent) == ["alice", "bob"]
+    assert sum(agent["open_cases"] for agent in per_agent.values()) == 1
+    assert sum(agent["resolved"] for agent in per_agent.values()) == 1
+    agent = client.staff_token(tenant, "alice", ("agent",))
+    assert client.get("/v1/cases/stats", token=agent).status == 403

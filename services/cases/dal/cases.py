@@ -190,6 +190,25 @@ def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | N
     return [_case(item) for item in page.items], page.next_cursor
 
 
+def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
+    """Every case opened since then (ids sort by creation time), all pages."""
+    request: dict[str, Any] = {
+        "TableName": table(),
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p AND gsi1sk >= :from",
+        "ExpressionAttributeValues": dynamo.serialize(
+            {":p": f"T#{tenant_id}#CASES", ":from": f"case_{ids.time_prefix(since_epoch)}"}
+        ),
+    }
+    found: list[Case] = []
+    while True:
+        answer = dynamo.client().query(**request)
+        found += [_case(dynamo.deserialize(item)) for item in answer.get("Items", [])]
+        if "LastEvaluatedKey" not in answer:
+            return found
+        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+
 def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
     page = dynamo.query_page(
         table(),

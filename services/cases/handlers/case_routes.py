@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,7 +21,7 @@ from services.cases.dal import cases as dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.cases import CaseFilters
 from services.cases.handlers.resolver import Cursor, Id, Limit, api
-from services.cases.logic import cases, sla, sla_sweep
+from services.cases.logic import cases, sla, sla_sweep, stats
 from services.cases.logic.workflow import Status
 from shared.clock import utc_now
 from shared.events.cases import Priority
@@ -56,6 +57,16 @@ def list_cases(
 def run_sla_checks() -> sla_sweep.SweepReport:
     """Run the scheduled SLA sweep now for this tenant: mark breaches, close resolved cases due."""
     return sla_sweep.sweep(api.staff().tenant_id)
+
+
+@api.route("GET /v1/cases/stats")
+def case_stats(days: Annotated[int, Query(ge=1, le=90)] = 30) -> stats.Stats:
+    """Open cases by status and queue, response and resolution medians, SLA hit rate, CSAT, per
+    agent — over the cases opened in the last ``days`` days."""
+    tenant_id = api.staff().tenant_id
+    routing = routing_dal.routing(tenant_id)
+    opened = dal.cases_since(tenant_id, time.time() - days * 86400)
+    return stats.compute(opened, routing.agents, routing.settings.business_hours, days)
 
 
 @api.route("GET /v1/cases/{case_id}")
