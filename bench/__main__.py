@@ -268,6 +268,62 @@ def points_operations(stack: LocalStack, counter: RequestCounter, gateway: Local
     return {"operations": rows, "throughput": throughput}
 
 
+def cases_per_second(gateway: LocalGateway, admin: str, total: int) -> float:
+    """``total`` staff intakes from 4 threads, each routed and assigned in its own write: per second."""
+    assigned: list[str] = []
+
+    def worker(offset: int) -> None:
+        for _ in range(offset, total, 4):
+            case = call(gateway, "POST", "/v1/cases", {"type": "complaint", "subject": "bench"}, admin)
+            if case["assignee"]:
+                assigned.append(case["case_id"])
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(assigned) == total, f"{total - len(assigned)} cases were not assigned at once"
+    return round(total / (time.perf_counter() - started), 1)
+
+
+def cases_operations(stack: LocalStack, counter: RequestCounter, gateway: LocalGateway) -> dict[str, Any]:
+    tenant = "bench-cases"
+    admin = call(gateway, "POST", "/v1/auth/dev-token", {"tenant_id": tenant, "staff_id": "s1", "roles": ["admin"]})
+    admin = admin["token"]
+    call(gateway, "PUT", "/v1/queues/complaints", {"name": "Complaints", "rules": [{"types": ["complaint"]}]}, admin)
+    for index in range(5):
+        profile = {"queues": ["complaints"], "availability": "online", "capacity": 200}
+        call(gateway, "PUT", f"/v1/agents/agent-{index}", profile, admin)
+    members = [
+        call(gateway, "POST", "/v1/auth/wechat", {"tenant_id": tenant, "app_id": "wx", "code": f"dev:c-{i}"})["token"]
+        for i in range(POINTS_SAMPLES)
+    ]
+    filed: list[str] = []
+    complaint = {"type": "complaint", "subject": "杯子漏水", "description": "质量问题"}
+    rows = [
+        measure(
+            stack,
+            counter,
+            "case intake (member, assigned)",
+            lambda i: filed.append(call(gateway, "POST", "/v1/me/cases", complaint, members[i])["case_id"]),
+            POINTS_SAMPLES,
+        ),
+        measure(
+            stack,
+            counter,
+            "agent reply (+ channel delivery)",
+            lambda i: call(gateway, "POST", f"/v1/cases/{filed[i]}/messages", {"body": "您好 马上处理"}, admin),
+            POINTS_SAMPLES,
+        ),
+    ]
+    return {
+        "operations": rows,
+        "throughput": {"cases_created_and_assigned_per_second": cases_per_second(gateway, admin, POINTS_SAMPLES)},
+    }
+
+
 def import_times() -> list[dict[str, Any]]:
     """Each deployed handler module imported in a fresh interpreter, best of three."""
     modules = sorted(
@@ -343,6 +399,8 @@ def main() -> None:
         flow = scan_flow(stack, counter, gateway, admin)
         points = points_operations(stack, counter, gateway)
         results += points["operations"]
+        cases = cases_operations(stack, counter, gateway)
+        results += cases["operations"]
     finally:
         stack.stop()
     imports = import_times()
@@ -351,6 +409,7 @@ def main() -> None:
         "scan_flow": flow,
         "operations": results,
         "points_throughput": points["throughput"],
+        "cases_throughput": cases["throughput"],
         "imports": imports,
         "python": sys.version.split()[0],
     }
@@ -385,6 +444,8 @@ def print_report(report: dict[str, Any]) -> None:
     print("\nredemptions per second (4 threads, emulator serialises every request)")
     print(f"  on one account      {throughput['redemptions_per_second_one_account']}")
     print(f"  across accounts     {throughput['redemptions_per_second_across_accounts']}")
+    print("\ncases created and assigned per second (4 threads, 5 agents, one write per intake)")
+    print(f"  {report['cases_throughput']['cases_created_and_assigned_per_second']}")
     print(f"\n{'handler module (fresh interpreter)':50} {'import ms':>10}")
     for row in report["imports"]:
         print(f"{row['module']:50} {row['import_ms']:10.1f}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.cases.logic.business_time import BusinessHours
 from services.cases.logic.workflow import HistoryLine, Status
@@ -211,6 +211,12 @@ class CaseSettings(BaseModel):
     auto_close_days: int = Field(default=7, ge=1, le=90)
     reopen_on_rating_at_most: int = Field(default=2, ge=0, le=5, description="0: a low rating never reopens.")
     version: int = 0
+
+    @field_validator("sla")
+    @classmethod
+    def _every_priority(cls, given: dict[Priority, SlaTarget]) -> dict[Priority, SlaTarget]:
+        """Priorities left out keep their default targets."""
+        return _default_sla() | given
 
 
 class Routing(BaseModel):

@@ -118,7 +118,7 @@ def test_the_knowledge_base_finds_chinese_words_inside_titles_and_suggests_for_a
     client: Client, tenant: str
 ) -> None:
     admin = client.staff_token(tenant)
-    articles = [
+    articles: list[dict[str, Any]] = [
         {"title": "如何申请退款", "body": "七天无理由退货 并原路退款。", "category": "售后"},
         {"title": "会员积分规则", "body": "每消费一元得一分。", "keywords": ["积分"]},
         {"title": "Shipping times", "body": "Orders ship within 48 hours.", "kind": "canned_reply"},

@@ -57,12 +57,12 @@ class AgentPicker:
         return choose_agent(queue, able, self._owner)
 
 
-def _hand_out(case: Case, queue: Queue, agents: list[Agent], picker: AgentPicker) -> bool:
-    """Try to give one waiting case to an agent; True if it was placed (or is no longer waiting)."""
-    agent = picker.pick(queue, agents)
+def _hand_out(case: Case, queue: Queue, routing: Routing, picker: AgentPicker) -> bool:
+    """Try to give one waiting case to an agent; True if it was placed."""
+    agent = picker.pick(queue, routing.agents)
     if agent is None:
         return False
-    change = CaseChange.of(case, SYSTEM, now_rfc3339())
+    change = CaseChange.of(case, SYSTEM, now_rfc3339(), routing.settings)
     change.assign(agent, automatic=True)
     dal.commit(change.write)
     agent.open_cases += 1
@@ -87,7 +87,7 @@ def dispatch(tenant_id: str, queue_ids: Iterable[str] = (), agent_ids: Iterable[
             picker = AgentPicker(tenant_id, case.contact_id, case.brand)
             for attempt in range(ATTEMPTS):
                 try:
-                    if not _hand_out(case, queue, routing.agents, picker):
+                    if not _hand_out(case, queue, routing, picker):
                         break
                     placed += 1
                     break

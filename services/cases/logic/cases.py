@@ -259,13 +259,16 @@ def staff_message(staff: StaffPrincipal, case_id: str, body: StaffMessageCreate)
     """A reply (sent through the member's channel) or an internal note. A reply matching the
     tenant's sensitive words opens a compliance case, and is not sent when the rule says block."""
     settings = routing_dal.settings(staff.tenant_id)
-    blocked = body.kind == "reply" and compliance.screen(staff, case_id, body.body, settings)
+    flagged = body.kind == "reply" and compliance.matches(body.body, settings.sensitive_words.words)
+    if flagged and dal.get_case(staff.tenant_id, case_id) is None:
+        raise _missing(case_id)
+    blocked = flagged and compliance.screen(staff, case_id, body.body, settings)
     written: list[Message] = []
 
     def build(case: Case) -> CaseChange:
         if case.status == "closed":
             raise Conflict("The case is closed.")
-        change = CaseChange.of(case, Actor(kind="staff", id=staff.staff_id), now_rfc3339())
+        change = CaseChange.of(case, Actor(kind="staff", id=staff.staff_id), now_rfc3339(), settings)
         message, announce = _reply_message(case, staff, body, change.at)
         if blocked:
             message.delivery = Delivery(status="held", reason="blocked_sensitive_words", at=change.at)
@@ -317,14 +320,15 @@ def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCre
 def rate(member: MemberPrincipal, case_id: str, body: CsatCreate) -> Case:
     """Once per resolution; a rating at or below the tenant's threshold reopens a resolved case."""
     member_record(member, case_id)
-    threshold = routing_dal.settings(member.tenant_id).reopen_on_rating_at_most
+    settings = routing_dal.settings(member.tenant_id)
+    threshold = settings.reopen_on_rating_at_most
 
     def build(case: Case) -> CaseChange:
         if case.status not in ("resolved", "closed") or case.resolutions == 0:
             raise Conflict("Only a resolved case can be rated.", reason="not_resolved")
         if case.csat is not None and case.csat.resolution == case.resolutions:
             raise Conflict("This resolution was rated already.", reason="already_rated")
-        change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339())
+        change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339(), settings)
         change.case.csat = Csat(rating=body.rating, comment=body.comment, resolution=case.resolutions, at=change.at)
         reopen = body.rating <= threshold and case.status == "resolved"
         if reopen:

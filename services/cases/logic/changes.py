@@ -40,8 +40,8 @@ class CaseChange:
         self.write = CaseWrite(case=case)
 
     @classmethod
-    def of(cls, before: Case, actor: Actor, at: str) -> CaseChange:
-        return cls(before, before.model_copy(deep=True), actor, at)
+    def of(cls, before: Case, actor: Actor, at: str, settings: CaseSettings | None = None) -> CaseChange:
+        return cls(before, before.model_copy(deep=True), actor, at, settings)
 
     @property
     def case(self) -> Case:
