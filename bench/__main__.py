@@ -220,14 +220,12 @@ def funded_members(gateway: LocalGateway, tenant: str, admin: str, count: int, p
     return tokens
 
 
-def redemptions_per_second(gateway: LocalGateway, reward_id: str, tokens: list[str], total: int) -> float:
-    """``total`` redemptions from 4 threads, spread over ``tokens``: completed per second."""
+def per_second(total: int, work: Callable[[int], bool]) -> float:
+    """``work(0..total-1)`` shared by 4 threads: how many per second; each must answer True."""
     done: list[int] = []
 
     def worker(offset: int) -> None:
-        for index in range(offset, total, 4):
-            call(gateway, "POST", "/v1/me/redemptions", {"reward_id": reward_id}, tokens[index % len(tokens)])
-            done.append(index)
+        done.extend(index for index in range(offset, total, 4) if work(index))
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(4)]
@@ -235,8 +233,14 @@ def redemptions_per_second(gateway: LocalGateway, reward_id: str, tokens: list[s
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(done) == total, f"{total - len(done)} redemptions failed"
+    assert len(done) == total, f"{total - len(done)} of {total} did not succeed"
     return round(total / (time.perf_counter() - started), 1)
+
+
+def redemptions_per_second(gateway: LocalGateway, reward_id: str, tokens: list[str], total: int) -> float:
+    """``total`` redemptions from 4 threads, spread over ``tokens``: completed per second."""
+    body = {"reward_id": reward_id}
+    return per_second(total, lambda i: bool(call(gateway, "POST", "/v1/me/redemptions", body, tokens[i % len(tokens)])))
 
 
 def points_operations(stack: LocalStack, counter: RequestCounter, gateway: LocalGateway) -> dict[str, Any]:
@@ -269,23 +273,10 @@ def points_operations(stack: LocalStack, counter: RequestCounter, gateway: Local
 
 
 def cases_per_second(gateway: LocalGateway, admin: str, total: int) -> float:
-    """``total`` staff intakes from 4 threads, each routed and assigned in its own write: per second."""
-    assigned: list[str] = []
-
-    def worker(offset: int) -> None:
-        for _ in range(offset, total, 4):
-            case = call(gateway, "POST", "/v1/cases", {"type": "complaint", "subject": "bench"}, admin)
-            if case["assignee"]:
-                assigned.append(case["case_id"])
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(assigned) == total, f"{total - len(assigned)} cases were not assigned at once"
-    return round(total / (time.perf_counter() - started), 1)
+    """``total`` staff intakes from 4 threads, each routed and assigned in its own write: per second
+    (a case not assigned at once counts as a failure)."""
+    body = {"type": "complaint", "subject": "bench"}
+    return per_second(total, lambda _: call(gateway, "POST", "/v1/cases", body, admin)["assignee"] is not None)
 
 
 def cases_operations(stack: LocalStack, counter: RequestCounter, gateway: LocalGateway) -> dict[str, Any]:

@@ -190,9 +190,22 @@ def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | N
     return [_case(item) for item in page.items], page.next_cursor
 
 
+def _all_pages(request: dict[str, Any], most: int | None = None) -> list[dict[str, Any]]:
+    """Every item a query finds (or the first ``most``), page after page."""
+    found: list[dict[str, Any]] = []
+    while most is None or len(found) < most:
+        limit = {} if most is None else {"Limit": most - len(found)}
+        answer = dynamo.client().query(**request, **limit)
+        found += [dynamo.deserialize(item) for item in answer.get("Items", [])]
+        if "LastEvaluatedKey" not in answer:
+            break
+        request = request | {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
+    return found
+
+
 def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
-    """Every case opened since then (ids sort by creation time), all pages."""
-    request: dict[str, Any] = {
+    """Every case opened since then (ids sort by creation time)."""
+    request = {
         "TableName": table(),
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :p AND gsi1sk >= :from",
@@ -200,13 +213,7 @@ def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
             {":p": f"T#{tenant_id}#CASES", ":from": f"case_{ids.time_prefix(since_epoch)}"}
         ),
     }
-    found: list[Case] = []
-    while True:
-        answer = dynamo.client().query(**request)
-        found += [_case(dynamo.deserialize(item)) for item in answer.get("Items", [])]
-        if "LastEvaluatedKey" not in answer:
-            return found
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return [_case(item) for item in _all_pages(request)]
 
 
 def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
@@ -225,21 +232,14 @@ def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
     """(tenant, case id) of cases whose next SLA target (or auto-close) is due by ``now``,
     across tenants, earliest first, at most ``most`` of them."""
-    request: dict[str, Any] = {
+    request = {
         "TableName": table(),
         "IndexName": "gsi5",
         "KeyConditionExpression": "gsi5pk = :p AND gsi5sk <= :now",
         "ExpressionAttributeValues": dynamo.serialize({":p": f"SLA#{shard}", ":now": f"{now}#~"}),
         "ProjectionExpression": "tenant_id, case_id",
     }
-    found: list[tuple[str, str]] = []
-    while len(found) < most:
-        answer = dynamo.client().query(**request, Limit=most - len(found))
-        found += [(item["tenant_id"], item["case_id"]) for item in map(dynamo.deserialize, answer.get("Items", []))]
-        if "LastEvaluatedKey" not in answer:
-            break
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-    return found
+    return [(item["tenant_id"], item["case_id"]) for item in _all_pages(request, most)]
 
 
 def open_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
