@@ -213,6 +213,17 @@ def test_transfer_and_reassign_move_the_load_with_the_case(client: Client, tenan
     back = client.patch(f"/v1/cases/{case['case_id']}", json_body={"assignee": "alice"}, token=admin)
     assert back.status == 200
     assert back.json["assignee"] == "alice"
+    # Several changes to one agent in one request count once each way.
+    same = client.patch(
+        f"/v1/cases/{case['case_id']}", json_body={"queue_id": "general", "assignee": "alice"}, token=admin
+    )
+    assert (same.status, same.json["assignee"], same.json["queue_id"]) == (200, "alice", "general")
+    done = client.patch(
+        f"/v1/cases/{case['case_id']}", json_body={"assignee": "bob", "status": "resolved"}, token=admin
+    )
+    assert (done.status, done.json["assignee"], done.json["status"]) == (200, "bob", "resolved")
+    agents = agents_of(client, admin)
+    assert (agents["alice"]["open_cases"], agents["bob"]["open_cases"]) == (0, 0)
     unknown = client.patch(f"/v1/cases/{case['case_id']}", json_body={"assignee": "nobody"}, token=admin)
     assert unknown.status == 409
     assert unknown.json["reason"] == "not_an_agent"
@@ -310,9 +321,7 @@ def test_filing_with_the_same_idempotency_key_opens_one_case(client: Client, ten
     assert [(c["case_id"], c["queue_id"]) for c in listed] == [(first.json["case_id"], "general")]
 
 
-def test_stats_count_open_cases_by_status_and_queue_with_medians_hit_rate_and_csat(
-    client: Client, tenant: str
-) -> None:
+def test_stats_count_open_cases_by_status_and_queue_with_medians_hit_rate_and_csat(client: Client, tenant: str) -> None:
     admin = setup_desk(client, tenant, {"alice": {}, "bob": {}})
     member = client.member_login(tenant, "dev:o-stats")
     rated = file_case(client, member)["case_id"]

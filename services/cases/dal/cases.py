@@ -318,33 +318,38 @@ AGENT_NAMES = {
 }
 
 
-def _agent_change(tx: Transaction, tenant_id: str, change: AgentChange) -> None:
-    key = agent_key(tenant_id, change.staff_id)
-    if isinstance(change, AgentTake):
-        condition = "#open < #capacity"
-        names = {k: v for k, v in AGENT_NAMES.items() if k != "#availability"}
-        values: dict[str, Any] = {":one": 1, ":at": change.at}
-        if change.routed_seen_total is not None:
-            condition += " AND #total = :seen AND #availability = :online"
-            names = AGENT_NAMES
-            values |= {":seen": change.routed_seen_total, ":online": "online"}
-        tx.update(
-            key,
-            "SET #open = #open + :one, #total = #total + :one, #last = :at, #version = #version + :one",
-            condition=condition,
-            names=names,
-            values=values,
-            on_fail=change.on_fail,
-        )
-    else:
-        step = -1 if isinstance(change, AgentRelease) else 1
-        tx.update(
-            key,
-            "SET #open = #open + :step, #version = #version + :one",
-            condition="attribute_exists(pk)",
-            names={"#open": "open_cases", "#version": "version"},
-            values={":step": step, ":one": 1},
-        )
+def _agent_changes(tx: Transaction, tenant_id: str, staff_id: str, changes: list[AgentChange]) -> None:
+    """One update per agent (a transaction may touch an item once): the net change in open cases,
+    under the conditions of an assignment when there is one (a case given to the agent who
+    resolves it in the same request is counted in and out at once)."""
+    step = sum(-1 if isinstance(change, AgentRelease) else 1 for change in changes)
+    take = next((change for change in changes if isinstance(change, AgentTake)), None)
+    key = agent_key(tenant_id, staff_id)
+    if take is None:
+        if step:
+            tx.update(
+                key,
+                "SET #open = #open + :step, #version = #version + :one",
+                condition="attribute_exists(pk)",
+                names={"#open": "open_cases", "#version": "version"},
+                values={":step": step, ":one": 1},
+            )
+        return
+    condition = "#open < #capacity"
+    names = {k: v for k, v in AGENT_NAMES.items() if k != "#availability"}
+    values: dict[str, Any] = {":one": 1, ":step": step, ":at": take.at}
+    if take.routed_seen_total is not None:
+        condition += " AND #total = :seen AND #availability = :online"
+        names = AGENT_NAMES
+        values |= {":seen": take.routed_seen_total, ":online": "online"}
+    tx.update(
+        key,
+        "SET #open = #open + :step, #total = #total + :one, #last = :at, #version = #version + :one",
+        condition=condition,
+        names=names,
+        values=values,
+        on_fail=take.on_fail,
+    )
 
 
 def commit(write: CaseWrite) -> None:
@@ -362,8 +367,11 @@ def commit(write: CaseWrite) -> None:
         tx.put({"pk": pk, "sk": f"MSG#{message.message_id}", "kind": "message", **message.model_dump(mode="json")})
     for line in write.history:
         tx.put({"pk": pk, "sk": f"HIST#{ids.new_id()}", "kind": "history", **line.model_dump(mode="json")})
+    by_agent: dict[str, list[AgentChange]] = {}
     for change in write.agents:
-        _agent_change(tx, case.tenant_id, change)
+        by_agent.setdefault(change.staff_id, []).append(change)
+    for staff_id, changes in by_agent.items():
+        _agent_changes(tx, case.tenant_id, staff_id, changes)
     publish_with(tx, case.tenant_id, *write.events)
     tx.commit()
 
