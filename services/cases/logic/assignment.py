@@ -46,7 +46,7 @@ class AgentPicker:
         self._owner: str | None = None
         self._looked_up = False
 
-    def pick(self, queue: Queue | None, agents: Iterable[Agent]) -> Agent | None:
+    def pick(self, queue: Queue | None, agents: Iterable[Agent], attempt: int = 0) -> Agent | None:
         if queue is None:
             return None
         able = [agent for agent in agents if agent.can_take(queue.queue_id)]
@@ -54,12 +54,12 @@ class AgentPicker:
             return None
         if not self._looked_up:
             self._owner, self._looked_up = owner_of(*self.whose), True
-        return choose_agent(queue, able, self._owner)
+        return choose_agent(queue, able, self._owner, spread=attempt + 1)
 
 
-def _hand_out(case: Case, queue: Queue, routing: Routing, picker: AgentPicker) -> bool:
+def _hand_out(case: Case, queue: Queue, routing: Routing, picker: AgentPicker, attempt: int) -> bool:
     """Try to give one waiting case to an agent; True if it was placed."""
-    agent = picker.pick(queue, routing.agents)
+    agent = picker.pick(queue, routing.agents, attempt)
     if agent is None:
         return False
     change = CaseChange.of(case, SYSTEM, now_rfc3339(), routing.settings)
@@ -87,7 +87,7 @@ def dispatch(tenant_id: str, queue_ids: Iterable[str] = (), agent_ids: Iterable[
             picker = AgentPicker(tenant_id, case.contact_id, case.brand)
             for attempt in range(ATTEMPTS):
                 try:
-                    if not _hand_out(case, queue, routing, picker):
+                    if not _hand_out(case, queue, routing, picker, attempt):
                         break
                     placed += 1
                     break

@@ -42,7 +42,9 @@ class Draft:
     first_message: str | None = None  # a channel message the case starts from
 
 
-def _build(tenant_id: str, case_id: str, draft: Draft, routing: Routing, picker: AgentPicker | None) -> CaseChange:
+def _build(
+    tenant_id: str, case_id: str, draft: Draft, routing: Routing, picker: AgentPicker | None, attempt: int = 0
+) -> CaseChange:
     at = now_rfc3339()
     if draft.queue_id is not None:
         queue = queue_of(routing, draft.queue_id)
@@ -88,7 +90,7 @@ def _build(tenant_id: str, case_id: str, draft: Draft, routing: Routing, picker:
         change.actor = SYSTEM
         change.assign(directed, automatic=False, directed=True)
     elif picker is not None:
-        agent = picker.pick(queue, routing.agents)
+        agent = picker.pick(queue, routing.agents, attempt)
         if agent is not None:
             change.actor = SYSTEM
             change.assign(agent, automatic=True)
@@ -101,7 +103,7 @@ def open_case(tenant_id: str, draft: Draft, prepares: Callable[[Case], list[Prep
     case_id = ids.new_id("case_")
     picker = AgentPicker(tenant_id, draft.contact_id, draft.brand)
     for attempt in range(ATTEMPTS):
-        change = _build(tenant_id, case_id, draft, routing_dal.routing(tenant_id), picker)
+        change = _build(tenant_id, case_id, draft, routing_dal.routing(tenant_id), picker, attempt)
         change.write.prepares = prepares(change.case)
         try:
             dal.commit(change.write)
