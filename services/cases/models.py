@@ -99,6 +99,7 @@ class Case(BaseModel):
     resolutions: int = 0
     csat: Csat | None = None
     sla: SlaClock | None = None
+    erased_at: str | None = None  # the contact's personal data was erased from this case
     breached: list[Literal["first_response", "resolution"]] = Field(default_factory=list)
     version: int = 1
 

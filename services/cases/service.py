@@ -64,6 +64,11 @@ SERVICE = Service(
             ),
         ),
         Consumer(
+            name="cases-contact-cases",
+            handler="services.cases.handlers.contact_cases.handler",
+            patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactErased", "ContactsMerged"]},),
+        ),
+        Consumer(
             name="cases-partner-requests",
             handler="services.cases.handlers.partner_requests.handler",
             patterns=({"source": [{"prefix": "partner."}], "detail-type": ["AfterSalesRequested"]},),

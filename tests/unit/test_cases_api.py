@@ -3,6 +3,7 @@ channel and its window, sensitive words, CSAT — and who may see what."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -346,3 +347,41 @@ def test_stats_count_open_cases_by_status_and_queue_with_medians_hit_rate_and_cs
     assert sum(agent["resolved"] for agent in per_agent.values()) == 1
     agent = client.staff_token(tenant, "alice", ("agent",))
     assert client.get("/v1/cases/stats", token=agent).status == 403
+
+
+def test_an_erased_contacts_cases_forget_what_was_said_and_a_merged_contacts_cases_move(
+    client: Client, tenant: str
+) -> None:
+    from tests.unit.test_points_api import publish
+
+    admin = setup_desk(client, tenant, {"alice": {}})
+    member = client.member_login(tenant, "dev:o-erase")
+    case_id = file_case(client, member, attachments=[{"key": "u/1.jpg", "name": "裂痕.jpg"}])["case_id"]
+    assert (
+        client.post(
+            f"/v1/me/cases/{case_id}/messages", json_body={"body": "我的电话 13800138000"}, token=member["token"]
+        ).status
+        == 201
+    )
+    assert client.post(f"/v1/cases/{case_id}/messages", json_body={"body": "王女士您好"}, token=admin).status == 201
+    assert client.delete(f"/v1/contacts/{member['contact_id']}", token=admin).status in (200, 204)
+
+    def erased() -> dict[str, Any] | None:
+        case = case_of(client, admin, case_id)
+        return case if case["subject"] == "[erased]" else None
+
+    case = eventually(erased)
+    assert (case["description"], case["attachments"], case["channel"], case["status"]) == ("", [], None, "in_progress")
+    assert {m["body"] for m in case["messages"]} == {"[erased]"}
+    assert "13800138000" not in json.dumps(case, ensure_ascii=False)
+
+    survivor = client.member_login(tenant, "dev:o-survivor")
+    absorbed = client.member_login(tenant, "dev:o-absorbed")
+    moved = file_case(client, absorbed)["case_id"]
+    event = {"contact_id": survivor["contact_id"], "version": 9, "merged_contact_id": absorbed["contact_id"]}
+    publish(tenant, "ContactsMerged", event, source="siyu.contacts")
+    publish(tenant, "ContactsMerged", event, source="siyu.contacts")
+    mine = eventually(lambda: client.get("/v1/me/cases", token=survivor["token"]).json["items"])
+    assert [c["case_id"] for c in mine] == [moved]
+    assert client.get("/v1/me/cases", token=absorbed["token"]).json["items"] == []
+    assert case_of(client, admin, moved)["contact_id"] == survivor["contact_id"]

@@ -229,6 +229,16 @@ def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None
     return [_case(item) for item in page.items], page.next_cursor
 
 
+def all_member_cases(tenant_id: str, contact_id: str) -> list[Case]:
+    request = {
+        "TableName": table(),
+        "IndexName": "gsi2",
+        "KeyConditionExpression": "gsi2pk = :p",
+        "ExpressionAttributeValues": dynamo.serialize({":p": member_lane(tenant_id, contact_id)}),
+    }
+    return [_case(item) for item in _all_pages(request)]
+
+
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
     """(tenant, case id) of cases whose next SLA target (or auto-close) is due by ``now``,
     across tenants, earliest first, at most ``most`` of them."""
@@ -385,6 +395,26 @@ def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
     return prepare
 
 
+def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
+    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
+    tx = Transaction(table())
+    processed_marker(tx, consumer, tenant_id, event_id)
+    tx.commit()
+
+
+MESSAGES_PER_WRITE = 25
+
+
+def rewrite_messages(tenant_id: str, case_id: str, messages: list[Message]) -> None:
+    """Store messages as given (over what they were), a few per transaction."""
+    pk = case_pk(tenant_id, case_id)
+    for start in range(0, len(messages), MESSAGES_PER_WRITE):
+        tx = Transaction(table())
+        for message in messages[start : start + MESSAGES_PER_WRITE]:
+            tx.put({"pk": pk, "sk": f"MSG#{message.message_id}", "kind": "message", **message.model_dump(mode="json")})
+        tx.commit()
+
+
 def claim_source(tenant_id: str, key: str, case_id: str, on_fail: DomainError) -> Prepare:
     """A marker that only one case comes of a given partner request or channel message."""
 
@@ -399,18 +429,16 @@ def claim_source(tenant_id: str, key: str, case_id: str, on_fail: DomainError) -
 
 
 def update_message_delivery(tenant_id: str, case_id: str, message: Message, expected: str, *events: BaseModel) -> None:
-    """Move an outbound message's delivery on, only from the state it was read in."""
+    """Move an outbound message's delivery on, only from the state it was read in. Only the
+    delivery is written: the rest of the message may have changed meanwhile (an erasure)."""
+    assert message.delivery is not None
     tx = Transaction(table())
-    tx.put(
-        {
-            "pk": case_pk(tenant_id, case_id),
-            "sk": f"MSG#{message.message_id}",
-            "kind": "message",
-            **message.model_dump(mode="json"),
-        },
+    tx.update(
+        {"pk": case_pk(tenant_id, case_id), "sk": f"MSG#{message.message_id}"},
+        "SET delivery = :delivery",
         condition="delivery.#status = :expected",
         names={"#status": "status"},
-        values={":expected": expected},
+        values={":expected": expected, ":delivery": message.delivery.model_dump(mode="json")},
         on_fail=ConcurrentUpdate("The message's delivery moved meanwhile."),
     )
     publish_with(tx, tenant_id, *events)
