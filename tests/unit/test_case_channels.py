@@ -86,6 +86,14 @@ def test_a_keyword_message_opens_a_case_and_the_next_messages_join_it_once_each(
     assert thread() == ["我要投诉 杯子有质量问题", "在吗"]
     assert len(cases_of(client, admin)) == 1
 
+    # Resolved, then the member writes again: the same case is reopened.
+    assert client.put("/v1/agents/s1", json_body={}, token=admin).status == 200
+    resolve = {"assignee": "s1", "status": "resolved"}
+    assert client.patch(f"/v1/cases/{case_id}", json_body=resolve, token=admin).status == 200
+    assert send(client, app_id, "o-kw", "还是漏水", "2003") == 200
+    eventually(lambda: client.get(f"/v1/cases/{case_id}", token=admin).json["status"] == "in_progress")
+    assert len(cases_of(client, admin)) == 1
+
 
 def test_a_faq_message_gets_the_articles_auto_reply_through_the_channel(client: Client, tenant: str) -> None:
     admin, app_id = register(client, tenant)

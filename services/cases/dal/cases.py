@@ -252,8 +252,9 @@ def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
     return [(item["tenant_id"], item["case_id"]) for item in _all_pages(request, most)]
 
 
-def open_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
-    """The sender's most recent open case, if any (their latest few are looked at)."""
+def live_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
+    """The sender's most recent case that is not closed (open, or resolved and so reopened by a
+    new message), if any; their latest few are looked at."""
     page = dynamo.query_page(
         table(),
         index="gsi2",
@@ -263,7 +264,7 @@ def open_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None
         cursor=None,
         newest_first=True,
     )
-    return next((case for case in map(_case, page.items) if case.is_open), None)
+    return next((case for case in map(_case, page.items) if case.status != "closed"), None)
 
 
 def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:

@@ -1,6 +1,7 @@
-"""A member's channel message, once recorded: it continues their open case, opens a case when it
-matches one of the tenant's keyword rules (投诉, 退款 …), or else gets the knowledge base's
-auto-reply when an article's keyword matches. Every message reopens the channel's window.
+"""A member's channel message, once recorded: it continues their case (reopening it if it was
+resolved; a closed case is over), opens a case when it matches one of the tenant's keyword rules
+(投诉, 退款 …), or else gets the knowledge base's auto-reply when an article's keyword matches.
+Every message reopens the channel's window.
 
 Idempotent: the case write carries this consumer's marker for the event; an auto-reply is sent
 after its marker is written, so a redelivered event never sends it twice (at most once).
@@ -100,7 +101,7 @@ def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) 
 
 def receive(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
     for attempt in range(ATTEMPTS):
-        case = dal.open_case_on_channel(tenant_id, message.channel)
+        case = dal.live_case_on_channel(tenant_id, message.channel)
         try:
             if case is not None:
                 _continue(tenant_id, case, message, event_id)
