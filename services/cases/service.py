@@ -40,6 +40,7 @@ SERVICE = Service(
         Route("GET", "/v1/kb/search", STAFF, CASE_STAFF),
         Route("GET", "/v1/agents", STAFF, CASE_STAFF),
         Route("PUT", "/v1/agents/{staff_id}", STAFF, CASE_STAFF),
+        Route("POST", "/v1/agents/{staff_id}/handover", STAFF, WRITERS),
         Route("GET", "/v1/queues", STAFF, CASE_STAFF),
         Route("PUT", "/v1/queues/{queue_id}", STAFF, WRITERS),
         Route("GET", "/v1/case-settings", STAFF, WRITERS),

@@ -385,3 +385,33 @@ def test_an_erased_contacts_cases_forget_what_was_said_and_a_merged_contacts_cas
     assert [c["case_id"] for c in mine] == [moved]
     assert client.get("/v1/me/cases", token=absorbed["token"]).json["items"] == []
     assert case_of(client, admin, moved)["contact_id"] == survivor["contact_id"]
+
+
+def test_a_leaving_agents_open_cases_go_to_the_successor_or_back_to_the_queue(client: Client, tenant: str) -> None:
+    admin = setup_desk(
+        client, tenant, {"alice": {}, "bob": {"availability": "away"}, "carol": {"availability": "away"}}
+    )
+    held = [staff_case(client, admin)["case_id"] for _ in range(3)]
+    done = held[0]
+    assert client.patch(f"/v1/cases/{done}", json_body={"status": "resolved"}, token=admin).status == 200
+    answer = client.post("/v1/agents/alice/handover", json_body={"successor_id": "bob"}, token=admin)
+    assert answer.status == 200, answer.body
+    assert answer.json["moved"] == 2
+    assert [case_of(client, admin, c)["assignee"] for c in held] == ["alice", "bob", "bob"]
+    agents = agents_of(client, admin)
+    assert (agents["alice"]["open_cases"], agents["alice"]["availability"], agents["bob"]["open_cases"]) == (
+        0,
+        "offline",
+        2,
+    )
+
+    online = {"queues": ["complaints"], "availability": "online", "capacity": 5}
+    assert client.put("/v1/agents/carol", json_body=online, token=admin).status == 200
+    back = client.post("/v1/agents/bob/handover", json_body={}, token=admin)
+    assert back.status == 200
+    assert back.json["moved"] == 2
+    assert [case_of(client, admin, c)["assignee"] for c in held[1:]] == ["carol", "carol"]
+    assert client.post("/v1/agents/bob/handover", json_body={"successor_id": "bob"}, token=admin).status == 422
+    assert client.post("/v1/agents/nobody/handover", json_body={}, token=admin).status == 409
+    agent = client.staff_token(tenant, "carol", ("agent",))
+    assert client.post("/v1/agents/carol/handover", json_body={}, token=agent).status == 403

@@ -229,6 +229,16 @@ def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None
     return [_case(item) for item in page.items], page.next_cursor
 
 
+def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
+    request = {
+        "TableName": table(),
+        "IndexName": "gsi3",
+        "KeyConditionExpression": "gsi3pk = :p",
+        "ExpressionAttributeValues": dynamo.serialize({":p": agent_lane(tenant_id, staff_id)}),
+    }
+    return [_case(item) for item in _all_pages(request)]
+
+
 def all_member_cases(tenant_id: str, contact_id: str) -> list[Case]:
     request = {
         "TableName": table(),

@@ -29,6 +29,13 @@ def put_agent(staff_id: Id, body: AgentPut) -> AgentView:
     return AgentView.of(setup.put_agent(api.staff(), staff_id, body))
 
 
+@api.route("POST /v1/agents/{staff_id}/handover")
+def hand_over(staff_id: Id, body: setup.Handover) -> setup.HandoverReport:
+    """A staff member leaves: set them offline and move their open cases to a successor (or back
+    to their queues)."""
+    return setup.hand_over(api.staff(), staff_id, body)
+
+
 @api.route("GET /v1/queues")
 def list_queues() -> QueueList:
     """Every queue with its policy and routing rules."""

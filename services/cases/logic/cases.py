@@ -28,7 +28,7 @@ from services.cases.logic import assignment, compliance
 from services.cases.logic.changes import CaseChange
 from services.cases.logic.intake import Draft, open_case
 from services.cases.logic.workflow import on_member_reply
-from services.cases.models import Actor, Case, CaseRecord, Csat, Delivery, Message
+from services.cases.models import Actor, Agent, Case, CaseRecord, Csat, Delivery, Message
 from shared import idempotency, ids
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
 from shared.clock import now_rfc3339
@@ -179,6 +179,29 @@ def _retrying(tenant_id: str, case_id: str, build: Callable[[Case], CaseChange |
                 raise
             assignment.pause(attempt)
     raise AssertionError("unreachable")
+
+
+def hand_over(staff: StaffPrincipal, leaving: str, successor: Agent | None) -> int:
+    """Every open case of the leaving agent to the successor, or back to its queue. How many moved."""
+    actor = Actor(kind="staff", id=staff.staff_id)
+    moved = 0
+    for held in dal.all_agent_cases(staff.tenant_id, leaving):
+        if not held.is_open:
+            continue
+
+        def build(case: Case) -> CaseChange | None:
+            if case.assignee != leaving or not case.is_open:
+                return None
+            change = CaseChange.of(case, actor, now_rfc3339())
+            if successor is not None:
+                change.assign(successor, automatic=False, directed=True)
+            else:
+                change.unassign(f"{leaving} handed over their cases")
+            return change
+
+        after = _retrying(staff.tenant_id, held.case_id, build)
+        moved += after.assignee != leaving
+    return moved
 
 
 def patch(staff: StaffPrincipal, case_id: str, body: CasePatch) -> Case:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.cases.api_models import AgentPut, QueuePut, SettingsPut
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
-from services.cases.logic import assignment
-from services.cases.models import Agent, CaseSettings, Queue
+from services.cases.logic import assignment, cases
+from services.cases.models import Agent, CaseSettings, Queue, StaffId
 from shared.auth.principal import StaffPrincipal
-from shared.errors import ConcurrentUpdate, Forbidden
+from shared.errors import ConcurrentUpdate, Forbidden, Unprocessable
 from shared.manifest import WRITERS
 
 
@@ -39,6 +39,35 @@ def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
         assignment.dispatch(staff.tenant_id, agent_ids=[staff_id])
         saved = routing_dal.get_agent(staff.tenant_id, staff_id) or saved
     return saved
+
+
+class Handover(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    successor_id: StaffId | None = Field(
+        default=None, description="Who takes the open cases; none: they go back to their queues."
+    )
+
+
+class HandoverReport(BaseModel):
+    staff_id: str
+    successor_id: str | None
+    moved: int
+
+
+def hand_over(staff: StaffPrincipal, staff_id: str, body: Handover) -> HandoverReport:
+    """A staff member leaves (or goes on leave): they stop receiving cases, and their open cases
+    go to the successor (whatever the successor's load: they are expected to take them) or back to
+    their queues to be handed out."""
+    leaving = routing_dal.require_agent(staff.tenant_id, staff_id)
+    if body.successor_id == staff_id:
+        raise Unprocessable(
+            "The successor is the one leaving.", [{"loc": ["body", "successor_id"], "msg": "same agent"}]
+        )
+    successor = routing_dal.require_agent(staff.tenant_id, body.successor_id) if body.successor_id else None
+    routing_dal.save_agent(leaving.model_copy(update={"availability": "offline"}))
+    moved = cases.hand_over(staff, staff_id, successor)
+    return HandoverReport(staff_id=staff_id, successor_id=body.successor_id, moved=moved)
 
 
 def put_queue(tenant_id: str, queue_id: str, body: QueuePut) -> Queue:
