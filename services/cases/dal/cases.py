@@ -229,24 +229,24 @@ def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None
     return [_case(item) for item in page.items], page.next_cursor
 
 
-def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
+def _whole_lane(index: str, partition: str) -> list[Case]:
     request = {
         "TableName": table(),
-        "IndexName": "gsi3",
-        "KeyConditionExpression": "gsi3pk = :p",
-        "ExpressionAttributeValues": dynamo.serialize({":p": agent_lane(tenant_id, staff_id)}),
+        "IndexName": index,
+        "KeyConditionExpression": f"{index}pk = :p",
+        "ExpressionAttributeValues": dynamo.serialize({":p": partition}),
     }
     return [_case(item) for item in _all_pages(request)]
+
+
+def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
+    """Every case assigned to the agent (any status)."""
+    return _whole_lane("gsi3", agent_lane(tenant_id, staff_id))
 
 
 def all_member_cases(tenant_id: str, contact_id: str) -> list[Case]:
-    request = {
-        "TableName": table(),
-        "IndexName": "gsi2",
-        "KeyConditionExpression": "gsi2pk = :p",
-        "ExpressionAttributeValues": dynamo.serialize({":p": member_lane(tenant_id, contact_id)}),
-    }
-    return [_case(item) for item in _all_pages(request)]
+    """Every case of the contact (any status)."""
+    return _whole_lane("gsi2", member_lane(tenant_id, contact_id))
 
 
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
