@@ -29,6 +29,7 @@ SERVICE = Service(
         Route("GET", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
         Route("PATCH", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
         Route("POST", "/v1/cases/{case_id}/messages", STAFF, CASE_STAFF),
+        Route("POST", "/v1/cases/{case_id}/messages/{message_id}/retry", STAFF, CASE_STAFF),
         Route("POST", "/v1/cases/sla-checks", STAFF, ADMIN),
         Route("GET", "/v1/cases/stats", STAFF, WRITERS),
         Route("GET", "/v1/cases/{case_id}/suggestions", STAFF, CASE_STAFF),

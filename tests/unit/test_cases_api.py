@@ -247,6 +247,20 @@ def test_replies_outside_the_window_are_held_and_the_agent_told_why(client: Clie
     assert len(deliveries(client, admin, "o-window")) == 5
     assert len(client.get(f"/v1/me/cases/{case_id}", token=member["token"]).json["messages"]) == 6
 
+    # The member writes again: the window reopens, and the agent sends the held reply again.
+    held = next(m for m in eventually(settled) if m["delivery"]["status"] == "held")
+    delivered = next(m for m in eventually(settled) if m["delivery"]["status"] == "delivered")
+    retry = f"/v1/cases/{case_id}/messages/{held['message_id']}/retry"
+    assert (
+        client.post(f"/v1/me/cases/{case_id}/messages", json_body={"body": "在"}, token=member["token"]).status == 201
+    )
+    again = client.post(retry, token=admin)
+    assert again.status == 200, again.body
+    assert eventually(lambda: len(deliveries(client, admin, "o-window")) == 6)
+    assert client.post(retry, token=admin).json["reason"] in ("not_held",)
+    assert client.post(f"/v1/cases/{case_id}/messages/{delivered['message_id']}/retry", token=admin).status == 409
+    assert client.post(f"/v1/cases/{case_id}/messages/msg_nope/retry", token=admin).status == 404
+
     # The member last wrote 49 hours ago: the window is closed.
     address = ChannelAddress(kind="wechat_mini_program", app_id="wx-app", openid="o-window")
     tx = Transaction(table())
@@ -269,6 +283,8 @@ def test_a_reply_with_sensitive_words_opens_a_compliance_case_for_the_manager_an
     answer = client.post(f"/v1/cases/{case_id}/messages", json_body={"body": "退款的话加我私人微信"}, token=alice)
     assert answer.status == 201
     assert answer.json["delivery"]["reason"] == "blocked_sensitive_words"
+    blocked = client.post(f"/v1/cases/{case_id}/messages/{answer.json['message_id']}/retry", token=alice)
+    assert blocked.status == 409
     compliance = client.get("/v1/cases?assignee=boss", token=admin).json["items"]
     assert [(c["type"], c["priority"]) for c in compliance] == [("compliance", "high")]
     time.sleep(0.5)

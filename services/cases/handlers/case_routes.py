@@ -90,6 +90,12 @@ def patch_case(case_id: Id, body: CasePatch) -> CaseView:
     return CaseView.of(cases.patch(api.staff(), case_id, body))
 
 
+@api.route("POST /v1/cases/{case_id}/messages/{message_id}/retry")
+def retry_reply(case_id: Id, message_id: Id) -> MessageView:
+    """Send a held or failed reply again through the member's channel."""
+    return MessageView.of(cases.retry_reply(api.staff(), case_id, message_id))
+
+
 @api.route("POST /v1/cases/{case_id}/messages")
 def write_to_case(case_id: Id, body: StaffMessageCreate) -> Response[str]:
     """Reply to the member through their channel, or add an internal note."""

@@ -310,6 +310,34 @@ def staff_message(staff: StaffPrincipal, case_id: str, body: StaffMessageCreate)
     return written[0]
 
 
+NOT_RETRIABLE = {
+    "blocked_sensitive_words": "it was blocked for sensitive words",
+    "no_channel": "the case has no channel",
+}
+
+
+def retry_reply(staff: StaffPrincipal, case_id: str, message_id: str) -> Message:
+    """Send a held or failed reply again (say, once the member has written and the window is open)."""
+    case = dal.get_case(staff.tenant_id, case_id)
+    message = dal.get_message(staff.tenant_id, case_id, message_id) if case else None
+    if case is None or message is None or message.kind != "outbound" or message.delivery is None:
+        raise NotFound(f"No reply {message_id} on case {case_id}.")
+    current = message.delivery
+    if current.status not in ("held", "failed"):
+        raise Conflict(f"The reply is {current.status}; only a held or failed reply is sent again.", reason="not_held")
+    if current.reason in NOT_RETRIABLE or case.channel is None:
+        why = NOT_RETRIABLE.get(current.reason or "", NOT_RETRIABLE["no_channel"])
+        raise Conflict(f"This reply cannot be sent: {why}.", reason=current.reason or "no_channel")
+    if case.status == "closed":
+        raise Conflict("The case is closed.")
+    again = message.model_copy(update={"delivery": Delivery(status="requested", at=now_rfc3339())})
+    request = events.CaseReplyRequested(
+        case_id=case_id, contact_id=case.contact_id, message_id=message_id, channel=case.channel, body=message.body
+    )
+    dal.update_message_delivery(staff.tenant_id, case_id, again, current.status, request)
+    return again
+
+
 def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCreate) -> Message:
     member_record(member, case_id)  # 404 for anyone else's case
     written: list[Message] = []
