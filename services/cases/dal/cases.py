@@ -170,13 +170,16 @@ def _filter(filters: CaseFilters) -> Filter | None:
     return Filter(" AND ".join(clauses), names, values) if clauses else None
 
 
-def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-    """Newest first. An assignee's cases come from their lane; other filters drop items from the
-    page read (a page may hold fewer than ``limit`` items and still have a next cursor)."""
-    if filters.assignee:
-        index, partition = "gsi3", agent_lane(tenant_id, filters.assignee)
-    else:
-        index, partition = "gsi1", f"T#{tenant_id}#CASES"
+def _lane_page(
+    index: str,
+    partition: str,
+    limit: int,
+    cursor: str | None = None,
+    *,
+    newest_first: bool = True,
+    filter: Filter | None = None,
+) -> tuple[list[Case], str | None]:
+    """One page of cases from one of the case indexes (gsiN / gsiNpk)."""
     page = dynamo.query_page(
         table(),
         index=index,
@@ -184,10 +187,20 @@ def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | N
         partition_value=partition,
         limit=limit,
         cursor=cursor,
-        newest_first=True,
-        filter=_filter(filters),
+        newest_first=newest_first,
+        filter=filter,
     )
     return [_case(item) for item in page.items], page.next_cursor
+
+
+def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    """Newest first. An assignee's cases come from their lane; other filters drop items from the
+    page read (a page may hold fewer than ``limit`` items and still have a next cursor)."""
+    if filters.assignee:
+        index, partition = "gsi3", agent_lane(tenant_id, filters.assignee)
+    else:
+        index, partition = "gsi1", f"T#{tenant_id}#CASES"
+    return _lane_page(index, partition, limit, cursor, filter=_filter(filters))
 
 
 def _all_pages(request: dict[str, Any], most: int | None = None) -> list[dict[str, Any]]:
@@ -217,16 +230,7 @@ def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
 
 
 def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-    page = dynamo.query_page(
-        table(),
-        index="gsi2",
-        partition_attr="gsi2pk",
-        partition_value=member_lane(tenant_id, contact_id),
-        limit=limit,
-        cursor=cursor,
-        newest_first=True,
-    )
-    return [_case(item) for item in page.items], page.next_cursor
+    return _lane_page("gsi2", member_lane(tenant_id, contact_id), limit, cursor)
 
 
 def _whole_lane(index: str, partition: str) -> list[Case]:
@@ -265,29 +269,13 @@ def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
 def live_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
     """The sender's most recent case that is not closed (open, or resolved and so reopened by a
     new message), if any; their latest few are looked at."""
-    page = dynamo.query_page(
-        table(),
-        index="gsi2",
-        partition_attr="gsi2pk",
-        partition_value=channel_lane(tenant_id, channel),
-        limit=10,
-        cursor=None,
-        newest_first=True,
-    )
-    return next((case for case in map(_case, page.items) if case.status != "closed"), None)
+    latest, _ = _lane_page("gsi2", channel_lane(tenant_id, channel), 10)
+    return next((case for case in latest if case.status != "closed"), None)
 
 
 def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:
     """The queue's unassigned open cases, oldest first: the order they are handed out in."""
-    page = dynamo.query_page(
-        table(),
-        index="gsi4",
-        partition_attr="gsi4pk",
-        partition_value=waiting_lane(tenant_id, queue_id),
-        limit=limit,
-        cursor=None,
-    )
-    return [_case(item) for item in page.items]
+    return _lane_page("gsi4", waiting_lane(tenant_id, queue_id), limit, newest_first=False)[0]
 
 
 # ---- writes --------------------------------------------------------------------------------
