@@ -15,3 +15,8 @@ def rfc3339(moment: datetime) -> str:
 
 def now_rfc3339() -> str:
     return rfc3339(utc_now())
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """An RFC 3339 string (as ``rfc3339`` writes them) back to an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -208,7 +208,6 @@ class MemberCaseView(BaseModel):
 
     @classmethod
     def of(cls, case: Case) -> MemberCaseView:
-        rated = case.csat is not None and case.csat.resolution == case.resolutions
         return cls(
             **case.model_dump(
                 include={
@@ -225,7 +224,7 @@ class MemberCaseView(BaseModel):
                     "csat",
                 }
             ),
-            can_rate=case.status in ("resolved", "closed") and case.resolutions > 0 and not rated,
+            can_rate=case.rated_resolution_pending,
         )
 
 

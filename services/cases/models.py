@@ -107,6 +107,12 @@ class Case(BaseModel):
     def is_open(self) -> bool:
         return self.status in ("new", "assigned", "in_progress", "waiting_on_customer")
 
+    @property
+    def rated_resolution_pending(self) -> bool:
+        """Resolved (or closed after a resolution) and this resolution not rated yet."""
+        resolved = self.status in ("resolved", "closed") and self.resolutions > 0
+        return resolved and (self.csat is None or self.csat.resolution != self.resolutions)
+
     def sla_pending(self) -> dict[str, str]:
         """The SLA targets still to meet while the clock runs, with their due times."""
         clock = self.sla

@@ -122,14 +122,12 @@ def get_case(tenant_id: str, case_id: str) -> Case | None:
 
 
 def whole_partition(pk: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = dynamo.query_page(table(), partition_attr="pk", partition_value=pk, limit=500, cursor=cursor)
-        items.extend(page.items)
-        if page.next_cursor is None:
-            return items
-        cursor = page.next_cursor
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": dynamo.serialize({":p": pk}),
+    }
+    return _all_pages(request)
 
 
 def get_record(tenant_id: str, case_id: str) -> CaseRecord | None:

@@ -136,10 +136,14 @@ def record(tenant_id: str, case_id: str) -> CaseRecord:
     return found
 
 
+def _members(member: MemberPrincipal, case: Case) -> bool:
+    return case.contact_id == member.contact_id and case.type != "compliance"
+
+
 def member_record(member: MemberPrincipal, case_id: str) -> CaseRecord:
     """The member's own case, without internal notes; anyone else's is unknown (404)."""
     found = dal.get_record(member.tenant_id, case_id)
-    if found is None or found.case.contact_id != member.contact_id or found.case.type == "compliance":
+    if found is None or not _members(member, found.case):
         raise _missing(case_id)
     found.messages = [message for message in found.messages if message.kind != "note"]
     return found
@@ -339,10 +343,11 @@ def retry_reply(staff: StaffPrincipal, case_id: str, message_id: str) -> Message
 
 
 def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCreate) -> Message:
-    member_record(member, case_id)  # 404 for anyone else's case
     written: list[Message] = []
 
     def build(case: Case) -> CaseChange:
+        if not _members(member, case):
+            raise _missing(case_id)
         if case.status == "closed":
             raise Conflict("The case is closed; please open a new one.", reason="case_closed")
         change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339())
@@ -370,14 +375,15 @@ def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCre
 
 def rate(member: MemberPrincipal, case_id: str, body: CsatCreate) -> Case:
     """Once per resolution; a rating at or below the tenant's threshold reopens a resolved case."""
-    member_record(member, case_id)
     settings = routing_dal.settings(member.tenant_id)
     threshold = settings.reopen_on_rating_at_most
 
     def build(case: Case) -> CaseChange:
+        if not _members(member, case):
+            raise _missing(case_id)
         if case.status not in ("resolved", "closed") or case.resolutions == 0:
             raise Conflict("Only a resolved case can be rated.", reason="not_resolved")
-        if case.csat is not None and case.csat.resolution == case.resolutions:
+        if not case.rated_resolution_pending:
             raise Conflict("This resolution was rated already.", reason="already_rated")
         change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339(), settings)
         change.case.csat = Csat(rating=body.rating, comment=body.comment, resolution=case.resolutions, at=change.at)

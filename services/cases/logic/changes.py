@@ -9,14 +9,14 @@ without its event.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.cases import AgentRelease, AgentReturn, AgentTake, CaseWrite
 from services.cases.logic import sla, workflow
 from services.cases.logic.workflow import HistoryLine, Status
 from services.cases.models import Actor, Agent, Case, CaseSettings, Message
-from shared.clock import rfc3339
+from shared.clock import parse_rfc3339, rfc3339
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.events import cases as events
 from shared.events.cases import Priority
@@ -114,9 +114,7 @@ class CaseChange:
         if target == "resolved":
             case.resolved_at = self.at
             case.resolutions += 1
-            closing = datetime.fromisoformat(self.at.replace("Z", "+00:00")) + timedelta(
-                days=self.settings.auto_close_days
-            )
+            closing = parse_rfc3339(self.at) + timedelta(days=self.settings.auto_close_days)
             case.close_due_at = rfc3339(closing)
         elif target == "closed":
             case.closed_at = self.at

@@ -26,13 +26,9 @@ class AppRegistration(BaseModel):
 def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
     """Managers and admins set anything; an agent may only change their own availability."""
     if not staff.has_any(WRITERS):
-        current = routing_dal.get_agent(staff.tenant_id, staff_id)
-        own = staff_id == staff.staff_id and current is not None
-        if not own or (body.queues, body.capacity, body.manager_id) != (
-            current.queues,  # type: ignore[union-attr]
-            current.capacity,  # type: ignore[union-attr]
-            current.manager_id,  # type: ignore[union-attr]
-        ):
+        current = routing_dal.get_agent(staff.tenant_id, staff_id) if staff_id == staff.staff_id else None
+        profile = (body.queues, body.capacity, body.manager_id)
+        if current is None or profile != (current.queues, current.capacity, current.manager_id):
             raise Forbidden("Agents may change only their own availability.")
     saved = routing_dal.save_agent(Agent(tenant_id=staff.tenant_id, staff_id=staff_id, **body.model_dump()))
     if saved.availability == "online" and saved.open_cases < saved.capacity:

@@ -15,13 +15,10 @@ from pydantic import BaseModel
 from services.cases.logic.business_time import BusinessHours, add_minutes, minutes_between
 from services.cases.logic.workflow import CLOCK_RUNS
 from services.cases.models import Case, CaseSettings, SlaClock
+from shared.clock import parse_rfc3339 as _at
 from shared.clock import rfc3339
 
 TARGETS = ("first_response", "resolution")
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _due(since: str, target: int, used: int, hours: BusinessHours) -> str:

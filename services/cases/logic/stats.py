@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 from statistics import median
 
 from pydantic import BaseModel
 
 from services.cases.logic.business_time import BusinessHours, minutes_between
 from services.cases.models import Agent, Case
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+from shared.clock import parse_rfc3339 as _at
 
 
 class Csat(BaseModel):
