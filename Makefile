@@ -23,7 +23,7 @@ $(UV):
 install: .venv/.synced
 
 run: install  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT overrides)
-	@$(RUN) python -m shared.local
+	@$(RUN) python -m local
 
 test: install  ## the whole suite: unit, contract, infrastructure and end-to-end
 	@$(RUN) pytest

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from local.gateway import LocalGateway
+from local.stack import LocalStack
 from services.registry import SERVICES
 from shared import aws
-from shared.local.gateway import LocalGateway
-from shared.local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

@@ -16,7 +16,7 @@ from infra.config import StageConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 # Only the runtime code is shipped: services/ and shared/ (without the local stack).
-ASSET_EXCLUDE = ["*", "!services", "!services/**", "!shared", "!shared/**", "shared/local", "**/__pycache__"]
+ASSET_EXCLUDE = ["*", "!services", "!services/**", "!shared", "!shared/**", "local", "**/__pycache__"]
 
 
 class Runtime(Construct):

@@ -18,10 +18,9 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
+from services.platform.service import AUTHORIZER_HANDLER
 from services.registry import SERVICES
-from shared.platform.service import AUTHORIZER_HANDLER
-
-STAFF_ROLES = ("admin", "manager", "agent", "guide")
+from shared.auth.roles import STAFF_ROLES
 
 __all__ = ["SiyuStack", "StageConfig"]
 
@@ -146,7 +145,7 @@ class SiyuStack(cdk.Stack):
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             removal_policy=retain,
         )
-        for role in STAFF_ROLES:
+        for role in sorted(STAFF_ROLES):
             cognito.CfnUserPoolGroup(
                 self,
                 f"Group{pascal(role)}",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from services.campaigns.service import SERVICE as CAMPAIGNS
 from services.cases.service import SERVICE as CASES
 from services.contacts.service import SERVICE as CONTACTS
+from services.platform.service import SERVICE as PLATFORM
 from services.points.service import SERVICE as POINTS
 from shared.manifest import Service
-from shared.platform.service import SERVICE as PLATFORM
 
 SERVICES: tuple[Service, ...] = (PLATFORM, CONTACTS, CASES, CAMPAIGNS, POINTS)

@@ -8,7 +8,7 @@ import binascii
 import json
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +112,21 @@ def query_page(
         items=[deserialize(item) for item in answer.get("Items", [])],
         next_cursor=encode_cursor(last) if last else None,
     )
+
+
+def query_pages(request: Mapping[str, Any], most: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every item a query finds (or the first ``most``), page after page, deserialised."""
+    found = 0
+    pending: dict[str, Any] = dict(request)
+    while most is None or found < most:
+        limit = {} if most is None else {"Limit": most - found}
+        answer = client().query(**pending, **limit)
+        for item in answer.get("Items", []):
+            found += 1
+            yield deserialize(item)
+        if "LastEvaluatedKey" not in answer:
+            return
+        pending["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
 def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:
@@ -245,3 +260,8 @@ class Transaction:
             if reason.get("Code") == "ConditionalCheckFailed"
         ]
         return self.failed[0] if self.failed else None
+
+
+Prepare = Callable[[Transaction], None]
+"""A caller's addition to a transaction it does not build itself: an idempotency key's record, an
+event's processed marker, a source claim. The one name for such hooks."""

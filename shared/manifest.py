@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from shared.auth.roles import STAFF_ROLES
+
 Access = Literal["public", "staff", "member", "any"]
-STAFF_ROLES = frozenset({"admin", "manager", "agent", "guide"})
-WRITERS = frozenset({"admin", "manager"})
 
 
 @dataclass(frozen=True)

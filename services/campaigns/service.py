@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from shared.auth.roles import STAFF_ROLES, WRITERS
 from shared.events.campaigns import EVENTS
-from shared.manifest import STAFF_ROLES, WRITERS, Access, Consumer, Index, Route, Service, Table
+from shared.manifest import Access, Consumer, Index, Route, Service, Table
 
 STAFF: Access = "staff"
-READERS = STAFF_ROLES
 
 SERVICE = Service(
     name="campaigns",
@@ -14,17 +14,17 @@ SERVICE = Service(
     routes=(
         Route("GET", "/v1/health/campaigns", "public"),
         Route("POST", "/v1/campaigns", STAFF, WRITERS),
-        Route("GET", "/v1/campaigns", STAFF, READERS),
-        Route("GET", "/v1/campaigns/{campaign_id}", STAFF, READERS),
+        Route("GET", "/v1/campaigns", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/campaigns/{campaign_id}", STAFF, STAFF_ROLES),
         Route("PATCH", "/v1/campaigns/{campaign_id}", STAFF, WRITERS),
         Route("POST", "/v1/campaigns/{campaign_id}/activate", STAFF, WRITERS),
         Route("POST", "/v1/campaigns/{campaign_id}/pause", STAFF, WRITERS),
         Route("POST", "/v1/campaigns/{campaign_id}/end", STAFF, WRITERS),
         Route("POST", "/v1/campaigns/{campaign_id}/codes", STAFF, WRITERS),
-        Route("GET", "/v1/campaigns/{campaign_id}/codes", STAFF, READERS),
-        Route("GET", "/v1/campaigns/{campaign_id}/stats", STAFF, READERS),
-        Route("GET", "/v1/codes/{code}/qr.svg", STAFF, READERS, binary=True),
-        Route("GET", "/v1/codes/{code}/qr.png", STAFF, READERS, binary=True),
+        Route("GET", "/v1/campaigns/{campaign_id}/codes", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/campaigns/{campaign_id}/stats", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/codes/{code}/qr.svg", STAFF, STAFF_ROLES, binary=True),
+        Route("GET", "/v1/codes/{code}/qr.png", STAFF, STAFF_ROLES, binary=True),
         Route("POST", "/v1/scans", "member"),
     ),
     publishes=tuple(EVENTS),

@@ -6,13 +6,12 @@ contact's owner first" needs it, and no service reads another's table.
 
 from __future__ import annotations
 
+from shared.auth.roles import ADMINS, SEE_ALL_CUSTOMERS, WRITERS
 from shared.events.cases import EVENTS
-from shared.manifest import WRITERS, Access, Consumer, Index, Route, Schedule, Service, Table
+from shared.manifest import Access, Consumer, Index, Route, Schedule, Service, Table
 
 STAFF: Access = "staff"
-# Guides own contacts but do not work cases; they see them through the contact's owner routing.
-CASE_STAFF = frozenset({"admin", "manager", "agent"})
-ADMIN = frozenset({"admin"})
+# Guides own contacts but do not work cases: case routes are for the tenant-wide roles.
 
 SERVICE = Service(
     name="cases",
@@ -24,34 +23,34 @@ SERVICE = Service(
         Route("GET", "/v1/me/cases/{case_id}", "member"),
         Route("POST", "/v1/me/cases/{case_id}/messages", "member"),
         Route("POST", "/v1/me/cases/{case_id}/csat", "member"),
-        Route("POST", "/v1/cases", STAFF, CASE_STAFF),
-        Route("GET", "/v1/cases", STAFF, CASE_STAFF),
-        Route("GET", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
-        Route("PATCH", "/v1/cases/{case_id}", STAFF, CASE_STAFF),
-        Route("POST", "/v1/cases/{case_id}/messages", STAFF, CASE_STAFF),
-        Route("POST", "/v1/cases/{case_id}/messages/{message_id}/retry", STAFF, CASE_STAFF),
-        Route("POST", "/v1/cases/sla-checks", STAFF, ADMIN),
+        Route("POST", "/v1/cases", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/cases", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/cases/{case_id}", STAFF, SEE_ALL_CUSTOMERS),
+        Route("PATCH", "/v1/cases/{case_id}", STAFF, SEE_ALL_CUSTOMERS),
+        Route("POST", "/v1/cases/{case_id}/messages", STAFF, SEE_ALL_CUSTOMERS),
+        Route("POST", "/v1/cases/{case_id}/messages/{message_id}/retry", STAFF, SEE_ALL_CUSTOMERS),
+        Route("POST", "/v1/cases/sla-checks", STAFF, ADMINS),
         Route("GET", "/v1/cases/stats", STAFF, WRITERS),
-        Route("GET", "/v1/cases/{case_id}/suggestions", STAFF, CASE_STAFF),
+        Route("GET", "/v1/cases/{case_id}/suggestions", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/kb/articles", STAFF, WRITERS),
-        Route("GET", "/v1/kb/articles", STAFF, CASE_STAFF),
-        Route("GET", "/v1/kb/articles/{article_id}", STAFF, CASE_STAFF),
+        Route("GET", "/v1/kb/articles", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/kb/articles/{article_id}", STAFF, SEE_ALL_CUSTOMERS),
         Route("PUT", "/v1/kb/articles/{article_id}", STAFF, WRITERS),
         Route("DELETE", "/v1/kb/articles/{article_id}", STAFF, WRITERS),
-        Route("GET", "/v1/kb/search", STAFF, CASE_STAFF),
-        Route("GET", "/v1/agents", STAFF, CASE_STAFF),
-        Route("PUT", "/v1/agents/{staff_id}", STAFF, CASE_STAFF),
+        Route("GET", "/v1/kb/search", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/agents", STAFF, SEE_ALL_CUSTOMERS),
+        Route("PUT", "/v1/agents/{staff_id}", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/agents/{staff_id}/handover", STAFF, WRITERS),
-        Route("GET", "/v1/queues", STAFF, CASE_STAFF),
+        Route("GET", "/v1/queues", STAFF, SEE_ALL_CUSTOMERS),
         Route("PUT", "/v1/queues/{queue_id}", STAFF, WRITERS),
         Route("GET", "/v1/case-settings", STAFF, WRITERS),
-        Route("PUT", "/v1/case-settings", STAFF, ADMIN),
-        Route("PUT", "/v1/channels/wechat/{app_id}", STAFF, ADMIN),
+        Route("PUT", "/v1/case-settings", STAFF, ADMINS),
+        Route("PUT", "/v1/channels/wechat/{app_id}", STAFF, ADMINS),
         # WeChat's callback: public, its signature checked with the app's token.
         Route("GET", "/v1/channels/wechat/{app_id}/messages", "public"),
         Route("POST", "/v1/channels/wechat/{app_id}/messages", "public"),
         # What the local fake channel "sent": end-to-end tests read it; absent in AWS.
-        Route("GET", "/v1/local/channel-deliveries", STAFF, CASE_STAFF, local_only=True),
+        Route("GET", "/v1/local/channel-deliveries", STAFF, SEE_ALL_CUSTOMERS, local_only=True),
     ),
     publishes=tuple(EVENTS),
     consumers=(

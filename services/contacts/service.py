@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from shared.auth.roles import STAFF_ROLES, WRITERS
 from shared.events.contacts import EVENTS
-from shared.manifest import STAFF_ROLES, WRITERS, Access, Consumer, Index, Route, Service, Table
+from shared.manifest import Access, Consumer, Index, Route, Service, Table
 
 STAFF: Access = "staff"
 # Guides may tag the customers they own (product spec: "see and tag the customers they own").

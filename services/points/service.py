@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from shared.auth.roles import ADMINS, SEE_ALL_CUSTOMERS, WRITERS
 from shared.events.points import EVENTS
-from shared.manifest import WRITERS, Access, Consumer, Index, Route, Schedule, Service, Table
+from shared.manifest import Access, Consumer, Index, Route, Schedule, Service, Table
 
 STAFF: Access = "staff"
-# Guides are left out until points keeps its own copy of who owns which contact.
-LEDGER_READERS = frozenset({"admin", "manager", "agent"})
-FULFILLERS = frozenset({"admin", "manager", "agent"})
-ADMIN = frozenset({"admin"})
+# Guides are left out of ledgers until points keeps its own copy of who owns which contact.
 
 SERVICE = Service(
     name="points",
@@ -19,12 +17,12 @@ SERVICE = Service(
         Route("GET", "/v1/me/points", "member"),
         Route("GET", "/v1/me/points/entries", "member"),
         Route("GET", "/v1/me/points/statement", "member"),
-        Route("GET", "/v1/contacts/{contact_id}/points", STAFF, LEDGER_READERS),
-        Route("GET", "/v1/contacts/{contact_id}/points/entries", STAFF, LEDGER_READERS),
+        Route("GET", "/v1/contacts/{contact_id}/points", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/contacts/{contact_id}/points/entries", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/contacts/{contact_id}/points/adjustments", STAFF, WRITERS),
         Route("GET", "/v1/points/policy", STAFF, WRITERS),
-        Route("PUT", "/v1/points/policy", STAFF, ADMIN),
-        Route("POST", "/v1/points/sweeps", STAFF, ADMIN),
+        Route("PUT", "/v1/points/policy", STAFF, ADMINS),
+        Route("POST", "/v1/points/sweeps", STAFF, ADMINS),
         Route("POST", "/v1/me/checkins", "member"),
         Route("GET", "/v1/me/checkins", "member"),
         Route("POST", "/v1/rewards", STAFF, WRITERS),
@@ -32,8 +30,8 @@ SERVICE = Service(
         Route("PATCH", "/v1/rewards/{reward_id}", STAFF, WRITERS),
         Route("POST", "/v1/me/redemptions", "member"),
         Route("GET", "/v1/me/redemptions", "member"),
-        Route("POST", "/v1/redemptions/{redemption_id}/fulfil", STAFF, FULFILLERS),
-        Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, FULFILLERS),
+        Route("POST", "/v1/redemptions/{redemption_id}/fulfil", STAFF, SEE_ALL_CUSTOMERS),
+        Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
     publishes=tuple(EVENTS),
     consumers=(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from shared.auth import keys
 from shared.auth.jwt import InvalidToken, sign_hs256, unverified_parts, verify
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
-from shared.manifest import STAFF_ROLES
+from shared.auth.roles import STAFF_ROLES
 from shared.settings import get_settings
 
 

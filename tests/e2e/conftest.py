@@ -96,7 +96,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
     }
     with open(log, "w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "shared.local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     http = Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}")
     deadline = time.monotonic() + STARTUP_SECONDS

@@ -13,8 +13,8 @@ import pytest
 from aws_cdk import assertions
 
 from app import build_app
+from local.gateway import LocalGateway
 from services.registry import SERVICES
-from shared.local.gateway import LocalGateway
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from local.stack import LocalStack
 from services.registry import SERVICES
-from shared.local.stack import LocalStack
 
 
 @dataclass

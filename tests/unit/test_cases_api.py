@@ -9,11 +9,11 @@ import time
 from collections import Counter
 from typing import Any
 
+from local.stack import LocalStack
 from services.cases.dal import channel as channel_dal
 from services.cases.dal.cases import table
 from shared.dynamo import Transaction
 from shared.events.cases import ChannelAddress
-from shared.local.stack import LocalStack
 from tests.unit.conftest import Client, eventually
 
 COMPLAINTS = {"name": "投诉", "rank": 10, "rules": [{"types": ["complaint"]}, {"keywords": ["投诉", "质量问题"]}]}

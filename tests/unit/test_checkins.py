@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from local.stack import LocalStack
 from services.points.logic import checkins
 from shared.errors import Conflict
-from shared.local.stack import LocalStack
 from tests.unit.conftest import Client
 
 SHANGHAI = timedelta(hours=8)

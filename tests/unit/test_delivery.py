@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from local.pumps import QueuePump
+from local.stack import LocalStack
 from shared import aws
-from shared.local.pumps import QueuePump
-from shared.local.stack import LocalStack
 from tests.unit.conftest import eventually
 
 

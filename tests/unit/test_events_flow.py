@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from local.stack import LocalStack
 from services.cases.dal import contact_directory
 from shared import aws
 from shared.consumer import AlreadyProcessed
 from shared.events.catalog import contract
-from shared.local.stack import LocalStack
 from shared.publisher import handler as publish
 from tests.unit.conftest import Client, eventually
 
@@ -297,7 +297,7 @@ def test_a_failing_handler_reports_only_its_message(
 
 
 def test_a_cancelled_transaction_leaves_no_item_and_no_stream_record(stack: LocalStack, tenant: str) -> None:
-    """The emulator's cheaper transaction backup (shared/local/moto_patches.py) keeps rollback exact."""
+    """The emulator's cheaper transaction backup (local/moto_patches.py) keeps rollback exact."""
     from shared.dynamo import Transaction
     from shared.errors import Conflict
     from shared.settings import get_settings

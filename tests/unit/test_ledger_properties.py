@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from local.stack import LocalStack
 from services.points.dal import ledger as dal
 from services.points.logic import adjustments, ledger, orders, rewards, sweep
 from services.points.models import AdjustmentRequest
@@ -25,7 +26,6 @@ from shared.clock import utc_now
 from shared.consumer import AlreadyProcessed
 from shared.errors import Conflict
 from shared.events.partner import OrderPaid, OrderRefunded
-from shared.local.stack import LocalStack
 
 PARTNER = "partner.shop"
 

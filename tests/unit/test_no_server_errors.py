@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from local.stack import LocalStack
 from services.registry import SERVICES
-from shared.local.stack import LocalStack
 from shared.manifest import resolve_handler
 from tests.unit.conftest import Client
 

@@ -9,11 +9,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from local.stack import LocalStack
 from services.points.dal import ledger as dal
 from services.points.logic import sweep
 from shared import aws
 from shared.clock import utc_now
-from shared.local.stack import LocalStack
 from shared.settings import get_settings
 from tests.unit.conftest import Client, eventually
 

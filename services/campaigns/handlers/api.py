@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from services.campaigns.logic import campaigns, codes, scans, stats
 from services.campaigns.models import (
@@ -22,15 +22,14 @@ from services.campaigns.models import (
 )
 from services.campaigns.service import SERVICE
 from shared.http import ServiceApi, json_response
+from shared.params import Cursor, Id, Limit
 
 api = ServiceApi(SERVICE)
 app = api.resolver
 api.add_health_route()
 
-CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
+CampaignId = Id
 CodeValue = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
 @api.route("POST /v1/campaigns")

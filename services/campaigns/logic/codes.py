@@ -10,6 +10,7 @@ from services.campaigns.logic import campaigns
 from services.campaigns.models import ChannelCode, CodeCreate, CodeView
 from shared import idempotency
 from shared.auth.principal import StaffPrincipal
+from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
 from shared.errors import Conflict, NotFound
 from shared.settings import get_settings
@@ -75,7 +76,7 @@ def list_codes(
 
 def only_own(staff: StaffPrincipal) -> bool:
     """A guide (without a broader role) sees their own codes and what those brought in."""
-    return not staff.has_any(frozenset({"admin", "manager", "agent"}))
+    return not staff.has_any(SEE_ALL_CUSTOMERS)
 
 
 def qr_image(url: str, kind: str) -> bytes:

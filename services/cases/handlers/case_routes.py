@@ -20,12 +20,13 @@ from services.cases.api_models import (
 from services.cases.dal import cases as dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.cases import CaseFilters
-from services.cases.handlers.resolver import Cursor, Id, Limit, api
+from services.cases.handlers.resolver import api
 from services.cases.logic import cases, sla, sla_sweep, stats
 from services.cases.logic.workflow import Status
 from shared.clock import utc_now
 from shared.events.cases import Priority
 from shared.http import json_response
+from shared.params import Cursor, Id, Limit
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 

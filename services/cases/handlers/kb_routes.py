@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from services.cases.api_models import ArticleList, ArticleView, ArticleWrite, SearchResults
 from services.cases.dal import kb as dal
-from services.cases.handlers.resolver import Id, api
+from services.cases.handlers.resolver import api
 from services.cases.logic import cases, kb
 from shared.http import json_response
+from shared.params import Id
 
 
 @api.route("POST /v1/kb/articles")

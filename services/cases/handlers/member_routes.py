@@ -14,9 +14,10 @@ from services.cases.api_models import (
     MessageView,
 )
 from services.cases.dal import cases as dal
-from services.cases.handlers.resolver import Cursor, Id, Limit, api
+from services.cases.handlers.resolver import api
 from services.cases.logic import cases
 from shared.http import json_response
+from shared.params import Cursor, Id, Limit
 
 
 @api.route("POST /v1/me/cases")

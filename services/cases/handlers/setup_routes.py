@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from services.cases.api_models import AgentList, AgentPut, AgentView, QueueList, QueuePut, QueueView, SettingsPut
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
-from services.cases.handlers.resolver import Id, api
+from services.cases.handlers.resolver import api
 from services.cases.logic import setup
 from services.cases.models import CaseSettings
+from shared.params import Id
 
 AppId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 

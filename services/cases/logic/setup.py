@@ -12,8 +12,8 @@ from services.cases.dal import routing as routing_dal
 from services.cases.logic import assignment, cases
 from services.cases.models import Agent, CaseSettings, Queue, StaffId
 from shared.auth.principal import StaffPrincipal
+from shared.auth.roles import WRITERS
 from shared.errors import ConcurrentUpdate, Forbidden, Unprocessable
-from shared.manifest import WRITERS
 
 
 class AppRegistration(BaseModel):

@@ -23,12 +23,11 @@ from services.contacts.models import (
 from services.contacts.service import SERVICE
 from shared.errors import Unprocessable
 from shared.http import ServiceApi
+from shared.params import Cursor, Id, Limit
 
 api = ServiceApi(SERVICE)
 app = api.resolver
 
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 IdentityFilter = Annotated[str | None, Query(max_length=254)]
 
 
@@ -83,7 +82,7 @@ def list_contacts(
     return ContactList(items=[ContactView.of(c) for c in found], next_cursor=next_cursor)
 
 
-ContactId = Annotated[str, Path(min_length=1, max_length=64)]
+ContactId = Id
 
 
 @api.route("GET /v1/contacts/{contact_id}")

@@ -21,17 +21,17 @@ from services.contacts.models import (
 )
 from shared import idempotency, ids
 from shared.auth.principal import StaffPrincipal
+from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
 
 IDENTITY_FIELDS = ("phone", "email", "unionid", "external_userid")
-READ_ALL = frozenset({"admin", "manager", "agent"})
 
 
 def sees_only_own(staff: StaffPrincipal) -> bool:
     """A guide without a broader role sees only the contacts they own."""
-    return not staff.has_any(READ_ALL)
+    return not staff.has_any(SEE_ALL_CUSTOMERS)
 
 
 def _normalised(phone: str | None, email: str | None) -> tuple[str | None, str | None]:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from services.points.dal import ledger
-from services.points.handlers.resolver import Cursor, Id, Limit, api
+from services.points.handlers.resolver import api
 from services.points.logic import adjustments, book, checkins, statements, sweep
 from services.points.models import (
     ENTRY_TYPES,
@@ -26,6 +26,7 @@ from services.points.policy import PointsPolicy
 from shared.clock import now_rfc3339
 from shared.errors import NotFound
 from shared.http import json_response
+from shared.params import Cursor, Id, Limit
 
 Types = Annotated[list[EntryType] | None, Query(max_length=len(ENTRY_TYPES), alias="type")]
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, the tenant's local month.")]

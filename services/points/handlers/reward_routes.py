@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from services.points.dal import rewards as reward_dal
-from services.points.handlers.resolver import Cursor, Id, Limit, api
+from services.points.handlers.resolver import api
 from services.points.logic import rewards
 from services.points.reward_models import (
     RedemptionList,
@@ -17,6 +17,7 @@ from services.points.reward_models import (
     RewardView,
 )
 from shared.auth.principal import MemberPrincipal
+from shared.params import Cursor, Id, Limit
 
 
 @api.route("POST /v1/rewards")

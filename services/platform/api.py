@@ -9,12 +9,13 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.platform.service import SERVICE
 from shared.auth.principal import StaffPrincipal
+from shared.auth.roles import STAFF_ROLES
 from shared.auth.tokens import issue_dev_staff_token
 from shared.errors import NotFound
 from shared.http import ServiceApi
-from shared.manifest import STAFF_ROLES, resolve_handler
-from shared.platform.service import SERVICE
+from shared.manifest import resolve_handler
 from shared.settings import get_settings
 
 api = ServiceApi(SERVICE)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from local.gateway import LambdaHandler, LocalContext
 from shared import aws
-from shared.local.gateway import LambdaHandler, LocalContext
 from shared.observability import logger
 
 IDLE_SECONDS = 0.05

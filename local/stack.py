@@ -1,6 +1,6 @@
 """The whole local stack in one object: emulator, resources, gateway and pumps.
 
-Used by ``make run`` (``python -m shared.local``) and by tests that want the stack in-process.
+Used by ``make run`` (``python -m local``) and by tests that want the stack in-process.
 """
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from local.emulator import Emulator
+from local.gateway import LocalGateway
+from local.provision import Provisioned, provision
+from local.pumps import Pump, QueuePump, ScheduleTimer, StreamPump
 from shared import aws
 from shared.auth import keys
-from shared.local.emulator import Emulator
-from shared.local.gateway import LocalGateway
-from shared.local.provision import Provisioned, provision
-from shared.local.pumps import Pump, QueuePump, ScheduleTimer, StreamPump
 from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
 

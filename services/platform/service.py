@@ -7,7 +7,7 @@ from shared.manifest import Route, Service
 
 SERVICE = Service(
     name="platform",
-    api_handler="shared.platform.api.handler",
+    api_handler="services.platform.api.handler",
     routes=(
         Route("GET", "/v1/health", "public"),
         Route("GET", "/v1/docs", "public"),

@@ -16,10 +16,10 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
+    from local.emulator import Emulator
+    from local.gateway import LocalGateway
+    from local.stack import LocalStack
     from services.registry import SERVICES
-    from shared.local.emulator import Emulator
-    from shared.local.gateway import LocalGateway
-    from shared.local.stack import LocalStack
 
     started = time.monotonic()
     stack = LocalStack(SERVICES, emulator=Emulator(port=emulator_port)).start()

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from services.platform.service import AUTHORIZER_HANDLER
 from shared.manifest import Route, Service, resolve_handler
-from shared.platform.service import AUTHORIZER_HANDLER
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 

@@ -19,7 +19,7 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import WSGIRequestHandler
 
-        from shared.local import moto_patches
+        from local import moto_patches
 
         moto_patches.apply()
 
