@@ -7,14 +7,15 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from shared.dynamo import Transaction, get_item
+from shared.dynamo import Prepare, Transaction, get_item
 from shared.errors import Conflict, Unprocessable
 
 RETENTION_SECONDS = 24 * 3600
+M = TypeVar("M", bound=BaseModel)
 
 
 class IdempotentReplay(Conflict):
@@ -56,8 +57,6 @@ def replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: B
     return str(item["answer"])
 
 
-Prepare = Callable[[Transaction], None]
-
 
 def create_once(
     *,
@@ -90,3 +89,41 @@ def previous_answer(table: str, tenant_id: str, scope: str, key: str | None, req
     if not key or get_item(table, _key(tenant_id, scope, key)) is None:
         return None
     return replayed_answer(table, tenant_id, scope, key, request)
+
+
+def once_per_key(
+    *,
+    table: str,
+    tenant_id: str,
+    scope: str,
+    key: str | None,
+    request: BaseModel,
+    answer_type: type[M],
+    write: Callable[[Callable[[M], Prepare]], M],
+) -> M:
+    """Run a creating write at most once per Idempotency-Key and answer what the first run answered.
+
+    A key already used is answered from its record before ``write`` runs, so a replay gets the same
+    answer even when a rule would now refuse (the reward sold out, the identity taken). ``write``
+    is given ``claim``: ``claim(answer)`` is the hook that adds the key's record, holding that answer,
+    to the write's own transaction; ``write`` returns the answer. Two concurrent runs with one key
+    create once: the loser's transaction fails on the key's record and it answers the winner's
+    answer. The same key with another body is refused (422). Without a key, ``claim`` adds nothing.
+    """
+    if key:
+        earlier = previous_answer(table, tenant_id, scope, key, request)
+        if earlier is not None:
+            return answer_type.model_validate_json(earlier)
+
+    def claim_with(answer: M) -> Prepare:
+        def add(tx: Transaction) -> None:
+            if key:
+                claim(tx, tenant_id, scope, key, request, answer)
+
+        return add
+
+    try:
+        return write(claim_with)
+    except IdempotentReplay:
+        assert key is not None
+        return answer_type.model_validate_json(replayed_answer(table, tenant_id, scope, key, request))
