@@ -21,7 +21,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.functions import Runtime
-from shared.manifest import Consumer, Service
+from shared.manifest import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, Consumer, Service
 from shared.settings import dlq_env_name, table_env_name
 
 # What request paths and consumers do with their own table: no Scan, no stream reads.
@@ -122,14 +122,14 @@ class ServiceConstruct(Construct):
         table = dynamodb.Table(
             self,
             "Table",
-            partition_key=dynamodb.Attribute(name=spec.partition_key, type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name=spec.sort_key, type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
             stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-            time_to_live_attribute=spec.ttl_attribute,
+            time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=production,
             removal_policy=cdk.RemovalPolicy.RETAIN if production else cdk.RemovalPolicy.DESTROY,
         )

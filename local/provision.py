@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared import aws
-from shared.manifest import Consumer, Service
+from shared.manifest import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, Consumer, Service
 from shared.settings import dlq_env_name, table_env_name
 
 PREFIX = "siyu-local"
@@ -48,7 +48,7 @@ class Provisioned:
 def table_definition(name: str, service: Service) -> dict[str, Any]:
     assert service.table is not None
     spec = service.table
-    attributes = {spec.partition_key, spec.sort_key}
+    attributes = {PARTITION_KEY, SORT_KEY}
     for index in spec.indexes:
         attributes |= {index.partition_key, index.sort_key}
     definition: dict[str, Any] = {
@@ -56,8 +56,8 @@ def table_definition(name: str, service: Service) -> dict[str, Any]:
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
         "KeySchema": [
-            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
-            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+            {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
         ],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
@@ -95,7 +95,7 @@ def provision(services: tuple[Service, ...]) -> Provisioned:
         description = dynamodb.create_table(**table_definition(name, service))["TableDescription"]
         dynamodb.update_time_to_live(
             TableName=name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": service.table.ttl_attribute},
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
         tables[service.name] = name
         streams[service.name] = description["LatestStreamArn"]

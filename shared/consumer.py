@@ -14,17 +14,20 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from shared import aws
-from shared.dynamo import Transaction
 from shared.errors import Conflict
 from shared.events.catalog import Contract, find
 from shared.events.envelope import Envelope
+from shared.manifest import TTL_ATTRIBUTE
 from shared.observability import correlated, count, lambda_entry, logger
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    from shared.dynamo import Transaction
 
 INBOX_RETENTION_SECONDS = 30 * 24 * 3600  # longer than any redelivery or replay window we run
 
@@ -43,7 +46,7 @@ def processed_marker(tx: Transaction, consumer: str, tenant_id: str, event_id: s
         "pk": f"T#{tenant_id}#INBOX#{consumer}#{event_id}",
         "sk": "INBOX",
         "kind": "inbox",
-        "expires_at_epoch": int(time.time()) + INBOX_RETENTION_SECONDS,
+        TTL_ATTRIBUTE: int(time.time()) + INBOX_RETENTION_SECONDS,
     }
     return tx.create(item, on_fail=AlreadyProcessed(f"{event_id} was already handled by {consumer}"))
 

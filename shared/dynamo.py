@@ -10,25 +10,39 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
 from shared import aws
 from shared.errors import BadRequest, ConcurrentUpdate, DomainError
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 MAX_TRANSACTION_ITEMS = 100
 
 
+# boto3 is imported with the first item (de)serialised, like the client itself (shared.aws): a
+# module that only declares DAL functions costs nothing of boto3 at import.
+@cache
+def _serializer() -> Any:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
+
+@cache
+def _deserializer() -> Any:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
+
+
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
+    serializer = _serializer()
+    return {key: serializer.serialize(value) for key, value in item.items() if value is not None}
 
 
 def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    deserializer = _deserializer()
+    return {key: _plain(deserializer.deserialize(value)) for key, value in item.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -238,6 +252,8 @@ class Transaction:
             return
         if len(self._writes) > MAX_TRANSACTION_ITEMS:
             raise BadRequest(f"Too many changes in one request (at most {MAX_TRANSACTION_ITEMS}).")
+        from botocore.exceptions import ClientError
+
         for attempt in range(attempts):
             try:
                 client().transact_write_items(TransactItems=self._writes)

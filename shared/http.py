@@ -12,9 +12,12 @@ import base64
 import functools
 import inspect
 import json
+import re
 import typing
 from collections.abc import Callable
+from re import Match
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -56,12 +59,34 @@ def _validation_errors(error: RequestValidationError) -> tuple[bool, list[dict[s
     return malformed, errors
 
 
+class _DecodingResolver(APIGatewayHttpResolver):
+    """Matches routes on the percent-encoded path and hands each path value to the handler decoded
+    once: an encoded "/" or "%" inside a value cannot move the request to another route."""
+
+    def _convert_matches_into_route_keys(self, match: Match[str]) -> dict[str, str]:
+        return {name: unquote(value) for name, value in match.groupdict().items()}
+
+
+def _encoded_path(event: dict[str, Any], route: Route | None) -> str | None:
+    """The request path rebuilt from the route the gateway matched and the values it extracted.
+
+    API Gateway's HTTP API is reported to hand over ``rawPath`` already decoded (a value with "/"
+    or "?" in it would then no longer match its route) and the local gateway the path as sent;
+    ``pathParameters`` are the values decoded once by either. Re-encoding those values gives the
+    resolver one unambiguous path whichever gateway sent the event."""
+    values = event.get("pathParameters") or {}
+    names = re.findall(r"\{(\w+)\}", route.path) if route is not None else []
+    if route is None or not names or any(name not in values for name in names):
+        return None
+    return re.sub(r"\{(\w+)\}", lambda found: quote(str(values[found.group(1)]), safe=""), route.path)
+
+
 class ServiceApi:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.routes: dict[str, Route] = {route.key: route for route in service.routes}
         self.registered: set[str] = set()
-        self.resolver = APIGatewayHttpResolver(enable_validation=True)
+        self.resolver = _DecodingResolver(enable_validation=True)
         self.resolver.exception_handler(RequestValidationError)(self._on_validation_error)
         self.resolver.exception_handler(DomainError)(self._on_domain_error)
         self.resolver.exception_handler(Exception)(self._on_unexpected_error)
@@ -149,6 +174,9 @@ class ServiceApi:
                 **{k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"},
                 "content-type": "application/json",
             }
+            encoded = _encoded_path(event, self.routes.get(str(event.get("routeKey", ""))))
+            if encoded is not None:
+                event["rawPath"] = encoded
             early = self._refuse_early(event)
             answer = _lambda_answer(early) if early is not None else self.resolver.resolve(event, context)
             answer.setdefault("headers", {})["x-correlation-id"] = headers.get("x-correlation-id") or request_id

@@ -57,7 +57,6 @@ def replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: B
     return str(item["answer"])
 
 
-
 def create_once(
     *,
     table: str,

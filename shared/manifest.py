@@ -39,12 +39,20 @@ class Index:
     sort_key: str
 
 
+# Every table has the same key and expiry attributes: shared/ writes items with these names into
+# every service's table (outbox events, inbox markers, idempotency records, conditional creates),
+# so they are not a service's choice.
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+TTL_ATTRIBUTE = "expires_at_epoch"
+
+
 @dataclass(frozen=True)
 class Table:
-    partition_key: str = "pk"
-    sort_key: str = "sk"
+    """A service's table: ``PARTITION_KEY``/``SORT_KEY`` strings, items expiring at
+    ``TTL_ATTRIBUTE`` (epoch seconds), and the global secondary indexes declared here."""
+
     indexes: tuple[Index, ...] = ()
-    ttl_attribute: str = "expires_at_epoch"
 
 
 @dataclass(frozen=True)

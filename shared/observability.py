@@ -1,8 +1,13 @@
-"""Logging, tracing and metrics with a correlation id that follows a request through events.
+"""Logging and metrics with a correlation id that follows a request through events.
 
 The correlation and causation ids live in context variables: the HTTP layer sets them from the
 request, the consumer from the event it handles, and the outbox stamps them on every event written
 while they are set.
+
+Tracing is Lambda's active tracing (infra/functions.py): it records every invocation, its cold
+start and its duration without any SDK in the function. The X-Ray SDK (Powertools' Tracer) is not
+used: its subsegments for each AWS call cost a third of a second of cold start and the calls'
+count and latency are already in the logs and metrics (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ LambdaHandler = TypeVar("LambdaHandler", bound=Callable[[dict[str, Any], Any], d
 
 
 def lambda_entry(handler: LambdaHandler) -> LambdaHandler:
-    """Every deployed entry point: Lambda context in the logs, a trace segment, metrics flushed."""
+    """Every deployed entry point: Lambda context in the logs, metrics flushed."""
 
     @functools.wraps(handler)
     def entry(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -39,19 +44,7 @@ def lambda_entry(handler: LambdaHandler) -> LambdaHandler:
                 # the set would grow until Powertools' automatic flush at 100 values printed it anyway.
                 metrics.clear_metrics()
 
-    if not _tracing_enabled():
-        return entry  # type: ignore[return-value]
-    # The X-Ray SDK costs about a third of a second of cold start, so it is imported only where
-    # tracing is on (deployed functions), never in the local stack or the tests.
-    from aws_lambda_powertools import Tracer
-
-    return Tracer().capture_lambda_handler(entry, capture_response=False)  # type: ignore[return-value]
-
-
-def _tracing_enabled() -> bool:
-    from shared.settings import get_settings
-
-    return get_settings().tracing
+    return entry  # type: ignore[return-value]
 
 
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)

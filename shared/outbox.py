@@ -6,21 +6,27 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from shared import ids, observability
 from shared.clock import now_rfc3339
-from shared.dynamo import Transaction
-from shared.events.catalog import contract_for
+from shared.manifest import TTL_ATTRIBUTE
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from shared.dynamo import Transaction
+
+# The publisher imports this module for OUTBOX_KIND alone: what only writers need is imported
+# when an event is written, not at the publisher's cold start.
 OUTBOX_KIND = "outbox"
 OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600  # kept for investigation; the stream is what delivers
 
 
 def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
-    contract = contract_for(type(data).__name__)
+    from shared.events.catalog import contract_of
+
+    contract = contract_of(type(data))
     event_id = ids.new_id("evt_")
     detail = {
         "metadata": {
@@ -40,7 +46,7 @@ def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
         "source": contract.source,
         "detail_type": contract.detail_type,
         "detail": json.dumps(detail, separators=(",", ":"), ensure_ascii=False),
-        "expires_at_epoch": int(time.time()) + OUTBOX_RETENTION_SECONDS,
+        TTL_ATTRIBUTE: int(time.time()) + OUTBOX_RETENTION_SECONDS,
     }
 
 

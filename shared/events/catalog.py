@@ -1,15 +1,29 @@
-"""Every event type Siyu publishes or consumes: its source, detail-type, version and model."""
+"""Every event type Siyu publishes or consumes: its source, detail-type, version and model.
+
+A source's models are imported the first time one of its events is looked up, so a function
+that handles one service's events does not build every other service's models at cold start.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from shared.events import campaigns, cases, contacts, partner, points
 from shared.events.envelope import Envelope
+
+PARTNER = "partner"  # partner events come from any "partner.<name>"
+# Source → the module whose ``EVENTS`` are that source's contracts.
+MODULES: dict[str, str] = {
+    "siyu.contacts": "shared.events.contacts",
+    "siyu.campaigns": "shared.events.campaigns",
+    "siyu.points": "shared.events.points",
+    "siyu.cases": "shared.events.cases",
+    PARTNER: "shared.events.partner",
+}
 
 
 @dataclass(frozen=True)
@@ -42,27 +56,31 @@ class Contract:
         return schema
 
 
-def _contracts(source: str, models: Mapping[str, type[BaseModel]]) -> list[Contract]:
-    return [Contract(source, name, 1, model) for name, model in models.items()]
+@cache
+def contracts_of(source: str) -> dict[str, Contract]:
+    """Detail-type → contract, for one source of ``MODULES``."""
+    models: dict[str, type[BaseModel]] = importlib.import_module(MODULES[source]).EVENTS
+    return {name: Contract(source, name, 1, model, any_partner=source == PARTNER) for name, model in models.items()}
 
 
-CONTRACTS: tuple[Contract, ...] = (
-    *_contracts("siyu.contacts", contacts.EVENTS),
-    *_contracts("siyu.campaigns", campaigns.EVENTS),
-    *_contracts("siyu.points", points.EVENTS),
-    *_contracts("siyu.cases", cases.EVENTS),
-    *(Contract("partner", name, 1, model, any_partner=True) for name, model in partner.EVENTS.items()),
-)
+def all_contracts() -> tuple[Contract, ...]:
+    return tuple(c for source in MODULES for c in contracts_of(source).values())
 
-BY_TYPE: dict[tuple[str, str], Contract] = {(c.source, c.detail_type): c for c in CONTRACTS}
+
+def __getattr__(name: str) -> Any:
+    # ``CONTRACTS`` (every contract) is for tools and tests; building it imports every source.
+    if name == "CONTRACTS":
+        return all_contracts()
+    raise AttributeError(name)
 
 
 def find(source: str, detail_type: str) -> Contract | None:
     """The contract an event on the bus claims to follow (partner contracts accept any partner)."""
-    exact = BY_TYPE.get((source, detail_type))
-    if exact is not None and not exact.any_partner:
-        return exact
-    partner_contract = BY_TYPE.get((source.split(".", 1)[0], detail_type))
+    if source in MODULES and source != PARTNER:
+        return contracts_of(source).get(detail_type)
+    if source.split(".", 1)[0] != PARTNER:
+        return None
+    partner_contract = contracts_of(PARTNER).get(detail_type)
     return partner_contract if partner_contract is not None and partner_contract.accepts(source) else None
 
 
@@ -73,8 +91,17 @@ def contract(source: str, detail_type: str) -> Contract:
     return found
 
 
+def contract_of(model: type[BaseModel]) -> Contract:
+    """The contract of an event model: its source is the module that defines it."""
+    source = next((source for source, module in MODULES.items() if module == model.__module__), None)
+    found = contracts_of(source).get(model.__name__) if source is not None else None
+    if found is None or found.data is not model:
+        raise KeyError(f"{model.__module__}.{model.__name__} is not an event contract")
+    return found
+
+
 def contract_for(detail_type: str) -> Contract:
-    matches = [c for c in CONTRACTS if c.detail_type == detail_type]
+    matches = [c for c in all_contracts() if c.detail_type == detail_type]
     if len(matches) != 1:
         raise KeyError(f"no single contract for {detail_type}")
     return matches[0]
