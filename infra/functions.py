@@ -3,8 +3,6 @@ project's code as one asset (no Docker, no bundling), one IAM role and log group
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -13,8 +11,8 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import StageConfig
+from infra.layers import ROOT, layer
 
-ROOT = Path(__file__).resolve().parent.parent
 # Only the runtime code is shipped: services/ and shared/ (without the local stack).
 ASSET_EXCLUDE = ["*", "!services", "!services/**", "!shared", "!shared/**", "local", "**/__pycache__"]
 
@@ -36,9 +34,7 @@ class Runtime(Construct):
         )
 
     def package_layer(self, package: str) -> lambda_.ILayerVersion:
-        """One layer per pure-Python package, shared by the functions that need it."""
-        from infra.layers import layer
-
+        """One layer per package (see infra/layers.py), shared by the functions that need it."""
         if package not in self._package_layers:
             self._package_layers[package] = layer(self, package)
         return self._package_layers[package]

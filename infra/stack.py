@@ -88,6 +88,7 @@ class SiyuStack(cdk.Stack):
             handler=AUTHORIZER_HANDLER,
             service="platform",
             timeout_seconds=5,
+            packages=("jwt", "cryptography"),  # PyJWT verifies member (HS256) and Cognito (RS256) tokens
             environment={
                 "SIYU_TOKEN_SECRET_ARN": self.token_secret.secret_arn,
                 "SIYU_STAFF_ISSUER": staff_issuer,

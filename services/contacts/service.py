@@ -10,6 +10,17 @@ STAFF: Access = "staff"
 # Guides may tag the customers they own (product spec: "see and tag the customers they own").
 TAGGERS = WRITERS | {"guide"}
 
+SCANS_CONSUMER = Consumer(
+    name="contacts-scans",
+    handler="services.contacts.handlers.scans.handler",
+    patterns=({"source": ["siyu.campaigns"], "detail-type": ["QrCodeScanned"]},),
+)
+ORDERS_CONSUMER = Consumer(
+    name="contacts-orders",
+    handler="services.contacts.handlers.orders.handler",
+    patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},),
+)
+
 SERVICE = Service(
     name="contacts",
     api_handler="services.contacts.handlers.api.handler",
@@ -28,19 +39,9 @@ SERVICE = Service(
         Route("GET", "/v1/health/contacts", "public"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(
-        Consumer(
-            name="contacts-scans",
-            handler="services.contacts.handlers.scans.handler",
-            patterns=({"source": ["siyu.campaigns"], "detail-type": ["QrCodeScanned"]},),
-        ),
-        Consumer(
-            name="contacts-orders",
-            handler="services.contacts.handlers.orders.handler",
-            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},),
-        ),
-    ),
+    consumers=(SCANS_CONSUMER, ORDERS_CONSUMER),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     reads_token_secret=True,
     reads_wechat_secret=True,
+    layers=("jwt",),  # member tokens are signed at login (PyJWT, HS256: no cryptography needed)
 )

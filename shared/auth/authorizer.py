@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.auth.jwt import InvalidToken
+from shared.auth.jwt import InvalidToken, preload
 from shared.auth.principal import to_context
 from shared.auth.tokens import read_token
 from shared.observability import lambda_entry, logger
 
+preload()
 ANONYMOUS: dict[str, Any] = {"isAuthorized": True, "context": {"kind": "anonymous"}}
 
 

@@ -9,13 +9,14 @@ import urllib.request
 from typing import Any
 
 from shared import aws
-from shared.auth.jwt import RsaPublicKey
+from shared.auth.jwt import InvalidToken, PublicKeys, rsa_public_key
+from shared.observability import logger
 from shared.settings import get_settings
 
 _CACHE_SECONDS = 300  # picks up a rotated secret within five minutes without a cold start
 _lock = threading.Lock()
 _secret_cache: dict[str, tuple[float, dict[str, Any]]] = {}
-_jwks_cache: dict[str, tuple[float, dict[str, RsaPublicKey]]] = {}
+_jwks_cache: dict[str, tuple[float, PublicKeys]] = {}
 
 
 def secret_json(arn: str) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def token_signing_key() -> bytes:
     return str(secret_json(settings.token_secret_arn)["signing_key"]).encode()
 
 
-def staff_jwks(issuer: str) -> dict[str, RsaPublicKey]:
+def staff_jwks(issuer: str) -> PublicKeys:
     with _lock:
         cached = _jwks_cache.get(issuer)
         if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
@@ -45,9 +46,14 @@ def staff_jwks(issuer: str) -> dict[str, RsaPublicKey]:
         raise RuntimeError("the staff issuer must be an https URL")
     with urllib.request.urlopen(f"{issuer}/.well-known/jwks.json", timeout=3) as answer:  # noqa: S310
         document = json.loads(answer.read())
-    keys = {
-        str(jwk["kid"]): RsaPublicKey.from_jwk(jwk) for jwk in document.get("keys", []) if jwk.get("alg") == "RS256"
-    }
+    keys: PublicKeys = {}
+    for jwk in document.get("keys", []):
+        if jwk.get("alg") != "RS256" or jwk.get("use", "sig") != "sig" or "kid" not in jwk:
+            continue
+        try:
+            keys[str(jwk["kid"])] = rsa_public_key(jwk)
+        except InvalidToken:  # one unusable key must not lock every staff member out
+            logger.warning("unusable key in the staff issuer's JWKS", extra={"kid": jwk["kid"]})
     with _lock:
         _jwks_cache[issuer] = (time.monotonic(), keys)
     return keys

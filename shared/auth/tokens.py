@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 
 from shared.auth import keys
-from shared.auth.jwt import InvalidToken, sign_hs256, unverified_parts, verify
+from shared.auth.jwt import InvalidToken, sign_hs256, unverified_issuer, verify
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
 from shared.auth.roles import STAFF_ROLES
 from shared.settings import get_settings
@@ -56,8 +56,7 @@ def issue_dev_staff_token(principal: StaffPrincipal) -> str:
 
 def read_token(token: str) -> StaffPrincipal | MemberPrincipal:
     settings = get_settings()
-    _, unverified = unverified_parts(token)
-    issuer = unverified.get("iss")
+    issuer = unverified_issuer(token)
     if issuer == settings.token_issuer:
         claims = verify(
             token,

@@ -5,50 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from aws_cdk import assertions
-
-from app import build_app
 from local.gateway import LocalGateway
 from services.registry import SERVICES
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Synthesize once per session: a synth costs seconds of Node start-up."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = build_app("prod", str(outdir))
-    stack = app.node.find_child("Siyu-prod")
-    data = dict(assertions.Template.from_stack(stack).to_json())  # type: ignore[arg-type]
-    app.synth()
-    data["__metadata__"] = json.loads((Path(outdir) / "Siyu-prod.metadata.json").read_text())
-    return data
-
-
-def resources(template: dict[str, Any], kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for logical_id, resource in template["Resources"].items():
-        if resource["Type"] == kind:
-            yield logical_id, resource
-
-
-def refs(value: Any) -> set[str]:
-    """Logical ids a CloudFormation value refers to."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        if "Ref" in value:
-            found.add(value["Ref"])
-        if "Fn::GetAtt" in value:
-            found.add(value["Fn::GetAtt"][0])
-        for inner in value.values():
-            found |= refs(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= refs(inner)
-    return found
+from tests.infra.conftest import refs, resources
 
 
 def test_each_function_reaches_only_its_own_table(template: dict[str, Any]) -> None:
@@ -184,3 +145,20 @@ def test_cdk_nag_aws_solutions_checks_pass(template: dict[str, Any]) -> None:
         if entry["type"] in ("aws:cdk:error", "aws:cdk:warning")
     ]
     assert problems == []
+
+
+def test_token_code_ships_with_its_jwt_layers(template: dict[str, Any]) -> None:
+    """The authorizer verifies both token kinds (PyJWT + cryptography for RS256); the contacts API
+    signs member tokens at login (PyJWT only). Without these layers they fail on import in AWS."""
+
+    def layers_of(prefix: str) -> str:
+        found = [f for logical_id, f in resources(template, "AWS::Lambda::Function") if logical_id.startswith(prefix)]
+        assert len(found) == 1, prefix
+        return json.dumps(found[0]["Properties"].get("Layers", []))
+
+    authorizer = layers_of("Authorizer")
+    assert "JwtLayer" in authorizer
+    assert "CryptographyLayer" in authorizer
+    contacts_api = layers_of("ContactsApi")
+    assert "JwtLayer" in contacts_api
+    assert "CryptographyLayer" not in contacts_api

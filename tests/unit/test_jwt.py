@@ -1,110 +1,182 @@
-"""Token verification: signature, issuer, audience, expiry, and the algorithm pinned."""
+"""Token verification: a valid token is accepted; a bad signature, another algorithm ("none", HS/RS
+confusion), the wrong issuer or audience, an expired or not-yet-valid token, or a malformed one is refused."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
+from collections.abc import Mapping
+from typing import Any
 
+import jwt as pyjwt
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth.jwt import InvalidToken, RsaPublicKey, b64url_encode, sign_hs256, verify
+from shared.auth.jwt import InvalidToken, rsa_public_key, sign_hs256, unverified_issuer, verify
 
 KEY = b"k" * 32
-NOW = 1_800_000_000
+ISSUER = "https://cognito-idp.ap-east-1.amazonaws.com/pool"
+PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def jwk_of(private: rsa.RSAPrivateKey, kid: str = "k1") -> dict[str, str]:
+    numbers = private.public_key().public_numbers()
+    size = (numbers.n.bit_length() + 7) // 8
+    return {
+        "kty": "RSA",
+        "kid": kid,
+        "alg": "RS256",
+        "use": "sig",
+        "n": b64url(numbers.n.to_bytes(size, "big")),
+        "e": b64url(numbers.e.to_bytes(3, "big")),
+    }
+
+
+KEYS = {"k1": rsa_public_key(jwk_of(PRIVATE))}
 
 
 def claims(**overrides: object) -> dict[str, object]:
-    base: dict[str, object] = {"iss": "siyu", "aud": "siyu-api", "sub": "x", "iat": NOW, "exp": NOW + 60}
+    now = int(time.time())
+    base: dict[str, object] = {"iss": "siyu", "aud": "siyu-api", "sub": "x", "iat": now, "exp": now + 60}
     base.update(overrides)
-    return base
+    return {key: value for key, value in base.items() if value is not None}
 
 
-def check(token: str, **kwargs: object) -> dict[str, object]:
-    options: dict[str, object] = {
-        "algorithm": "HS256",
-        "issuer": "siyu",
-        "audience": "siyu-api",
-        "hmac_key": KEY,
-        "now": NOW,
-    }
+def check(token: str, **kwargs: Any) -> dict[str, Any]:
+    options: dict[str, Any] = {"algorithm": "HS256", "issuer": "siyu", "audience": "siyu-api", "hmac_key": KEY}
     options.update(kwargs)
-    return verify(token, **options)  # type: ignore[arg-type]
+    return verify(token, **options)
+
+
+def rs256(payload: dict[str, object], *, kid: str = "k1", private: rsa.RSAPrivateKey = PRIVATE) -> str:
+    return pyjwt.encode(payload, private, algorithm="RS256", headers={"kid": kid})
+
+
+def check_rs256(token: str, keys: dict[str, Any] = KEYS) -> dict[str, Any]:
+    return verify(token, algorithm="RS256", issuer=ISSUER, audience="client", rsa_keys=keys)
+
+
+def forged(header: Mapping[str, object], payload: object, signature: bytes = b"") -> str:
+    return f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}.{b64url(signature)}"
 
 
 def test_a_valid_token_is_accepted() -> None:
     assert check(sign_hs256(claims(), KEY))["sub"] == "x"
 
 
+def test_a_token_for_several_audiences_including_ours_is_accepted() -> None:
+    assert check(sign_hs256(claims(aud=["other-api", "siyu-api"]), KEY))["sub"] == "x"
+
+
+def test_clock_skew_within_the_leeway_is_tolerated() -> None:
+    now = int(time.time())
+    assert check(sign_hs256(claims(iat=now - 120, exp=now - 10), KEY))["sub"] == "x"
+    assert check(sign_hs256(claims(iat=now + 10), KEY))["sub"] == "x"
+
+
 @pytest.mark.parametrize(
-    "token",
+    ("case", "token"),
     [
-        sign_hs256(claims(), b"another key"),
-        sign_hs256(claims(iss="someone-else"), KEY),
-        sign_hs256(claims(aud="other-api"), KEY),
-        sign_hs256(claims(exp=NOW - 3600), KEY),
-        sign_hs256(claims(iat=NOW + 3600, exp=NOW + 7200), KEY),
-        "a.b",
-        "not-even-a-token",
+        ("bad signature", sign_hs256(claims(), b"another key, just as long as ours")),
+        ("wrong issuer", sign_hs256(claims(iss="someone-else"), KEY)),
+        ("no issuer", sign_hs256(claims(iss=None), KEY)),
+        ("wrong audience", sign_hs256(claims(aud="other-api"), KEY)),
+        ("no audience", sign_hs256(claims(aud=None), KEY)),
+        ("expired", sign_hs256(claims(exp=int(time.time()) - 3600), KEY)),
+        ("no expiry", sign_hs256(claims(exp=None), KEY)),
+        ("issued in the future", sign_hs256(claims(iat=int(time.time()) + 3600, exp=int(time.time()) + 7200), KEY)),
+        ("not yet valid", sign_hs256(claims(nbf=int(time.time()) + 3600), KEY)),
+        ("two parts", "a.b"),
+        ("one part", "not-even-a-token"),
+        ("empty", ""),
+        ("bad base64", "@@@.@@@.@@@"),
+        ("a JSON list for claims", forged({"alg": "HS256"}, ["not", "claims"])),
+        ("tampered claims", sign_hs256(claims(), KEY).split(".")[0] + "." + b64url(b'{"sub":"admin"}') + ".x"),
     ],
 )
-def test_bad_tokens_are_refused(token: str) -> None:
+def test_bad_tokens_are_refused(case: str, token: str) -> None:
     with pytest.raises(InvalidToken):
         check(token)
 
 
-def test_the_none_algorithm_is_refused() -> None:
-    header = b64url_encode(json.dumps({"alg": "none"}).encode())
-    payload = b64url_encode(json.dumps(claims()).encode())
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", ""])
+def test_the_none_algorithm_is_refused(alg: str) -> None:
     with pytest.raises(InvalidToken):
-        check(f"{header}.{payload}.")
+        check(forged({"alg": alg, "typ": "JWT"}, claims()))
+
+
+def test_a_token_signed_with_another_hmac_algorithm_is_refused() -> None:
+    with pytest.raises(InvalidToken):
+        check(pyjwt.encode(claims(), KEY * 2, algorithm="HS512"))
 
 
 def test_rs256_tokens_verify_against_the_published_key_and_nothing_else() -> None:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    numbers = private.public_key().public_numbers()
-    jwk = {
-        "kty": "RSA",
-        "kid": "k1",
-        "alg": "RS256",
-        "n": b64url_encode(numbers.n.to_bytes(256, "big")),
-        "e": b64url_encode(numbers.e.to_bytes(3, "big")),
-    }
-    header = b64url_encode(json.dumps({"alg": "RS256", "kid": "k1"}).encode())
-    payload = b64url_encode(json.dumps(claims(iss="https://cognito", aud="client")).encode())
-    signature = private.sign(f"{header}.{payload}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    token = f"{header}.{payload}.{b64url_encode(signature)}"
-    keys = {"k1": RsaPublicKey.from_jwk(jwk)}
-    assert (
-        verify(token, algorithm="RS256", issuer="https://cognito", audience="client", rsa_keys=keys, now=NOW)["sub"]
-        == "x"
-    )
-    tampered = (
-        f"{header}.{b64url_encode(json.dumps(claims(iss='https://cognito', aud='client', sub='admin')).encode())}"
-    )
+    payload = claims(iss=ISSUER, aud="client")
+    token = rs256(payload)
+    assert check_rs256(token)["sub"] == "x"
+    header, _, signature = token.split(".")
+    with pytest.raises(InvalidToken):  # claims changed after signing
+        check_rs256(f"{header}.{b64url(json.dumps(payload | {'sub': 'admin'}).encode())}.{signature}")
+    with pytest.raises(InvalidToken):  # signed by a key the issuer never published
+        check_rs256(rs256(payload, private=rsa.generate_private_key(public_exponent=65537, key_size=2048)))
+    with pytest.raises(InvalidToken):  # a key id the issuer does not publish
+        check_rs256(rs256(payload, kid="k2"))
     with pytest.raises(InvalidToken):
-        verify(
-            f"{tampered}.{b64url_encode(signature)}",
-            algorithm="RS256",
-            issuer="https://cognito",
-            audience="client",
-            rsa_keys=keys,
-            now=NOW,
-        )
-    # An attacker signing with HS256 using the public key as the secret is refused by the pinned algorithm.
+        check_rs256(rs256(claims(iss=ISSUER, aud="someone-else")))
     with pytest.raises(InvalidToken):
-        verify(
-            sign_hs256(claims(iss="https://cognito", aud="client"), jwk["n"].encode()),
-            algorithm="RS256",
-            issuer="https://cognito",
-            audience="client",
-            rsa_keys=keys,
-            now=NOW,
-        )
+        check_rs256(rs256(claims(iss=ISSUER, aud="client", exp=int(time.time()) - 3600)))
 
 
-def test_wall_clock_expiry() -> None:
-    expired = sign_hs256(claims(iat=int(time.time()) - 100, exp=int(time.time()) - 60), KEY)
+def test_hs_rs_confusion_is_refused() -> None:
+    """An attacker signs HS256 with the issuer's *public* key as the secret, in every encoding of it."""
+    public_pem = PRIVATE.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    payload = claims(iss=ISSUER, aud="client")
+    for secret in (public_pem, jwk_of(PRIVATE)["n"].encode(), json.dumps(jwk_of(PRIVATE)).encode()):
+        header = {"alg": "HS256", "typ": "JWT", "kid": "k1"}
+        signing_input = forged(header, payload).rsplit(".", 1)[0].encode()
+        token = f"{signing_input.decode()}.{b64url(hmac.new(secret, signing_input, hashlib.sha256).digest())}"
+        with pytest.raises(InvalidToken):
+            check_rs256(token)
+    # And the other way round: an RS256 token where Siyu's own HS256 tokens are expected.
     with pytest.raises(InvalidToken):
-        verify(expired, algorithm="HS256", issuer="siyu", audience="siyu-api", hmac_key=KEY)
+        check(rs256(claims()))
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_rsa_keys_under_2048_bits_are_refused() -> None:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the point of the test
+    keys = {"weak": rsa_public_key(jwk_of(weak, kid="weak"))}
+    with pytest.raises(InvalidToken):
+        check_rs256(rs256(claims(iss=ISSUER, aud="client"), kid="weak", private=weak), keys)
+
+
+def test_only_rsa_keys_are_accepted_as_rs256_keys() -> None:
+    with pytest.raises(InvalidToken):
+        rsa_public_key({"kty": "oct", "k": b64url(KEY)})
+    with pytest.raises(InvalidToken):
+        rsa_public_key({"kty": "RSA", "e": "AQAB"})  # no modulus
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+def test_hmac_keys_shorter_than_the_hash_are_neither_used_to_sign_nor_to_verify() -> None:
+    with pytest.raises(ValueError, match="cannot sign"):
+        sign_hs256(claims(), b"short")
+    with pytest.raises(InvalidToken):
+        check(pyjwt.encode(claims(), b"short", algorithm="HS256"), hmac_key=b"short")
+
+
+def test_the_issuer_is_read_before_verification_only_to_choose_the_key() -> None:
+    assert unverified_issuer(sign_hs256(claims(), b"any key that is thirty-two bytes")) == "siyu"
+    assert unverified_issuer(sign_hs256(claims(iss=None), KEY)) is None
+    with pytest.raises(InvalidToken):
+        unverified_issuer("a.b")
