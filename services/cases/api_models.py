@@ -1,13 +1,11 @@
-"""What the cases API accepts and answers."""
+"""What the cases API accepts and answers (built on first use, like the entities: see ``models``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from services.cases.logic.sla import SlaView
-from services.cases.logic.workflow import HistoryLine, Status
 from services.cases.models import (
     Agent,
     Article,
@@ -17,11 +15,16 @@ from services.cases.models import (
     CaseSettings,
     Csat,
     Delivery,
+    HistoryLine,
     Message,
+    Model,
     Policy,
     QueueId,
     RoutingRule,
+    SlaView,
     StaffId,
+    Status,
+    StrictModel,
     Tag,
     Text,
 )
@@ -34,11 +37,7 @@ Brand = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MemberCaseType = Literal["complaint", "inquiry", "after_sales", "feedback"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MemberCaseCreate(Strict):
+class MemberCaseCreate(StrictModel):
     type: MemberCaseType
     subject: Text
     description: Description = ""
@@ -47,7 +46,7 @@ class MemberCaseCreate(Strict):
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
 
 
-class StaffCaseCreate(Strict):
+class StaffCaseCreate(StrictModel):
     type: CaseType
     subject: Text
     description: Description = ""
@@ -60,7 +59,7 @@ class StaffCaseCreate(Strict):
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
 
 
-class CasePatch(Strict):
+class CasePatch(StrictModel):
     """Any of: a status move, priority, tags, assignee (null = back to the queue), a queue transfer."""
 
     status: Literal["in_progress", "waiting_on_customer", "resolved", "closed"] | None = None
@@ -71,30 +70,30 @@ class CasePatch(Strict):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
 
 
-class StaffMessageCreate(Strict):
+class StaffMessageCreate(StrictModel):
     body: Body
     kind: Literal["reply", "note"] = Field(default="reply", description="reply: to the member; note: staff only.")
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
 
 
-class MemberMessageCreate(Strict):
+class MemberMessageCreate(StrictModel):
     body: Body
     attachments: list[Attachment] = Field(default_factory=list, max_length=10)
 
 
-class CsatCreate(Strict):
+class CsatCreate(StrictModel):
     rating: int = Field(ge=1, le=5)
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
 
-class AgentPut(Strict):
+class AgentPut(StrictModel):
     queues: list[QueueId] = Field(default_factory=list, max_length=50)
     availability: Availability = "online"
     capacity: int = Field(default=5, ge=1, le=200)
     manager_id: StaffId | None = Field(default=None, description="Who reviews this agent's compliance cases.")
 
 
-class QueuePut(Strict):
+class QueuePut(StrictModel):
     name: Text
     policy: Policy = "round_robin"
     rank: int = Field(default=100, ge=0, le=10_000)
@@ -102,7 +101,7 @@ class QueuePut(Strict):
     is_default: bool = False
 
 
-class ArticleWrite(Strict):
+class ArticleWrite(StrictModel):
     kind: Literal["article", "canned_reply"] = "article"
     title: Text
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -113,13 +112,24 @@ class ArticleWrite(Strict):
 
 
 class SettingsPut(CaseSettings):
-    model_config = ConfigDict(extra="forbid")
+    pass
+
+
+class AppRegistration(StrictModel):
+    kind: Literal["wechat_official_account", "wechat_mini_program"] = "wechat_official_account"
+    token: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+
+
+class Handover(StrictModel):
+    successor_id: StaffId | None = Field(
+        default=None, description="Who takes the open cases; none: they go back to their queues."
+    )
 
 
 # ---- answers -------------------------------------------------------------------------------
 
 
-class MessageView(BaseModel):
+class MessageView(Model):
     message_id: str
     kind: Literal["inbound", "outbound", "note"]
     author_kind: str
@@ -143,7 +153,7 @@ class MessageView(BaseModel):
         )
 
 
-class CaseView(BaseModel):
+class CaseView(Model):
     case_id: str
     type: CaseType
     priority: Priority
@@ -187,12 +197,12 @@ class CaseDetail(CaseView):
     sla: SlaView | None
 
 
-class CaseList(BaseModel):
+class CaseList(Model):
     items: list[CaseView]
     next_cursor: str | None
 
 
-class MemberCaseView(BaseModel):
+class MemberCaseView(Model):
     case_id: str
     type: CaseType
     status: Status
@@ -232,12 +242,12 @@ class MemberCaseDetail(MemberCaseView):
     messages: list[MessageView]
 
 
-class MemberCaseList(BaseModel):
+class MemberCaseList(Model):
     items: list[MemberCaseView]
     next_cursor: str | None
 
 
-class AgentView(BaseModel):
+class AgentView(Model):
     staff_id: str
     queues: list[str]
     availability: Availability
@@ -258,11 +268,11 @@ class QueueView(QueuePut):
     version: int
 
 
-class QueueList(BaseModel):
+class QueueList(Model):
     items: list[QueueView]
 
 
-class AgentList(BaseModel):
+class AgentList(Model):
     items: list[AgentView]
 
 
@@ -279,18 +289,75 @@ class ArticleView(ArticleWrite):
         return cls.model_validate(article.model_dump())
 
 
-class ArticleList(BaseModel):
+class ArticleList(Model):
     items: list[ArticleView]
 
 
-class SearchHit(BaseModel):
+class SearchHit(Model):
     article: ArticleView
     score: int
 
 
-class SearchResults(BaseModel):
+class SearchResults(Model):
     items: list[SearchHit]
 
     @classmethod
     def of(cls, found: list[tuple[Article, int]]) -> SearchResults:
         return cls(items=[SearchHit(article=ArticleView.of(article), score=score) for article, score in found])
+
+
+class HandoverReport(Model):
+    staff_id: str
+    successor_id: str | None
+    moved: int
+
+
+class SweepReport(Model):
+    breaches: int = 0
+    closed: int = 0
+
+
+class AppView(Model):
+    app_id: str
+    kind: str
+
+
+class DeliveryRecord(Model):
+    channel: str
+    message_id: str
+    body: str
+    at: str
+
+
+class DeliveryList(Model):
+    items: list[DeliveryRecord]
+
+
+# ---- statistics ----------------------------------------------------------------------------
+
+
+class CsatFigures(Model):
+    responses: int
+    average: float | None
+    distribution: dict[int, int]
+
+
+class Figures(Model):
+    cases: int
+    resolved: int
+    first_response_median_minutes: float | None
+    resolution_median_minutes: float | None
+    sla_hit_rate: float | None
+    csat: CsatFigures
+
+
+class AgentFigures(Figures):
+    open_cases: int
+
+
+class Stats(Model):
+    period_days: int
+    open_by_status: dict[str, int]
+    open_by_queue: dict[str, int]
+    overall: Figures
+    per_agent: dict[str, AgentFigures]

@@ -1,14 +1,21 @@
-"""The cases service's entities: cases, their thread, agents and queues, and each tenant's settings."""
+"""The cases service's entities: cases, their thread and history, agents and queues, each tenant's
+settings, the contact directory and the knowledge base. Logic and the DAL both speak these.
+
+Every model defers building its validator to its first use (``defer_build``): a function builds
+only the models its own requests touch, not all of them at import (cold start).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from services.cases.logic.business_time import BusinessHours
-from services.cases.logic.workflow import HistoryLine, Status
-from shared.events.cases import CaseType, ChannelAddress, Intake, Priority
+from shared.events.cases import CaseStatus, CaseType, ChannelAddress, Intake, Priority
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
@@ -20,30 +27,83 @@ Policy = Literal["round_robin", "least_loaded"]
 MessageKind = Literal["inbound", "outbound", "note"]
 ActorKind = Literal["member", "staff", "system"]
 DeliveryStatus = Literal["requested", "sending", "delivered", "held", "failed"]
+Status = CaseStatus
+MAX_CALENDAR_DAYS = 3 * 366  # no target runs further than this; a calendar with no working day fails loudly
 
 
-class Attachment(BaseModel):
+class Model(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+
+class HistoryLine(Model):
+    """One recorded move: who, when, from what to what, and why."""
+
+    at: str
+    actor_kind: ActorKind
+    actor_id: str
+    from_status: Status
+    to_status: Status
+    reason: str | None = None
+
+
+class BusinessHours(StrictModel):
+    """A tenant's working hours, in its time zone, without its holidays (see ``logic.business_time``)."""
+
+    time_zone: str = "Asia/Shanghai"
+    opens: time = time(9, 0)
+    closes: time = time(18, 0)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4], description="Working days, 0 = Monday."
+    )
+    holidays: list[date] = Field(default_factory=list, max_length=366)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @model_validator(mode="after")
+    def _a_working_window(self) -> BusinessHours:
+        if self.closes <= self.opens or not self.weekdays:
+            raise ValueError("business hours need a working day and close after they open")
+        return self
+
+    def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working windows (aware, in the tenant's zone) from ``start``'s local day onwards."""
+        zone = ZoneInfo(self.time_zone)
+        day = start.astimezone(zone).date()
+        for offset in range(MAX_CALENDAR_DAYS):
+            current = day + timedelta(days=offset)
+            if current.weekday() in self.weekdays and current not in self.holidays:
+                yield datetime.combine(current, self.opens, zone), datetime.combine(current, self.closes, zone)
+        raise ValueError("no working time within three years")
+
+
+class Attachment(StrictModel):
     """A reference to a file kept elsewhere (the upload store); the case keeps only its key."""
-
-    model_config = ConfigDict(extra="forbid")
 
     key: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     content_type: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "application/octet-stream"
 
 
-class Actor(BaseModel):
+class Actor(Model):
     kind: ActorKind
     id: str
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     status: DeliveryStatus
     reason: str | None = None
     at: str
 
 
-class Message(BaseModel):
+class Message(Model):
     message_id: str
     kind: MessageKind
     author: Actor
@@ -53,14 +113,14 @@ class Message(BaseModel):
     delivery: Delivery | None = None  # outbound messages only
 
 
-class Csat(BaseModel):
+class Csat(Model):
     rating: int
     comment: str | None = None
     resolution: int
     at: str
 
 
-class SlaClock(BaseModel):
+class SlaClock(Model):
     """See ``logic.sla``: targets in business minutes, time used before the last stop, due times."""
 
     first_response_target: int
@@ -71,7 +131,18 @@ class SlaClock(BaseModel):
     resolution_due_at: str | None = None
 
 
-class Case(BaseModel):
+class SlaView(Model):
+    """A case's SLA as of a moment: due times and the business minutes left (negative: overdue)."""
+
+    first_response_due_at: str | None
+    resolution_due_at: str | None
+    first_response_remaining_minutes: int | None
+    resolution_remaining_minutes: int | None
+    paused: bool
+    breached: list[str]
+
+
+class Case(Model):
     tenant_id: str
     case_id: str
     type: CaseType
@@ -126,7 +197,7 @@ class Case(BaseModel):
         return found
 
 
-class CaseRecord(BaseModel):
+class CaseRecord(Model):
     """A case with its thread and history, as one read of its partition gives them."""
 
     case: Case
@@ -134,7 +205,7 @@ class CaseRecord(BaseModel):
     history: list[HistoryLine] = Field(default_factory=list)
 
 
-class Agent(BaseModel):
+class Agent(Model):
     tenant_id: str
     staff_id: str
     queues: list[str] = Field(default_factory=list)
@@ -150,10 +221,8 @@ class Agent(BaseModel):
         return self.availability == "online" and queue_id in self.queues and self.open_cases < self.capacity
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(StrictModel):
     """Matches a case when every given condition holds (an empty rule matches everything)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     types: list[CaseType] = Field(default_factory=list, max_length=5)
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)
@@ -162,7 +231,7 @@ class RoutingRule(BaseModel):
     )
 
 
-class Queue(BaseModel):
+class Queue(Model):
     tenant_id: str
     queue_id: str
     name: str
@@ -173,26 +242,20 @@ class Queue(BaseModel):
     version: int = 1
 
 
-class KeywordRule(BaseModel):
+class KeywordRule(StrictModel):
     """An inbound channel message containing one of the words opens a case (or joins the open one)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     keywords: list[Keyword] = Field(min_length=1, max_length=50)
     type: CaseType = "complaint"
     priority: Priority = "normal"
 
 
-class SensitiveWords(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SensitiveWords(StrictModel):
     words: list[Keyword] = Field(default_factory=list, max_length=500)
     action: Literal["flag", "block"] = "flag"  # block: the message is not sent
 
 
-class SlaTarget(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SlaTarget(StrictModel):
     first_response_minutes: int = Field(ge=1, le=60 * 24 * 60)
     resolution_minutes: int = Field(ge=1, le=60 * 24 * 60)
 
@@ -206,10 +269,8 @@ def _default_sla() -> dict[Priority, SlaTarget]:
     }
 
 
-class CaseSettings(BaseModel):
+class CaseSettings(StrictModel):
     """A tenant's case handling: channel keywords, sensitive words, SLA targets, hours, CSAT."""
-
-    model_config = ConfigDict(extra="forbid")
 
     keyword_rules: list[KeywordRule] = Field(default_factory=list, max_length=50)
     sensitive_words: SensitiveWords = Field(default_factory=SensitiveWords)
@@ -226,7 +287,7 @@ class CaseSettings(BaseModel):
         return _default_sla() | given
 
 
-class Routing(BaseModel):
+class Routing(Model):
     """What routing a new case needs, read in one query: queues, agents and settings."""
 
     queues: list[Queue] = Field(default_factory=list)
@@ -234,7 +295,7 @@ class Routing(BaseModel):
     settings: CaseSettings = Field(default_factory=CaseSettings)
 
 
-class Article(BaseModel):
+class Article(Model):
     """A knowledge-base article or a canned reply; with ``auto_reply`` its ``answer`` is sent to a
     channel message containing one of its keywords."""
 
@@ -250,3 +311,34 @@ class Article(BaseModel):
     created_at: str
     updated_at: str
     version: int = 1
+
+
+class DirectoryEntry(Model):
+    """Who owns a contact, per brand ("*": every brand), as the contacts service last said."""
+
+    tenant_id: str
+    contact_id: str
+    owners: dict[str, str] = Field(default_factory=dict)
+    owner_versions: dict[str, int] = Field(default_factory=dict)
+    erased_version: int = 0
+
+
+class WechatMessage(Model):
+    """A member's message as WeChat's callback posts it."""
+
+    openid: str
+    msg_type: str
+    content: str
+    msg_id: str
+    sent_at: str
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a staff listing of cases may be narrowed to."""
+
+    status: str | None = None
+    queue_id: str | None = None
+    assignee: str | None = None
+    priority: str | None = None
+    breached: bool | None = None

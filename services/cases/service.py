@@ -13,6 +13,38 @@ from shared.manifest import Access, Consumer, Index, Route, Schedule, Service, T
 STAFF: Access = "staff"
 # Guides own contacts but do not work cases: case routes are for the tenant-wide roles.
 
+# Declared once: handlers and logic take the names from here (processed markers, dead letters), so
+# the queue infra builds and the name a consumer records under cannot disagree.
+CONTACT_DIRECTORY_CONSUMER = Consumer(
+    name="cases-contact-directory",
+    handler="services.cases.handlers.contact_directory.handler",
+    patterns=(
+        {"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactOwnerChanged", "ContactErased"]},
+    ),
+)
+CONTACT_CASES_CONSUMER = Consumer(
+    name="cases-contact-cases",
+    handler="services.cases.handlers.contact_cases.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactErased", "ContactsMerged"]},),
+)
+PARTNER_REQUESTS_CONSUMER = Consumer(
+    name="cases-partner-requests",
+    handler="services.cases.handlers.partner_requests.handler",
+    patterns=({"source": [{"prefix": "partner."}], "detail-type": ["AfterSalesRequested"]},),
+)
+CHANNEL_INBOX_CONSUMER = Consumer(
+    name="cases-channel-inbox",
+    handler="services.cases.handlers.channel_inbox.handler",
+    patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelMessageReceived"]},),
+)
+CHANNEL_GATEWAY_CONSUMER = Consumer(
+    name="cases-channel-gateway",
+    handler="services.cases.handlers.channel_gateway.handler",
+    patterns=({"source": ["siyu.cases"], "detail-type": ["CaseReplyRequested"]},),
+)
+# Every minute: SLA targets are minutes long; a run reads only the sparse due index.
+SLA_SCHEDULE = Schedule("cases-sla", "services.cases.handlers.sla.handler", "rate(1 minute)")
+
 SERVICE = Service(
     name="cases",
     api_handler="services.cases.handlers.api.handler",
@@ -54,39 +86,13 @@ SERVICE = Service(
     ),
     publishes=tuple(EVENTS),
     consumers=(
-        Consumer(
-            name="cases-contact-directory",
-            handler="services.cases.handlers.contact_directory.handler",
-            patterns=(
-                {
-                    "source": ["siyu.contacts"],
-                    "detail-type": ["ContactCreated", "ContactOwnerChanged", "ContactErased"],
-                },
-            ),
-        ),
-        Consumer(
-            name="cases-contact-cases",
-            handler="services.cases.handlers.contact_cases.handler",
-            patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactErased", "ContactsMerged"]},),
-        ),
-        Consumer(
-            name="cases-partner-requests",
-            handler="services.cases.handlers.partner_requests.handler",
-            patterns=({"source": [{"prefix": "partner."}], "detail-type": ["AfterSalesRequested"]},),
-        ),
-        Consumer(
-            name="cases-channel-inbox",
-            handler="services.cases.handlers.channel_inbox.handler",
-            patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelMessageReceived"]},),
-        ),
-        Consumer(
-            name="cases-channel-gateway",
-            handler="services.cases.handlers.channel_gateway.handler",
-            patterns=({"source": ["siyu.cases"], "detail-type": ["CaseReplyRequested"]},),
-        ),
+        CONTACT_DIRECTORY_CONSUMER,
+        CONTACT_CASES_CONSUMER,
+        PARTNER_REQUESTS_CONSUMER,
+        CHANNEL_INBOX_CONSUMER,
+        CHANNEL_GATEWAY_CONSUMER,
     ),
-    # Every minute: SLA targets are minutes long; a run reads only the sparse due index.
-    schedules=(Schedule("cases-sla", "services.cases.handlers.sla.handler", "rate(1 minute)"),),
+    schedules=(SLA_SCHEDULE,),
     table=Table(
         indexes=(
             Index("gsi1", "gsi1pk", "gsi1sk"),

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from services.cases.api_models import SweepReport
 from services.cases.logic import sla, sla_sweep
 from services.cases.models import Actor, Case, CaseSettings, SlaTarget
 from shared.clock import utc_now
@@ -92,7 +93,7 @@ def test_a_breach_is_marked_and_published_exactly_once_however_often_the_sweep_r
     detail = client.get(f"/v1/cases/{case_id}", token=admin).json
     assert detail["sla"]["first_response_remaining_minutes"] in (4, 5)
     later = utc_now() + timedelta(minutes=10)
-    reports: list[sla_sweep.SweepReport] = []
+    reports: list[SweepReport] = []
     runs = [threading.Thread(target=lambda: reports.append(sla_sweep.sweep(tenant, later))) for _ in range(3)]
     for run in runs:
         run.start()

@@ -12,6 +12,7 @@ from services.cases.logic.workflow import MOVES, IllegalTransition, Status, move
 STATUSES: tuple[Any, ...] = get_args(Status)
 LEGAL = {
     ("new", "assigned"),
+    ("new", "resolved"),
     ("assigned", "new"),
     ("assigned", "in_progress"),
     ("assigned", "resolved"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from local.stack import LocalStack
 from services.cases.dal import channel as channel_dal
-from services.cases.dal.cases import table
+from services.cases.dal.table import table
 from shared.dynamo import Transaction
 from shared.events.cases import ChannelAddress
 from tests.unit.conftest import Client, eventually
@@ -431,3 +431,56 @@ def test_a_leaving_agents_open_cases_go_to_the_successor_or_back_to_the_queue(cl
     assert client.post("/v1/agents/nobody/handover", json_body={}, token=admin).status == 409
     agent = client.staff_token(tenant, "carol", ("agent",))
     assert client.post("/v1/agents/carol/handover", json_body={}, token=agent).status == 403
+
+
+def test_an_agents_reply_takes_an_unassigned_case_of_their_queue_and_the_history_says_so(
+    client: Client, tenant: str
+) -> None:
+    admin = setup_desk(client, tenant, {"alice": {"availability": "away"}, "bob": {"queues": ["general"]}})
+    waiting, other = staff_case(client, admin)["case_id"], staff_case(client, admin)["case_id"]
+    assert case_of(client, admin, waiting)["status"] == "new"
+
+    alice = client.staff_token(tenant, "alice", ("agent",))
+    note = client.post(f"/v1/cases/{waiting}/messages", json_body={"body": "先看看", "kind": "note"}, token=alice)
+    assert note.status == 201
+    assert case_of(client, admin, waiting)["assignee"] is None  # a note takes nothing
+    reply = client.post(f"/v1/cases/{waiting}/messages", json_body={"body": "您好 我来处理"}, token=alice)
+    assert reply.status == 201, reply.body
+    case = case_of(client, admin, waiting)
+    assert (case["status"], case["assignee"]) == ("in_progress", "alice")
+    moves = [(line["from_status"], line["to_status"], line["actor_id"]) for line in case["history"]]
+    assert moves[-2:] == [("new", "assigned", "alice"), ("assigned", "in_progress", "alice")]
+    assert "alice" in (case["history"][-2]["reason"] or "")
+    assert agents_of(client, admin)["alice"]["open_cases"] == 1  # theirs, though away
+
+    # Neither an agent of another queue nor an admin who is no agent takes a case by replying.
+    bob = client.staff_token(tenant, "bob", ("agent",))
+    assert client.post(f"/v1/cases/{other}/messages", json_body={"body": "转给同事"}, token=bob).status == 201
+    assert client.post(f"/v1/cases/{other}/messages", json_body={"body": "稍等"}, token=admin).status == 201
+    assert (case_of(client, admin, other)["status"], case_of(client, admin, other)["assignee"]) == ("new", None)
+
+
+def test_a_staff_member_resolves_a_new_case_in_one_step(client: Client, tenant: str) -> None:
+    admin = setup_desk(client, tenant, {"alice": {"availability": "away"}})
+    trivial, spam = staff_case(client, admin)["case_id"], staff_case(client, admin)["case_id"]
+
+    alice = client.staff_token(tenant, "alice", ("agent",))
+    done = client.patch(f"/v1/cases/{trivial}", json_body={"status": "resolved", "reason": "已解答"}, token=alice)
+    assert done.status == 200, done.body
+    assert (done.json["status"], done.json["assignee"]) == ("resolved", "alice")
+    lines = case_of(client, admin, trivial)["history"]
+    assert [(line["from_status"], line["to_status"], line["actor_id"]) for line in lines[-2:]] == [
+        ("new", "assigned", "alice"),
+        ("assigned", "resolved", "alice"),
+    ]
+    assert lines[-1]["reason"] == "已解答"
+    assert agents_of(client, admin)["alice"]["open_cases"] == 0
+
+    closed = client.patch(f"/v1/cases/{spam}", json_body={"status": "resolved"}, token=admin)
+    assert closed.status == 200, closed.body
+    assert (closed.json["status"], closed.json["assignee"]) == ("resolved", None)
+    last = case_of(client, admin, spam)["history"][-1]
+    assert (last["from_status"], last["to_status"], last["actor_id"]) == ("new", "resolved", "s1")
+    stats = client.get("/v1/cases/stats", token=admin).json
+    assert stats["overall"]["resolved"] == 2
+    assert stats["per_agent"]["alice"]["resolved"] == 1

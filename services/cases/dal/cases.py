@@ -1,4 +1,4 @@
-"""The only code that touches the cases table's cases, threads and routing items.
+"""The only code that touches the cases table's cases, their threads and history, and sources.
 
 Item layout (pk / sk):
 - case       T#{t}#CASE#{id} / CASE           gsi1: T#{t}#CASES / id (every case, newest first)
@@ -9,53 +9,34 @@ Item layout (pk / sk):
                                               gsi5: SLA#{shard} / {due}#{t}#{id} (next SLA due
                                                     or, once resolved, auto-close time)
 - message    T#{t}#CASE#{id} / MSG#{message_id}
-- history    T#{t}#CASE#{id} / HIST#{line_id}
-- queue, agent, settings: T#{t}#ROUTING / ... (see ``dal.routing``)
+- history    T#{t}#CASE#{id} / HIST#{write_id}#{nn}  (one write's lines in their order)
 - source     T#{t}#SOURCE#{key} / SOURCE      one case per partner request or channel message
 
 A case, its thread and its history share a partition: one query reads the whole record.
 
 Every change to a case goes through ``commit``: the case over the version it was read at, its new
-messages and history lines, the agents' counters it moves, its events and the caller's extra
-items (idempotency keys, source markers, inbox markers) in one transaction.
+messages and history lines, the agents' counters it moves (written by ``dal.routing``, their
+owner), its events and the caller's extra items (idempotency keys, source markers, inbox
+markers) in one transaction.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.cases.logic.workflow import HistoryLine
-from services.cases.models import Case, CaseRecord, Message
+from services.cases.dal import routing
+from services.cases.dal.routing import AgentChange
+from services.cases.dal.table import case_pk, table, whole_partition
+from services.cases.models import Case, CaseFilters, CaseRecord, HistoryLine, Message
 from shared import dynamo, ids
-from shared.consumer import processed_marker
-from shared.dynamo import Filter, Transaction
+from shared.dynamo import Filter, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, DomainError
 from shared.events.cases import ChannelAddress
 from shared.outbox import publish_with
-from shared.settings import get_settings
-
-Prepare = Callable[[Transaction], None]
-
-
-def table() -> str:
-    return get_settings().table("cases")
-
-
-def case_pk(tenant_id: str, case_id: str) -> str:
-    return f"T#{tenant_id}#CASE#{case_id}"
-
-
-def routing_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#ROUTING"
-
-
-def agent_key(tenant_id: str, staff_id: str) -> dict[str, str]:
-    return {"pk": routing_pk(tenant_id), "sk": f"AGENT#{staff_id}"}
 
 
 def agent_lane(tenant_id: str, staff_id: str) -> str:
@@ -121,15 +102,6 @@ def get_case(tenant_id: str, case_id: str) -> Case | None:
     return _case(item) if item else None
 
 
-def whole_partition(pk: str) -> list[dict[str, Any]]:
-    request = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :p",
-        "ExpressionAttributeValues": dynamo.serialize({":p": pk}),
-    }
-    return _all_pages(request)
-
-
 def get_record(tenant_id: str, case_id: str) -> CaseRecord | None:
     """The case with its thread and history, in one query."""
     items = whole_partition(case_pk(tenant_id, case_id))
@@ -141,15 +113,6 @@ def get_record(tenant_id: str, case_id: str) -> CaseRecord | None:
         messages=[Message.model_validate(item) for item in items if item["sk"].startswith("MSG#")],
         history=[HistoryLine.model_validate(item) for item in items if item["sk"].startswith("HIST#")],
     )
-
-
-@dataclass(frozen=True)
-class CaseFilters:
-    status: str | None = None
-    queue_id: str | None = None
-    assignee: str | None = None
-    priority: str | None = None
-    breached: bool | None = None
 
 
 def _filter(filters: CaseFilters) -> Filter | None:
@@ -201,19 +164,6 @@ def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | N
     return _lane_page(index, partition, limit, cursor, filter=_filter(filters))
 
 
-def _all_pages(request: dict[str, Any], most: int | None = None) -> list[dict[str, Any]]:
-    """Every item a query finds (or the first ``most``), page after page."""
-    found: list[dict[str, Any]] = []
-    while most is None or len(found) < most:
-        limit = {} if most is None else {"Limit": most - len(found)}
-        answer = dynamo.client().query(**request, **limit)
-        found += [dynamo.deserialize(item) for item in answer.get("Items", [])]
-        if "LastEvaluatedKey" not in answer:
-            break
-        request = request | {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
-    return found
-
-
 def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
     """Every case opened since then (ids sort by creation time)."""
     request = {
@@ -224,7 +174,7 @@ def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:
             {":p": f"T#{tenant_id}#CASES", ":from": f"case_{ids.time_prefix(since_epoch)}"}
         ),
     }
-    return [_case(item) for item in _all_pages(request)]
+    return [_case(item) for item in dynamo.query_pages(request)]
 
 
 def member_cases(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
@@ -238,7 +188,7 @@ def _whole_lane(index: str, partition: str) -> list[Case]:
         "KeyConditionExpression": f"{index}pk = :p",
         "ExpressionAttributeValues": dynamo.serialize({":p": partition}),
     }
-    return [_case(item) for item in _all_pages(request)]
+    return [_case(item) for item in dynamo.query_pages(request)]
 
 
 def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
@@ -261,7 +211,7 @@ def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
         "ExpressionAttributeValues": dynamo.serialize({":p": f"SLA#{shard}", ":now": f"{now}#~"}),
         "ProjectionExpression": "tenant_id, case_id",
     }
-    return [(item["tenant_id"], item["case_id"]) for item in _all_pages(request, most)]
+    return [(item["tenant_id"], item["case_id"]) for item in dynamo.query_pages(request, most)]
 
 
 def live_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
@@ -279,32 +229,6 @@ def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:
 # ---- writes --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgentTake:
-    """One more open case for an agent, only if they still have room and nobody took their turn."""
-
-    staff_id: str
-    at: str
-    on_fail: DomainError
-    routed_seen_total: int | None = None  # routing: the turn it decided on; manual: None
-
-
-@dataclass(frozen=True)
-class AgentRelease:
-    staff_id: str
-
-
-@dataclass(frozen=True)
-class AgentReturn:
-    """A case that is the agent's whatever their load: reopened, or directed to them (a
-    compliance case to the staff member's manager)."""
-
-    staff_id: str
-
-
-AgentChange = AgentTake | AgentRelease | AgentReturn
-
-
 @dataclass
 class CaseWrite:
     case: Case  # the state to store, its version already advanced
@@ -313,50 +237,6 @@ class CaseWrite:
     agents: list[AgentChange] = field(default_factory=list)
     events: list[BaseModel] = field(default_factory=list)
     prepares: list[Prepare] = field(default_factory=list)  # run first: their conditions win
-
-
-AGENT_NAMES = {
-    "#open": "open_cases",
-    "#capacity": "capacity",
-    "#total": "assigned_total",
-    "#last": "last_assigned_at",
-    "#availability": "availability",
-    "#version": "version",
-}
-
-
-def _agent_changes(tx: Transaction, tenant_id: str, staff_id: str, changes: list[AgentChange]) -> None:
-    """One update per agent (a transaction may touch an item once): the net change in open cases,
-    under the conditions of an assignment when there is one (a case given to the agent who
-    resolves it in the same request is counted in and out at once)."""
-    step = sum(-1 if isinstance(change, AgentRelease) else 1 for change in changes)
-    take = next((change for change in changes if isinstance(change, AgentTake)), None)
-    key = agent_key(tenant_id, staff_id)
-    if take is None:
-        if step:
-            tx.update(
-                key,
-                "SET #open = #open + :step, #version = #version + :one",
-                condition="attribute_exists(pk)",
-                names={"#open": "open_cases", "#version": "version"},
-                values={":step": step, ":one": 1},
-            )
-        return
-    condition = "#open < #capacity"
-    names = {k: v for k, v in AGENT_NAMES.items() if k != "#availability"}
-    values: dict[str, Any] = {":one": 1, ":step": step, ":at": take.at}
-    if take.routed_seen_total is not None:
-        condition += " AND #total = :seen AND #availability = :online"
-        names = AGENT_NAMES
-        values |= {":seen": take.routed_seen_total, ":online": "online"}
-    tx.update(
-        key,
-        "SET #open = #open + :step, #total = #total + :one, #last = :at, #version = #version + :one",
-        condition=condition,
-        names=names,
-        values=values,
-        on_fail=take.on_fail,
-    )
 
 
 def commit(write: CaseWrite) -> None:
@@ -372,30 +252,13 @@ def commit(write: CaseWrite) -> None:
     pk = case_pk(case.tenant_id, case.case_id)
     for message in write.messages:
         tx.put({"pk": pk, "sk": f"MSG#{message.message_id}", "kind": "message", **message.model_dump(mode="json")})
-    for line in write.history:
-        tx.put({"pk": pk, "sk": f"HIST#{ids.new_id()}", "kind": "history", **line.model_dump(mode="json")})
-    by_agent: dict[str, list[AgentChange]] = {}
-    for change in write.agents:
-        by_agent.setdefault(change.staff_id, []).append(change)
-    for staff_id, changes in by_agent.items():
-        _agent_changes(tx, case.tenant_id, staff_id, changes)
+    # One id per write and the line's place in it: lines of one write read back in their order.
+    written = ids.new_id()
+    for place, line in enumerate(write.history):
+        sk = f"HIST#{written}#{place:02d}"
+        tx.put({"pk": pk, "sk": sk, "kind": "history", **line.model_dump(mode="json")})
+    routing.count_cases(tx, case.tenant_id, write.agents)
     publish_with(tx, case.tenant_id, *write.events)
-    tx.commit()
-
-
-def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
-    """The consumer's "this event was handled" marker, written with the case it changed."""
-
-    def prepare(tx: Transaction) -> None:
-        processed_marker(tx, consumer, tenant_id, event_id)
-
-    return prepare
-
-
-def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
-    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
-    tx = Transaction(table())
-    processed_marker(tx, consumer, tenant_id, event_id)
     tx.commit()
 
 

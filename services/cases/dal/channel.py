@@ -14,13 +14,11 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
-
-from services.cases.dal.cases import table
-from services.cases.logic.wechat_callback import WechatMessage
+from services.cases.dal.table import table
+from services.cases.models import WechatMessage
 from shared import dynamo
 from shared.clock import now_rfc3339
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import Conflict
 from shared.events.cases import ChannelAddress, ChannelMessageReceived
 from shared.outbox import publish_with
@@ -44,9 +42,25 @@ def open_window(tx: Transaction, tenant_id: str, address: ChannelAddress, now: f
     tx.put({**_window_key(tenant_id, address), "kind": "window", "last_inbound": int(now or time.time()), "sent": 0})
 
 
+def open_window_with(tenant_id: str, address: ChannelAddress, *prepares: Prepare) -> None:
+    """Open the window in a write of its own, with the caller's items (an event's marker)."""
+    tx = Transaction(table())
+    for prepare in prepares:
+        prepare(tx)
+    open_window(tx, tenant_id, address)
+    tx.commit()
+
+
+def window_opener(tenant_id: str, address: ChannelAddress) -> Prepare:
+    """``open_window`` as a hook, for a transaction that someone else builds (a case's write)."""
+    return lambda tx: open_window(tx, tenant_id, address)
+
+
 def take_window_place(
     tenant_id: str, address: ChannelAddress, now: float | None = None
 ) -> Literal["ok", "window_closed", "window_message_limit"]:
+    from botocore.exceptions import ClientError  # with the first reply, as boto3 itself (cold start)
+
     moment = int(now or time.time())
     try:
         dynamo.client().update_item(

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from services.cases.logic.contact_directory import DirectoryEntry
+from services.cases.dal.table import table
+from services.cases.models import DirectoryEntry
 from shared import dynamo
-from shared.consumer import processed_marker
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate
-from shared.settings import get_settings
-
-CONSUMER = "cases-contact-directory"
 
 
 def _key(tenant_id: str, contact_id: str) -> dict[str, str]:
@@ -18,17 +15,19 @@ def _key(tenant_id: str, contact_id: str) -> dict[str, str]:
 
 def get(tenant_id: str, contact_id: str) -> tuple[DirectoryEntry, int]:
     """The entry and its revision (0 when there is none yet)."""
-    item = dynamo.get_item(get_settings().table("cases"), _key(tenant_id, contact_id))
+    item = dynamo.get_item(table(), _key(tenant_id, contact_id))
     if item is None:
         return DirectoryEntry(tenant_id=tenant_id, contact_id=contact_id), 0
     revision = int(item.pop("revision"))
     return DirectoryEntry.model_validate({k: v for k, v in item.items() if k in DirectoryEntry.model_fields}), revision
 
 
-def save(entry: DirectoryEntry, revision: int, event_id: str) -> None:
-    """Store the entry and mark the event handled, together; lose to a concurrent writer safely."""
-    tx = Transaction(get_settings().table("cases"))
-    processed_marker(tx, CONSUMER, entry.tenant_id, event_id)
+def save(entry: DirectoryEntry, revision: int, *prepares: Prepare) -> None:
+    """Store the entry over the revision read, with the caller's items (the event's processed
+    marker); lose to a concurrent writer safely."""
+    tx = Transaction(table())
+    for prepare in prepares:
+        prepare(tx)
     item = {
         **_key(entry.tenant_id, entry.contact_id),
         "kind": "directory",

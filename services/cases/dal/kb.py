@@ -6,7 +6,7 @@ in memory, which suits a help desk's few hundred articles (see docs/decisions.md
 
 from __future__ import annotations
 
-from services.cases.dal.cases import table, whole_partition
+from services.cases.dal.table import table, whole_partition
 from services.cases.models import Article
 from shared import dynamo
 from shared.dynamo import Transaction

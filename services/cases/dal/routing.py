@@ -3,21 +3,27 @@
 Item layout: T#{t}#ROUTING / QUEUE#{queue_id} | AGENT#{staff_id} | SETTINGS. They share a
 partition so that routing a new case reads all it needs in one query.
 
-An agent's ``open_cases`` and ``assigned_total`` move only with the cases they count (in
-``dal.cases.commit``); saving an agent's profile never touches them.
+An agent's ``open_cases`` and ``assigned_total`` move only with the cases they count: a case's
+write (``dal.cases.commit``) hands its ``AgentChange``s to ``count_cases``, which adds the
+agents' updates to the case's transaction. Saving an agent's profile never touches them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from services.cases.dal.cases import agent_key, routing_pk, table, whole_partition
+from services.cases.dal.table import routing_pk, table, whole_partition
 from services.cases.models import Agent, CaseSettings, Queue, Routing
 from shared import dynamo
 from shared.dynamo import Transaction
-from shared.errors import ConcurrentUpdate, Conflict
+from shared.errors import ConcurrentUpdate, Conflict, DomainError
 
 SETTINGS_SK = "SETTINGS"
+
+
+def agent_key(tenant_id: str, staff_id: str) -> dict[str, str]:
+    return {"pk": routing_pk(tenant_id), "sk": f"AGENT#{staff_id}"}
 
 
 def routing(tenant_id: str) -> Routing:
@@ -104,3 +110,86 @@ def require_agent(tenant_id: str, staff_id: str) -> Agent:
             f"{staff_id} is not an agent here; add them with PUT /v1/agents/{staff_id}.", reason="not_an_agent"
         )
     return agent
+
+
+# ---- the agents' case counters -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentTake:
+    """One more open case for an agent, only if they still have room and nobody took their turn."""
+
+    staff_id: str
+    at: str
+    on_fail: DomainError
+    routed_seen_total: int | None = None  # routing: the turn it decided on; manual: None
+
+
+@dataclass(frozen=True)
+class AgentRelease:
+    """One open case fewer: resolved, closed, or taken from the agent."""
+
+    staff_id: str
+
+
+@dataclass(frozen=True)
+class AgentTakeRegardless:
+    """One more open case whatever the agent's load: reopened, taken by their own reply, or
+    directed to them (a compliance case to the staff member's manager)."""
+
+    staff_id: str
+
+
+AgentChange = AgentTake | AgentRelease | AgentTakeRegardless
+
+AGENT_NAMES = {
+    "#open": "open_cases",
+    "#capacity": "capacity",
+    "#total": "assigned_total",
+    "#last": "last_assigned_at",
+    "#availability": "availability",
+    "#version": "version",
+}
+
+
+def count_cases(tx: Transaction, tenant_id: str, changes: list[AgentChange]) -> None:
+    """Add the agents' counter updates for one case's write to its transaction."""
+    by_agent: dict[str, list[AgentChange]] = {}
+    for change in changes:
+        by_agent.setdefault(change.staff_id, []).append(change)
+    for staff_id, agent_changes in by_agent.items():
+        _count_for(tx, tenant_id, staff_id, agent_changes)
+
+
+def _count_for(tx: Transaction, tenant_id: str, staff_id: str, changes: list[AgentChange]) -> None:
+    """One update per agent (a transaction may touch an item once): the net change in open cases,
+    under the conditions of an assignment when there is one (a case given to the agent who
+    resolves it in the same request is counted in and out at once)."""
+    step = sum(-1 if isinstance(change, AgentRelease) else 1 for change in changes)
+    take = next((change for change in changes if isinstance(change, AgentTake)), None)
+    key = agent_key(tenant_id, staff_id)
+    if take is None:
+        if step:
+            tx.update(
+                key,
+                "SET #open = #open + :step, #version = #version + :one",
+                condition="attribute_exists(pk)",
+                names={"#open": "open_cases", "#version": "version"},
+                values={":step": step, ":one": 1},
+            )
+        return
+    condition = "#open < #capacity"
+    names = {k: v for k, v in AGENT_NAMES.items() if k != "#availability"}
+    values: dict[str, Any] = {":one": 1, ":step": step, ":at": take.at}
+    if take.routed_seen_total is not None:
+        condition += " AND #total = :seen AND #availability = :online"
+        names = AGENT_NAMES
+        values |= {":seen": take.routed_seen_total, ":online": "online"}
+    tx.update(
+        key,
+        "SET #open = #open + :step, #total = #total + :one, #last = :at, #version = #version + :one",
+        condition=condition,
+        names=names,
+        values=values,
+        on_fail=take.on_fail,
+    )

@@ -7,15 +7,11 @@ the cases table so tests (and a developer) can see what would have reached the m
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.parse
-import urllib.request
 from functools import cache
 from typing import Any, Protocol
 
 from services.cases.dal import channel as channel_dal
-from shared.auth import keys
 from shared.errors import UpstreamUnavailable
 from shared.events.cases import ChannelAddress
 from shared.settings import get_settings
@@ -48,6 +44,10 @@ class WechatChannelGateway:
         self._tokens: dict[str, tuple[str, float]] = {}
 
     def _post(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
+        # Only WeChat's own gateway speaks HTTP: the functions that never send pay nothing for it.
+        import json
+        import urllib.request
+
         request = urllib.request.Request(  # noqa: S310 - a fixed https endpoint
             url, data=json.dumps(payload, ensure_ascii=False).encode(), headers={"Content-Type": "application/json"}
         )
@@ -62,6 +62,8 @@ class WechatChannelGateway:
         cached = self._tokens.get(app_id)
         if cached and cached[1] > time.time() + 60:
             return cached[0]
+        from shared.auth import keys
+
         secret = keys.secret_json(get_settings().wechat_secret_arn).get(f"{tenant_id}/{app_id}")
         if not secret:
             raise ChannelRefused("app_not_registered", held=False)
@@ -75,6 +77,8 @@ class WechatChannelGateway:
         return str(result["access_token"])
 
     def send(self, tenant_id: str, address: ChannelAddress, message_id: str, body: str) -> None:
+        import urllib.parse
+
         token = urllib.parse.quote(self._token(tenant_id, address.app_id))
         result = self._post(
             f"{API}/message/custom/send?access_token={token}",

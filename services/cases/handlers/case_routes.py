@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,14 +15,12 @@ from services.cases.api_models import (
     MessageView,
     StaffCaseCreate,
     StaffMessageCreate,
+    Stats,
+    SweepReport,
 )
-from services.cases.dal import cases as dal
-from services.cases.dal import routing as routing_dal
-from services.cases.dal.cases import CaseFilters
 from services.cases.handlers.resolver import api
-from services.cases.logic import cases, sla, sla_sweep, stats
-from services.cases.logic.workflow import Status
-from shared.clock import utc_now
+from services.cases.logic import cases, sla
+from services.cases.models import CaseFilters, Status
 from shared.events.cases import Priority
 from shared.http import json_response
 from shared.params import Cursor, Id, Limit
@@ -34,8 +31,7 @@ Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 @api.route("POST /v1/cases")
 def create_case(body: StaffCaseCreate) -> Response[str]:
     """Open a case for a contact (or none), routed like any other (accepts Idempotency-Key)."""
-    answer = cases.create_by_staff(api.staff(), body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return json_response(cases.create_by_staff(api.staff(), body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/cases")
@@ -50,38 +46,37 @@ def list_cases(
 ) -> CaseList:
     """Cases, newest first; filters: status, queue_id, assignee, priority, breached."""
     filters = CaseFilters(status=status, queue_id=queue_id, assignee=assignee, priority=priority, breached=breached)
-    found, next_cursor = dal.list_cases(api.staff().tenant_id, filters, limit, cursor)
+    found, next_cursor = cases.list_cases(api.staff().tenant_id, filters, limit, cursor)
     return CaseList(items=[CaseView.of(case) for case in found], next_cursor=next_cursor)
 
 
 @api.route("POST /v1/cases/sla-checks")
-def run_sla_checks() -> sla_sweep.SweepReport:
+def run_sla_checks() -> SweepReport:
     """Run the scheduled SLA sweep now for this tenant: mark breaches, close resolved cases due."""
+    from services.cases.logic import sla_sweep  # an operator's route: the rest never needs it
+
     return sla_sweep.sweep(api.staff().tenant_id)
 
 
 @api.route("GET /v1/cases/stats")
-def case_stats(days: Annotated[int, Query(ge=1, le=90)] = 30) -> stats.Stats:
+def case_stats(days: Annotated[int, Query(ge=1, le=90)] = 30) -> Stats:
     """Open cases by status and queue, response and resolution medians, SLA hit rate, CSAT, per
     agent — over the cases opened in the last ``days`` days."""
-    tenant_id = api.staff().tenant_id
-    routing = routing_dal.routing(tenant_id)
-    opened = dal.cases_since(tenant_id, time.time() - days * 86400)
-    return stats.compute(opened, routing.agents, routing.settings.business_hours, days)
+    from services.cases.logic import stats  # a manager's report: the rest never needs it
+
+    return stats.for_tenant(api.staff().tenant_id, days)
 
 
 @api.route("GET /v1/cases/{case_id}")
 def get_case(case_id: Id) -> CaseDetail:
     """A case with its whole thread (internal notes included), history, and SLA due times with
     the business minutes left."""
-    tenant_id = api.staff().tenant_id
-    record = cases.record(tenant_id, case_id)
-    hours = routing_dal.settings(tenant_id).business_hours
+    record = cases.record(api.staff().tenant_id, case_id)
     return CaseDetail(
         **CaseView.of(record.case).model_dump(),
         messages=[MessageView.of(message) for message in record.messages],
         history=record.history,
-        sla=sla.view(record.case, hours, utc_now()),
+        sla=sla.view_now(record.case),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.cases.logic.delivery import deliver
+from services.cases.service import CHANNEL_GATEWAY_CONSUMER
 from shared.consumer import EventConsumer
 from shared.events.envelope import Envelope
 
@@ -13,4 +14,4 @@ def on_reply_requested(event: Envelope[Any]) -> None:
     deliver(event.metadata.tenant_id, event.data)
 
 
-handler = EventConsumer(name="cases-channel-gateway", handlers={"CaseReplyRequested": on_reply_requested})
+handler = EventConsumer(name=CHANNEL_GATEWAY_CONSUMER.name, handlers={"CaseReplyRequested": on_reply_requested})

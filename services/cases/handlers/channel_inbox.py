@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.cases.logic import inbox
+from services.cases.service import CHANNEL_INBOX_CONSUMER
 from shared.consumer import EventConsumer
 from shared.events.envelope import Envelope
 
@@ -13,4 +14,4 @@ def on_message(event: Envelope[Any]) -> None:
     inbox.receive(event.metadata.tenant_id, event.data, event.metadata.event_id)
 
 
-handler = EventConsumer(name=inbox.CONSUMER, handlers={"ChannelMessageReceived": on_message})
+handler = EventConsumer(name=CHANNEL_INBOX_CONSUMER.name, handlers={"ChannelMessageReceived": on_message})

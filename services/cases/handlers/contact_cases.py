@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.cases.logic import contact_cases
+from services.cases.service import CONTACT_CASES_CONSUMER
 from shared.consumer import EventConsumer
 from shared.events.envelope import Envelope
 
@@ -18,4 +19,6 @@ def on_merged(event: Envelope[Any]) -> None:
     contact_cases.merge(event.metadata.tenant_id, data.contact_id, data.merged_contact_id, event.metadata.event_id)
 
 
-handler = EventConsumer(name=contact_cases.CONSUMER, handlers={"ContactErased": on_erased, "ContactsMerged": on_merged})
+handler = EventConsumer(
+    name=CONTACT_CASES_CONSUMER.name, handlers={"ContactErased": on_erased, "ContactsMerged": on_merged}
+)

@@ -8,7 +8,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from services.cases.api_models import ArticleList, ArticleView, ArticleWrite, SearchResults
-from services.cases.dal import kb as dal
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases, kb
 from shared.http import json_response
@@ -24,8 +23,7 @@ def create_article(body: ArticleWrite) -> Response[str]:
 @api.route("GET /v1/kb/articles")
 def list_articles(category: Annotated[str | None, Query(min_length=1, max_length=64)] = None) -> ArticleList:
     """Every article (of one category, when given), by id."""
-    found = dal.all_articles(api.staff().tenant_id)
-    return ArticleList(items=[ArticleView.of(a) for a in found if category is None or a.category == category])
+    return ArticleList(items=[ArticleView.of(article) for article in kb.articles(api.staff().tenant_id, category)])
 
 
 @api.route("GET /v1/kb/articles/{article_id}")
@@ -43,7 +41,7 @@ def replace_article(article_id: Id, body: ArticleWrite) -> ArticleView:
 @api.route("DELETE /v1/kb/articles/{article_id}")
 def delete_article(article_id: Id) -> Response[str]:
     """Remove an article."""
-    dal.delete(api.staff().tenant_id, article_id)
+    kb.delete(api.staff().tenant_id, article_id)
     return Response(status_code=204, content_type="application/json", body="")
 
 

@@ -13,7 +13,6 @@ from services.cases.api_models import (
     MemberMessageCreate,
     MessageView,
 )
-from services.cases.dal import cases as dal
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases
 from shared.http import json_response
@@ -23,17 +22,14 @@ from shared.params import Cursor, Id, Limit
 @api.route("POST /v1/me/cases")
 def file_case(body: MemberCaseCreate) -> Response[str]:
     """File a complaint, inquiry, after-sales request or feedback (accepts Idempotency-Key)."""
-    answer = cases.file_for_member(api.member(), body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return json_response(cases.file_for_member(api.member(), body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/me/cases")
 def my_cases(limit: Limit = 50, cursor: Cursor = None) -> MemberCaseList:
     """The member's cases, newest first."""
-    member = api.member()
-    found, next_cursor = dal.member_cases(member.tenant_id, member.contact_id, limit, cursor)
-    visible = [case for case in found if case.type != "compliance"]
-    return MemberCaseList(items=[MemberCaseView.of(case) for case in visible], next_cursor=next_cursor)
+    found, next_cursor = cases.member_cases(api.member(), limit, cursor)
+    return MemberCaseList(items=[MemberCaseView.of(case) for case in found], next_cursor=next_cursor)
 
 
 @api.route("GET /v1/me/cases/{case_id}")

@@ -3,25 +3,34 @@ channel's record of deliveries."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from services.cases.api_models import AgentList, AgentPut, AgentView, QueueList, QueuePut, QueueView, SettingsPut
-from services.cases.dal import channel as channel_dal
-from services.cases.dal import routing as routing_dal
-from services.cases.handlers.resolver import api
+from services.cases.api_models import (
+    AgentList,
+    AgentPut,
+    AgentView,
+    AppRegistration,
+    AppView,
+    DeliveryList,
+    Handover,
+    HandoverReport,
+    QueueList,
+    QueuePut,
+    QueueView,
+    SettingsPut,
+)
+from services.cases.handlers.resolver import AppId, QueuePathId, api
 from services.cases.logic import setup
 from services.cases.models import CaseSettings
 from shared.params import Id
-
-AppId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 @api.route("GET /v1/agents")
 def list_agents() -> AgentList:
     """Every agent: queues, availability, capacity and open cases."""
-    return AgentList(items=[AgentView.of(agent) for agent in routing_dal.routing(api.staff().tenant_id).agents])
+    return AgentList(items=[AgentView.of(agent) for agent in setup.routing(api.staff().tenant_id).agents])
 
 
 @api.route("PUT /v1/agents/{staff_id}")
@@ -31,7 +40,7 @@ def put_agent(staff_id: Id, body: AgentPut) -> AgentView:
 
 
 @api.route("POST /v1/agents/{staff_id}/handover")
-def hand_over(staff_id: Id, body: setup.Handover) -> setup.HandoverReport:
+def hand_over(staff_id: Id, body: Handover) -> HandoverReport:
     """A staff member leaves: set them offline and move their open cases to a successor (or back
     to their queues)."""
     return setup.hand_over(api.staff(), staff_id, body)
@@ -40,14 +49,12 @@ def hand_over(staff_id: Id, body: setup.Handover) -> setup.HandoverReport:
 @api.route("GET /v1/queues")
 def list_queues() -> QueueList:
     """Every queue with its policy and routing rules."""
-    queues = routing_dal.routing(api.staff().tenant_id).queues
+    queues = setup.routing(api.staff().tenant_id).queues
     return QueueList(items=[QueueView.model_validate(queue.model_dump()) for queue in queues])
 
 
 @api.route("PUT /v1/queues/{queue_id}")
-def put_queue(
-    queue_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")], body: QueuePut
-) -> QueueView:
+def put_queue(queue_id: QueuePathId, body: QueuePut) -> QueueView:
     """Create or replace a queue: name, policy (round_robin | least_loaded), rank, rules, default."""
     queue = setup.put_queue(api.staff().tenant_id, queue_id, body)
     return QueueView.model_validate(queue.model_dump())
@@ -56,7 +63,7 @@ def put_queue(
 @api.route("GET /v1/case-settings")
 def get_settings() -> CaseSettings:
     """Keyword rules, sensitive words, SLA targets, business hours, auto-close and CSAT policy."""
-    return routing_dal.settings(api.staff().tenant_id)
+    return setup.settings(api.staff().tenant_id)
 
 
 @api.route("PUT /v1/case-settings")
@@ -66,17 +73,17 @@ def put_settings(body: SettingsPut) -> CaseSettings:
 
 
 @api.route("PUT /v1/channels/wechat/{app_id}")
-def register_app(app_id: AppId, body: setup.AppRegistration) -> dict[str, str]:
+def register_app(app_id: AppId, body: AppRegistration) -> AppView:
     """Register a WeChat app's message callback: its token, and whether it is an official account
     or a mini-program."""
     setup.register_app(api.staff().tenant_id, app_id, body)
-    return {"app_id": app_id, "kind": body.kind}
+    return AppView(app_id=app_id, kind=body.kind)
 
 
 @api.route("GET /v1/local/channel-deliveries")
 def fake_deliveries(
     app_id: Annotated[str, Query(min_length=1, max_length=64)],
     openid: Annotated[str, Query(min_length=1, max_length=128)],
-) -> dict[str, Any]:
+) -> DeliveryList:
     """What the local fake channel delivered to one member (local stack only)."""
-    return {"items": channel_dal.fake_deliveries(api.staff().tenant_id, app_id, openid)}
+    return DeliveryList(items=setup.fake_deliveries(api.staff().tenant_id, app_id, openid))

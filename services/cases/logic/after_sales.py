@@ -8,12 +8,12 @@ reach them in the mini-program's thread (the partner's event names no WeChat cha
 from __future__ import annotations
 
 from services.cases.dal import cases as dal
-from services.cases.logic.intake import Draft, Prepare, open_case
-from services.cases.models import Actor, Case
+from services.cases.dal.table import handled
+from services.cases.logic.intake import Draft, open_case
+from services.cases.models import Actor
+from services.cases.service import PARTNER_REQUESTS_CONSUMER
 from shared.consumer import AlreadyProcessed
 from shared.events.partner import AfterSalesRequested
-
-CONSUMER = "cases-partner-requests"
 
 
 def open_for(tenant_id: str, partner: str, request: AfterSalesRequested, event_id: str) -> None:
@@ -27,14 +27,10 @@ def open_for(tenant_id: str, partner: str, request: AfterSalesRequested, event_i
         brand=request.brand,
         order_id=request.order_id,
     )
-
-    def prepares(case: Case) -> list[Prepare]:
-        once = dal.claim_source(
-            tenant_id,
-            f"{partner}#after-sales#{request.request_id}",
-            case.case_id,
-            AlreadyProcessed(f"{partner} request {request.request_id} has a case already"),
-        )
-        return [dal.handled(CONSUMER, tenant_id, event_id), once]
-
-    open_case(tenant_id, draft, prepares)
+    once = dal.claim_source(
+        tenant_id,
+        f"{partner}#after-sales#{request.request_id}",
+        draft.case_id,
+        AlreadyProcessed(f"{partner} request {request.request_id} has a case already"),
+    )
+    open_case(tenant_id, draft, [handled(PARTNER_REQUESTS_CONSUMER.name, tenant_id, event_id), once])

@@ -8,8 +8,6 @@ by ``dispatch`` when an agent comes online or frees up a place.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterable
 
 from services.cases.dal import cases as dal
@@ -20,14 +18,11 @@ from services.cases.logic.routing import choose_agent
 from services.cases.models import Actor, Agent, Case, Queue, Routing
 from shared.clock import now_rfc3339
 from shared.errors import ConcurrentUpdate
+from shared.retry import retry_on_race
 
-ATTEMPTS = 12
+ATTEMPTS = 12  # more than a plain write's: a burst of intakes races for the same few agents
 DISPATCH_BATCH = 25
 SYSTEM = Actor(kind="system", id="routing")
-
-
-def pause(attempt: int) -> None:
-    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # noqa: S311 - jitter, not security
 
 
 def owner_of(tenant_id: str, contact_id: str | None, brand: str | None) -> str | None:
@@ -71,6 +66,24 @@ def _hand_out(case: Case, queue: Queue, routing: Routing, picker: AgentPicker, a
     return True
 
 
+def _place(tenant_id: str, case: Case, queue_id: str, routing: Routing) -> tuple[bool, Routing]:
+    """Give one waiting case to an agent; a lost turn reads the agents again and chooses again.
+    Whether it was placed, and the routing it decided on (the next case starts from it)."""
+    picker = AgentPicker(tenant_id, case.contact_id, case.brand)
+
+    def attempt(number: int) -> tuple[bool, Routing]:
+        current = routing_dal.routing(tenant_id) if number else routing
+        queue = queue_of(current, queue_id)
+        return queue is not None and _hand_out(case, queue, current, picker, number), current
+
+    try:
+        return retry_on_race(attempt, races=AgentTurnTaken, attempts=ATTEMPTS)
+    except ConcurrentUpdate:
+        # Every turn lost (it waits for the next dispatch), or the case itself moved. The routing
+        # read may be stale: safe, since every assignment re-checks the agent when it writes.
+        return False, routing
+
+
 def dispatch(tenant_id: str, queue_ids: Iterable[str] = (), agent_ids: Iterable[str] = ()) -> int:
     """Hand out waiting cases, oldest first, while agents have room: in the given queues and in
     every queue the given agents serve (they just came online or freed a place). Returns how many."""
@@ -82,23 +95,11 @@ def dispatch(tenant_id: str, queue_ids: Iterable[str] = (), agent_ids: Iterable[
     for agent in routing.agents:
         if agent.staff_id in agents:
             wanted.update(agent.queues)
-    for queue in (q for q in routing.queues if q.queue_id in wanted):
-        for case in dal.waiting_cases(tenant_id, queue.queue_id, DISPATCH_BATCH):
-            picker = AgentPicker(tenant_id, case.contact_id, case.brand)
-            for attempt in range(ATTEMPTS):
-                try:
-                    if not _hand_out(case, queue, routing, picker, attempt):
-                        break
-                    placed += 1
-                    break
-                except AgentTurnTaken:
-                    pause(attempt)
-                    routing = routing_dal.routing(tenant_id)
-                except ConcurrentUpdate:
-                    break  # the case itself moved (assigned elsewhere, closed): nothing to do
-            else:
-                continue
-            if not any(agent.can_take(queue.queue_id) for agent in routing.agents):
+    for queue_id in [q.queue_id for q in routing.queues if q.queue_id in wanted]:
+        for case in dal.waiting_cases(tenant_id, queue_id, DISPATCH_BATCH):
+            done, routing = _place(tenant_id, case, queue_id, routing)
+            placed += done
+            if not any(agent.can_take(queue_id) for agent in routing.agents):
                 break
     return placed
 

@@ -7,6 +7,7 @@ lost race reads again and re-decides. Freed agent places are handed out afterwar
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -23,60 +24,68 @@ from services.cases.api_models import (
 from services.cases.dal import cases as dal
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
-from services.cases.dal.cases import AgentRelease, CaseWrite
+from services.cases.dal.routing import AgentRelease
+from services.cases.dal.table import table
 from services.cases.logic import assignment, compliance
 from services.cases.logic.changes import CaseChange
-from services.cases.logic.intake import Draft, open_case
+from services.cases.logic.intake import AnswerClaim, Draft, open_case
 from services.cases.logic.workflow import on_member_reply
-from services.cases.models import Actor, Agent, Case, CaseRecord, Csat, Delivery, Message
-from shared import idempotency, ids
+from services.cases.models import (
+    Actor,
+    Agent,
+    Case,
+    CaseFilters,
+    CaseRecord,
+    CaseSettings,
+    Csat,
+    Delivery,
+    Message,
+)
+from shared import ids
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
 from shared.clock import now_rfc3339
-from shared.dynamo import Transaction
-from shared.errors import ConcurrentUpdate, Conflict, NotFound, Unprocessable
+from shared.dynamo import Prepare
+from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events import cases as events
 from shared.events.cases import ChannelAddress
+from shared.idempotency import once_per_key
+from shared.retry import retry_on_race
 
-ATTEMPTS = 5
 MEMBER_CHANNEL = "wechat_mini_program"
+View = TypeVar("View", bound=BaseModel)
 
 
 def _missing(case_id: str) -> NotFound:
     return NotFound(f"No case {case_id}.")
 
 
-Claims = Callable[[Case], list[Callable[[Transaction], None]]]
-
-
-def _idempotent(
+def _open_once(
     tenant_id: str,
+    draft: Draft,
+    *,
+    request: BaseModel,
     scope: str,
     key: str | None,
-    request: BaseModel,
-    view: Callable[[Case], BaseModel],
-    open_it: Callable[[Claims], Case],
-) -> str:
-    """Open a case once per Idempotency-Key; a replay answers the first answer (as JSON)."""
-    earlier = idempotency.previous_answer(dal.table(), tenant_id, scope, key, request)
-    if earlier is not None:
-        return earlier
-
-    def claims(case: Case) -> list[Callable[[Transaction], None]]:
-        if not key:
-            return []
-        return [lambda tx: idempotency.claim(tx, tenant_id, scope, key, request, view(case))]
-
-    try:
-        return view(open_it(claims)).model_dump_json()
-    except idempotency.IdempotentReplay:
-        assert key is not None
-        return idempotency.replayed_answer(dal.table(), tenant_id, scope, key, request)
+    answer_type: type[View],
+    view: Callable[[Case], View],
+    prepares: tuple[Prepare, ...] = (),
+) -> View:
+    """Open a case once per Idempotency-Key; a replay answers what the first request answered."""
+    return once_per_key(
+        table=table(),
+        tenant_id=tenant_id,
+        scope=scope,
+        key=key,
+        request=request,
+        answer_type=answer_type,
+        write=lambda claim: view(open_case(tenant_id, draft, prepares, AnswerClaim(claim, view))),
+    )
 
 
 # ---- intake --------------------------------------------------------------------------------
 
 
-def file_for_member(member: MemberPrincipal, body: MemberCaseCreate, key: str | None) -> str:
+def file_for_member(member: MemberPrincipal, body: MemberCaseCreate, key: str | None) -> MemberCaseView:
     channel = (
         ChannelAddress(kind=MEMBER_CHANNEL, app_id=member.app_id, openid=member.openid)
         if member.app_id and member.openid
@@ -94,19 +103,19 @@ def file_for_member(member: MemberPrincipal, body: MemberCaseCreate, key: str | 
         order_id=body.order_id,
         attachments=body.attachments,
     )
+    return _open_once(
+        member.tenant_id,
+        draft,
+        request=body,
+        scope=f"me-cases#{member.contact_id}",
+        key=key,
+        answer_type=MemberCaseView,
+        view=MemberCaseView.of,
+        prepares=() if channel is None else (channel_dal.window_opener(member.tenant_id, channel),),
+    )
 
-    def open_it(claims: Claims) -> Case:
-        def prepares(case: Case) -> list[Callable[[Transaction], None]]:
-            window = [] if channel is None else [lambda tx: channel_dal.open_window(tx, member.tenant_id, channel)]
-            return claims(case) + window
 
-        return open_case(member.tenant_id, draft, prepares)
-
-    scope = f"me-cases#{member.contact_id}"
-    return _idempotent(member.tenant_id, scope, key, body, MemberCaseView.of, open_it)
-
-
-def create_by_staff(staff: StaffPrincipal, body: StaffCaseCreate, key: str | None) -> str:
+def create_by_staff(staff: StaffPrincipal, body: StaffCaseCreate, key: str | None) -> CaseView:
     draft = Draft(
         type=body.type,
         subject=body.subject,
@@ -121,8 +130,8 @@ def create_by_staff(staff: StaffPrincipal, body: StaffCaseCreate, key: str | Non
         queue_id=body.queue_id,
         attachments=body.attachments,
     )
-    return _idempotent(
-        staff.tenant_id, "cases", key, body, CaseView.of, lambda claims: open_case(staff.tenant_id, draft, claims)
+    return _open_once(
+        staff.tenant_id, draft, request=body, scope="cases", key=key, answer_type=CaseView, view=CaseView.of
     )
 
 
@@ -136,14 +145,24 @@ def record(tenant_id: str, case_id: str) -> CaseRecord:
     return found
 
 
-def _members(member: MemberPrincipal, case: Case) -> bool:
+def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    return dal.list_cases(tenant_id, filters, limit, cursor)
+
+
+def _is_members_own(member: MemberPrincipal, case: Case) -> bool:
     return case.contact_id == member.contact_id and case.type != "compliance"
+
+
+def member_cases(member: MemberPrincipal, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    """The member's cases, newest first; compliance cases (about staff) are not theirs to see."""
+    found, next_cursor = dal.member_cases(member.tenant_id, member.contact_id, limit, cursor)
+    return [case for case in found if _is_members_own(member, case)], next_cursor
 
 
 def member_record(member: MemberPrincipal, case_id: str) -> CaseRecord:
     """The member's own case, without internal notes; anyone else's is unknown (404)."""
     found = dal.get_record(member.tenant_id, case_id)
-    if found is None or not _members(member, found.case):
+    if found is None or not _is_members_own(member, found.case):
         raise _missing(case_id)
     found.messages = [message for message in found.messages if message.kind != "note"]
     return found
@@ -152,14 +171,11 @@ def member_record(member: MemberPrincipal, case_id: str) -> CaseRecord:
 # ---- changing ------------------------------------------------------------------------------
 
 
-def _released(write: CaseWrite) -> list[str]:
-    return [change.staff_id for change in write.agents if isinstance(change, AgentRelease)]
-
-
 def _commit_and_dispatch(change: CaseChange) -> Case:
+    """Write the change; then hand out the places it freed and the case itself if it waits."""
     dal.commit(change.write)
     case = change.case
-    freed = _released(change.write)
+    freed = [agent.staff_id for agent in change.write.agents if isinstance(agent, AgentRelease)]
     waiting = [case.queue_id] if case.queue_id and case.is_open and case.assignee is None else []
     if freed or waiting:
         assignment.dispatch(case.tenant_id, queue_ids=waiting, agent_ids=freed)
@@ -167,22 +183,38 @@ def _commit_and_dispatch(change: CaseChange) -> Case:
     return case
 
 
-def _retrying(tenant_id: str, case_id: str, build: Callable[[Case], CaseChange | None]) -> Case:
-    """Read, decide, write; a lost race reads again. ``build`` answers None when nothing changes."""
-    for attempt in range(ATTEMPTS):
+def _change_case(
+    tenant_id: str, case_id: str, decide: Callable[[Case], CaseChange | None]
+) -> tuple[Case, CaseChange | None]:
+    """Read, decide, write; a lost race reads again and decides again. ``decide`` answers None
+    when nothing changes. Answers the case as stored afterwards and the change written."""
+
+    def attempt(_: int) -> tuple[Case, CaseChange | None]:
         case = dal.get_case(tenant_id, case_id)
         if case is None:
             raise _missing(case_id)
-        change = build(case)
-        if change is None:
-            return case
-        try:
-            return _commit_and_dispatch(change)
-        except ConcurrentUpdate:
-            if attempt + 1 == ATTEMPTS:
-                raise
-            assignment.pause(attempt)
-    raise AssertionError("unreachable")
+        change = decide(case)
+        return (case, None) if change is None else (_commit_and_dispatch(change), change)
+
+    return retry_on_race(attempt)
+
+
+def _written(outcome: tuple[Case, CaseChange | None]) -> CaseChange:
+    _, change = outcome
+    if change is None:
+        raise AssertionError("this decision always changes the case")
+    return change
+
+
+def _handed_over(case: Case, actor: Actor, leaving: str, successor: Agent | None) -> CaseChange | None:
+    if case.assignee != leaving or not case.is_open:
+        return None
+    change = CaseChange.of(case, actor, now_rfc3339())
+    if successor is not None:
+        change.assign(successor, automatic=False, directed=True)
+    else:
+        change.unassign(f"{leaving} handed over their cases")
+    return change
 
 
 def hand_over(staff: StaffPrincipal, leaving: str, successor: Agent | None) -> int:
@@ -190,128 +222,135 @@ def hand_over(staff: StaffPrincipal, leaving: str, successor: Agent | None) -> i
     actor = Actor(kind="staff", id=staff.staff_id)
     moved = 0
     for held in dal.all_agent_cases(staff.tenant_id, leaving):
-        if not held.is_open:
-            continue
-
-        def build(case: Case) -> CaseChange | None:
-            if case.assignee != leaving or not case.is_open:
-                return None
-            change = CaseChange.of(case, actor, now_rfc3339())
-            if successor is not None:
-                change.assign(successor, automatic=False, directed=True)
-            else:
-                change.unassign(f"{leaving} handed over their cases")
-            return change
-
-        after = _retrying(staff.tenant_id, held.case_id, build)
-        moved += after.assignee != leaving
+        if held.is_open:
+            after, change = _change_case(
+                staff.tenant_id, held.case_id, lambda case: _handed_over(case, actor, leaving, successor)
+            )
+            moved += change is not None and after.assignee != leaving
     return moved
 
 
+def _agent_of_its_queue(tenant_id: str, staff_id: str, case: Case) -> Agent | None:
+    """The staff member as an agent, when the case waits unassigned in a queue they serve: then a
+    reply or a resolution of theirs takes the case (new → assigned), as picking it up would."""
+    if case.status != "new" or case.assignee is not None or case.queue_id is None:
+        return None
+    agent = routing_dal.get_agent(tenant_id, staff_id)
+    return agent if agent is not None and case.queue_id in agent.queues else None
+
+
+def _take_by_staff(change: CaseChange, staff: StaffPrincipal, why: str) -> None:
+    agent = _agent_of_its_queue(staff.tenant_id, staff.staff_id, change.case)
+    if agent is not None:
+        change.assign(agent, automatic=False, directed=True, reason=f"taken by {staff.staff_id} {why}")
+
+
+def _patched(case: Case, staff: StaffPrincipal, body: CasePatch, target_agent: Agent | None) -> CaseChange:
+    change = CaseChange.of(case, Actor(kind="staff", id=staff.staff_id), now_rfc3339())
+    if body.queue_id is not None:
+        change.transfer(body.queue_id)
+    if "assignee" in body.model_fields_set:
+        if target_agent is not None:
+            change.assign(target_agent, automatic=False)
+        else:
+            change.unassign(body.reason or f"unassigned by {staff.staff_id}")
+    if body.status is not None and body.status != change.case.status:
+        if body.status == "resolved":
+            _take_by_staff(change, staff, "to resolve it")
+        change.move(body.status, body.reason)
+    if body.priority is not None:
+        change.reprioritise(body.priority)
+    if body.tags is not None:
+        change.case.tags = sorted(set(body.tags))
+    return change
+
+
 def patch(staff: StaffPrincipal, case_id: str, body: CasePatch) -> Case:
-    actor = Actor(kind="staff", id=staff.staff_id)
-    given = body.model_fields_set
+    """A status move, priority, tags, an assignment or a transfer. A new case may be resolved at
+    once: an agent of its queue takes it first, anyone else resolves it unassigned."""
     target_agent = routing_dal.require_agent(staff.tenant_id, body.assignee) if body.assignee else None
-    if "queue_id" in given and body.queue_id is None:
+    if "queue_id" in body.model_fields_set and body.queue_id is None:
         raise Unprocessable("queue_id cannot be null.", [{"loc": ["body", "queue_id"], "msg": "a queue is required"}])
     if body.queue_id is not None and all(
         q.queue_id != body.queue_id for q in routing_dal.routing(staff.tenant_id).queues
     ):
         raise NotFound(f"No queue {body.queue_id}.")
-
-    def build(case: Case) -> CaseChange:
-        change = CaseChange.of(case, actor, now_rfc3339())
-        if body.queue_id is not None:
-            change.transfer(body.queue_id)
-        if "assignee" in given:
-            if target_agent is not None:
-                change.assign(target_agent, automatic=False)
-            else:
-                change.unassign(body.reason or f"unassigned by {staff.staff_id}")
-        if body.status is not None and body.status != change.case.status:
-            change.move(body.status, body.reason)
-        if body.priority is not None:
-            change.reprioritise(body.priority)
-        if body.tags is not None:
-            change.case.tags = sorted(set(body.tags))
-        return change
-
-    return _retrying(staff.tenant_id, case_id, build)
+    after, _ = _change_case(staff.tenant_id, case_id, lambda case: _patched(case, staff, body, target_agent))
+    return after
 
 
-def _reply_message(
-    case: Case, staff: StaffPrincipal, body: StaffMessageCreate, at: str
-) -> tuple[Message, list[BaseModel]]:
+def _outbound(case: Case, staff: StaffPrincipal, body: StaffMessageCreate, at: str) -> tuple[Message, list[BaseModel]]:
+    """A staff message and the events it announces: a note stays inside; a reply is requested
+    from the member's channel, or held when the case has none."""
     message_id = ids.new_id("msg_")
+    author = Actor(kind="staff", id=staff.staff_id)
     if body.kind == "note":
-        return Message(
-            message_id=message_id,
-            kind="note",
-            author=Actor(kind="staff", id=staff.staff_id),
-            body=body.body,
-            attachments=body.attachments,
-            at=at,
-        ), []
+        note = Message(
+            message_id=message_id, kind="note", author=author, body=body.body, attachments=body.attachments, at=at
+        )
+        return note, []
+    announce: BaseModel
     if case.channel is None:
         delivery = Delivery(status="held", reason="no_channel", at=at)
-        announce: list[BaseModel] = [
-            events.CaseReplyHeld(
-                case_id=case.case_id, contact_id=case.contact_id, message_id=message_id, reason="no_channel"
-            )
-        ]
+        announce = events.CaseReplyHeld(
+            case_id=case.case_id, contact_id=case.contact_id, message_id=message_id, reason="no_channel"
+        )
     else:
         delivery = Delivery(status="requested", at=at)
-        announce = [
-            events.CaseReplyRequested(
-                case_id=case.case_id,
-                contact_id=case.contact_id,
-                message_id=message_id,
-                channel=case.channel,
-                body=body.body,
-            )
-        ]
-    message = Message(
+        announce = events.CaseReplyRequested(
+            case_id=case.case_id,
+            contact_id=case.contact_id,
+            message_id=message_id,
+            channel=case.channel,
+            body=body.body,
+        )
+    reply = Message(
         message_id=message_id,
         kind="outbound",
-        author=Actor(kind="staff", id=staff.staff_id),
+        author=author,
         body=body.body,
         attachments=body.attachments,
         at=at,
         delivery=delivery,
     )
-    return message, announce
+    return reply, [announce]
+
+
+def _with_staff_message(
+    case: Case, staff: StaffPrincipal, body: StaffMessageCreate, settings: CaseSettings, blocked: bool
+) -> CaseChange:
+    if case.status == "closed":
+        raise Conflict("The case is closed.")
+    change = CaseChange.of(case, Actor(kind="staff", id=staff.staff_id), now_rfc3339(), settings)
+    message, announce = _outbound(case, staff, body, change.at)
+    if blocked:
+        message.delivery = Delivery(status="held", reason="blocked_sensitive_words", at=change.at)
+        announce = []
+    if message.kind == "outbound":
+        _take_by_staff(change, staff, "by replying")
+    change.add_message(message)
+    change.write.events.extend(announce)
+    if message.kind == "outbound":
+        if case.first_response_at is None:
+            change.case.first_response_at = change.at
+        if change.case.status == "assigned":
+            change.move("in_progress", "first reply")
+    return change
 
 
 def staff_message(staff: StaffPrincipal, case_id: str, body: StaffMessageCreate) -> Message:
     """A reply (sent through the member's channel) or an internal note. A reply matching the
-    tenant's sensitive words opens a compliance case, and is not sent when the rule says block."""
+    tenant's sensitive words opens a compliance case, and is not sent when the rule says block.
+    An agent replying to an unassigned case of their queue takes it."""
     settings = routing_dal.settings(staff.tenant_id)
-    flagged = body.kind == "reply" and compliance.matches(body.body, settings.sensitive_words.words)
+    flagged = body.kind == "reply" and bool(compliance.matches(body.body, settings.sensitive_words.words))
     if flagged and dal.get_case(staff.tenant_id, case_id) is None:
         raise _missing(case_id)
     blocked = flagged and compliance.screen(staff, case_id, body.body, settings)
-    written: list[Message] = []
-
-    def build(case: Case) -> CaseChange:
-        if case.status == "closed":
-            raise Conflict("The case is closed.")
-        change = CaseChange.of(case, Actor(kind="staff", id=staff.staff_id), now_rfc3339(), settings)
-        message, announce = _reply_message(case, staff, body, change.at)
-        if blocked:
-            message.delivery = Delivery(status="held", reason="blocked_sensitive_words", at=change.at)
-            announce = []
-        change.add_message(message)
-        change.write.events.extend(announce)
-        if message.kind == "outbound":
-            if case.first_response_at is None:
-                change.case.first_response_at = change.at
-            if case.status == "assigned":
-                change.move("in_progress", "first reply")
-        written[:] = [message]
-        return change
-
-    _retrying(staff.tenant_id, case_id, build)
-    return written[0]
+    outcome = _change_case(
+        staff.tenant_id, case_id, lambda case: _with_staff_message(case, staff, body, settings, blocked)
+    )
+    return _written(outcome).write.messages[0]
 
 
 NOT_RETRIABLE = {
@@ -342,16 +381,14 @@ def retry_reply(staff: StaffPrincipal, case_id: str, message_id: str) -> Message
     return again
 
 
-def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCreate) -> Message:
-    written: list[Message] = []
-
-    def build(case: Case) -> CaseChange:
-        if not _members(member, case):
-            raise _missing(case_id)
-        if case.status == "closed":
-            raise Conflict("The case is closed; please open a new one.", reason="case_closed")
-        change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339())
-        message = Message(
+def _with_member_message(case: Case, member: MemberPrincipal, body: MemberMessageCreate) -> CaseChange:
+    if not _is_members_own(member, case):
+        raise _missing(case.case_id)
+    if case.status == "closed":
+        raise Conflict("The case is closed; please open a new one.", reason="case_closed")
+    change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339())
+    change.add_message(
+        Message(
             message_id=ids.new_id("msg_"),
             kind="inbound",
             author=change.actor,
@@ -359,46 +396,46 @@ def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCre
             attachments=body.attachments,
             at=change.at,
         )
-        change.add_message(message)
-        target = on_member_reply(case.status)
-        if target is not None:
-            change.move(target, "the member replied")
-        if case.channel is not None:
-            channel = case.channel
-            change.write.prepares.append(lambda tx: channel_dal.open_window(tx, member.tenant_id, channel))
-        written[:] = [message]
-        return change
+    )
+    target = on_member_reply(case.status)
+    if target is not None:
+        change.move(target, "the member replied")
+    if case.channel is not None:
+        change.write.prepares.append(channel_dal.window_opener(member.tenant_id, case.channel))
+    return change
 
-    _retrying(member.tenant_id, case_id, build)
-    return written[0]
+
+def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCreate) -> Message:
+    outcome = _change_case(member.tenant_id, case_id, lambda case: _with_member_message(case, member, body))
+    return _written(outcome).write.messages[0]
+
+
+def _rated(case: Case, member: MemberPrincipal, body: CsatCreate, settings: CaseSettings) -> CaseChange:
+    if not _is_members_own(member, case):
+        raise _missing(case.case_id)
+    if case.status not in ("resolved", "closed") or case.resolutions == 0:
+        raise Conflict("Only a resolved case can be rated.", reason="not_resolved")
+    if not case.rated_resolution_pending:
+        raise Conflict("This resolution was rated already.", reason="already_rated")
+    change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339(), settings)
+    change.case.csat = Csat(rating=body.rating, comment=body.comment, resolution=case.resolutions, at=change.at)
+    reopen = body.rating <= settings.reopen_on_rating_at_most and case.status == "resolved"
+    if reopen:
+        change.move("in_progress", f"rated {body.rating}")
+    change.write.events.append(
+        events.CaseRated(
+            case_id=case.case_id,
+            contact_id=case.contact_id,
+            rating=body.rating,
+            resolution=case.resolutions,
+            reopened=reopen,
+        )
+    )
+    return change
 
 
 def rate(member: MemberPrincipal, case_id: str, body: CsatCreate) -> Case:
     """Once per resolution; a rating at or below the tenant's threshold reopens a resolved case."""
     settings = routing_dal.settings(member.tenant_id)
-    threshold = settings.reopen_on_rating_at_most
-
-    def build(case: Case) -> CaseChange:
-        if not _members(member, case):
-            raise _missing(case_id)
-        if case.status not in ("resolved", "closed") or case.resolutions == 0:
-            raise Conflict("Only a resolved case can be rated.", reason="not_resolved")
-        if not case.rated_resolution_pending:
-            raise Conflict("This resolution was rated already.", reason="already_rated")
-        change = CaseChange.of(case, Actor(kind="member", id=member.contact_id), now_rfc3339(), settings)
-        change.case.csat = Csat(rating=body.rating, comment=body.comment, resolution=case.resolutions, at=change.at)
-        reopen = body.rating <= threshold and case.status == "resolved"
-        if reopen:
-            change.move("in_progress", f"rated {body.rating}")
-        change.write.events.append(
-            events.CaseRated(
-                case_id=case.case_id,
-                contact_id=case.contact_id,
-                rating=body.rating,
-                resolution=case.resolutions,
-                reopened=reopen,
-            )
-        )
-        return change
-
-    return _retrying(member.tenant_id, case_id, build)
+    after, _ = _change_case(member.tenant_id, case_id, lambda case: _rated(case, member, body, settings))
+    return after

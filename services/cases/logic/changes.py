@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.cases.dal import routing as routing_dal
-from services.cases.dal.cases import AgentRelease, AgentReturn, AgentTake, CaseWrite
+from services.cases.dal.cases import CaseWrite
+from services.cases.dal.routing import AgentRelease, AgentTake, AgentTakeRegardless
 from services.cases.logic import sla, workflow
-from services.cases.logic.workflow import HistoryLine, Status
-from services.cases.models import Actor, Agent, Case, CaseSettings, Message
+from services.cases.models import Actor, Agent, Case, CaseSettings, HistoryLine, Message, Status
 from shared.clock import parse_rfc3339, rfc3339
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.events import cases as events
@@ -123,7 +123,7 @@ class CaseChange:
             if was_open and not case.is_open:
                 self.write.agents.append(AgentRelease(case.assignee))
             elif not was_open and case.is_open:
-                self.write.agents.append(AgentReturn(case.assignee))
+                self.write.agents.append(AgentTakeRegardless(case.assignee))
         self._line(current, target, reason)
 
     # ---- assignment -----------------------------------------------------------------------
@@ -146,7 +146,7 @@ class CaseChange:
         self.case.assignee = None
         return previous
 
-    def assign(self, agent: Agent, *, automatic: bool, directed: bool = False) -> None:
+    def assign(self, agent: Agent, *, automatic: bool, directed: bool = False, reason: str | None = None) -> None:
         """Give the case to an agent, who must have room (and, when routed, be online); a
         directed case is theirs whatever their load."""
         case = self.case
@@ -157,7 +157,7 @@ class CaseChange:
         previous = self._let_go()
         full = f"{agent.staff_id} has no room for another case (capacity {agent.capacity})."
         self.write.agents.append(
-            AgentReturn(agent.staff_id)
+            AgentTakeRegardless(agent.staff_id)
             if directed
             else AgentTake(
                 agent.staff_id,
@@ -167,7 +167,7 @@ class CaseChange:
             )
         )
         case.assignee = agent.staff_id
-        reason = f"assigned to {agent.staff_id}" + (" by routing" if automatic else "")
+        reason = reason or f"assigned to {agent.staff_id}" + (" by routing" if automatic else "")
         if case.status == "new":
             self.move("assigned", reason)
         else:

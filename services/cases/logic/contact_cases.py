@@ -14,60 +14,62 @@ no cases left to move. The consumer's marker is written last, so a failure midwa
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from services.cases.dal import cases as dal
+from services.cases.dal.table import mark_handled
 from services.cases.logic.changes import CaseChange
 from services.cases.models import Actor
+from services.cases.service import CONTACT_CASES_CONSUMER
 from shared.clock import now_rfc3339
-from shared.errors import ConcurrentUpdate
+from shared.retry import retry_on_race
 
-CONSUMER = "cases-contact-cases"
 ERASED = "[erased]"
-ATTEMPTS = 5
 CONTACTS = Actor(kind="system", id="contacts")
+
+
+def _forget(tenant_id: str, case_id: str) -> None:
+    """Blank what was said on one case (its thread, then the case itself over the version read)."""
+    record = dal.get_record(tenant_id, case_id)
+    if record is None:
+        return
+    blanked = [m.model_copy(update={"body": ERASED, "attachments": []}) for m in record.messages]
+    dal.rewrite_messages(tenant_id, case_id, blanked)
+    change = CaseChange.of(record.case, CONTACTS, now_rfc3339())
+    case = change.case
+    case.subject, case.description, case.attachments, case.channel = ERASED, "", [], None
+    if case.csat is not None:
+        case.csat.comment = None
+    case.erased_at = case.erased_at or change.at
+    change.note("the contact's personal data was erased")
+    dal.commit(change.write)
+
+
+def _move(tenant_id: str, survivor_id: str, merged_id: str, case_id: str) -> None:
+    case = dal.get_case(tenant_id, case_id)
+    if case is None or case.contact_id != merged_id:
+        return
+    change = CaseChange.of(case, CONTACTS, now_rfc3339())
+    change.case.contact_id = survivor_id
+    change.note(f"contact {merged_id} merged into {survivor_id}")
+    dal.commit(change.write)
 
 
 def _each_case(tenant_id: str, contact_id: str, rewrite: Callable[[str], None]) -> None:
     """``rewrite(case_id)`` for every case of the contact, again on a lost race."""
     for case in dal.all_member_cases(tenant_id, contact_id):
-        for attempt in range(ATTEMPTS):
-            try:
-                rewrite(case.case_id)
-                break
-            except ConcurrentUpdate:
-                if attempt + 1 == ATTEMPTS:
-                    raise
+        _rewrite_one(rewrite, case.case_id)
+
+
+def _rewrite_one(rewrite: Callable[[str], None], case_id: str) -> None:
+    retry_on_race(lambda _: rewrite(case_id))
 
 
 def erase(tenant_id: str, contact_id: str, event_id: str) -> None:
-    def forget(case_id: str) -> None:
-        record = dal.get_record(tenant_id, case_id)
-        if record is None:
-            return
-        blanked = [m.model_copy(update={"body": ERASED, "attachments": []}) for m in record.messages]
-        dal.rewrite_messages(tenant_id, case_id, blanked)
-        change = CaseChange.of(record.case, CONTACTS, now_rfc3339())
-        case = change.case
-        case.subject, case.description, case.attachments, case.channel = ERASED, "", [], None
-        if case.csat is not None:
-            case.csat.comment = None
-        case.erased_at = case.erased_at or change.at
-        change.note("the contact's personal data was erased")
-        dal.commit(change.write)
-
-    _each_case(tenant_id, contact_id, forget)
-    dal.mark_handled(CONSUMER, tenant_id, event_id)
+    _each_case(tenant_id, contact_id, partial(_forget, tenant_id))
+    mark_handled(CONTACT_CASES_CONSUMER.name, tenant_id, event_id)
 
 
 def merge(tenant_id: str, survivor_id: str, merged_id: str, event_id: str) -> None:
-    def move(case_id: str) -> None:
-        case = dal.get_case(tenant_id, case_id)
-        if case is None or case.contact_id != merged_id:
-            return
-        change = CaseChange.of(case, CONTACTS, now_rfc3339())
-        change.case.contact_id = survivor_id
-        change.note(f"contact {merged_id} merged into {survivor_id}")
-        dal.commit(change.write)
-
-    _each_case(tenant_id, merged_id, move)
-    dal.mark_handled(CONSUMER, tenant_id, event_id)
+    _each_case(tenant_id, merged_id, partial(_move, tenant_id, survivor_id, merged_id))
+    mark_handled(CONTACT_CASES_CONSUMER.name, tenant_id, event_id)

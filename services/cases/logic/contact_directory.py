@@ -6,17 +6,15 @@ the contact version it came from, and an older event never overwrites a newer fa
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from services.cases.dal import contact_directory as dal
+from services.cases.dal.table import handled
+from services.cases.models import DirectoryEntry
+from services.cases.service import CONTACT_DIRECTORY_CONSUMER
 from shared.events import contacts as events
 
-
-class DirectoryEntry(BaseModel):
-    tenant_id: str
-    contact_id: str
-    owners: dict[str, str] = Field(default_factory=dict)
-    owner_versions: dict[str, int] = Field(default_factory=dict)
-    erased_version: int = 0
+__all__ = ["DirectoryEntry", "apply", "record"]
 
 
 def _set_owner(entry: DirectoryEntry, brand: str, owner: str | None, version: int) -> None:
@@ -41,3 +39,13 @@ def apply(entry: DirectoryEntry, data: BaseModel) -> DirectoryEntry:
         updated.owner_versions.clear()
         updated.erased_version = data.version
     return updated
+
+
+ContactEvent = events.ContactCreated | events.ContactOwnerChanged | events.ContactErased
+
+
+def record(tenant_id: str, data: ContactEvent, event_id: str) -> None:
+    """Apply a contact event to the contact's entry, once per event (its marker is written with
+    the entry); a concurrent writer wins and the event is redelivered."""
+    entry, revision = dal.get(tenant_id, data.contact_id)
+    dal.save(apply(entry, data), revision, handled(CONTACT_DIRECTORY_CONSUMER.name, tenant_id, event_id))

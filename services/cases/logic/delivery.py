@@ -20,7 +20,7 @@ from shared.errors import ConcurrentUpdate, UpstreamUnavailable
 from shared.events import cases as events
 
 
-def _moved(
+def _set_delivery(
     tenant_id: str,
     case_id: str,
     message: Message,
@@ -40,13 +40,15 @@ def deliver(tenant_id: str, request: events.CaseReplyRequested) -> None:
     if message is None or message.delivery is None or message.delivery.status != "requested":
         return  # a duplicate, or already handled
     try:
-        message = _moved(tenant_id, case_id, message, "sending", None, "requested")
+        message = _set_delivery(tenant_id, case_id, message, "sending", None, "requested")
     except ConcurrentUpdate:
         return  # another worker took it
     ref = {"case_id": case_id, "contact_id": request.contact_id, "message_id": message_id}
     verdict = channel_dal.take_window_place(tenant_id, request.channel)
     if verdict != "ok":
-        _moved(tenant_id, case_id, message, "held", verdict, "sending", events.CaseReplyHeld(**ref, reason=verdict))
+        _set_delivery(
+            tenant_id, case_id, message, "held", verdict, "sending", events.CaseReplyHeld(**ref, reason=verdict)
+        )
         return
     try:
         gateway().send(tenant_id, request.channel, message_id, request.body)
@@ -54,14 +56,14 @@ def deliver(tenant_id: str, request: events.CaseReplyRequested) -> None:
         channel_dal.give_window_place_back(tenant_id, request.channel)
         if refusal.held and refusal.reason in ("window_closed", "window_message_limit"):
             held = events.CaseReplyHeld(**ref, reason=refusal.reason)
-            _moved(tenant_id, case_id, message, "held", refusal.reason, "sending", held)
+            _set_delivery(tenant_id, case_id, message, "held", refusal.reason, "sending", held)
         else:
             failed = events.CaseReplyFailed(**ref, reason=refusal.reason)
-            _moved(tenant_id, case_id, message, "failed", refusal.reason, "sending", failed)
+            _set_delivery(tenant_id, case_id, message, "failed", refusal.reason, "sending", failed)
         return
     except UpstreamUnavailable:
         channel_dal.give_window_place_back(tenant_id, request.channel)
-        _moved(tenant_id, case_id, message, "requested", None, "sending")
+        _set_delivery(tenant_id, case_id, message, "requested", None, "sending")
         raise  # the queue redelivers the request
     delivered = events.CaseReplyDelivered(**ref, channel_kind=request.channel.kind)
-    _moved(tenant_id, case_id, message, "delivered", None, "sending", delivered)
+    _set_delivery(tenant_id, case_id, message, "delivered", None, "sending", delivered)

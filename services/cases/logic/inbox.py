@@ -13,22 +13,22 @@ from services.cases.dal import cases as dal
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import kb as kb_dal
 from services.cases.dal import routing as routing_dal
+from services.cases.dal.table import handled
 from services.cases.gateways.channel import ChannelRefused, gateway
 from services.cases.logic import kb_search
 from services.cases.logic.changes import CaseChange
-from services.cases.logic.intake import Draft, Prepare, open_case
+from services.cases.logic.intake import Draft, open_case
 from services.cases.logic.workflow import on_member_reply
 from services.cases.models import Actor, Case, KeywordRule, Message
+from services.cases.service import CHANNEL_INBOX_CONSUMER
 from shared import ids
-from shared.consumer import processed_marker
-from shared.dynamo import Transaction
-from shared.errors import ConcurrentUpdate, UpstreamUnavailable
+from shared.dynamo import Prepare
+from shared.errors import UpstreamUnavailable
 from shared.events.cases import ChannelMessageReceived
 from shared.observability import logger
+from shared.retry import retry_on_race
 
-CONSUMER = "cases-channel-inbox"
 SUBJECT_LENGTH = 60
-ATTEMPTS = 5
 
 
 def _rule_for(rules: list[KeywordRule], text: str) -> KeywordRule | None:
@@ -44,13 +44,12 @@ def _body(message: ChannelMessageReceived) -> str:
     return message.content or f"[{message.msg_type}]"
 
 
-def _marked(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> list[Prepare]:
+def _marker_and_window(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> list[Prepare]:
     """The consumer's marker for the event and the reopened window, in the case's transaction."""
-
-    def reopen_window(tx: Transaction) -> None:
-        channel_dal.open_window(tx, tenant_id, message.channel)
-
-    return [dal.handled(CONSUMER, tenant_id, event_id), reopen_window]
+    return [
+        handled(CHANNEL_INBOX_CONSUMER.name, tenant_id, event_id),
+        channel_dal.window_opener(tenant_id, message.channel),
+    ]
 
 
 def _continue(tenant_id: str, case: Case, message: ChannelMessageReceived, event_id: str) -> None:
@@ -61,7 +60,7 @@ def _continue(tenant_id: str, case: Case, message: ChannelMessageReceived, event
     target = on_member_reply(case.status)
     if target is not None:
         change.move(target, "the member wrote")
-    change.write.prepares += _marked(tenant_id, message, event_id)
+    change.write.prepares += _marker_and_window(tenant_id, message, event_id)
     dal.commit(change.write)
 
 
@@ -75,19 +74,12 @@ def _open(tenant_id: str, rule: KeywordRule, message: ChannelMessageReceived, ev
         channel=message.channel,
         first_message=_body(message),
     )
-    open_case(
-        tenant_id,
-        draft,
-        lambda case: _marked(tenant_id, message, event_id),
-    )
+    open_case(tenant_id, draft, _marker_and_window(tenant_id, message, event_id))
 
 
 def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
-    tx = Transaction(dal.table())
-    processed_marker(tx, CONSUMER, tenant_id, event_id)
-    channel_dal.open_window(tx, tenant_id, message.channel)
     article = kb_search.auto_reply_for(kb_dal.all_articles(tenant_id), message.content) if message.content else None
-    tx.commit()
+    channel_dal.open_window_with(tenant_id, message.channel, handled(CHANNEL_INBOX_CONSUMER.name, tenant_id, event_id))
     if article is None:
         return
     if channel_dal.take_window_place(tenant_id, message.channel) != "ok":
@@ -99,19 +91,18 @@ def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) 
         logger.warning("auto-reply not sent", extra={"article_id": article.article_id, "error": str(error)})
 
 
+def _handle(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
+    case = dal.live_case_on_channel(tenant_id, message.channel)
+    if case is not None:
+        _continue(tenant_id, case, message, event_id)
+        return
+    rule = _rule_for(routing_dal.settings(tenant_id).keyword_rules, message.content)
+    if rule is not None:
+        _open(tenant_id, rule, message, event_id)
+    else:
+        _auto_reply(tenant_id, message, event_id)
+
+
 def receive(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
-    for attempt in range(ATTEMPTS):
-        case = dal.live_case_on_channel(tenant_id, message.channel)
-        try:
-            if case is not None:
-                _continue(tenant_id, case, message, event_id)
-                return
-            rule = _rule_for(routing_dal.settings(tenant_id).keyword_rules, message.content)
-            if rule is not None:
-                _open(tenant_id, rule, message, event_id)
-            else:
-                _auto_reply(tenant_id, message, event_id)
-            return
-        except ConcurrentUpdate:
-            if attempt + 1 == ATTEMPTS:
-                raise
+    """A lost race (the sender's case moved, or a second message opened one) decides again."""
+    retry_on_race(lambda _: _handle(tenant_id, message, event_id))

@@ -3,23 +3,27 @@ assigned in the same transaction that creates it (one write per intake)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from services.cases.dal import cases as dal
 from services.cases.dal import routing as routing_dal
 from services.cases.logic import sla
-from services.cases.logic.assignment import ATTEMPTS, SYSTEM, AgentPicker, dispatch, pause, queue_of
+from services.cases.logic.assignment import ATTEMPTS, SYSTEM, AgentPicker, dispatch, queue_of
 from services.cases.logic.changes import AgentTurnTaken, CaseChange
 from services.cases.logic.routing import choose_queue
 from services.cases.models import Actor, Attachment, Case, Message, Routing
 from shared import ids
 from shared.clock import now_rfc3339
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare
 from shared.errors import NotFound
 from shared.events.cases import CaseType, ChannelAddress, Intake, Priority
+from shared.retry import retry_on_race
 
-Prepare = Callable[[Transaction], None]
+View = TypeVar("View", bound=BaseModel)
 
 
 @dataclass
@@ -40,10 +44,11 @@ class Draft:
     queue_id: str | None = None  # staff may name the queue; otherwise routing rules decide
     assignee: str | None = None  # directed to this agent whatever their load (compliance → manager)
     first_message: str | None = None  # a channel message the case starts from
+    case_id: str = field(default_factory=lambda: ids.new_id("case_"))  # known up front: source claims name it
 
 
-def _build(
-    tenant_id: str, case_id: str, draft: Draft, routing: Routing, picker: AgentPicker | None, attempt: int = 0
+def _opening(
+    tenant_id: str, draft: Draft, routing: Routing, picker: AgentPicker | None, attempt: int = 0
 ) -> CaseChange:
     at = now_rfc3339()
     if draft.queue_id is not None:
@@ -54,7 +59,7 @@ def _build(
         queue = choose_queue(routing.queues, draft.type, draft.brand, f"{draft.subject}\n{draft.description}")
     case = Case(
         tenant_id=tenant_id,
-        case_id=case_id,
+        case_id=draft.case_id,
         type=draft.type,
         priority=draft.priority,
         subject=draft.subject,
@@ -97,23 +102,42 @@ def _build(
     return change
 
 
-def open_case(tenant_id: str, draft: Draft, prepares: Callable[[Case], list[Prepare]] = lambda case: []) -> Case:
-    """Create the case, assigned when an agent can take it now, waiting in its queue otherwise.
-    ``prepares`` adds the caller's conditional items (idempotency key, source marker)."""
-    case_id = ids.new_id("case_")
-    picker = AgentPicker(tenant_id, draft.contact_id, draft.brand)
-    for attempt in range(ATTEMPTS):
-        change = _build(tenant_id, case_id, draft, routing_dal.routing(tenant_id), picker, attempt)
-        change.write.prepares = prepares(change.case)
-        try:
-            dal.commit(change.write)
-            return change.case
-        except AgentTurnTaken:
-            pause(attempt)
-    # Lost every race for an agent: open it waiting, then let dispatch place it like any other.
-    change = _build(tenant_id, case_id, draft, routing_dal.routing(tenant_id), None)
-    change.write.prepares = prepares(change.case)
+@dataclass(frozen=True)
+class AnswerClaim(Generic[View]):
+    """An Idempotency-Key's claim on the answer a new case gives (``shared.idempotency``): the
+    answer is the case's view, known only once the case is built."""
+
+    claim: Callable[[View], Prepare]
+    view: Callable[[Case], View]
+
+
+def _commit(change: CaseChange, prepares: Sequence[Prepare], answer: AnswerClaim[Any] | None) -> Case:
+    change.write.prepares = [*prepares]
+    if answer is not None:
+        change.write.prepares.insert(0, answer.claim(answer.view(change.case)))
     dal.commit(change.write)
-    if change.case.queue_id:
-        dispatch(tenant_id, [change.case.queue_id])
-    return dal.get_case(tenant_id, case_id) or change.case
+    return change.case
+
+
+def open_case(
+    tenant_id: str, draft: Draft, prepares: Sequence[Prepare] = (), answer: AnswerClaim[Any] | None = None
+) -> Case:
+    """Create the case, assigned when an agent can take it now, waiting in its queue otherwise.
+    ``prepares`` are the caller's conditional items (source marker, processed marker, window);
+    ``answer`` claims an Idempotency-Key with the case's view."""
+    picker = AgentPicker(tenant_id, draft.contact_id, draft.brand)
+    try:
+        return retry_on_race(
+            lambda attempt: _commit(
+                _opening(tenant_id, draft, routing_dal.routing(tenant_id), picker, attempt), prepares, answer
+            ),
+            races=AgentTurnTaken,
+            attempts=ATTEMPTS,
+        )
+    except AgentTurnTaken:
+        pass
+    # Lost every race for an agent: open it waiting, then let dispatch place it like any other.
+    case = _commit(_opening(tenant_id, draft, routing_dal.routing(tenant_id), None), prepares, answer)
+    if case.queue_id:
+        dispatch(tenant_id, [case.queue_id])
+    return dal.get_case(tenant_id, draft.case_id) or case

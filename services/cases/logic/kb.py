@@ -39,6 +39,15 @@ def replace(tenant_id: str, article_id: str, body: ArticleWrite) -> Article:
     return updated
 
 
+def articles(tenant_id: str, category: str | None = None) -> list[Article]:
+    """Every article (of one category, when given), by id."""
+    return [article for article in dal.all_articles(tenant_id) if category is None or article.category == category]
+
+
+def delete(tenant_id: str, article_id: str) -> None:
+    dal.delete(tenant_id, article_id)
+
+
 def search(tenant_id: str, text: str, limit: int = 10) -> list[tuple[Article, int]]:
     return kb_search.search(dal.all_articles(tenant_id), text, limit)
 

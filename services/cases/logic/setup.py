@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
-from services.cases.api_models import AgentPut, QueuePut, SettingsPut
+from services.cases.api_models import (
+    AgentPut,
+    AppRegistration,
+    DeliveryRecord,
+    Handover,
+    HandoverReport,
+    QueuePut,
+    SettingsPut,
+)
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
 from services.cases.logic import assignment, cases
-from services.cases.models import Agent, CaseSettings, Queue, StaffId
+from services.cases.models import Agent, CaseSettings, Queue, Routing
 from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import WRITERS
 from shared.errors import ConcurrentUpdate, Forbidden, Unprocessable
 
 
-class AppRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def routing(tenant_id: str) -> Routing:
+    """Queues, agents and settings, as routing reads them."""
+    return routing_dal.routing(tenant_id)
 
-    kind: Literal["wechat_official_account", "wechat_mini_program"] = "wechat_official_account"
-    token: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+
+def settings(tenant_id: str) -> CaseSettings:
+    return routing_dal.settings(tenant_id)
 
 
 def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
@@ -35,20 +41,6 @@ def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
         assignment.dispatch(staff.tenant_id, agent_ids=[staff_id])
         saved = routing_dal.get_agent(staff.tenant_id, staff_id) or saved
     return saved
-
-
-class Handover(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    successor_id: StaffId | None = Field(
-        default=None, description="Who takes the open cases; none: they go back to their queues."
-    )
-
-
-class HandoverReport(BaseModel):
-    staff_id: str
-    successor_id: str | None
-    moved: int
 
 
 def hand_over(staff: StaffPrincipal, staff_id: str, body: Handover) -> HandoverReport:
@@ -84,3 +76,8 @@ def put_settings(tenant_id: str, body: SettingsPut) -> CaseSettings:
 
 def register_app(tenant_id: str, app_id: str, body: AppRegistration) -> None:
     channel_dal.register_app(tenant_id, app_id, body.token, body.kind)
+
+
+def fake_deliveries(tenant_id: str, app_id: str, openid: str) -> list[DeliveryRecord]:
+    """What the local fake channel delivered to one member."""
+    return [DeliveryRecord.model_validate(item) for item in channel_dal.fake_deliveries(tenant_id, app_id, openid)]

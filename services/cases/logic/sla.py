@@ -10,19 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
-from services.cases.logic.business_time import BusinessHours, add_minutes, minutes_between
+from services.cases.dal import routing as routing_dal
+from services.cases.logic.business_time import add_minutes, minutes_between
 from services.cases.logic.workflow import CLOCK_RUNS
-from services.cases.models import Case, CaseSettings, SlaClock
-from shared.clock import parse_rfc3339 as _at
-from shared.clock import rfc3339
+from services.cases.models import BusinessHours, Case, CaseSettings, SlaClock, SlaView
+from shared.clock import parse_rfc3339, rfc3339, utc_now
 
 TARGETS = ("first_response", "resolution")
 
 
 def _due(since: str, target: int, used: int, hours: BusinessHours) -> str:
-    return rfc3339(add_minutes(_at(since), max(0, target - used), hours))
+    return rfc3339(add_minutes(parse_rfc3339(since), max(0, target - used), hours))
 
 
 def _retime(clock: SlaClock, hours: BusinessHours) -> None:
@@ -51,7 +49,7 @@ def follow(case: Case, settings: CaseSettings, at: str, *, priority_changed: boo
     hours = settings.business_hours
     runs = case.status in CLOCK_RUNS
     if clock.running_since is not None and not runs:
-        clock.used_minutes += minutes_between(_at(clock.running_since), _at(at), hours)
+        clock.used_minutes += minutes_between(parse_rfc3339(clock.running_since), parse_rfc3339(at), hours)
         clock.running_since = None
     elif clock.running_since is None and runs:
         clock.running_since = at
@@ -68,15 +66,6 @@ def overdue(case: Case, now: str) -> list[str]:
     return [target for target, due in case.sla_pending().items() if due <= now]
 
 
-class SlaView(BaseModel):
-    first_response_due_at: str | None
-    resolution_due_at: str | None
-    first_response_remaining_minutes: int | None
-    resolution_remaining_minutes: int | None
-    paused: bool
-    breached: list[str]
-
-
 def view(case: Case, hours: BusinessHours, now: datetime) -> SlaView | None:
     """Due times and business minutes left (negative: overdue by that much)."""
     clock = case.sla
@@ -86,7 +75,7 @@ def view(case: Case, hours: BusinessHours, now: datetime) -> SlaView | None:
     def remaining(due: str | None, met: bool) -> int | None:
         if due is None or met:
             return None
-        moment = _at(due)
+        moment = parse_rfc3339(due)
         return minutes_between(now, moment, hours) if moment >= now else -minutes_between(moment, now, hours)
 
     first_met = case.first_response_at is not None
@@ -98,3 +87,8 @@ def view(case: Case, hours: BusinessHours, now: datetime) -> SlaView | None:
         paused=clock.running_since is None and case.is_open,
         breached=list(case.breached),
     )
+
+
+def view_now(case: Case) -> SlaView | None:
+    """The case's SLA as of now, in its tenant's business hours."""
+    return view(case, routing_dal.settings(case.tenant_id).business_hours, utc_now())

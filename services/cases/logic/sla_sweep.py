@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from services.cases.api_models import SweepReport
 from services.cases.dal import cases as dal
 from services.cases.logic import sla
 from services.cases.logic.changes import CaseChange
@@ -25,12 +24,7 @@ MOST_PER_SHARD = 1000  # per run; a backlog beyond it is taken up by the next ru
 SWEEPER = Actor(kind="system", id="sla")
 
 
-class SweepReport(BaseModel):
-    breaches: int = 0
-    closed: int = 0
-
-
-def _breach(case: Case, now: str) -> CaseChange | None:
+def _sweep_change(case: Case, now: str) -> CaseChange | None:
     targets = sla.overdue(case, now)
     closing = case.status == "resolved" and case.close_due_at is not None and case.close_due_at <= now
     if not targets and not closing:
@@ -63,7 +57,7 @@ def sweep(tenant_id: str | None = None, now: datetime | None = None) -> SweepRep
             if tenant_id is not None and tenant != tenant_id:
                 continue
             case = dal.get_case(tenant, case_id)
-            change = _breach(case, moment) if case else None
+            change = _sweep_change(case, moment) if case else None
             if change is None:
                 continue
             try:

@@ -8,42 +8,17 @@ waiting on the customer does not count against the team.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from statistics import median
 
-from pydantic import BaseModel
-
-from services.cases.logic.business_time import BusinessHours, minutes_between
-from services.cases.models import Agent, Case
-from shared.clock import parse_rfc3339 as _at
-
-
-class Csat(BaseModel):
-    responses: int
-    average: float | None
-    distribution: dict[int, int]
-
-
-class Figures(BaseModel):
-    cases: int
-    resolved: int
-    first_response_median_minutes: float | None
-    resolution_median_minutes: float | None
-    sla_hit_rate: float | None
-    csat: Csat
-
-
-class AgentFigures(Figures):
-    open_cases: int
-
-
-class Stats(BaseModel):
-    period_days: int
-    open_by_status: dict[str, int]
-    open_by_queue: dict[str, int]
-    overall: Figures
-    per_agent: dict[str, AgentFigures]
+from services.cases.api_models import AgentFigures, CsatFigures, Figures, Stats
+from services.cases.dal import cases as dal
+from services.cases.dal import routing as routing_dal
+from services.cases.logic.business_time import minutes_between
+from services.cases.models import Agent, BusinessHours, Case
+from shared.clock import parse_rfc3339
 
 
 def _median(values: list[int]) -> float | None:
@@ -51,7 +26,11 @@ def _median(values: list[int]) -> float | None:
 
 
 def _figures(cases: list[Case], hours: BusinessHours) -> Figures:
-    first = [minutes_between(_at(c.created_at), _at(c.first_response_at), hours) for c in cases if c.first_response_at]
+    first = [
+        minutes_between(parse_rfc3339(c.created_at), parse_rfc3339(c.first_response_at), hours)
+        for c in cases
+        if c.first_response_at
+    ]
     resolved = [c for c in cases if c.resolutions and c.sla is not None]
     met = missed = 0
     for case in cases:
@@ -68,7 +47,7 @@ def _figures(cases: list[Case], hours: BusinessHours) -> Figures:
         first_response_median_minutes=_median(first),
         resolution_median_minutes=_median([c.sla.used_minutes for c in resolved if c.sla]),
         sla_hit_rate=round(met / (met + missed), 4) if met + missed else None,
-        csat=Csat(
+        csat=CsatFigures(
             responses=len(ratings),
             average=round(sum(ratings) / len(ratings), 2) if ratings else None,
             distribution=dict(sorted(Counter(ratings).items())),
@@ -96,3 +75,10 @@ def compute(cases: Iterable[Case], agents: Iterable[Agent], hours: BusinessHours
             for staff_id in sorted(set(by_agent) | set(loads))
         },
     )
+
+
+def for_tenant(tenant_id: str, days: int) -> Stats:
+    """The figures over the tenant's cases opened in the last ``days`` days."""
+    routing = routing_dal.routing(tenant_id)
+    opened = dal.cases_since(tenant_id, time.time() - days * 86400)
+    return compute(opened, routing.agents, routing.settings.business_hours, days)

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from pydantic import BaseModel
-
+from services.cases.dal import channel as channel_dal
+from services.cases.models import WechatMessage
 from shared.clock import rfc3339
 from shared.errors import BadRequest, Unauthorized
 
@@ -32,14 +32,6 @@ def verify(app: dict[str, Any] | None, sent: str | None, timestamp: str | None, 
     if not hmac.compare_digest(signature(str(app["token"]), timestamp, nonce), sent.lower()):
         raise Unauthorized(REFUSED)
     return app
-
-
-class WechatMessage(BaseModel):
-    openid: str
-    msg_type: str
-    content: str
-    msg_id: str
-    sent_at: str
 
 
 def parse(body: str) -> WechatMessage | None:
@@ -69,3 +61,16 @@ def parse(body: str) -> WechatMessage | None:
         msg_id=msg_id,
         sent_at=rfc3339(moment),
     )
+
+
+def check_url(app_id: str, sent: str | None, timestamp: str | None, nonce: str | None) -> None:
+    """WeChat's check of the callback URL: 401 unless the app is registered and the call signed."""
+    verify(channel_dal.app(app_id), sent, timestamp, nonce)
+
+
+def receive(app_id: str, sent: str | None, timestamp: str | None, nonce: str | None, body: str) -> None:
+    """A signed call's member message, recorded as an event once per WeChat MsgId."""
+    app = verify(channel_dal.app(app_id), sent, timestamp, nonce)
+    message = parse(body)
+    if message is not None:
+        channel_dal.receive(str(app["tenant_id"]), app_id, str(app["app_kind"]), message)

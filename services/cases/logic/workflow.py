@@ -3,23 +3,21 @@
 new → assigned → in_progress ⇄ waiting_on_customer → resolved → closed, with:
 - assigned → new when a case goes back to its queue (its agent went away or was unassigned);
 - resolved → in_progress when it is reopened (a member's reply, a staff member, a low CSAT);
-- resolving straight from assigned (answered at first touch) or from waiting_on_customer.
+- resolving straight from assigned (answered at first touch) or from waiting_on_customer;
+- resolving a new case in one step (a trivial one a staff member settles without working it; an
+  agent of its queue takes it first, so the move is new → assigned → resolved in one write).
 Closed is final: a member writing about a closed case opens a new one.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel
-
+from services.cases.models import ActorKind, HistoryLine, Status
 from shared.errors import Conflict
 
-Status = Literal["new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed"]
-ActorKind = Literal["member", "staff", "system"]
+__all__ = ["CLOCK_RUNS", "MOVES", "OPEN", "HistoryLine", "IllegalTransition", "Status", "move", "on_member_reply"]
 
 MOVES: dict[str, frozenset[str]] = {
-    "new": frozenset({"assigned"}),
+    "new": frozenset({"assigned", "resolved"}),
     "assigned": frozenset({"new", "in_progress", "resolved"}),
     "in_progress": frozenset({"waiting_on_customer", "resolved"}),
     "waiting_on_customer": frozenset({"in_progress", "resolved"}),
@@ -29,17 +27,6 @@ MOVES: dict[str, frozenset[str]] = {
 OPEN: frozenset[str] = frozenset({"new", "assigned", "in_progress", "waiting_on_customer"})
 # The SLA clock stops while the case waits on the customer and once it is resolved.
 CLOCK_RUNS: frozenset[str] = frozenset({"new", "assigned", "in_progress"})
-
-
-class HistoryLine(BaseModel):
-    """One recorded move: who, when, from what to what, and why."""
-
-    at: str
-    actor_kind: ActorKind
-    actor_id: str
-    from_status: Status
-    to_status: Status
-    reason: str | None = None
 
 
 class IllegalTransition(Conflict):

@@ -1,0 +1,61 @@
+"""The cases table: its name, the keys its aggregates share, whole-partition reads and the
+processed markers of the service's consumers. Each aggregate has its own DAL module beside this
+one: ``cases`` (cases, threads, history, sources), ``routing`` (queues, agents and their counters,
+settings), ``channel``, ``kb`` and ``contact_directory``.
+
+Partitions (pk):
+- T#{t}#CASE#{id}             a case, its messages and history (``dal.cases``)
+- T#{t}#ROUTING               queues, agents, settings (``dal.routing``)
+- T#{t}#SOURCE#{key}          one case per partner request or channel message (``dal.cases``)
+- T#{t}#WINDOW#…, CHANNEL#…   channel windows and WeChat apps (``dal.channel``)
+- T#{t}#KB                    knowledge-base articles (``dal.kb``)
+- T#{t}#CONTACT#{c}           the contact directory (``dal.contact_directory``)
+- T#{t}#INBOX#{consumer}#{e}  "this consumer handled this event" (here)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import dynamo
+from shared.consumer import processed_marker
+from shared.dynamo import Prepare, Transaction
+from shared.settings import get_settings
+
+
+def table() -> str:
+    return get_settings().table("cases")
+
+
+def case_pk(tenant_id: str, case_id: str) -> str:
+    return f"T#{tenant_id}#CASE#{case_id}"
+
+
+def routing_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#ROUTING"
+
+
+def whole_partition(pk: str) -> list[dict[str, Any]]:
+    """Every item of one partition, page after page."""
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": dynamo.serialize({":p": pk}),
+    }
+    return list(dynamo.query_pages(request))
+
+
+def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
+    """The consumer's "this event was handled" marker, written with the change the event made."""
+
+    def mark(tx: Transaction) -> None:
+        processed_marker(tx, consumer, tenant_id, event_id)
+
+    return mark
+
+
+def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
+    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
+    tx = Transaction(table())
+    processed_marker(tx, consumer, tenant_id, event_id)
+    tx.commit()
