@@ -142,3 +142,10 @@ class Statement(BaseModel):
     expired: int
     merged: int = Field(description="Points moved in (+) or out (-) by contact merges.")
     closing: int
+
+
+class SweepReport(BaseModel):
+    accounts: int = 0
+    lots_expired: int = 0
+    points_expired: int = 0
+    warnings: int = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -12,7 +12,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Brand = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Cost = Annotated[int, Field(ge=1, le=10_000_000)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
-Limit = Annotated[int, Field(ge=1, le=10_000)]
+PerMemberLimit = Annotated[int, Field(ge=1, le=10_000)]
 RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
 
 
@@ -34,7 +34,7 @@ class RewardCreate(_Validity):
     description: Annotated[str, StringConstraints(max_length=2000)] = ""
     cost: Cost = Field(description="Points per redemption.")
     stock: Count | None = Field(default=None, description="Units left; none: unlimited.")
-    per_member_limit: Limit | None = Field(default=None, description="Redemptions per member; none: no limit.")
+    per_member_limit: PerMemberLimit | None = Field(default=None, description="Redemptions per member; none: no limit.")
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
     brand: Brand | None = None
@@ -46,7 +46,7 @@ class RewardPatch(_Validity):
     description: Annotated[str, StringConstraints(max_length=2000)] | None = None
     cost: Cost | None = None
     stock: Count | None = None
-    per_member_limit: Limit | None = None
+    per_member_limit: PerMemberLimit | None = None
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
     brand: Brand | None = None
@@ -77,7 +77,15 @@ class Reward(BaseModel):
         )
 
 
-class RewardView(BaseModel):
+class _ViewOf(BaseModel):
+    """An API view: the stored entity's fields that callers may see."""
+
+    @classmethod
+    def of(cls, stored: BaseModel) -> Self:
+        return cls.model_validate(stored.model_dump())
+
+
+class RewardView(_ViewOf):
     reward_id: str
     name: str
     description: str
@@ -90,10 +98,6 @@ class RewardView(BaseModel):
     active: bool
     redeemed: int
     created_at: str
-
-    @classmethod
-    def of(cls, reward: Reward) -> RewardView:
-        return cls.model_validate(reward.model_dump())
 
 
 class RewardList(BaseModel):
@@ -120,7 +124,7 @@ class Redemption(BaseModel):
     updated_by: str | None = None
 
 
-class RedemptionView(BaseModel):
+class RedemptionView(_ViewOf):
     redemption_id: str
     contact_id: str
     reward_id: str
@@ -129,10 +133,6 @@ class RedemptionView(BaseModel):
     status: RedemptionStatus
     created_at: str
     updated_at: str
-
-    @classmethod
-    def of(cls, redemption: Redemption) -> RedemptionView:
-        return cls.model_validate(redemption.model_dump())
 
 
 class RedemptionDone(RedemptionView):

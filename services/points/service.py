@@ -9,6 +9,27 @@ from shared.manifest import Access, Consumer, Index, Route, Schedule, Service, T
 STAFF: Access = "staff"
 # Guides are left out of ledgers until points keeps its own copy of who owns which contact.
 
+# Declared once: the handlers take their names from here, so the queue infra builds and the name
+# a consumer records and dead-letters under cannot disagree.
+CONVERSIONS_CONSUMER = Consumer(
+    name="points-conversions",
+    handler="services.points.handlers.conversions.handler",
+    patterns=({"source": ["siyu.campaigns"], "detail-type": ["CampaignConversionRecorded"]},),
+)
+ORDERS_CONSUMER = Consumer(
+    name="points-orders",
+    handler="services.points.handlers.orders.handler",
+    patterns=(
+        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
+        {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified"]},
+    ),
+)
+CONTACTS_CONSUMER = Consumer(
+    name="points-contacts",
+    handler="services.points.handlers.contacts.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactsMerged"]},),
+)
+
 SERVICE = Service(
     name="points",
     api_handler="services.points.handlers.api.handler",
@@ -34,26 +55,7 @@ SERVICE = Service(
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
     publishes=tuple(EVENTS),
-    consumers=(
-        Consumer(
-            name="points-conversions",
-            handler="services.points.handlers.conversions.handler",
-            patterns=({"source": ["siyu.campaigns"], "detail-type": ["CampaignConversionRecorded"]},),
-        ),
-        Consumer(
-            name="points-orders",
-            handler="services.points.handlers.orders.handler",
-            patterns=(
-                {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
-                {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified"]},
-            ),
-        ),
-        Consumer(
-            name="points-contacts",
-            handler="services.points.handlers.contacts.handler",
-            patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactsMerged"]},),
-        ),
-    ),
+    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER),
     # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
     schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),

@@ -14,6 +14,7 @@ instead of scanning the table.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,14 +22,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.points.logic.book import due_shard
 from services.points.models import Account, CheckinState, Entry
 from services.points.policy import PointsPolicy
 from shared import dynamo, ids
 from shared.consumer import AlreadyProcessed
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate
-from shared.idempotency import Prepare
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
@@ -39,6 +38,11 @@ DUE_INDEX = "gsi1"
 
 def table() -> str:
     return get_settings().table("points")
+
+
+def due_shard(contact_id: str) -> int:
+    """Spreads accounts over the sweep index's partitions (stable across processes)."""
+    return int.from_bytes(hashlib.sha256(contact_id.encode()).digest()[:4], "big") % DUE_SHARDS
 
 
 def account_pk(tenant_id: str, contact_id: str) -> str:
@@ -75,7 +79,7 @@ def _account_item(change: AccountChange) -> dict[str, Any]:
         **after.model_dump(mode="json"),
     }
     if after.due_at is not None:
-        item["gsi1pk"] = f"DUE#{due_shard(after.contact_id, DUE_SHARDS)}"
+        item["gsi1pk"] = f"DUE#{due_shard(after.contact_id)}"
         item["gsi1sk"] = f"{after.due_at}#{after.tenant_id}#{after.contact_id}"
     return item
 
@@ -120,14 +124,8 @@ def due_accounts(until: str, tenant_id: str | None = None) -> Iterator[tuple[str
         }
         if tenant_id:
             request["FilterExpression"] = "tenant_id = :tenant"
-        while True:
-            answer = dynamo.client().query(**request)
-            for item in answer.get("Items", []):
-                plain = dynamo.deserialize(item)
-                yield plain["tenant_id"], plain["contact_id"]
-            if "LastEvaluatedKey" not in answer:
-                break
-            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        for plain in dynamo.query_pages(request):
+            yield plain["tenant_id"], plain["contact_id"]
 
 
 # ---- entries -------------------------------------------------------------------------------
@@ -180,20 +178,16 @@ def last_entry_before(tenant_id: str, contact_id: str, moment: float) -> Entry |
 
 
 def _query_range(tenant_id: str, contact_id: str, low: str, high: str) -> Iterator[dict[str, Any]]:
-    request: dict[str, Any] = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :p AND sk BETWEEN :low AND :high",
-        "ExpressionAttributeValues": dynamo.serialize(
-            {":p": account_pk(tenant_id, contact_id), ":low": low, ":high": high}
-        ),
-        "ConsistentRead": True,
-    }
-    while True:
-        answer = dynamo.client().query(**request)
-        yield from (dynamo.deserialize(item) for item in answer.get("Items", []))
-        if "LastEvaluatedKey" not in answer:
-            return
-        request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+    return dynamo.query_pages(
+        {
+            "TableName": table(),
+            "KeyConditionExpression": "pk = :p AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": dynamo.serialize(
+                {":p": account_pk(tenant_id, contact_id), ":low": low, ":high": high}
+            ),
+            "ConsistentRead": True,
+        }
+    )
 
 
 # ---- policy and check-ins ------------------------------------------------------------------

@@ -18,9 +18,8 @@ from pydantic import BaseModel
 from services.points.dal.ledger import account_pk, table
 from services.points.reward_models import Redemption, Reward
 from shared import dynamo
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
-from shared.idempotency import Prepare
 from shared.outbox import publish_with
 
 NULLABLE = ("stock", "per_member_limit", "valid_from", "valid_until", "brand")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from services.points.dal import ledger
-from services.points.logic import merge
+from services.points.logic import accounts, merge
+from services.points.service import CONTACTS_CONSUMER
 from shared.consumer import EventConsumer
 from shared.events.contacts import ContactCreated, ContactsMerged
 from shared.events.envelope import Envelope
 
 
 def on_created(event: Envelope[ContactCreated]) -> None:
-    ledger.note_contact(event.metadata.tenant_id, event.data.contact_id, event.metadata.event_id)
+    accounts.note_contact(event.metadata.tenant_id, event.data.contact_id, event.metadata.event_id)
 
 
 def on_merged(event: Envelope[ContactsMerged]) -> None:
     merge.merge(event.metadata.tenant_id, event.data.contact_id, event.data.merged_contact_id)
 
 
-handler = EventConsumer(name="points-contacts", handlers={"ContactCreated": on_created, "ContactsMerged": on_merged})
+handler = EventConsumer(
+    name=CONTACTS_CONSUMER.name, handlers={"ContactCreated": on_created, "ContactsMerged": on_merged}
+)

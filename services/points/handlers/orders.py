@@ -6,6 +6,7 @@ An order naming its buyer only by an identity is credited when contacts says who
 from __future__ import annotations
 
 from services.points.logic import orders
+from services.points.service import ORDERS_CONSUMER
 from shared.consumer import EventConsumer, WithSource
 from shared.events.contacts import OrderBuyerIdentified
 from shared.events.envelope import Envelope
@@ -28,7 +29,7 @@ def on_refunded(event: Envelope[OrderRefunded], source: str) -> None:
 
 
 handler = EventConsumer(
-    name="points-orders",
+    name=ORDERS_CONSUMER.name,
     handlers={
         "OrderPaid": WithSource(on_paid),
         "OrderRefunded": WithSource(on_refunded),

@@ -1,4 +1,4 @@
-"""The points API's resolver and the parameter types its routes share."""
+"""The points API's resolver: every route module registers its routes on this one ``api``."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-"""Rewards and redemption routes. Parse, authorise, call the logic, shape the answer."""
+"""Rewards and redemption routes. Parse, authorise, call the logic, shape the answer.
+
+The rewards logic is imported when a route first needs it (see ledger_routes)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from services.points.dal import rewards as reward_dal
 from services.points.handlers.resolver import api
-from services.points.logic import rewards
 from services.points.reward_models import (
     RedemptionList,
     RedemptionRequest,
@@ -17,30 +17,36 @@ from services.points.reward_models import (
     RewardView,
 )
 from shared.auth.principal import MemberPrincipal
+from shared.http import json_response
 from shared.params import Cursor, Id, Limit
 
 
 @api.route("POST /v1/rewards")
 def create_reward(body: RewardCreate) -> Response[str]:
     """Add a reward to the catalog (accepts Idempotency-Key)."""
-    answer = rewards.create(api.staff().tenant_id, body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    from services.points.logic import rewards
+
+    return json_response(rewards.create(api.staff().tenant_id, body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/rewards")
 def list_rewards(limit: Limit = 50, cursor: Cursor = None) -> RewardList:
     """Staff see the whole catalog; members see what they can redeem now."""
+    from services.points.logic import rewards
+
     principal = api.principal()
     if isinstance(principal, MemberPrincipal):
         found, next_cursor = rewards.offered(principal.tenant_id, limit, cursor)
     else:
-        found, next_cursor = reward_dal.list_rewards(principal.tenant_id, limit, cursor)
+        found, next_cursor = rewards.catalog(principal.tenant_id, limit, cursor)
     return RewardList(items=[RewardView.of(r) for r in found], next_cursor=next_cursor)
 
 
 @api.route("PATCH /v1/rewards/{reward_id}")
 def patch_reward(reward_id: Id, body: RewardPatch) -> RewardView:
     """Change a reward: name, cost, stock left, per-member limit, validity, brand, active."""
+    from services.points.logic import rewards
+
     return RewardView.of(rewards.update(api.staff().tenant_id, reward_id, body))
 
 
@@ -48,22 +54,27 @@ def patch_reward(reward_id: Id, body: RewardPatch) -> RewardView:
 def redeem(body: RedemptionRequest) -> Response[str]:
     """Redeem a reward: points, stock and the member's limit change together or not at all
     (accepts Idempotency-Key)."""
+    from services.points.logic import rewards
+
     member = api.member()
-    answer = rewards.redeem(member.tenant_id, member.contact_id, body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return json_response(rewards.redeem(member.tenant_id, member.contact_id, body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/me/redemptions")
 def my_redemptions(limit: Limit = 50, cursor: Cursor = None) -> RedemptionList:
     """The member's redemptions, newest first."""
+    from services.points.logic import rewards
+
     member = api.member()
-    found, next_cursor = reward_dal.list_redemptions(member.tenant_id, member.contact_id, limit, cursor)
+    found, next_cursor = rewards.redemptions_of(member.tenant_id, member.contact_id, limit, cursor)
     return RedemptionList(items=[RedemptionView.of(r) for r in found], next_cursor=next_cursor)
 
 
 @api.route("POST /v1/redemptions/{redemption_id}/fulfil")
 def fulfil(redemption_id: Id) -> RedemptionView:
     """Mark a requested redemption as handed over."""
+    from services.points.logic import rewards
+
     staff = api.staff()
     return RedemptionView.of(rewards.fulfil(staff.tenant_id, redemption_id, staff.staff_id))
 
@@ -71,5 +82,7 @@ def fulfil(redemption_id: Id) -> RedemptionView:
 @api.route("POST /v1/redemptions/{redemption_id}/cancel")
 def cancel(redemption_id: Id) -> RedemptionView:
     """Cancel a requested redemption: points back (to their lots while valid), stock back."""
+    from services.points.logic import rewards
+
     staff = api.staff()
     return RedemptionView.of(rewards.cancel(staff.tenant_id, redemption_id, staff.staff_id))

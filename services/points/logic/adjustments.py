@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.points.dal import ledger as dal
+from services.points.logic.accounts import require_writable
 from services.points.logic.ledger import Plan, add_lot, change_once, take_points
 from services.points.models import Account, AdjustmentDone, AdjustmentRequest, Entry
 from services.points.policy import PointsPolicy
 from shared import ids
-from shared.errors import NotFound, Unprocessable
+from shared.errors import Unprocessable
 from shared.events.points import PointsAdjusted
 
 
-def adjust(tenant_id: str, contact_id: str, request: AdjustmentRequest, actor: str, key: str | None) -> str:
+def adjust(tenant_id: str, contact_id: str, request: AdjustmentRequest, actor: str, key: str | None) -> AdjustmentDone:
     if request.points == 0:
         raise Unprocessable("An adjustment changes the balance.", [{"loc": ["body", "points"], "msg": "must not be 0"}])
-    if not dal.contact_known(tenant_id, contact_id):
-        raise NotFound("No such contact.")
+    require_writable(tenant_id, contact_id)
     source = f"adjustment:{ids.new_id()}"
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
@@ -42,5 +41,12 @@ def adjust(tenant_id: str, contact_id: str, request: AdjustmentRequest, actor: s
         return AdjustmentDone(entry=entry, balance=after.balance)
 
     return change_once(
-        tenant_id, contact_id, lambda: plan, key=key, scope=f"adjustment#{contact_id}", request=request, answer=answer
+        tenant_id,
+        contact_id,
+        lambda: plan,
+        key=key,
+        scope=f"adjustment#{contact_id}",
+        request=request,
+        answer_type=AdjustmentDone,
+        answer=answer,
     )

@@ -6,27 +6,28 @@ the new state, settles lots and tiers, and commits — again on fresh state if i
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from services.points.dal import ledger as dal
-from services.points.logic import book
+from services.points.logic import account_rules as rules
 from services.points.models import Account, Draw, Entry, EntryType, Lot
 from services.points.policy import PointsPolicy
 from shared import idempotency, ids
 from shared.clock import rfc3339, utc_now
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.points import PointsAwarded, TierChanged
+from shared.retry import retry_on_race
 
 ATTEMPTS = 15  # a hot account (ten redemptions at once) settles within this many rounds
 MERGE_HOPS = 5
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Plan:
     after: Account
     entry: Entry | None = None
     events: list[BaseModel] = field(default_factory=list)
-    prepare: list[Callable[[Transaction], None]] = field(default_factory=list)
+    prepare: list[Prepare] = field(default_factory=list)
 
 
 Planner = Callable[[Account, PointsPolicy, datetime], Plan | None]  # None: nothing to change
@@ -67,22 +68,32 @@ def settle(
     after: Account, policy: PointsPolicy, now: datetime, *, allow_downgrade: bool
 ) -> tuple[Account, list[TierChanged]]:
     """Forget spent lots; move the tier up at once (down only when the sweep says so)."""
-    after = after.model_copy(update={"lots": book.prune(after.lots, rfc3339(now))})
-    tier = book.tier_for(after, policy, now)
-    rise = book.tier_rank(policy, tier) > book.tier_rank(policy, after.tier)
-    fall = allow_downgrade and book.tier_rank(policy, tier) < book.tier_rank(policy, after.tier)
+    after = after.model_copy(update={"lots": rules.prune(after.lots, rfc3339(now))})
+    tier = rules.tier_for(after, policy, now)
+    rise = rules.tier_rank(policy, tier) > rules.tier_rank(policy, after.tier)
+    fall = allow_downgrade and rules.tier_rank(policy, tier) < rules.tier_rank(policy, after.tier)
     if not (rise or fall):
         return after, []
     changed = after.model_copy(update={"tier": tier})
-    if after.tier is None and book.tier_rank(policy, tier) == 0:
+    if after.tier is None and rules.tier_rank(policy, tier) == 0:
         return changed, []  # a new account starting in the first tier is not news
     event = TierChanged(
         contact_id=after.contact_id,
         previous_tier=after.tier,
         tier=tier,
-        earned_in_window=book.earned_in_window(after, policy, now),
+        earned_in_window=rules.earned_in_window(after, policy, now),
     )
     return changed, [event]
+
+
+def account_of(tenant_id: str, contact_id: str) -> Account:
+    """The contact's account, or the survivor's if the contact was merged into another."""
+    account = dal.get_account(tenant_id, contact_id)
+    for _ in range(MERGE_HOPS):
+        if not account.merged_into:
+            break
+        account = dal.get_account(tenant_id, account.merged_into)
+    return account
 
 
 def change(
@@ -92,35 +103,40 @@ def change(
     *,
     allow_downgrade: bool = False,
     policy: PointsPolicy | None = None,
+    expect_new_account: bool = False,
 ) -> Applied:
-    """Apply one planned change to a contact's account (a merged contact's survivor's)."""
-    policy = policy or dal.get_policy(tenant_id)
-    hops = 0
-    attempt = 0
-    while attempt < ATTEMPTS:
+    """Apply one planned change to a contact's account (a merged contact's survivor's).
+
+    ``expect_new_account`` skips the read and plans over an empty account first: that write is
+    conditional on no account existing, so a wrong guess only costs planning again over the real one."""
+    in_force = policy or dal.get_policy(tenant_id)
+
+    def apply(account: Account) -> Applied:
         now = utc_now()
-        account = dal.get_account(tenant_id, contact_id)
-        if account.merged_into and hops < MERGE_HOPS:
-            contact_id, hops = account.merged_into, hops + 1
-            continue
-        plan = planner(account, policy, now) or Plan(after=account)
-        after, tier_events = settle(plan.after, policy, now, allow_downgrade=allow_downgrade)
-        after = after.model_copy(update={"due_at": book.next_due(after, policy, now)})
+        plan = planner(account, in_force, now) or Plan(after=account)
+        after, tier_events = settle(plan.after, in_force, now, allow_downgrade=allow_downgrade)
+        after = after.model_copy(update={"due_at": rules.next_due(after, in_force, now)})
         if plan.entry is None and not plan.events and not tier_events and not plan.prepare and after == account:
             return Applied(account, plan)
-        write = dal.LedgerWrite(
-            changes=[dal.AccountChange(account, after, plan.entry)],
-            events=[*plan.events, *tier_events],
-            prepare=plan.prepare,
+        dal.commit(
+            dal.LedgerWrite(
+                changes=[dal.AccountChange(account, after, plan.entry)],
+                events=[*plan.events, *tier_events],
+                prepare=plan.prepare,
+            )
         )
-        try:
-            dal.commit(write)
-        except ConcurrentUpdate:
-            attempt += 1
-            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 - jitter, not security
-            continue
         return Applied(after.model_copy(update={"version": account.version + 1}), plan)
-    raise ConcurrentUpdate("The account is too busy; try again.")
+
+    if expect_new_account:
+        try:
+            return apply(Account(tenant_id=tenant_id, contact_id=contact_id))
+        except ConcurrentUpdate:
+            pass  # the account exists after all: no race to back off from, just read it
+    return retry_on_race(
+        lambda _: apply(account_of(tenant_id, contact_id)),
+        attempts=ATTEMPTS,
+        exhausted=lambda: ConcurrentUpdate("The account is too busy; try again."),
+    )
 
 
 # ---- the two shapes of a change: a new lot, or a draw on the lots -----------------------------
@@ -139,7 +155,7 @@ def add_lot(
     **extra: object,
 ) -> tuple[Account, Entry]:
     """``points`` (≥ 0) in as a new lot expiring by today's policy; ``earned`` counts them for tiers."""
-    expires_at = book.expiry_for(policy, now)
+    expires_at = rules.expiry_for(policy, now)
     entry = new_entry(account, type_, points, reason, source, now, earned=points if earned else 0, **extra)
     lots = list(account.lots)
     if points:
@@ -151,7 +167,7 @@ def add_lot(
     if earned:
         update |= {
             "lifetime_earned": account.lifetime_earned + points,
-            "earned_by_month": book.add_earned(account, points, now, policy),
+            "earned_by_month": rules.add_earned(account, points, now, policy),
         }
     return account.model_copy(update=update), entry
 
@@ -160,14 +176,16 @@ def take_points(
     account: Account, now: datetime, points: int, type_: EntryType, reason: str, source: str, **extra: object
 ) -> tuple[Account, Entry]:
     """``points`` out of the lots, first to expire first; refused if the balance is short."""
-    lots, draws = book.draw(account.lots, points)
+    lots, draws = rules.draw(account.lots, points)
     entry = new_entry(account, type_, -points, reason, source, now, lots=draws, **extra)
     return account.model_copy(update={"balance": entry.balance_after, "lots": lots}), entry
 
 
 # ---- credits -------------------------------------------------------------------------------
 
-Record = Callable[[Transaction, Entry], None]
+CreditHook = Callable[[Transaction, Entry], None]
+"""The caller's own items (a check-in streak, an order), added to the credit's transaction once
+its entry is known: a ``Prepare`` that also needs the entry."""
 
 
 def credit(
@@ -179,8 +197,9 @@ def credit(
     *,
     kind: str,
     brand: str | None = None,
-    record: Record | None = None,
+    record: CreditHook | None = None,
     policy: PointsPolicy | None = None,
+    expect_new_account: bool = False,
 ) -> Applied:
     """Credit once per source as a new lot, within the caps of the earning rule for ``kind``.
 
@@ -188,7 +207,7 @@ def credit(
     items (a check-in streak, an order) to the same transaction."""
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
-        allowed = book.allowance(account, policy, kind, brand, points, now)
+        allowed = rules.allowance(account, policy, kind, brand, points, now)
         after, entry = add_lot(
             account, policy, now, allowed.points, "credit", reason, source, earned=True, capped=allowed.capped
         )
@@ -209,7 +228,7 @@ def credit(
         prepare = [] if record is None else [lambda tx: record(tx, entry)]
         return Plan(after=after, entry=entry, events=events, prepare=prepare)
 
-    return change(tenant_id, contact_id, plan, policy=policy)
+    return change(tenant_id, contact_id, plan, policy=policy, expect_new_account=expect_new_account)
 
 
 def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> None:
@@ -222,6 +241,8 @@ def on_conversion(tenant_id: str, conversion: CampaignConversionRecorded) -> Non
         f"campaign_{conversion.kind}",
         f"conversion:{conversion.conversion_id}",
         kind="campaign",
+        # A scan that acquired the contact is, nearly always, a new member's first points.
+        expect_new_account=conversion.kind == "acquisition",
     )
 
 
@@ -233,26 +254,30 @@ def change_once(
     key: str | None,
     scope: str,
     request: BaseModel,
-    answer: Callable[[Account, Entry | None], BaseModel],
-) -> str:
+    answer_type: type[M],
+    answer: Callable[[Account, Entry | None], M],
+) -> M:
     """``change`` for a creating POST with an Idempotency-Key: the key's record and its answer are
     written in the change's own transaction; a replay gets the first answer. ``build`` runs only
     for a new request, so its checks (is the reward offered?) never refuse a replay."""
-    replay = idempotency.previous_answer(dal.table(), tenant_id, scope, key, request)
-    if replay is not None:
-        return replay
-    planner = build()
 
-    def planned(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
-        plan = planner(account, policy, now) or Plan(after=account)
-        if key:
-            first = answer(plan.after, plan.entry)
-            plan.prepare.insert(0, lambda tx: idempotency.claim(tx, tenant_id, scope, key, request, first))
-        return plan
+    def write(claim: Callable[[M], Prepare]) -> M:
+        planner = build()
 
-    try:
+        def planned(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
+            plan = planner(account, policy, now) or Plan(after=account)
+            plan.prepare.insert(0, claim(answer(plan.after, plan.entry)))
+            return plan
+
         applied = change(tenant_id, contact_id, planned)
-    except idempotency.IdempotentReplay:
-        assert key is not None
-        return idempotency.replayed_answer(dal.table(), tenant_id, scope, key, request)
-    return answer(applied.account, applied.plan.entry).model_dump_json()
+        return answer(applied.account, applied.plan.entry)
+
+    return idempotency.once_per_key(
+        table=dal.table(),
+        tenant_id=tenant_id,
+        scope=scope,
+        key=key,
+        request=request,
+        answer_type=answer_type,
+        write=write,
+    )

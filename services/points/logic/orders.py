@@ -18,7 +18,7 @@ from decimal import ROUND_FLOOR, Decimal
 from services.points.dal import ledger as dal
 from services.points.dal import orders as order_dal
 from services.points.dal.orders import Order, OrderChanged, Refund
-from services.points.logic import book
+from services.points.logic import account_rules as rules
 from services.points.logic.ledger import Plan, change, credit, new_entry
 from services.points.models import Account, Entry
 from services.points.policy import PointsPolicy
@@ -27,6 +27,7 @@ from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate
 from shared.events.partner import OrderPaid, OrderRefunded
 from shared.events.points import PointsReversed
+from shared.retry import retry_on_race
 
 ATTEMPTS = 5
 
@@ -36,7 +37,7 @@ class OrderNotYetKnown(Exception):
 
 
 def points_for(policy: PointsPolicy, brand: str, amount_fen: int) -> int:
-    rule = book.rule_for(policy, "order", brand)
+    rule = rules.rule_for(policy, "order", brand)
     if rule is None or not rule.points_per_yuan:
         return 0
     yuan = Decimal(amount_fen) / 100
@@ -72,13 +73,13 @@ def on_paid(tenant_id: str, partner: str, order: OrderPaid) -> None:
 
 
 def on_refunded(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
-    for _ in range(ATTEMPTS):
-        try:
-            _refund(tenant_id, partner, refund)
-            return
-        except OrderChanged:
-            continue  # another refund of the same order landed first: read the order again
-    raise ConcurrentUpdate("The order is too busy; the refund will be retried.")
+    # Another refund of the same order landing first moves the order: read it again.
+    retry_on_race(
+        lambda _: _refund(tenant_id, partner, refund),
+        races=OrderChanged,
+        attempts=ATTEMPTS,
+        exhausted=lambda: ConcurrentUpdate("The order is too busy; the refund will be retried."),
+    )
 
 
 def _refund(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
@@ -106,11 +107,11 @@ def _refund(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
         own = {order.lot_id: due} if order.lot_id else {}
-        lots, draws = book.draw_from(account.lots, own)
+        lots, draws = rules.draw_from(account.lots, own)
         taken = -sum(d.points for d in draws)
         rest = min(due - taken, sum(lot.remaining for lot in lots))
         if rest:
-            lots, more = book.draw(lots, rest)
+            lots, more = rules.draw(lots, rest)
             draws += more
             taken += rest
         entry = new_entry(
@@ -129,7 +130,7 @@ def _refund(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
                 "balance": entry.balance_after,
                 "lots": lots,
                 "lifetime_earned": account.lifetime_earned - due,
-                "earned_by_month": book.add_earned(account, -due, now, policy),
+                "earned_by_month": rules.add_earned(account, -due, now, policy),
             }
         )
         event = PointsReversed(

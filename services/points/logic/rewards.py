@@ -5,12 +5,13 @@ all three back (points to their lots while those are still valid, else as a new 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from services.points.dal import ledger as ledger_dal
 from services.points.dal import rewards as dal
-from services.points.logic import book
+from services.points.logic import account_rules as rules
 from services.points.logic.ledger import Plan, Planner, change, change_once, new_entry, take_points
 from services.points.models import Account, Entry, Lot
 from services.points.policy import PointsPolicy
@@ -26,6 +27,7 @@ from services.points.reward_models import (
 )
 from shared import idempotency, ids
 from shared.clock import now_rfc3339, rfc3339
+from shared.dynamo import Prepare
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events.points import RedemptionCancelled, RedemptionFulfilled, RewardRedeemed
 
@@ -35,7 +37,7 @@ REQUIRED = ("name", "description", "cost", "active")
 # ---- catalog -------------------------------------------------------------------------------
 
 
-def create(tenant_id: str, request: RewardCreate, key: str | None) -> str:
+def create(tenant_id: str, request: RewardCreate, key: str | None) -> RewardView:
     reward = Reward.model_validate(
         {
             **request.model_dump(mode="json"),
@@ -44,14 +46,20 @@ def create(tenant_id: str, request: RewardCreate, key: str | None) -> str:
             "created_at": now_rfc3339(),
         }
     )
-    return idempotency.create_once(
+    view = RewardView.of(reward)
+
+    def write(claim: Callable[[RewardView], Prepare]) -> RewardView:
+        dal.create_reward(reward, claim(view))
+        return view
+
+    return idempotency.once_per_key(
         table=ledger_dal.table(),
         tenant_id=tenant_id,
         scope="rewards.create",
         key=key,
         request=request,
-        answer=RewardView.of(reward),
-        write=lambda prepare: dal.create_reward(reward, prepare),
+        answer_type=RewardView,
+        write=write,
     )
 
 
@@ -60,6 +68,11 @@ def get(tenant_id: str, reward_id: str) -> Reward:
     if reward is None:
         raise NotFound("No such reward.")
     return reward
+
+
+def catalog(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Reward], str | None]:
+    """Every reward, as staff see the catalog."""
+    return dal.list_rewards(tenant_id, limit, cursor)
 
 
 def offered(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Reward], str | None]:
@@ -90,7 +103,7 @@ def update(tenant_id: str, reward_id: str, patch: RewardPatch) -> Reward:
 # ---- redemption ----------------------------------------------------------------------------
 
 
-def redeem(tenant_id: str, contact_id: str, request: RedemptionRequest, key: str | None) -> str:
+def redeem(tenant_id: str, contact_id: str, request: RedemptionRequest, key: str | None) -> RedemptionDone:
     record: dict[str, Redemption] = {}
 
     def build() -> Planner:
@@ -104,7 +117,16 @@ def redeem(tenant_id: str, contact_id: str, request: RedemptionRequest, key: str
         return RedemptionDone(**view.model_dump(), balance=after.balance)
 
     scope = f"redemptions#{contact_id}"
-    return change_once(tenant_id, contact_id, build, key=key, scope=scope, request=request, answer=answer)
+    return change_once(
+        tenant_id,
+        contact_id,
+        build,
+        key=key,
+        scope=scope,
+        request=request,
+        answer_type=RedemptionDone,
+        answer=answer,
+    )
 
 
 def _redemption_plan(
@@ -151,6 +173,13 @@ def _redemption_plan(
     return Plan(after=after, entry=entry, events=[event], prepare=prepare)
 
 
+def redemptions_of(
+    tenant_id: str, contact_id: str, limit: int, cursor: str | None
+) -> tuple[list[Redemption], str | None]:
+    """A member's redemptions, newest first."""
+    return dal.list_redemptions(tenant_id, contact_id, limit, cursor)
+
+
 def redemption_of(tenant_id: str, redemption_id: str) -> Redemption:
     redemption = dal.get_redemption(tenant_id, redemption_id)
     if redemption is None:
@@ -181,10 +210,10 @@ def cancel(tenant_id: str, redemption_id: str, actor: str) -> Redemption:
             lot_id=entry_id,
             points=0,
             remaining=0,
-            expires_at=book.expiry_for(policy, now),
+            expires_at=rules.expiry_for(policy, now),
             source=f"cancel:{redemption_id}",
         )
-        lots, returned = book.give_back(account.lots, redemption.lots, rfc3339(now), fresh)
+        lots, returned = rules.give_back(account.lots, redemption.lots, rfc3339(now), fresh)
         entry = new_entry(
             account, "restore", redemption.points, "redemption_cancelled", f"cancel:{redemption_id}", now, lots=returned
         ).model_copy(update={"entry_id": entry_id})

@@ -9,19 +9,12 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.points.dal import ledger as dal
-from services.points.logic import book
+from services.points.logic import account_rules as rules
 from services.points.logic.ledger import Plan, change, new_entry
-from services.points.models import Account, Draw
+from services.points.models import Account, Draw, SweepReport
 from services.points.policy import PointsPolicy
 from shared.clock import rfc3339, utc_now
 from shared.events.points import PointsExpired, PointsExpiring
-
-
-class SweepReport(BaseModel):
-    accounts: int = 0
-    lots_expired: int = 0
-    points_expired: int = 0
-    warnings: int = 0
 
 
 @dataclass
@@ -66,7 +59,7 @@ class _Warn:
     def __call__(self, account: Account, policy: PointsPolicy, _: datetime) -> Plan | None:
         if not policy.expiry_warning_days:
             return None  # warnings are off
-        lots = book.to_warn(account.lots, policy, self.moment)
+        lots = rules.to_warn(account.lots, policy, self.moment)
         if not lots:
             return None
         totals: dict[str, int] = {}
@@ -85,7 +78,7 @@ class _Warn:
 
 def sweep_account(tenant_id: str, contact_id: str, moment: datetime, report: SweepReport) -> None:
     account = dal.get_account(tenant_id, contact_id)
-    for lot in book.due(account.lots, rfc3339(moment)):
+    for lot in rules.due(account.lots, rfc3339(moment)):
         applied = change(tenant_id, contact_id, _Expire(lot.lot_id, moment))
         if applied.plan.entry is not None:
             report.lots_expired += 1

@@ -1,11 +1,10 @@
-"""The ledger's arithmetic on an account: lots, expiry dates, caps, earned windows and tiers.
+"""The rules that compute an account's next state: lots, expiry dates, caps, earned windows and tiers.
 
 Pure functions: no I/O, no clock of their own. Every change to an account is computed here from
 the state that was read, and written back only over that same state (see ``dal.ledger``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -241,8 +240,3 @@ def next_due(account: Account, policy: PointsPolicy, moment: datetime) -> str | 
         elif policy.tier_window != "lifetime":
             times.append(rfc3339(next_month_start(moment, policy)))
     return min(times) if times else None
-
-
-def due_shard(contact_id: str, shards: int) -> int:
-    """Spreads accounts over the sweep index's partitions (stable across processes)."""
-    return int.from_bytes(hashlib.sha256(contact_id.encode()).digest()[:4], "big") % shards
