@@ -12,8 +12,15 @@ StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern
 Points = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Model(BaseModel):
+    """Every model of the service: its schema is built when first used, not on import, so a
+    function pays only for the models its own routes and events use."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Strict(Model):
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
 
 class CampaignFields(_Strict):
@@ -61,7 +68,7 @@ class CampaignPatch(_Strict):
 CLEARABLE = frozenset({"brand", "entry_url"})
 
 
-class Campaign(BaseModel):
+class Campaign(Model):
     tenant_id: str
     campaign_id: str
     name: str
@@ -79,7 +86,7 @@ class Campaign(BaseModel):
     version: int = 1
 
 
-class CampaignView(BaseModel):
+class CampaignView(Model):
     campaign_id: str
     name: str
     brand: str | None
@@ -100,7 +107,7 @@ class CampaignView(BaseModel):
         return cls.model_validate(campaign.model_dump(exclude={"tenant_id"}))
 
 
-class CampaignList(BaseModel):
+class CampaignList(Model):
     items: list[CampaignView]
     next_cursor: str | None
 
@@ -111,7 +118,7 @@ class CodeCreate(_Strict):
     staff_id: StaffId | None = None
 
 
-class ChannelCode(BaseModel):
+class ChannelCode(Model):
     tenant_id: str
     code: str
     campaign_id: str
@@ -123,7 +130,7 @@ class ChannelCode(BaseModel):
     created_at: str
 
 
-class CodeView(BaseModel):
+class CodeView(Model):
     code: str
     campaign_id: str
     channel: str
@@ -143,7 +150,7 @@ class CodeView(BaseModel):
         )
 
 
-class CodeList(BaseModel):
+class CodeList(Model):
     items: list[CodeView]
     next_cursor: str | None
 
@@ -152,11 +159,11 @@ class ScanRequest(_Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-class ScanAccepted(BaseModel):
+class ScanAccepted(Model):
     scan_id: str
 
 
-class Counters(BaseModel):
+class Counters(Model):
     scans: int = 0
     unique_scanners: int = 0
     acquired: int = 0

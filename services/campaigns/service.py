@@ -8,6 +8,12 @@ from shared.manifest import Access, Consumer, Index, Route, Service, Table
 
 STAFF: Access = "staff"
 
+ATTRIBUTION_CONSUMER = Consumer(
+    name="campaigns-attribution",
+    handler="services.campaigns.handlers.attribution.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ScanAttributed"]},),
+)
+
 SERVICE = Service(
     name="campaigns",
     api_handler="services.campaigns.handlers.api.handler",
@@ -28,13 +34,7 @@ SERVICE = Service(
         Route("POST", "/v1/scans", "member"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(
-        Consumer(
-            name="campaigns-attribution",
-            handler="services.campaigns.handlers.attribution.handler",
-            patterns=({"source": ["siyu.contacts"], "detail-type": ["ScanAttributed"]},),
-        ),
-    ),
+    consumers=(ATTRIBUTION_CONSUMER,),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     layers=("segno",),
 )

@@ -20,16 +20,36 @@ MAX_TAGS = 50
 MAX_APPS = 10
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Model(BaseModel):
+    """Every model of the service: its schema is built when first used, not on import, so a
+    function pays only for the models its own routes and events use."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
-class Identities(BaseModel):
+class _Strict(Model):
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Identities(Model):
     phone: str | None = None
     email: str | None = None
     unionid: str | None = None
     external_userid: str | None = None
     openids: dict[str, str] = Field(default_factory=dict, description="WeChat openid per app id.")
+
+    def by_kind(self) -> dict[str, str]:
+        """Identity kind → value, for every identity present. The kinds are phone, email,
+        unionid, external_userid and openid:<app_id>: an openid is unique per app only."""
+        single = {
+            "phone": self.phone,
+            "email": self.email,
+            "unionid": self.unionid,
+            "external_userid": self.external_userid,
+        }
+        found = {kind: value for kind, value in single.items() if value}
+        found.update({f"openid:{app_id}": openid for app_id, openid in self.openids.items() if openid})
+        return found
 
 
 class Profile(_Strict):
@@ -79,7 +99,7 @@ class WechatLogin(_Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
-class Contact(BaseModel):
+class Contact(Model):
     """The stored profile."""
 
     tenant_id: str
@@ -101,7 +121,7 @@ class Contact(BaseModel):
     version: int = 1
 
 
-class ContactView(BaseModel):
+class ContactView(Model):
     contact_id: str
     name: str | None
     gender: Gender | None
@@ -123,7 +143,7 @@ class ContactView(BaseModel):
         return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased"}))
 
 
-class MemberView(BaseModel):
+class MemberView(Model):
     """What a member sees of themselves: no internal tags, owners or staff-only attributes."""
 
     contact_id: str
@@ -139,12 +159,12 @@ class MemberView(BaseModel):
         return cls.model_validate(contact.model_dump(include=set(cls.model_fields)))
 
 
-class ContactList(BaseModel):
+class ContactList(Model):
     items: list[ContactView]
     next_cursor: str | None
 
 
-class LoginAnswer(BaseModel):
+class LoginAnswer(Model):
     token: str
     contact_id: str
     expires_at: str

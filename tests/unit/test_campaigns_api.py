@@ -158,6 +158,24 @@ def test_a_scan_acquires_a_new_member_and_awards_points(client: Client, tenant: 
     assert staff_view["balance"] == 100
 
 
+def test_a_returning_scanner_counts_once_per_scope_and_converts_once(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    cid = campaign(client, admin)["campaign_id"]
+    poster = code(client, admin, cid, channel="poster")["code"]
+    wecom = code(client, admin, cid, channel="wecom")["code"]
+    member = client.member_login(tenant, "dev:o-back")
+    client.post("/v1/scans", json_body={"code": poster}, token=member["token"])
+    assert eventually(lambda: points(client, member["token"])) == 100
+    for value in (poster, wecom):  # the same code again, then another code of the campaign
+        assert client.post("/v1/scans", json_body={"code": value}, token=member["token"]).status == 202
+    time.sleep(CONSUMER_WINDOW)  # a conversion that does not happen leaves no trace to wait for
+    stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
+    assert (stats["scans"], stats["unique_scanners"], stats["acquired"], stats["engaged"]) == (3, 1, 1, 0)
+    by_channel = {row["channel"]: (row["scans"], row["unique_scanners"]) for row in stats["by_channel"]}
+    assert by_channel == {"poster": (2, 1), "wecom": (1, 1)}
+    assert points(client, member["token"]) == 100
+
+
 def test_a_paused_campaign_records_scans_but_converts_nothing(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     cid = campaign(client, admin)["campaign_id"]
@@ -167,6 +185,29 @@ def test_a_paused_campaign_records_scans_but_converts_nothing(client: Client, te
     client.post("/v1/scans", json_body={"code": value}, token=member["token"])
     source = eventually(lambda: client.get(f"/v1/contacts/{member['contact_id']}", token=admin).json["source"])
     assert source["code"] == value  # the contact is still acquired through the code
+    time.sleep(CONSUMER_WINDOW)  # not converting leaves no trace to wait for
+    stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
+    assert (stats["scans"], stats["acquired"], stats["points_awarded"]) == (1, 0, 0)
+    assert points(client, member["token"]) == 0
+
+
+def test_a_campaign_paused_since_the_converting_function_last_read_it_converts_nothing(
+    client: Client, tenant: str
+) -> None:
+    from services.campaigns.dal import campaigns as campaigns_dal
+
+    admin = client.staff_token(tenant)
+    cid = campaign(client, admin)["campaign_id"]
+    value = code(client, admin, cid)["code"]
+    active = campaigns_dal.get_campaign(tenant, cid)
+    assert active is not None
+    assert active.status == "active"
+    client.post(f"/v1/campaigns/{cid}/pause", token=admin)
+    # In AWS the attribution consumer is a function of its own: it still remembers the campaign active.
+    campaigns_dal._remember(campaigns_dal._read_campaigns, (tenant, cid), active)
+    member = client.member_login(tenant, "dev:o-stale")
+    client.post("/v1/scans", json_body={"code": value}, token=member["token"])
+    eventually(lambda: client.get(f"/v1/contacts/{member['contact_id']}", token=admin).json["source"])
     time.sleep(CONSUMER_WINDOW)  # not converting leaves no trace to wait for
     stats = client.get(f"/v1/campaigns/{cid}/stats", token=admin).json
     assert (stats["scans"], stats["acquired"], stats["points_awarded"]) == (1, 0, 0)

@@ -324,3 +324,17 @@ def test_a_cancelled_transaction_leaves_no_item_and_no_stream_record(stack: Loca
         assert len(_records_after_checkpoint(stack)) == 1
     finally:
         pump.start()
+
+
+def test_every_consumer_marks_events_under_the_name_its_service_declares() -> None:
+    """A consumer's name is its queue, its dead-letter queue and the key of its processed markers:
+    the function answering a subscription must go by the name the declaration gives it."""
+    from services.registry import SERVICES
+    from shared.consumer import EventConsumer
+    from shared.manifest import resolve_handler
+
+    for service in SERVICES:
+        for consumer in service.consumers:
+            handler = resolve_handler(consumer.handler)
+            assert isinstance(handler, EventConsumer), consumer.handler
+            assert handler.name == consumer.name, consumer.handler

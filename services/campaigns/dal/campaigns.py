@@ -10,28 +10,48 @@ Item layout (pk / sk), every key prefixed by the tenant:
 
 Campaign changes are targeted updates guarded by the version; ``points_awarded`` is only ever
 changed by a conversion's ``ADD`` guarded by the budget, so the two never overwrite each other.
+
+A warm function remembers what it has read of four kinds of item, so that the scans of one poster
+cost one write each rather than a read and a write: codes, scanner markers and conversions, which
+never change or go once created, and campaigns, whose conversions are written on the condition that the
+campaign's version is the one that was read (every change but ``points_awarded`` moves it, and that
+only grows).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from services.campaigns.models import Campaign, ChannelCode
 from shared import dynamo
-from shared.dynamo import Transaction
+from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
-from shared.idempotency import Prepare
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
 COUNTERS = ("scans", "unique_scanners", "acquired", "engaged", "points_awarded")
+REMEMBERED_MAX = 2048  # per kind; a warm function forgets everything when it reaches this
+
+_read_codes: dict[tuple[str, str], ChannelCode] = {}
+_read_campaigns: dict[tuple[str, str], Campaign] = {}
+_known_scanners: dict[tuple[str, str, str], frozenset[str]] = {}  # (tenant, campaign, contact) → scopes
+_known_conversions: dict[tuple[str, str, str], bool] = {}  # (tenant, campaign, contact) → converted
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class BudgetExhausted(Conflict):
-    pass
+def _remember(memory: dict[K, V], key: K, value: V) -> None:
+    if len(memory) >= REMEMBERED_MAX and key not in memory:
+        memory.clear()
+    memory[key] = value
+
+
+class CampaignMoved(Conflict):
+    """The campaign is not as it was read: it changed since (its version moved), or its budget no
+    longer covers the reward. Nothing was written; read it again and decide again."""
 
 
 class AlreadyConverted(Conflict):
@@ -96,8 +116,18 @@ def create_campaign(campaign: Campaign, prepare: Prepare | None = None) -> None:
 
 
 def get_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
+    """The campaign as it is now (and remembered as such)."""
     item = dynamo.get_item(table(), _campaign_key(tenant_id, campaign_id))
-    return Campaign.model_validate(item) if item else None
+    if not item:
+        return None
+    campaign = Campaign.model_validate(item)
+    _remember(_read_campaigns, (tenant_id, campaign_id), campaign)
+    return campaign
+
+
+def remembered_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
+    """The campaign as this function last read or wrote it, perhaps no longer so (no request)."""
+    return _read_campaigns.get((tenant_id, campaign_id))
 
 
 def update_campaign(before: Campaign, changes: dict[str, Any], *, allowed_statuses: tuple[str, ...]) -> None:
@@ -171,8 +201,15 @@ def create_code(code: ChannelCode, prepare: Prepare | None = None) -> None:
 
 
 def get_code(tenant_id: str, code: str) -> ChannelCode | None:
+    known = _read_codes.get((tenant_id, code))
+    if known is not None:
+        return known
     item = dynamo.get_item(table(), _code_key(tenant_id, code), consistent=False)
-    return ChannelCode.model_validate(item) if item else None
+    if not item:
+        return None  # not remembered: the code may yet be created
+    found = ChannelCode.model_validate(item)
+    _remember(_read_codes, (tenant_id, code), found)
+    return found
 
 
 def list_codes(
@@ -190,7 +227,7 @@ def list_codes(
 
 
 # Scans ---------------------------------------------------------------------------------------------
-def scopes(code: str, channel: str, staff_id: str | None) -> list[str]:
+def stats_scopes(code: str, channel: str, staff_id: str | None) -> list[str]:
     """The statistics a scan of this code counts in: the campaign's, the code's, the channel's and
     the staff member's."""
     return ["total", f"code#{code}", f"channel#{channel}"] + ([f"staff#{staff_id}"] if staff_id else [])
@@ -226,7 +263,7 @@ def record_scan(
             "scanned_at": scanned_at,
         }
     )
-    for scope in scopes(code.code, code.channel, code.staff_id):
+    for scope in stats_scopes(code.code, code.channel, code.staff_id):
         first = scope not in known_scopes
         if first:
             tx.create({"pk": pk, "sk": f"SCANNER#{scope}#{contact_id}", "kind": "scanner"}, on_fail=ScannerKnown(scope))
@@ -236,6 +273,18 @@ def record_scan(
         tx.commit()
     except ScannerKnown:
         raise ScannersKnown({f.scope for f in tx.failed if isinstance(f, ScannerKnown)}) from None
+    key = (code.tenant_id, code.campaign_id, contact_id)
+    _remember(
+        _known_scanners,
+        key,
+        _known_scanners.get(key, frozenset()) | set(stats_scopes(code.code, code.channel, code.staff_id)),
+    )
+
+
+def remembered_scanner_scopes(tenant_id: str, campaign_id: str, contact_id: str) -> set[str]:
+    """Scopes in which this function saw the contact scan (no request). Never wrong, since scanner
+    markers stay, only perhaps incomplete: ``record_scan`` learns of the others when it fails."""
+    return set(_known_scanners.get((tenant_id, campaign_id, contact_id), ()))
 
 
 # Conversions ----------------------------------------------------------------------------------------
@@ -243,44 +292,61 @@ def record_conversion(
     campaign: Campaign, contact_id: str, scan_scopes: list[str], kind: str, points: int, event: BaseModel
 ) -> None:
     """A conversion at most once per (campaign, contact), its reward within the budget, its
-    statistics and its event, in one transaction. Raises ``AlreadyConverted`` or
-    ``BudgetExhausted`` (then nothing was written)."""
+    statistics and its event, in one transaction, written only over the campaign as it was read.
+    Raises ``AlreadyConverted`` or ``CampaignMoved`` (then nothing was written)."""
     tx = Transaction(table())
     pk = campaign_pk(campaign.tenant_id, campaign.campaign_id)
+    converted = (campaign.tenant_id, campaign.campaign_id, contact_id)
+    if converted in _known_conversions:
+        raise AlreadyConverted("converted already")
     tx.create(
         {"pk": pk, "sk": f"CONVERSION#{contact_id}", "kind": "conversion", "conversion_kind": kind, "points": points},
         on_fail=AlreadyConverted("converted already"),
     )
+    key = _campaign_key(campaign.tenant_id, campaign.campaign_id)
+    moved = CampaignMoved("The campaign changed, or its budget ran out, since it was read.")
     if points:
         tx.update(
-            _campaign_key(campaign.tenant_id, campaign.campaign_id),
+            key,
             "ADD #awarded :points",
-            condition="#awarded <= :limit",
-            names={"#awarded": "points_awarded"},
-            values={":points": points, ":limit": campaign.points_budget - points},
-            on_fail=BudgetExhausted("budget exhausted"),
+            condition="#version = :version AND #awarded <= :limit",
+            names={"#awarded": "points_awarded", "#version": "version"},
+            values={":points": points, ":limit": campaign.points_budget - points, ":version": campaign.version},
+            on_fail=moved,
+        )
+    else:
+        tx.check(
+            key,
+            "#version = :version",
+            names={"#version": "version"},
+            values={":version": campaign.version},
+            on_fail=moved,
         )
     counters = {"acquired" if kind == "acquisition" else "engaged": 1, "points_awarded": points}
     for scope in scan_scopes:
         _count(tx, campaign.tenant_id, campaign.campaign_id, scope, counters)
     publish_with(tx, campaign.tenant_id, event)
-    tx.commit()
+    try:
+        tx.commit()
+    except AlreadyConverted:
+        _remember(_known_conversions, converted, True)
+        raise
+    _remember(_known_conversions, converted, True)
+    if points:  # what is known of the budget's use only grows; the next decision starts from here
+        known = campaign.model_copy(update={"points_awarded": campaign.points_awarded + points})
+        _remember(_read_campaigns, (campaign.tenant_id, campaign.campaign_id), known)
 
 
 def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
-    """Every statistics row of a campaign: one query per page (a page holds a thousand codes)."""
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = dynamo.query_page(
-            table(),
-            partition_attr="pk",
-            partition_value=campaign_pk(tenant_id, campaign_id),
-            limit=1000,
-            cursor=cursor,
-            sort_prefix=("sk", "STATS#"),
+    """Every statistics row of a campaign, page after page."""
+    return list(
+        dynamo.query_pages(
+            {
+                "TableName": table(),
+                "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+                "ExpressionAttributeValues": dynamo.serialize(
+                    {":p": campaign_pk(tenant_id, campaign_id), ":s": "STATS#"}
+                ),
+            }
         )
-        rows += page.items
-        cursor = page.next_cursor
-        if not cursor:
-            return rows
+    )

@@ -35,8 +35,7 @@ CodeValue = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0
 @api.route("POST /v1/campaigns")
 def create_campaign(body: CampaignCreate) -> Response[str]:
     """Create a campaign, as a draft (accepts Idempotency-Key)."""
-    answer = campaigns.create(api.staff().tenant_id, body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return json_response(campaigns.create(api.staff().tenant_id, body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/campaigns")
@@ -79,8 +78,7 @@ def end(campaign_id: CampaignId) -> CampaignView:
 @api.route("POST /v1/campaigns/{campaign_id}/codes")
 def create_code(campaign_id: CampaignId, body: CodeCreate) -> Response[str]:
     """Create a channel code for a channel, optionally a store and a staff member (accepts Idempotency-Key)."""
-    answer = codes.create(api.staff(), campaign_id, body, api.idempotency_key())
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return json_response(codes.create(api.staff(), campaign_id, body, api.idempotency_key()), 201)
 
 
 @api.route("GET /v1/campaigns/{campaign_id}/codes")

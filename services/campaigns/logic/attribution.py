@@ -8,6 +8,7 @@ from services.campaigns.models import Campaign
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.contacts import ScanAttributed
 from shared.observability import logger
+from shared.retry import retry_on_race
 
 
 def conversion_id(campaign_id: str, contact_id: str) -> str:
@@ -16,34 +17,48 @@ def conversion_id(campaign_id: str, contact_id: str) -> str:
 
 def on_scan_attributed(tenant_id: str, scan: ScanAttributed) -> None:
     """Convert once per (campaign, contact): acquisition if this scan acquired the contact, else
-    engagement; rewarded while the budget lasts, recorded unrewarded after."""
-    campaign = dal.get_campaign(tenant_id, scan.campaign_id)
-    if campaign is None or not converts_at(campaign, scan.scanned_at):
-        logger.info("scan does not convert", extra={"scan_id": scan.scan_id, "campaign_id": scan.campaign_id})
-        return
+    engagement; rewarded while the budget lasts, recorded unrewarded after.
+
+    The campaign this function last saw is tried first, without reading it: the conversion is
+    written only if the campaign is still at that version, so a stale one is read again. Only a
+    converting campaign is trusted so; "does not convert" is always decided on a fresh read."""
+    remembered = dal.remembered_campaign(tenant_id, scan.campaign_id)
+    if remembered is not None and converts_at(remembered, scan.scanned_at):
+        try:
+            _convert(remembered, scan)
+            return
+        except dal.CampaignMoved:
+            pass
+
+    def convert_as_it_is_now(_: int) -> None:
+        campaign = dal.get_campaign(tenant_id, scan.campaign_id)
+        if campaign is None or not converts_at(campaign, scan.scanned_at):
+            logger.info("scan does not convert", extra={"scan_id": scan.scan_id, "campaign_id": scan.campaign_id})
+            return
+        _convert(campaign, scan)
+
+    retry_on_race(convert_as_it_is_now, races=dal.CampaignMoved)
+
+
+def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
+    """Record the conversion over the campaign as given; a second one for the contact is a no-op."""
     kind = "acquisition" if scan.acquired else "engagement"
     reward = campaign.acquisition_points if scan.acquired else campaign.engagement_points
-    scopes = dal.scopes(scan.code, scan.channel, scan.staff_id)
-    try:
-        _record(campaign, scan, kind, reward, scopes, "no_reward" if reward == 0 else None)
-    except dal.AlreadyConverted:
-        return  # a duplicate, or a later scan by a contact the campaign already converted
-    except dal.BudgetExhausted:
-        try:
-            _record(campaign, scan, kind, 0, scopes, "budget_exhausted")
-        except dal.AlreadyConverted:
-            return
-
-
-def _record(
-    campaign: Campaign, scan: ScanAttributed, kind: str, points: int, scopes: list[str], unrewarded_reason: str | None
-) -> None:
+    unrewarded_reason = None
+    if reward == 0:
+        unrewarded_reason = "no_reward"
+    elif campaign.points_awarded + reward > campaign.points_budget:
+        reward, unrewarded_reason = 0, "budget_exhausted"
     event = CampaignConversionRecorded(
         **scan.ref(),
         conversion_id=conversion_id(campaign.campaign_id, scan.contact_id),
         kind=kind,
-        points=points,
-        rewarded=points > 0,
+        points=reward,
+        rewarded=reward > 0,
         unrewarded_reason=unrewarded_reason,
     )
-    dal.record_conversion(campaign, scan.contact_id, scopes, kind, points, event)
+    scopes = dal.stats_scopes(scan.code, scan.channel, scan.staff_id)
+    try:
+        dal.record_conversion(campaign, scan.contact_id, scopes, kind, reward, event)
+    except dal.AlreadyConverted:
+        return  # a duplicate, or a later scan by a contact the campaign already converted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from services.campaigns.dal import campaigns as dal
 from services.campaigns.models import Campaign, CampaignCreate, CampaignPatch, CampaignView
 from shared import idempotency, ids
 from shared.clock import now_rfc3339
+from shared.dynamo import Prepare
 from shared.errors import Conflict, NotFound, Unprocessable
 
 # status → the statuses it may be reached from
@@ -20,21 +22,27 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 EDITABLE = ("draft", "active", "paused")
 
 
-def create(tenant_id: str, request: CampaignCreate, idempotency_key: str | None) -> str:
-    """Create a draft campaign; answer its JSON view (the first answer again for a replayed key)."""
+def create(tenant_id: str, request: CampaignCreate, idempotency_key: str | None) -> CampaignView:
+    """Create a draft campaign; answer its view (the first answer again for a replayed key)."""
     now = now_rfc3339()
     data = request.model_dump(mode="json")
     campaign = Campaign.model_validate(
         {**data, "tenant_id": tenant_id, "campaign_id": ids.new_id("cp_"), "created_at": now, "updated_at": now}
     )
-    return idempotency.create_once(
+
+    def write(claim: Callable[[CampaignView], Prepare]) -> CampaignView:
+        view = CampaignView.of(campaign)
+        dal.create_campaign(campaign, claim(view))
+        return view
+
+    return idempotency.once_per_key(
         table=dal.table(),
         tenant_id=tenant_id,
         scope="campaigns.create",
         key=idempotency_key,
         request=request,
-        answer=CampaignView.of(campaign),
-        write=lambda prepare: dal.create_campaign(campaign, prepare),
+        answer_type=CampaignView,
+        write=write,
     )
 
 

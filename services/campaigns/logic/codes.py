@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from services.campaigns.dal import campaigns as dal
@@ -12,6 +13,7 @@ from shared import idempotency
 from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
+from shared.dynamo import Prepare
 from shared.errors import Conflict, NotFound
 from shared.settings import get_settings
 
@@ -29,8 +31,8 @@ def entry_url(tenant_id: str, campaign_entry: str | None, code: str) -> str:
     return f"{base}{separator}{urlencode(query)}"
 
 
-def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempotency_key: str | None) -> str:
-    """Create a channel code; answer its JSON view (the first answer again for a replayed key)."""
+def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempotency_key: str | None) -> CodeView:
+    """Create a channel code; answer its view (the first answer again for a replayed key)."""
     campaign = campaigns.get(staff.tenant_id, campaign_id)
     if campaign.status == "ended":
         raise Conflict("An ended campaign takes no new codes.")
@@ -46,20 +48,26 @@ def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempot
         url=entry_url(staff.tenant_id, campaign.entry_url, code_value),
         created_at=now_rfc3339(),
     )
-    return idempotency.create_once(
+
+    def write(claim: Callable[[CodeView], Prepare]) -> CodeView:
+        view = CodeView.of(code)
+        dal.create_code(code, claim(view))
+        return view
+
+    return idempotency.once_per_key(
         table=dal.table(),
         tenant_id=staff.tenant_id,
         scope=f"codes.create:{campaign_id}",
         key=idempotency_key,
         request=request,
-        answer=CodeView.of(code),
-        write=lambda prepare: dal.create_code(code, prepare),
+        answer_type=CodeView,
+        write=write,
     )
 
 
 def visible_code(staff: StaffPrincipal, code: str) -> ChannelCode:
     found = dal.get_code(staff.tenant_id, code)
-    if found is None or (only_own(staff) and found.staff_id != staff.staff_id):
+    if found is None or (sees_only_own_codes(staff) and found.staff_id != staff.staff_id):
         raise NotFound("No such code.")
     return found
 
@@ -69,12 +77,12 @@ def list_codes(
 ) -> tuple[list[ChannelCode], str | None]:
     campaigns.get(staff.tenant_id, campaign_id)
     found, next_cursor = dal.list_codes(staff.tenant_id, campaign_id, limit, cursor)
-    if only_own(staff):
+    if sees_only_own_codes(staff):
         found = [code for code in found if code.staff_id == staff.staff_id]
     return found, next_cursor
 
 
-def only_own(staff: StaffPrincipal) -> bool:
+def sees_only_own_codes(staff: StaffPrincipal) -> bool:
     """A guide (without a broader role) sees their own codes and what those brought in."""
     return not staff.has_any(SEE_ALL_CUSTOMERS)
 

@@ -11,20 +11,26 @@ Item layout (pk / sk), every key prefixed by the tenant:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.logic.identities import identity_keys
 from services.contacts.models import Contact
 from shared import dynamo
-from shared.dynamo import Page, Transaction
+from shared.dynamo import Page, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
+
+
+class IdentityTaken(Conflict):
+    """Another contact holds one of the identities: a lost race when two writers claimed it."""
+
+
+class ContactExists(Conflict):
+    """A new contact's id is taken: only ever a race, as ids are random."""
 
 
 def table() -> str:
@@ -90,8 +96,7 @@ def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]
                 "staff_id": staff_id,
             }
         )
-    ids = contact.identities
-    for kind, value in identity_keys(ids.phone, ids.email, ids.unionid, ids.external_userid, ids.openids).items():
+    for kind, value in contact.identities.by_kind().items():
         items.append(
             {
                 **identity_key(tenant, kind, value),
@@ -108,7 +113,7 @@ def save(
     after: Contact,
     events: list[BaseModel],
     *,
-    prepare: Callable[[Transaction], None] | None = None,
+    prepare: Prepare | None = None,
 ) -> None:
     """Write a contact's new state, its side items and its events in one transaction.
 
@@ -120,7 +125,7 @@ def save(
         prepare(tx)
     changed_meanwhile = ConcurrentUpdate("The contact changed meanwhile; read it again and retry.")
     if before is None:
-        tx.create(_contact_item(after), on_fail=Conflict("The contact already exists."))
+        tx.create(_contact_item(after), on_fail=ContactExists("The contact already exists."))
     elif after == before:  # nothing to write, but what was decided from it must still hold
         tx.check(
             {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": "PROFILE"},
@@ -138,7 +143,7 @@ def save(
             kind = item["identity_kind"]
             tx.create(
                 item,
-                on_fail=Conflict(f"The {kind.split(':')[0]} is already used by another contact.", identity=kind),
+                on_fail=IdentityTaken(f"The {kind.split(':')[0]} is already used by another contact.", identity=kind),
             )
         else:
             tx.put(item)

@@ -7,13 +7,10 @@ in which the code ``dev:<openid>`` or ``dev:<openid>:<unionid>`` yields that ide
 from __future__ import annotations
 
 import json
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from shared.auth import keys
 from shared.errors import Unauthorized, UpstreamUnavailable
 from shared.settings import get_settings
 
@@ -40,6 +37,12 @@ class FakeWechatGateway:
 
 class WechatApiGateway:
     def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession:
+        # Only the login route calls WeChat: the other routes do not pay for the HTTP client.
+        import urllib.parse
+        import urllib.request
+
+        from shared.auth import keys
+
         secrets = keys.secret_json(get_settings().wechat_secret_arn)
         app_secret = secrets.get(f"{tenant_id}/{app_id}")  # apps are registered per tenant
         if not app_secret:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.contacts.logic.attribution import on_scan
+from services.contacts.service import SCANS_CONSUMER
 from shared.consumer import EventConsumer
 from shared.events.envelope import Envelope
 
@@ -13,4 +14,4 @@ def on_event(event: Envelope[Any]) -> None:
     on_scan(event.metadata.tenant_id, event.data)
 
 
-handler = EventConsumer(name="contacts-scans", handlers={"QrCodeScanned": on_event})
+handler = EventConsumer(name=SCANS_CONSUMER.name, handlers={"QrCodeScanned": on_event})

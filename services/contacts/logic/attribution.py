@@ -77,7 +77,7 @@ def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
                     "code": scan.code,
                     "channel": scan.channel,
                     "staff_id": scan.staff_id,
-                    "acquired": events[-1].acquired,  # type: ignore[attr-defined]
+                    "acquired": contact.source is None,
                     "occurred_at": scan.scanned_at.isoformat(),
                 },
             ),

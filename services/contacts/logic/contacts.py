@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic.identities import normalise_email, normalise_phone
+from services.contacts.logic.identities import normalise_email, normalise_identity, normalise_phone
 from services.contacts.models import (
     MAX_TAGS,
     TENANT_WIDE,
@@ -23,6 +24,7 @@ from shared import idempotency, ids
 from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
+from shared.dynamo import Prepare
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
 
@@ -48,8 +50,8 @@ def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
     return contact
 
 
-def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> str:
-    """Create a contact; answer its JSON view (the first answer again for a replayed key)."""
+def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_key: str | None) -> ContactView:
+    """Create a contact; answer its view (the first answer again for a replayed key)."""
     phone, email = _normalised(request.phone, request.email)
     contact = new_contact(
         staff.tenant_id,
@@ -69,14 +71,20 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         tags=sorted(set(request.tags)),
         owners={TENANT_WIDE: request.owner} if request.owner else {},
     )
-    return idempotency.create_once(
+
+    def write(claim: Callable[[ContactView], Prepare]) -> ContactView:
+        view = ContactView.of(contact)
+        dal.save(None, contact, [created_event(contact)], prepare=claim(view))
+        return view
+
+    return idempotency.once_per_key(
         table=dal.table(),
         tenant_id=staff.tenant_id,
         scope="contacts.create",
         key=idempotency_key,
         request=request,
-        answer=ContactView.of(contact),
-        write=lambda prepare: dal.save(None, contact, [created_event(contact)], prepare=prepare),
+        answer_type=ContactView,
+        write=write,
     )
 
 
@@ -87,12 +95,10 @@ def new_contact(tenant_id: str, **fields: Any) -> Contact:
 
 
 def created_event(contact: Contact) -> events.ContactCreated:
-    ids_ = contact.identities
-    kinds = [kind for kind in IDENTITY_FIELDS if getattr(ids_, kind)] + [f"openid:{a}" for a in ids_.openids]
     return events.ContactCreated(
         contact_id=contact.contact_id,
         version=contact.version,
-        identity_kinds=kinds,
+        identity_kinds=list(contact.identities.by_kind()),
         tags=contact.tags,
         owners=contact.owners,
     )
@@ -209,8 +215,7 @@ def list_contacts(
         owner = staff.staff_id
     if identity is not None:
         kind, value = identity
-        value = normalise_phone(value) if kind == "phone" else normalise_email(value) if kind == "email" else value
-        found = dal.find_by_identity(tenant, kind, value)
+        found = dal.find_by_identity(tenant, kind, normalise_identity(kind, value))
         contacts = dal.get_many(tenant, [found]) if found else []
         cursor_out = None
     elif tag_name is not None:

@@ -30,16 +30,10 @@ def normalise_email(raw: str) -> str:
     return email
 
 
-def identity_keys(
-    phone: str | None,
-    email: str | None,
-    unionid: str | None,
-    external_userid: str | None,
-    openids: dict[str, str],
-) -> dict[str, str]:
-    """Identity kind → value, for every identity present (kinds: phone, email, unionid,
-    external_userid, openid:<app_id>)."""
-    keys = {"phone": phone, "email": email, "unionid": unionid, "external_userid": external_userid}
-    found = {kind: value for kind, value in keys.items() if value}
-    found.update({f"openid:{app_id}": openid for app_id, openid in openids.items() if openid})
-    return found
+def normalise_identity(kind: str, value: str) -> str:
+    """The one spelling of an identity of this kind (only phones and emails have several)."""
+    if kind == "phone":
+        return normalise_phone(value)
+    if kind == "email":
+        return normalise_email(value)
+    return value

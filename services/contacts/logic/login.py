@@ -9,10 +9,13 @@ from services.contacts.models import Identities, LoginAnswer, WechatLogin
 from shared.auth.principal import MemberPrincipal
 from shared.auth.tokens import issue_member_token
 from shared.clock import now_rfc3339, rfc3339
-from shared.errors import Conflict
+from shared.errors import ConcurrentUpdate, Conflict
 from shared.events.contacts import ContactUpdated
+from shared.retry import retry_on_race
 
-ATTEMPTS = 3
+LOGIN_ATTEMPTS = 3
+# Another first login of the same person took the identity, created the contact or changed it.
+LOGIN_RACES = (dal.IdentityTaken, dal.ContactExists, ConcurrentUpdate)
 
 
 def login(request: WechatLogin) -> LoginAnswer:
@@ -33,25 +36,29 @@ def resolve_contact(tenant_id: str, app_id: str, session: WechatSession) -> str:
     identity's uniqueness condition and it simply looks again.
     """
     openid_kind = f"openid:{app_id}"
-    for _ in range(ATTEMPTS):
+
+    def attempt(_: int) -> str:
         found = dal.find_by_identity(tenant_id, openid_kind, session.openid)
         if found:
             return found
-        try:
-            linked = session.unionid and dal.find_by_identity(tenant_id, "unionid", session.unionid)
-            if linked:
-                _link_openid(tenant_id, linked, app_id, session.openid)
-                return linked
-            return _create(tenant_id, app_id, session)
-        except Conflict:
-            continue
-    raise Conflict("The login raced with another; try again.")
+        linked = session.unionid and dal.find_by_identity(tenant_id, "unionid", session.unionid)
+        if linked:
+            _link_openid(tenant_id, linked, app_id, session.openid)
+            return linked
+        return _create(tenant_id, app_id, session)
+
+    return retry_on_race(
+        attempt,
+        races=LOGIN_RACES,
+        attempts=LOGIN_ATTEMPTS,
+        exhausted=lambda: Conflict("The login raced with another; try again."),
+    )
 
 
 def _link_openid(tenant_id: str, contact_id: str, app_id: str, openid: str) -> None:
     contact = dal.get(tenant_id, contact_id)
     if contact is None:
-        raise Conflict("contact vanished")
+        raise ConcurrentUpdate("contact vanished")
     identities = contact.identities.model_copy(update={"openids": {**contact.identities.openids, app_id: openid}})
     updated = contact.model_copy(
         update={"identities": identities, "version": contact.version + 1, "updated_at": now_rfc3339()}
