@@ -15,7 +15,7 @@ from shared.auth.roles import STAFF_ROLES
 from shared.auth.tokens import issue_dev_staff_token
 from shared.errors import NotFound
 from shared.http import ServiceApi
-from shared.manifest import resolve_handler
+from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
 
 api = ServiceApi(SERVICE)
@@ -48,6 +48,10 @@ def merged_openapi() -> str:
     """One document for the whole API, merged from each service's resolver."""
     from services.registry import SERVICES
 
+    return json.dumps(openapi_document(SERVICES), ensure_ascii=False)
+
+
+def openapi_document(services: tuple[Service, ...]) -> dict[str, Any]:
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -62,7 +66,7 @@ def merged_openapi() -> str:
         },
     }
     deployed = not get_settings().is_local
-    for service in SERVICES:
+    for service in services:
         if not service.api_handler:
             continue
         service_api: ServiceApi = resolve_handler(service.api_handler.rsplit(".", 1)[0] + ".api")
@@ -78,7 +82,7 @@ def merged_openapi() -> str:
                     operation["security"] = [{"bearer": []}]
             document["paths"].setdefault(path, {}).update(operations)
         document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
-    return json.dumps(document, ensure_ascii=False)
+    return document
 
 
 @api.route("GET /v1/openapi.json")
