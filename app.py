@@ -14,14 +14,17 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from infra.stack import SiyuStack, StageConfig
+from shared.manifest import Service
 
 
-def build_app(stage: str | None = None, outdir: str | None = None) -> cdk.App:
+def build_app(
+    stage: str | None = None, outdir: str | None = None, services: tuple[Service, ...] | None = None
+) -> cdk.App:
     context = json.loads((Path(__file__).parent / "cdk.json").read_text())["context"]
     app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR") or "cdk.out", context=context)
     chosen = stage or app.node.try_get_context("stage") or "dev"
     config = StageConfig.for_stage(chosen, int(app.node.try_get_context("powertools_layer_version")))
-    SiyuStack(app, f"Siyu-{chosen}", config=config)
+    SiyuStack(app, f"Siyu-{chosen}", config=config, services=services)
     return app
 
 

@@ -21,12 +21,20 @@ from infra.service import Platform, ServiceConstruct, pascal
 from services.platform.service import AUTHORIZER_HANDLER
 from services.registry import SERVICES
 from shared.auth.roles import STAFF_ROLES
+from shared.manifest import Service
 
 __all__ = ["SiyuStack", "StageConfig"]
 
 
 class SiyuStack(cdk.Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        services: tuple[Service, ...] | None = None,  # default: every service of services/
+    ) -> None:
         super().__init__(scope, construct_id, description=f"Siyu private-domain customer platform ({config.stage})")
         self.config = config
         retain = cdk.RemovalPolicy.RETAIN if config.production else cdk.RemovalPolicy.DESTROY
@@ -116,7 +124,10 @@ class SiyuStack(cdk.Stack):
             alarm_topic=self.alarm_topic,
             extra_environment={},
         )
-        self.services = {s.name: ServiceConstruct(self, pascal(s.name), service=s, platform=platform) for s in SERVICES}
+        self.services = {
+            s.name: ServiceConstruct(self, pascal(s.name), service=s, platform=platform)
+            for s in (SERVICES if services is None else services)
+        }
 
         cdk.CfnOutput(self, "ApiUrl", value=self.http_api.api_endpoint)
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)

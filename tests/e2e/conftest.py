@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,12 @@ def wait_for(check: Any, timeout: float = 10.0) -> Any:
     raise AssertionError("the event-driven side did not settle in time")
 
 
-@pytest.fixture(scope="module")  # each e2e module gets a fresh stack, stopped as soon as it is done
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
+@contextmanager
+def running_stack(log_dir: Path, command: list[str]) -> Iterator[Http]:
+    """The local stack started by ``command`` (``python -m local`` or a variant) on free ports;
+    stopped with Ctrl-C at the end, which must end it cleanly (exit 0)."""
     port, emulator_port = free_port(), free_port()
-    log = tmp_path_factory.mktemp("stack") / "stack.log"
+    log = log_dir / "stack.log"
     env = {
         **os.environ,
         "SIYU_PORT": str(port),
@@ -95,9 +98,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
         "PYTHONUNBUFFERED": "1",
     }
     with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     http = Http(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{emulator_port}")
     deadline = time.monotonic() + STARTUP_SECONDS
     while True:
@@ -120,3 +121,9 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
         pytest.fail(f"the local stack did not stop on Ctrl-C:\n{log.read_text()[-6000:]}")
     assert code == 0, log.read_text()[-3000:]
     print(f"\nlocal stack stopped in {time.monotonic() - stopping:.1f}s")
+
+
+@pytest.fixture(scope="module")  # each e2e module gets a fresh stack, stopped as soon as it is done
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
+    with running_stack(tmp_path_factory.mktemp("stack"), [sys.executable, "-m", "local"]) as http:
+        yield http
