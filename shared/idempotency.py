@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from shared.dynamo import Prepare, Transaction, get_item
 from shared.errors import Conflict, Unprocessable
+from shared.manifest import TTL_ATTRIBUTE
 
 RETENTION_SECONDS = 24 * 3600
 M = TypeVar("M", bound=BaseModel)
@@ -31,7 +32,7 @@ def _key(tenant_id: str, scope: str, key: str) -> dict[str, str]:
     return {"pk": f"T#{tenant_id}#IDEM#{scope}#{key}", "sk": "IDEMPOTENCY"}
 
 
-def claim(tx: Transaction, tenant_id: str, scope: str, key: str, request: BaseModel, answer: BaseModel) -> None:
+def _claim(tx: Transaction, tenant_id: str, scope: str, key: str, request: BaseModel, answer: BaseModel) -> None:
     """Add the key's record first in the transaction, so a replay is recognised before any
     other condition (such as a now-taken identity) could fail."""
     item: dict[str, Any] = {
@@ -39,12 +40,12 @@ def claim(tx: Transaction, tenant_id: str, scope: str, key: str, request: BaseMo
         "kind": "idempotency",
         "fingerprint": fingerprint(request),
         "answer": answer.model_dump_json(),
-        "expires_at_epoch": int(time.time()) + RETENTION_SECONDS,
+        TTL_ATTRIBUTE: int(time.time()) + RETENTION_SECONDS,
     }
     tx.create(item, on_fail=IdempotentReplay("replay"))
 
 
-def replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: BaseModel) -> str:
+def _replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: BaseModel) -> str:
     """The answer first given for this key, or 422 if the body differs."""
     item = get_item(table, _key(tenant_id, scope, key))
     if item is None:
@@ -57,37 +58,12 @@ def replayed_answer(table: str, tenant_id: str, scope: str, key: str, request: B
     return str(item["answer"])
 
 
-def create_once(
-    *,
-    table: str,
-    tenant_id: str,
-    scope: str,
-    key: str | None,
-    request: BaseModel,
-    answer: BaseModel,
-    write: Callable[[Prepare], None],
-) -> str:
-    """Run a creating write once per Idempotency-Key: ``write`` gets a hook that adds the key's
-    record to its transaction. Answers the JSON of ``answer``, or, for a replay, the first answer."""
-
-    def prepare(tx: Transaction) -> None:
-        if key:
-            claim(tx, tenant_id, scope, key, request, answer)
-
-    try:
-        write(prepare)
-    except IdempotentReplay:
-        assert key is not None
-        return replayed_answer(table, tenant_id, scope, key, request)
-    return answer.model_dump_json()
-
-
-def previous_answer(table: str, tenant_id: str, scope: str, key: str | None, request: BaseModel) -> str | None:
+def _previous_answer(table: str, tenant_id: str, scope: str, key: str | None, request: BaseModel) -> str | None:
     """The answer already given for this key (checked before any business rule, so a replay is
     answered the same even when the rule would now refuse), or None if the key is new."""
     if not key or get_item(table, _key(tenant_id, scope, key)) is None:
         return None
-    return replayed_answer(table, tenant_id, scope, key, request)
+    return _replayed_answer(table, tenant_id, scope, key, request)
 
 
 def once_per_key(
@@ -110,14 +86,14 @@ def once_per_key(
     answer. The same key with another body is refused (422). Without a key, ``claim`` adds nothing.
     """
     if key:
-        earlier = previous_answer(table, tenant_id, scope, key, request)
+        earlier = _previous_answer(table, tenant_id, scope, key, request)
         if earlier is not None:
             return answer_type.model_validate_json(earlier)
 
     def claim_with(answer: M) -> Prepare:
         def add(tx: Transaction) -> None:
             if key:
-                claim(tx, tenant_id, scope, key, request, answer)
+                _claim(tx, tenant_id, scope, key, request, answer)
 
         return add
 
@@ -125,4 +101,4 @@ def once_per_key(
         return write(claim_with)
     except IdempotentReplay:
         assert key is not None
-        return answer_type.model_validate_json(replayed_answer(table, tenant_id, scope, key, request))
+        return answer_type.model_validate_json(_replayed_answer(table, tenant_id, scope, key, request))
