@@ -1,10 +1,36 @@
-"""Query and path parameter types that every service's routes share: one definition each."""
+"""Where a handler's parameters come from, and the query and path types that every service's
+routes share (one definition each).
+
+``Query`` and ``Path`` mark a parameter's source and carry the keyword arguments of
+``pydantic.Field`` its value must meet (``ge``, ``max_length``, ``pattern``, ``description``…);
+``shared.http`` validates with them and describes them in the OpenAPI document. A parameter with
+no marker is a path value if the route's path names it, the body if it is a pydantic model, and
+a query value otherwise.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+class Param:
+    where: ClassVar[Literal["query", "path"]]
+
+    def __init__(self, *, alias: str | None = None, **constraints: Any) -> None:
+        self.alias = alias  # the name in the request, when it is not a Python identifier
+        self.constraints = constraints
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(alias={self.alias!r}, {self.constraints!r})"
+
+
+class Query(Param):
+    where = "query"
+
+
+class Path(Param):
+    where = "path"
+
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="The next_cursor of the previous page.")]

@@ -6,7 +6,6 @@ import json
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.platform.service import SERVICE
@@ -14,12 +13,11 @@ from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import STAFF_ROLES
 from shared.auth.tokens import issue_dev_staff_token
 from shared.errors import NotFound
-from shared.http import ServiceApi
+from shared.http import Response, ServiceApi
 from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
 
 api = ServiceApi(SERVICE)
-app = api.resolver
 
 Role = Annotated[str, StringConstraints(pattern=r"^(admin|manager|agent|guide)$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from services.campaigns.logic import campaigns, codes, scans, stats
 from services.campaigns.models import (
     CampaignCreate,
@@ -21,11 +18,10 @@ from services.campaigns.models import (
     ScanRequest,
 )
 from services.campaigns.service import SERVICE
-from shared.http import ServiceApi, json_response
-from shared.params import Cursor, Id, Limit
+from shared.http import Response, ServiceApi, json_response
+from shared.params import Cursor, Id, Limit, Path
 
 api = ServiceApi(SERVICE)
-app = api.resolver
 api.add_health_route()
 
 CampaignId = Id

@@ -7,7 +7,6 @@ from typing import Any
 from services.cases.handlers import case_routes, channel_routes, kb_routes, member_routes, setup_routes
 from services.cases.handlers.resolver import api
 
-app = api.resolver
 ROUTE_MODULES = (
     member_routes,
     case_routes,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from services.cases.api_models import (
     CaseDetail,
     CaseList,
@@ -22,8 +19,8 @@ from services.cases.handlers.resolver import api
 from services.cases.logic import cases, sla
 from services.cases.models import CaseFilters, Status
 from shared.events.cases import Priority
-from shared.http import json_response
-from shared.params import Cursor, Id, Limit
+from shared.http import Response, json_response
+from shared.params import Cursor, Id, Limit, Query
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 

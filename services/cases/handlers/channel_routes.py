@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from services.cases.handlers.resolver import AppId, api
+from shared.http import Response
+from shared.params import Query
 
 Signed = Annotated[str | None, Query(max_length=128)]
 
@@ -37,5 +36,5 @@ def receive(app_id: AppId, signature: Signed = None, timestamp: Signed = None, n
     """A member's message to the app (plaintext mode XML); 401 when the signature does not match."""
     from services.cases.logic import wechat_callback  # WeChat's calls only: XML and signatures
 
-    wechat_callback.receive(app_id, signature, timestamp, nonce, api.resolver.current_event.decoded_body or "")
+    wechat_callback.receive(app_id, signature, timestamp, nonce, api.body_text())
     return _text("success")

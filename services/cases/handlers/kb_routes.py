@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from services.cases.api_models import ArticleList, ArticleView, ArticleWrite, SearchResults
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases, kb
-from shared.http import json_response
-from shared.params import Id
+from shared.http import Response, json_response
+from shared.params import Id, Query
 
 
 @api.route("POST /v1/kb/articles")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
-
 from services.cases.api_models import (
     CsatCreate,
     MemberCaseCreate,
@@ -15,7 +13,7 @@ from services.cases.api_models import (
 )
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases
-from shared.http import json_response
+from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from services.cases.service import SERVICE
 from shared.http import ServiceApi
+from shared.params import Path
 
 api = ServiceApi(SERVICE)
 api.add_health_route()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from services.cases.api_models import (
     AgentList,
     AgentPut,
@@ -24,7 +22,7 @@ from services.cases.api_models import (
 from services.cases.handlers.resolver import AppId, QueuePathId, api
 from services.cases.logic import setup
 from services.cases.models import CaseSettings
-from shared.params import Id
+from shared.params import Id, Query
 
 
 @api.route("GET /v1/agents")

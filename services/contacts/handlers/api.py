@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-
 from services.contacts.logic import contacts
 from services.contacts.models import (
     ContactCreate,
@@ -22,11 +19,10 @@ from services.contacts.models import (
 )
 from services.contacts.service import SERVICE
 from shared.errors import Unprocessable
-from shared.http import ServiceApi, json_response
-from shared.params import Cursor, Id, Limit
+from shared.http import Response, ServiceApi, json_response
+from shared.params import Cursor, Id, Limit, Path, Query
 
 api = ServiceApi(SERVICE)
-app = api.resolver
 
 IdentityFilter = Annotated[str | None, Query(max_length=254)]
 

@@ -7,7 +7,6 @@ from typing import Any
 from services.points.handlers import ledger_routes, reward_routes
 from services.points.handlers.resolver import api
 
-app = api.resolver
 ROUTE_MODULES = (ledger_routes, reward_routes)  # imported for the routes they register
 
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from services.points.handlers.resolver import api
 from services.points.models import (
     ENTRY_TYPES,
@@ -25,8 +22,8 @@ from services.points.models import (
 )
 from services.points.policy import PointsPolicy
 from shared.clock import now_rfc3339
-from shared.http import json_response
-from shared.params import Cursor, Id, Limit
+from shared.http import Response, json_response
+from shared.params import Cursor, Id, Limit, Query
 
 Types = Annotated[list[EntryType] | None, Query(max_length=len(ENTRY_TYPES), alias="type")]
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, the tenant's local month.")]

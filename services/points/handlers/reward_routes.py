@@ -4,8 +4,6 @@ The rewards logic is imported when a route first needs it (see ledger_routes).""
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
-
 from services.points.handlers.resolver import api
 from services.points.reward_models import (
     RedemptionList,
@@ -17,7 +15,7 @@ from services.points.reward_models import (
     RewardView,
 )
 from shared.auth.principal import MemberPrincipal
-from shared.http import json_response
+from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit
 
 
