@@ -5,7 +5,6 @@ from the very same objects, so the two cannot drift apart unnoticed."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from shared.auth.roles import STAFF_ROLES
@@ -13,14 +12,61 @@ from shared.auth.roles import STAFF_ROLES
 Access = Literal["public", "staff", "member", "any"]
 
 
-@dataclass(frozen=True)
-class Route:
+def _rebuilt(kind: type[_Declaration], values: dict[str, Any]) -> _Declaration:
+    return kind(**values)
+
+
+class _Declaration:
+    """Immutable, equal (and hashed) by value, like a frozen dataclass. Plain classes because every
+    function imports its service's manifest: building these six as dataclasses cost about 4 ms of
+    each cold start."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Declaration) and type(other) is type(self) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy, deepcopy and pickle rebuild through __init__: __setattr__ refuses their default way.
+        return _rebuilt, (type(self), dict(zip(self.__slots__, self._values(), strict=True)))
+
+
+class Route(_Declaration):
+    __slots__ = ("access", "binary", "local_only", "method", "path", "roles")
     method: str
     path: str  # API Gateway syntax: /v1/contacts/{contact_id}
     access: Access
-    roles: frozenset[str] = STAFF_ROLES  # staff roles allowed when access admits staff
-    local_only: bool = False  # exists in the local stack only, never in the deployed API
-    binary: bool = False  # answers bytes (images), base64-encoded in the Lambda response
+    roles: frozenset[str]  # staff roles allowed when access admits staff
+    local_only: bool  # exists in the local stack only, never in the deployed API
+    binary: bool  # answers bytes (images), base64-encoded in the Lambda response
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        access: Access,
+        roles: frozenset[str] = STAFF_ROLES,
+        local_only: bool = False,
+        binary: bool = False,
+    ) -> None:
+        super().__init__(method=method, path=path, access=access, roles=roles, local_only=local_only, binary=binary)
 
     @property
     def key(self) -> str:
@@ -32,11 +78,14 @@ class Route:
         return re.sub(r"\{(\w+)\}", r"<\1>", self.path)
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(_Declaration):
+    __slots__ = ("name", "partition_key", "sort_key")
     name: str
     partition_key: str
     sort_key: str
+
+    def __init__(self, name: str, partition_key: str, sort_key: str) -> None:
+        super().__init__(name=name, partition_key=partition_key, sort_key=sort_key)
 
 
 # Every table has the same key and expiry attributes: shared/ writes items with these names into
@@ -47,47 +96,108 @@ SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at_epoch"
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(_Declaration):
     """A service's table: ``PARTITION_KEY``/``SORT_KEY`` strings, items expiring at
     ``TTL_ATTRIBUTE`` (epoch seconds), and the global secondary indexes declared here."""
 
-    indexes: tuple[Index, ...] = ()
+    __slots__ = ("indexes",)
+    indexes: tuple[Index, ...]
+
+    def __init__(self, indexes: tuple[Index, ...] = ()) -> None:
+        super().__init__(indexes=indexes)
 
 
-@dataclass(frozen=True)
-class Consumer:
+class Consumer(_Declaration):
     """A subscription: its own queue, dead-letter queue and function, fed by its own rules."""
 
+    __slots__ = ("batch_size", "handler", "max_receive_count", "name", "patterns", "visibility_timeout_seconds")
     name: str
     handler: str  # "module.path.function"
     patterns: tuple[dict[str, Any], ...]  # one EventBridge rule per pattern
-    batch_size: int = 10
-    max_receive_count: int = 5
-    visibility_timeout_seconds: int = 60
+    batch_size: int
+    max_receive_count: int
+    visibility_timeout_seconds: int
+
+    def __init__(
+        self,
+        name: str,
+        handler: str,
+        patterns: tuple[dict[str, Any], ...],
+        batch_size: int = 10,
+        max_receive_count: int = 5,
+        visibility_timeout_seconds: int = 60,
+    ) -> None:
+        super().__init__(
+            name=name,
+            handler=handler,
+            patterns=patterns,
+            batch_size=batch_size,
+            max_receive_count=max_receive_count,
+            visibility_timeout_seconds=visibility_timeout_seconds,
+        )
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(_Declaration):
+    __slots__ = ("expression", "handler", "name")
     name: str
     handler: str
     expression: str  # EventBridge Scheduler syntax: rate(1 day) or cron(...)
 
+    def __init__(self, name: str, handler: str, expression: str) -> None:
+        super().__init__(name=name, handler=handler, expression=expression)
 
-@dataclass(frozen=True)
-class Service:
+
+class Service(_Declaration):
+    __slots__ = (
+        "api_handler",
+        "consumers",
+        "layers",
+        "name",
+        "publishes",
+        "reads_token_secret",
+        "reads_wechat_secret",
+        "routes",
+        "schedules",
+        "table",
+    )
     name: str
-    api_handler: str | None = None
-    routes: tuple[Route, ...] = ()
-    publishes: tuple[str, ...] = ()  # detail-types, each with a contract in shared.events
-    consumers: tuple[Consumer, ...] = ()
-    schedules: tuple[Schedule, ...] = ()
-    table: Table | None = None
+    api_handler: str | None
+    routes: tuple[Route, ...]
+    publishes: tuple[str, ...]  # detail-types, each with a contract in shared.events
+    consumers: tuple[Consumer, ...]
+    schedules: tuple[Schedule, ...]
+    table: Table | None
     # Extra permissions a function of the service needs beyond its own table and bus source.
-    reads_token_secret: bool = False
-    reads_wechat_secret: bool = False
+    reads_token_secret: bool
+    reads_wechat_secret: bool
     # Pure-Python packages the API function needs beyond the Powertools layer (see infra/layers.py).
-    layers: tuple[str, ...] = ()
+    layers: tuple[str, ...]
+
+    def __init__(
+        self,
+        name: str,
+        api_handler: str | None = None,
+        routes: tuple[Route, ...] = (),
+        publishes: tuple[str, ...] = (),
+        consumers: tuple[Consumer, ...] = (),
+        schedules: tuple[Schedule, ...] = (),
+        table: Table | None = None,
+        reads_token_secret: bool = False,
+        reads_wechat_secret: bool = False,
+        layers: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(
+            name=name,
+            api_handler=api_handler,
+            routes=routes,
+            publishes=publishes,
+            consumers=consumers,
+            schedules=schedules,
+            table=table,
+            reads_token_secret=reads_token_secret,
+            reads_wechat_secret=reads_wechat_secret,
+            layers=layers,
+        )
 
     @property
     def source(self) -> str:

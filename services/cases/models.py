@@ -8,14 +8,15 @@ only the models its own requests touch, not all of them at import (cold start).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shared.events.cases import CaseStatus, CaseType, ChannelAddress, Intake, Priority
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
@@ -64,7 +65,7 @@ class BusinessHours(StrictModel):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)
+        _zone(value)
         return value
 
     @model_validator(mode="after")
@@ -75,13 +76,21 @@ class BusinessHours(StrictModel):
 
     def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working windows (aware, in the tenant's zone) from ``start``'s local day onwards."""
-        zone = ZoneInfo(self.time_zone)
+        zone = _zone(self.time_zone)
         day = start.astimezone(zone).date()
         for offset in range(MAX_CALENDAR_DAYS):
             current = day + timedelta(days=offset)
             if current.weekday() in self.weekdays and current not in self.holidays:
                 yield datetime.combine(current, self.opens, zone), datetime.combine(current, self.closes, zone)
         raise ValueError("no working time within three years")
+
+
+def _zone(name: str) -> ZoneInfo:
+    # zoneinfo (about 2.5 ms of a cold start) is imported by the writes that compute business time,
+    # not by every function that reads a case.
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 class Attachment(StrictModel):
@@ -195,6 +204,15 @@ class Case(Model):
         if clock.resolution_due_at and "resolution" not in self.breached:
             found["resolution"] = clock.resolution_due_at
         return found
+
+
+class SweepReport(Model):
+    """What an SLA sweep did: an answer of the API's sla-checks route and the scheduled function's
+    result. Kept here rather than with the API's models so that the scheduled function does not
+    build those (about 14 ms of its cold start)."""
+
+    breaches: int = 0
+    closed: int = 0
 
 
 class CaseRecord(Model):
@@ -333,9 +351,9 @@ class WechatMessage(Model):
     sent_at: str
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    """What a staff listing of cases may be narrowed to."""
+class CaseFilters(NamedTuple):
+    """What a staff listing of cases may be narrowed to. A named tuple rather than a frozen
+    dataclass: building a dataclass costs about half a millisecond of a cold start."""
 
     status: str | None = None
     queue_id: str | None = None

@@ -21,7 +21,14 @@ ENTRY_TYPES: tuple[str, ...] = EntryType.__args__  # type: ignore[attr-defined]
 NEVER = "9999-12-31T23:59:59.999Z"  # the expiry of lots that never expire: sorts after every real one
 
 
-class Lot(BaseModel):
+class Model(BaseModel):
+    """Every points model defers building its validator to its first use (``defer_build``): a
+    function builds only the models its own requests touch, not all of them at import (cold start)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Lot(Model):
     """Points credited together, spent first-to-expire-first; kept until it expires."""
 
     lot_id: str
@@ -32,14 +39,14 @@ class Lot(BaseModel):
     warned: bool = False  # a warning about this lot's expiry was published
 
 
-class Draw(BaseModel):
+class Draw(Model):
     """How many points an entry took from (negative) or put into (positive) a lot."""
 
     lot_id: str
     points: int
 
 
-class Account(BaseModel):
+class Account(Model):
     """One item per contact: balance, open lots and the counters caps and tiers need.
 
     Keeping the lots inside the account item means every ledger change is one conditional write
@@ -58,7 +65,7 @@ class Account(BaseModel):
     version: int = 0  # 0: no account item yet
 
 
-class Entry(BaseModel):
+class Entry(Model):
     """An immutable ledger line; ``points`` is the signed change to the balance."""
 
     entry_id: str
@@ -77,12 +84,12 @@ class Entry(BaseModel):
     related_contact_id: str | None = None  # merges: the other contact
 
 
-class ExpiringPoints(BaseModel):
+class ExpiringPoints(Model):
     points: int
     expires_at: str
 
 
-class AccountView(BaseModel):
+class AccountView(Model):
     balance: int
     lifetime_earned: int
     tier: str | None
@@ -94,24 +101,24 @@ class StaffAccountView(AccountView):
     merged_into: str | None
 
 
-class EntryList(BaseModel):
+class EntryList(Model):
     items: list[Entry]
     next_cursor: str | None
 
 
-class CheckinState(BaseModel):
+class CheckinState(Model):
     last_date: date | None = None
     streak: int = 0
 
 
-class CheckinDone(BaseModel):
+class CheckinDone(Model):
     date: date
     day_of_streak: int
     points: int
     balance: int
 
 
-class CheckinStatus(BaseModel):
+class CheckinStatus(Model):
     today: date
     checked_in_today: bool
     streak: int
@@ -122,19 +129,19 @@ class CheckinStatus(BaseModel):
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class AdjustmentRequest(BaseModel):
+class AdjustmentRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     points: Annotated[int, Field(ge=-10_000_000, le=10_000_000)] = Field(description="Non-zero; negative debits.")
     reason: Reason
 
 
-class AdjustmentDone(BaseModel):
+class AdjustmentDone(Model):
     entry: Entry
     balance: int
 
 
-class Statement(BaseModel):
+class Statement(Model):
     month: str
     opening: int
     earned: int = Field(description="Credits and positive adjustments, less reversals.")
@@ -144,7 +151,7 @@ class Statement(BaseModel):
     closing: int
 
 
-class SweepReport(BaseModel):
+class SweepReport(Model):
     accounts: int = 0
     lots_expired: int = 0
     points_expired: int = 0

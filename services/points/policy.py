@@ -15,7 +15,8 @@ Cap = Annotated[int, Field(ge=1, le=10_000_000)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Built on first use: only the routes and events that read a tenant's policy need it.
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Expiry(_Strict):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from services.points.models import Draw
+from services.points.models import Draw, Model
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Brand = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -16,8 +16,8 @@ PerMemberLimit = Annotated[int, Field(ge=1, le=10_000)]
 RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(Model):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class _Validity(_Strict):
@@ -53,7 +53,7 @@ class RewardPatch(_Validity):
     active: bool | None = None
 
 
-class Reward(BaseModel):
+class Reward(Model):
     tenant_id: str
     reward_id: str
     name: str
@@ -77,7 +77,7 @@ class Reward(BaseModel):
         )
 
 
-class _ViewOf(BaseModel):
+class _ViewOf(Model):
     """An API view: the stored entity's fields that callers may see."""
 
     @classmethod
@@ -100,7 +100,7 @@ class RewardView(_ViewOf):
     created_at: str
 
 
-class RewardList(BaseModel):
+class RewardList(Model):
     items: list[RewardView]
     next_cursor: str | None
 
@@ -109,7 +109,7 @@ class RedemptionRequest(_Strict):
     reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class Redemption(BaseModel):
+class Redemption(Model):
     tenant_id: str
     redemption_id: str
     contact_id: str
@@ -139,6 +139,6 @@ class RedemptionDone(RedemptionView):
     balance: int
 
 
-class RedemptionList(BaseModel):
+class RedemptionList(Model):
     items: list[RedemptionView]
     next_cursor: str | None
