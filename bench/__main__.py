@@ -40,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from infra.config import RUNTIME_ENVIRONMENT
 from services.platform.service import AUTHORIZER_HANDLER
 from services.registry import SERVICES
 from shared import aws
@@ -380,7 +381,12 @@ def import_times(rounds: int = IMPORT_ROUNDS) -> dict[str, Any]:
     against ``import boto3`` and the same client, in interleaved rounds so that both meet the same
     machine load; the best of the rounds counts. Bytecode is compiled first (``compile_bytecode``)."""
     compile_bytecode()
-    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **RUNTIME_ENVIRONMENT,  # as deployed
+    }
     script = (
         "import time; started = time.perf_counter(); {first}; imported = time.perf_counter(); {then}; "
         "print(imported - started, time.perf_counter() - started)"

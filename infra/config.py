@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Every deployed function's environment beyond its own settings. pydantic otherwise scans every
+# installed distribution for plugins the first time it builds a validator (~5 ms per cold start);
+# Siyu uses none.
+RUNTIME_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
+
 
 @dataclass(frozen=True)
 class StageConfig:

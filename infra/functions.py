@@ -29,7 +29,7 @@ from aws_cdk import aws_logs as logs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra.config import RUNTIME_ENVIRONMENT, StageConfig
 from infra.layers import LAMBDA_PYTHON, ROOT, layer, uv_executable
 
 # What the code asset holds: these top-level folders, minus the local stack, caches and dotfiles.
@@ -276,6 +276,7 @@ class Runtime(Construct):
                 "POWERTOOLS_SERVICE_NAME": service,
                 "POWERTOOLS_METRICS_NAMESPACE": "Siyu",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **RUNTIME_ENVIRONMENT,
                 **environment,
             },
         )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared import aws
 from shared.errors import BadRequest, ConcurrentUpdate, DomainError
@@ -69,8 +69,7 @@ def get_item(table: str, key: Mapping[str, Any], *, consistent: bool = True) -> 
     return deserialize(answer["Item"]) if "Item" in answer else None
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):
     """A query's FilterExpression: items it drops still count towards the page's read."""
 
     expression: str

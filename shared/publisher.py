@@ -9,8 +9,7 @@ therefore at least once, which is why every consumer is idempotent.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared import aws
 from shared.observability import count, lambda_entry, logger
@@ -21,8 +20,7 @@ BATCH = 10  # PutEvents' limit per call
 ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class PendingEvent:
+class PendingEvent(NamedTuple):
     sequence_number: str
     entry: dict[str, Any]
 

@@ -10,8 +10,7 @@ agents' updates to the case's transaction. Saving an agent's profile never touch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from services.cases.dal.table import routing_pk, table, whole_partition
 from services.cases.models import Agent, CaseSettings, Queue, Routing
@@ -115,8 +114,7 @@ def require_agent(tenant_id: str, staff_id: str) -> Agent:
 # ---- the agents' case counters -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgentTake:
+class AgentTake(NamedTuple):
     """One more open case for an agent, only if they still have room and nobody took their turn."""
 
     staff_id: str
@@ -125,15 +123,13 @@ class AgentTake:
     routed_seen_total: int | None = None  # routing: the turn it decided on; manual: None
 
 
-@dataclass(frozen=True)
-class AgentRelease:
+class AgentRelease(NamedTuple):
     """One open case fewer: resolved, closed, or taken from the agent."""
 
     staff_id: str
 
 
-@dataclass(frozen=True)
-class AgentTakeRegardless:
+class AgentTakeRegardless(NamedTuple):
     """One more open case whatever the agent's load: reopened, taken by their own reply, or
     directed to them (a compliance case to the staff member's manager)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -102,8 +102,7 @@ def _opening(
     return change
 
 
-@dataclass(frozen=True)
-class AnswerClaim(Generic[View]):
+class AnswerClaim(NamedTuple, Generic[View]):
     """An Idempotency-Key's claim on the answer a new case gives (``shared.idempotency``): the
     answer is the case's view, known only once the case is built."""
 

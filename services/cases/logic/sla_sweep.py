@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.cases.api_models import SweepReport
 from services.cases.dal import cases as dal
 from services.cases.logic import sla
 from services.cases.logic.changes import CaseChange
-from services.cases.models import Actor, Case
+from services.cases.models import Actor, Case, SweepReport
 from shared.clock import rfc3339, utc_now
 from shared.errors import ConcurrentUpdate
 from shared.events import cases as events
