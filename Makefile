@@ -47,8 +47,9 @@ synth: install  ## synthesize the CloudFormation templates offline (STAGE=dev|pr
 deploy: install  ## deploy with the CDK CLI (needs AWS credentials): STAGE=dev|prod
 	@npx --yes aws-cdk@2 deploy --all --context stage=$${STAGE:-dev} --app "$(RUN) python app.py"
 
-bench: install  ## drive the local stack and print the figures (also bench/results/latest.json)
+bench: install  ## the figures: costs per operation and cold imports (bench/results/latest.json), then the local stack's idle cost, memory and shutdown (bench/results/stack.json)
 	@$(RUN) python -m bench
+	@$(RUN) python -m bench.stack
 
 clean:
 	rm -rf .venv $(TOOLS) cdk.out .mypy_cache .ruff_cache

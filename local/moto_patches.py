@@ -1,59 +1,209 @@
-"""Two changes to the emulator (never to the deployed code), each keeping DynamoDB's semantics.
+"""Changes to the emulator (never to the deployed code) that keep a long local session bounded, each
+keeping the semantics of the AWS service it emulates.
 
-moto backs up a table before a transaction by deep-copying it, once per item of the transaction,
-stream history included; the cost grows with every write the table has ever seen, which made a
-long local session or the benchmark crawl. Here a transaction copies each table once, and the
-stream shard is shared rather than copied; if the transaction is rolled back, the shard is cut
-back to its length before it, so a cancelled transaction leaves no stream record (and so no
-event), exactly as in DynamoDB.
+- moto records every model object it ever creates in a class-level list (``instances_tracked``,
+  for its dashboard), so no item, stream record, message or shard iterator is ever freed. Nothing
+  in the local stack uses that dashboard: objects are no longer tracked, and memory follows the
+  data rather than the number of requests (but for each table's stream, which moto keeps whole
+  where DynamoDB keeps 24 hours: a record of a few KB per write).
+- Before a transaction moto deep-copies every table it touches, to put the copy back if the
+  transaction is cancelled: a cost that grows with the table. Here a transaction instead keeps the
+  items it is about to touch and, if it is cancelled, puts exactly those back and cuts the tables'
+  streams back to their length before it; so, as in DynamoDB, a cancelled transaction changes
+  nothing and leaves no stream record (and so no event).
+- A stream read that finds nothing hands back the iterator it was given (the position has not
+  moved), and iterators unused for 15 minutes expire, as in DynamoDB Streams; moto otherwise keeps
+  every iterator it ever issued.
+- A record landing in a table's stream, or a message in a queue, rings that resource's bell
+  (``local.wakeup``), so a pump sleeping on it wakes at once.
 """
 
 from __future__ import annotations
 
 import copy
+import time
+from dataclasses import dataclass
 from typing import Any
 
+from local.wakeup import BELLS, queue_bell, table_bell
+
+ITERATOR_LIFETIME_SECONDS = 15 * 60  # DynamoDB Streams' own
+
 _applied = False
-_copies: dict[int, Any] = {}  # one backup per table per transaction (the emulator serialises requests)
+
+
+@dataclass
+class _Before:
+    """An item as it was before a transaction touched it (None: it did not exist)."""
+
+    table: Any
+    hash_key: Any
+    range_key: Any
+    item: Any
+
+
+class _Transaction:
+    # The emulator serialises requests, so at most one transaction is in progress at a time.
+    in_progress = False
 
 
 def apply() -> None:
     global _applied  # noqa: PLW0603 - patch once per process
     if _applied:
         return
+    _stop_tracking_instances()
+    _journal_transactions()
+    _reuse_and_expire_shard_iterators()
+    _ring_bells()
+    _applied = True
+
+
+def _stop_tracking_instances() -> None:
+    from moto.core.common_models import BaseModel
+
+    def untracked_new(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        return super(BaseModel, cls).__new__(cls)
+
+    BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[method-assign]
+
+
+def _journal_transactions() -> None:
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
-    def table_backup(self: Any, memo: dict[int, Any]) -> Any:
-        cached = _copies.get(id(self))
-        if cached is not None:
-            return cached
+    def table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+        if _Transaction.in_progress:
+            return self  # moto's backup of the table: the journal below stands in for it
         clone = self.__class__.__new__(self.__class__)
         memo[id(self)] = clone
         for name, value in self.__dict__.items():
-            setattr(clone, name, value if name == "stream_shard" else copy.deepcopy(value, memo))
-        _copies[id(self)] = clone
+            setattr(clone, name, copy.deepcopy(value, memo))
         return clone
+
+    def items_before(backend: Any, transact_items: list[dict[str, Any]]) -> list[_Before]:
+        journal = []
+        for operation in transact_items:
+            for kind, request in operation.items():
+                table = backend.tables.get(request.get("TableName"))
+                key = request.get("Item") if kind == "Put" else request.get("Key")
+                if table is None or not isinstance(key, dict) or table.hash_key_attr not in key:
+                    continue  # moto rejects the operation before it changes anything
+                hash_key = DynamoType(key[table.hash_key_attr])
+                range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+                if table.has_range_key and range_key is None:
+                    continue
+                current = table.get_item(hash_key, range_key)
+                # An update changes the stored item in place, so the journal keeps a copy of it.
+                journal.append(_Before(table, hash_key, range_key, copy.deepcopy(current)))
+        return journal
+
+    def put_back(before: _Before) -> None:
+        items = before.table.items
+        if before.range_key is None:
+            if before.item is None:
+                items.pop(before.hash_key, None)
+            else:
+                items[before.hash_key] = before.item
+            return
+        if before.item is None:
+            items.get(before.hash_key, {}).pop(before.range_key, None)
+            if before.hash_key in items and not items[before.hash_key]:
+                del items[before.hash_key]
+        else:
+            items[before.hash_key][before.range_key] = before.item
 
     original = DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        names = {op.get("TableName") for item in transact_items for op in item.values()}
-        shards = [
-            (t.stream_shard, len(t.stream_shard.items))
-            for name, t in self.tables.items()
-            if name in names and t.stream_shard is not None
+        names = {request.get("TableName") for operation in transact_items for request in operation.values()}
+        stream_lengths = [
+            (table.stream_shard, len(table.stream_shard.items))
+            for name, table in self.tables.items()
+            if name in names and table.stream_shard is not None
         ]
-        _copies.clear()
+        journal = items_before(self, transact_items)
+        _Transaction.in_progress = True
         try:
             original(self, transact_items)
         except Exception:
-            for shard, length in shards:
+            for before in reversed(journal):
+                put_back(before)
+            for shard, length in stream_lengths:
                 del shard.items[length:]
             raise
         finally:
-            _copies.clear()
+            _Transaction.in_progress = False
 
-    Table.__deepcopy__ = table_backup  # type: ignore[attr-defined]
+    Table.__deepcopy__ = table_deepcopy  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    _applied = True
+
+
+def _reuse_and_expire_shard_iterators() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
+
+    swept_at: dict[int, float] = {}  # per backend: a sweep a minute is plenty for a 15-minute lifetime
+
+    def drop_expired(backend: Any) -> None:
+        now = time.monotonic()
+        if now - swept_at.get(id(backend), 0.0) < 60:
+            return
+        swept_at[id(backend)] = now
+        expired = [arn for arn, it in backend.shard_iterators.items() if now - _used_at(it) > ITERATOR_LIFETIME_SECONDS]
+        for arn in expired:
+            del backend.shard_iterators[arn]
+
+    original_get = ShardIterator.get
+
+    def get(self: Any, limit: int = 1000) -> dict[str, Any]:
+        self.used_at = time.monotonic()
+        if not self.stream_shard.get(self.sequence_number, 1):
+            return {"NextShardIterator": self.arn, "Records": []}
+        answer = original_get(self, limit)
+        self.streams_backend.shard_iterators[answer["NextShardIterator"]].used_at = self.used_at
+        return answer
+
+    original_get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
+
+    def get_shard_iterator(self: Any, *args: Any, **kwargs: Any) -> Any:
+        drop_expired(self)
+        iterator: Any = original_get_shard_iterator(self, *args, **kwargs)
+        iterator.used_at = time.monotonic()
+        return iterator
+
+    original_get_records = DynamoDBStreamsBackend.get_records
+
+    def get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+        drop_expired(self)
+        if iterator_arn not in self.shard_iterators:
+            raise JsonRESTError("ExpiredIteratorException", "The iterator was last used over 15 minutes ago.")
+        return original_get_records(self, iterator_arn, limit)
+
+    ShardIterator.get = get  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator  # type: ignore[method-assign]
+    DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
+def _used_at(iterator: Any) -> float:
+    return float(getattr(iterator, "used_at", 0.0))
+
+
+def _ring_bells() -> None:
+    from moto.dynamodb.models.table import StreamShard
+    from moto.sqs.models import Queue
+
+    original_add_record = StreamShard.add
+
+    def add_record(self: Any, old: Any, new: Any) -> None:
+        original_add_record(self, old, new)
+        BELLS.ring(table_bell(self.table.name))
+
+    original_add_message = Queue.add_message
+
+    def add_message(self: Any, message: Any) -> None:
+        original_add_message(self, message)
+        BELLS.ring(queue_bell(self.name))
+
+    StreamShard.add = add_record  # type: ignore[method-assign]
+    Queue.add_message = add_message  # type: ignore[method-assign]

@@ -6,6 +6,7 @@ Used by ``make run`` (``python -m local``) and by tests that want the stack in-p
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from local.emulator import Emulator
@@ -16,6 +17,8 @@ from shared import aws
 from shared.auth import keys
 from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
+
+STOP_SECONDS = 3.0  # what Ctrl-C waits for pumps to finish their batches in hand
 
 EMULATOR_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -80,8 +83,11 @@ class LocalStack:
     def stop(self) -> None:
         for pump in self.pumps:  # all at once: each finishes the batch in hand, in parallel
             pump.signal_stop()
+        # One deadline for all, so a stop takes seconds whatever the number of pumps; a pump still
+        # busy then is abandoned (its thread is a daemon): the emulator's data ends with the process.
+        deadline = time.monotonic() + STOP_SECONDS
         for pump in self.pumps:
-            pump.join()
+            pump.join(max(0.0, deadline - time.monotonic()))
         self.emulator.stop()
 
 

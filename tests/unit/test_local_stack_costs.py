@@ -1,0 +1,248 @@
+"""What the local stack costs while it runs: memory that follows the data, not the number of
+requests, and pumps that sleep while there is nothing to do yet react at once when there is."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import time
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local.pumps import QueuePump, StreamPump
+from local.stack import LocalStack
+from shared import aws
+from tests.unit.conftest import eventually
+
+
+def _table_with_stream(name: str) -> str:
+    description = aws.client("dynamodb").create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]
+    return str(description["LatestStreamArn"])
+
+
+def _live(kind: type) -> int:
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, kind))
+
+
+def _transfer(table: str, amount: int) -> None:
+    """Move ``amount`` from one balance to another; cancelled if the first would go negative."""
+    aws.client("dynamodb").transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "balance"}, "sk": {"S": "a"}},
+                    "UpdateExpression": "SET amount = amount - :n",
+                    "ConditionExpression": "amount >= :n",
+                    "ExpressionAttributeValues": {":n": {"N": str(amount)}},
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "balance"}, "sk": {"S": "b"}},
+                    "UpdateExpression": "SET amount = amount + :n",
+                    "ExpressionAttributeValues": {":n": {"N": str(amount)}},
+                }
+            },
+        ]
+    )
+
+
+def _amounts(table: str) -> dict[str, int]:
+    items = aws.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "balance"}},
+    )["Items"]
+    return {item["sk"]["S"]: int(item["amount"]["N"]) for item in items}
+
+
+def test_transactions_keep_no_copies_of_tables_or_items(stack: LocalStack, tenant: str) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
+
+    _table_with_stream(tenant)
+    dynamodb = aws.client("dynamodb")
+    for filler in range(200):  # a table with some data, which a per-transaction copy would duplicate
+        dynamodb.put_item(TableName=tenant, Item={"pk": {"S": "filler"}, "sk": {"S": f"{filler:04d}"}})
+    for side in ("a", "b"):
+        dynamodb.put_item(TableName=tenant, Item={"pk": {"S": "balance"}, "sk": {"S": side}, "amount": {"N": "50"}})
+    tables_before, items_before = _live(Table), _live(Item)
+
+    for _ in range(40):
+        _transfer(tenant, 1)
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            _transfer(tenant, 1_000)  # a never holds that much
+
+    assert _amounts(tenant) == {"a": 10, "b": 90}
+    assert _live(Table) == tables_before
+    # The same 202 items (give or take what the stack's own consumers write meanwhile): a copy per
+    # transaction, kept, would be thousands.
+    assert _live(Item) < items_before + 100
+
+
+def test_a_cancelled_transaction_puts_back_updated_items_and_leaves_no_stream_record(
+    stack: LocalStack, tenant: str
+) -> None:
+    stream_arn = _table_with_stream(tenant)
+    dynamodb = aws.client("dynamodb")
+    for side, amount in (("a", "5"), ("b", "7")):
+        dynamodb.put_item(TableName=tenant, Item={"pk": {"S": "balance"}, "sk": {"S": side}, "amount": {"N": amount}})
+    streams = aws.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        # The emulator applies operations in order, so the update and the put are done before the
+        # failed check cancels the transaction: both must be undone.
+        aws.client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": tenant,
+                        "Key": {"pk": {"S": "balance"}, "sk": {"S": "b"}},
+                        "UpdateExpression": "SET amount = amount + :n",
+                        "ExpressionAttributeValues": {":n": {"N": "100"}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": tenant,
+                        "Item": {"pk": {"S": "balance"}, "sk": {"S": "c"}, "amount": {"N": "1"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": tenant,
+                        "Key": {"pk": {"S": "balance"}, "sk": {"S": "a"}},
+                        "ConditionExpression": "amount >= :n",
+                        "ExpressionAttributeValues": {":n": {"N": "100"}},
+                    }
+                },
+            ]
+        )
+
+    assert _amounts(tenant) == {"a": 5, "b": 7}
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    assert [r["eventName"] for r in records] == ["INSERT", "INSERT"]  # the two puts before it, nothing else
+
+
+def _wait_until_delivered(delivered: list[str], count: int) -> None:
+    eventually(lambda: len(delivered) >= count, timeout=5)
+
+
+def _count_polls(pump: Any) -> list[float]:
+    polls: list[float] = []
+    poll_once = pump.poll_once
+
+    def counted() -> bool:
+        polls.append(time.monotonic())
+        return bool(poll_once())
+
+    pump.poll_once = counted
+    return polls
+
+
+def test_an_idle_pump_backs_off_and_wakes_at_once_when_a_message_arrives(stack: LocalStack, tenant: str) -> None:
+    sqs = aws.client("sqs")
+    queue = sqs.create_queue(QueueName=tenant)["QueueUrl"]
+    handled: list[tuple[float, str]] = []
+
+    def consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        handled.extend((time.monotonic(), r["body"]) for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    pump = QueuePump(queue, "arn", consumer, "idle-probe", idle_ceiling_seconds=30)
+    polls = _count_polls(pump)
+    pump.start()
+    try:
+        time.sleep(2.0)
+        idle_polls = len(polls)
+        sent = time.monotonic()
+        sqs.send_message(QueueUrl=queue, MessageBody="wake up")
+        eventually(lambda: handled, timeout=5)
+    finally:
+        pump.stop()
+    # Polling every 50 ms would be 40 polls in 2 s; backing off from 50 ms, it is a handful.
+    assert idle_polls <= 8
+    assert handled[0][1] == "wake up"
+    assert handled[0][0] - sent < 1.0  # not the 30 s idle ceiling: the queue's bell woke it
+
+
+def test_a_failed_message_is_retried_when_its_back_off_ends_not_at_the_idle_ceiling(
+    stack: LocalStack, tenant: str
+) -> None:
+    sqs = aws.client("sqs")
+    queue = sqs.create_queue(QueueName=tenant)["QueueUrl"]
+    attempts: list[float] = []
+
+    def fails_once(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        attempts.extend(time.monotonic() for _ in event["Records"])
+        failed = event["Records"] if len(attempts) == 1 else []
+        return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in failed]}
+
+    pump = QueuePump(queue, "arn", fails_once, "retry-probe", retry_after_seconds=1, idle_ceiling_seconds=30)
+    sqs.send_message(QueueUrl=queue, MessageBody="try again")
+    pump.start()
+    try:
+        eventually(lambda: len(attempts) >= 2, timeout=10)
+    finally:
+        pump.stop()
+    assert 1.0 <= attempts[1] - attempts[0] < 2.5
+
+
+def test_an_idle_pump_still_polls_within_its_ceiling(stack: LocalStack, tenant: str) -> None:
+    pump = QueuePump(aws.client("sqs").create_queue(QueueName=tenant)["QueueUrl"], "arn", lambda e, c: {}, "ceiling")
+    pump.idle_ceiling_seconds = 0.3
+    polls = _count_polls(pump)
+    pump.start()
+    try:
+        time.sleep(2.0)
+    finally:
+        pump.stop()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert gaps, polls
+    assert max(gaps) < 0.3 + 0.5  # the ceiling, plus a poll's own time on a loaded machine
+    assert len(polls) <= 2.0 / 0.3 + 6
+
+
+def test_a_stream_pump_keeps_its_iterator_between_reads(stack: LocalStack, tenant: str) -> None:
+    stream_arn = _table_with_stream(tenant)
+    delivered: list[str] = []
+
+    def publisher(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        delivered.extend(r["dynamodb"]["Keys"]["sk"]["S"] for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    pump = StreamPump(stream_arn, publisher, "iterator-probe")
+    taken: list[str | None] = []
+    from_checkpoint = pump._iterator_from_checkpoint
+
+    def counted() -> str:
+        taken.append(pump.checkpoint)
+        return from_checkpoint()
+
+    pump._iterator_from_checkpoint = counted  # type: ignore[method-assign]
+    pump.start()
+    try:
+        for index in range(5):  # one write at a time, so each is a read of its own
+            aws.client("dynamodb").put_item(TableName=tenant, Item={"pk": {"S": "p"}, "sk": {"S": str(index)}})
+            _wait_until_delivered(delivered, index + 1)
+        time.sleep(0.5)  # some reads that find nothing, too
+    finally:
+        pump.stop()
+    assert delivered == ["0", "1", "2", "3", "4"]
+    assert taken == [None]  # one iterator from the start of the stream, then each read's next one
