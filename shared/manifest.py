@@ -8,44 +8,17 @@ import re
 from typing import Any, Literal
 
 from shared.auth.roles import STAFF_ROLES
+from shared.values import Frozen
 
 Access = Literal["public", "staff", "member", "any"]
 
 
-def _rebuilt(kind: type[_Declaration], values: dict[str, Any]) -> _Declaration:
-    return kind(**values)
-
-
-class _Declaration:
-    """Immutable, equal (and hashed) by value, like a frozen dataclass. Plain classes because every
-    function imports its service's manifest: building these six as dataclasses cost about 4 ms of
-    each cold start."""
-
-    __slots__: tuple[str, ...] = ()
+class _Declaration(Frozen):
+    """A service declaration: immutable and equal by value (see ``shared.values``); every function
+    imports its service's declarations, so they must be cheap to build."""
 
     def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Declaration) and type(other) is type(self) and self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._values()))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # copy, deepcopy and pickle rebuild through __init__: __setattr__ refuses their default way.
-        return _rebuilt, (type(self), dict(zip(self.__slots__, self._values(), strict=True)))
+        self._set(**values)
 
 
 class Route(_Declaration):

@@ -15,36 +15,11 @@ from typing import Any, ClassVar, Literal
 
 from shared.errors import Forbidden, Unauthorized
 from shared.manifest import Route
+from shared.values import Frozen
 
 
-def _rebuilt(kind: type[_Principal], values: dict[str, Any]) -> _Principal:
-    return kind(**values)
-
-
-class _Principal:
-    """Immutable; equal when of the same kind with the same values."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Principal) and type(other) is type(self) and self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash((type(self), self._values()))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # copy, deepcopy and pickle rebuild through __init__: __setattr__ refuses their default way.
-        return _rebuilt, (type(self), dict(zip(self.__slots__, self._values(), strict=True)))
+class _Principal(Frozen):
+    """Immutable and equal by value (see ``shared.values``)."""
 
 
 class StaffPrincipal(_Principal):
@@ -55,9 +30,7 @@ class StaffPrincipal(_Principal):
     roles: frozenset[str]
 
     def __init__(self, *, tenant_id: str, staff_id: str, roles: frozenset[str]) -> None:
-        object.__setattr__(self, "tenant_id", tenant_id)
-        object.__setattr__(self, "staff_id", staff_id)
-        object.__setattr__(self, "roles", frozenset(roles))
+        self._set(tenant_id=tenant_id, staff_id=staff_id, roles=frozenset(roles))
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
@@ -72,10 +45,7 @@ class MemberPrincipal(_Principal):
     openid: str
 
     def __init__(self, *, tenant_id: str, contact_id: str, app_id: str = "", openid: str = "") -> None:
-        object.__setattr__(self, "tenant_id", tenant_id)
-        object.__setattr__(self, "contact_id", contact_id)
-        object.__setattr__(self, "app_id", app_id)
-        object.__setattr__(self, "openid", openid)
+        self._set(tenant_id=tenant_id, contact_id=contact_id, app_id=app_id, openid=openid)
 
 
 def to_context(principal: StaffPrincipal | MemberPrincipal) -> dict[str, str]:
