@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+
+from shared.models import Model, StrictModel
 
 Status = Literal["draft", "active", "paused", "ended"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
@@ -12,15 +14,8 @@ StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern
 Points = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
-class Model(BaseModel):
-    """Every model of the service: its schema is built when first used, not on import, so a
-    function pays only for the models its own routes and events use."""
-
-    model_config = ConfigDict(defer_build=True)
-
-
-class _Strict(Model):
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class CampaignFields(_Strict):

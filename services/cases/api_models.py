@@ -17,14 +17,12 @@ from services.cases.models import (
     Delivery,
     HistoryLine,
     Message,
-    Model,
     Policy,
     QueueId,
     RoutingRule,
     SlaView,
     StaffId,
     Status,
-    StrictModel,
     Tag,
     Text,
 )
@@ -32,6 +30,7 @@ from services.cases.models import (
 # Re-exported (hence the alias): the sla-checks route answers it; it lives in models for the sweep.
 from services.cases.models import SweepReport as SweepReport  # noqa: PLC0414
 from shared.events.cases import CaseType, Priority
+from shared.models import Model, StrictModel
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from shared.events.cases import CaseStatus, CaseType, ChannelAddress, Intake, Priority
+from shared.models import Model, StrictModel
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -30,14 +31,6 @@ ActorKind = Literal["member", "staff", "system"]
 DeliveryStatus = Literal["requested", "sending", "delivered", "held", "failed"]
 Status = CaseStatus
 MAX_CALENDAR_DAYS = 3 * 366  # no target runs further than this; a calendar with no working day fails loudly
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class HistoryLine(Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
+
+from shared.models import Model, StrictModel
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
@@ -20,15 +22,8 @@ MAX_TAGS = 50
 MAX_APPS = 10
 
 
-class Model(BaseModel):
-    """Every model of the service: its schema is built when first used, not on import, so a
-    function pays only for the models its own routes and events use."""
-
-    model_config = ConfigDict(defer_build=True)
-
-
-class _Strict(Model):
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+class _Strict(StrictModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class Identities(Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
+
+from shared.models import Model
 
 EntryType = Literal[
     "credit",  # earned: campaign, check-in, order
@@ -19,13 +21,6 @@ EntryType = Literal[
 ]
 ENTRY_TYPES: tuple[str, ...] = EntryType.__args__  # type: ignore[attr-defined]
 NEVER = "9999-12-31T23:59:59.999Z"  # the expiry of lots that never expire: sorts after every real one
-
-
-class Model(BaseModel):
-    """Every points model defers building its validator to its first use (``defer_build``): a
-    function builds only the models its own requests touch, not all of them at import (cold start)."""
-
-    model_config = ConfigDict(defer_build=True)
 
 
 class Lot(Model):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
-from services.points.models import Draw, Model
+from services.points.models import Draw
+from shared.models import Model, StrictModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Brand = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -16,11 +17,7 @@ PerMemberLimit = Annotated[int, Field(ge=1, le=10_000)]
 RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
 
 
-class _Strict(Model):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-
-class _Validity(_Strict):
+class _Validity(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> _Validity:
         starts, ends = getattr(self, "valid_from", None), getattr(self, "valid_until", None)
@@ -105,7 +102,7 @@ class RewardList(Model):
     next_cursor: str | None
 
 
-class RedemptionRequest(_Strict):
+class RedemptionRequest(StrictModel):
     reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

@@ -111,14 +111,16 @@ def running_stack(log_dir: Path, command: list[str]) -> Iterator[Http]:
             process.kill()
             pytest.fail(f"the local stack did not become healthy:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield http
-    process.send_signal(signal.SIGINT)  # Ctrl-C: the stack stops cleanly and exits 0
-    stopping = time.monotonic()
     try:
-        code = process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail(f"the local stack did not stop on Ctrl-C:\n{log.read_text()[-6000:]}")
+        yield http
+    finally:  # a failed test stops its stack too
+        process.send_signal(signal.SIGINT)  # Ctrl-C: the stack stops cleanly and exits 0
+        stopping = time.monotonic()
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"the local stack did not stop on Ctrl-C:\n{log.read_text()[-6000:]}")
     assert code == 0, log.read_text()[-3000:]
     print(f"\nlocal stack stopped in {time.monotonic() - stopping:.1f}s")
 
