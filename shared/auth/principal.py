@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
+from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.errors import Forbidden, Unauthorized
 from shared.manifest import Route
 from shared.values import Frozen
@@ -34,6 +35,12 @@ class StaffPrincipal(_Principal):
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
+
+    @property
+    def sees_only_own_customers(self) -> bool:
+        """A guide without a broader role sees only the customers they own, their own channel
+        codes and what those brought in."""
+        return not self.has_any(SEE_ALL_CUSTOMERS)
 
 
 class MemberPrincipal(_Principal):

@@ -11,7 +11,6 @@ from services.campaigns.logic import campaigns
 from services.campaigns.models import ChannelCode, CodeCreate, CodeView
 from shared import idempotency
 from shared.auth.principal import StaffPrincipal
-from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
 from shared.dynamo import Prepare
 from shared.errors import Conflict, NotFound
@@ -67,7 +66,7 @@ def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempot
 
 def visible_code(staff: StaffPrincipal, code: str) -> ChannelCode:
     found = dal.get_code(staff.tenant_id, code)
-    if found is None or (sees_only_own_codes(staff) and found.staff_id != staff.staff_id):
+    if found is None or (staff.sees_only_own_customers and found.staff_id != staff.staff_id):
         raise NotFound("No such code.")
     return found
 
@@ -77,14 +76,9 @@ def list_codes(
 ) -> tuple[list[ChannelCode], str | None]:
     campaigns.get(staff.tenant_id, campaign_id)
     found, next_cursor = dal.list_codes(staff.tenant_id, campaign_id, limit, cursor)
-    if sees_only_own_codes(staff):
+    if staff.sees_only_own_customers:
         found = [code for code in found if code.staff_id == staff.staff_id]
     return found, next_cursor
-
-
-def sees_only_own_codes(staff: StaffPrincipal) -> bool:
-    """A guide (without a broader role) sees their own codes and what those brought in."""
-    return not staff.has_any(SEE_ALL_CUSTOMERS)
 
 
 def qr_image(url: str, kind: str) -> bytes:

@@ -6,7 +6,6 @@ from typing import Any
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.logic import campaigns
-from services.campaigns.logic.codes import sees_only_own_codes
 from services.campaigns.models import CampaignStats, ChannelStats, CodeStats, Counters, StaffStats
 from shared.auth.principal import StaffPrincipal
 
@@ -40,7 +39,7 @@ def stats(staff: StaffPrincipal, campaign_id: str) -> CampaignStats:
             by_channel.append(ChannelStats(channel=scope.removeprefix("channel#"), **_counters(row)))
         elif scope.startswith("staff#"):
             by_staff.append(StaffStats(staff_id=scope.removeprefix("staff#"), **_counters(row)))
-    if sees_only_own_codes(staff):  # a guide sees what their own codes brought in
+    if staff.sees_only_own_customers:  # a guide sees what their own codes brought in
         by_code = [c for c in by_code if c.staff_id == staff.staff_id]
         by_staff = [s for s in by_staff if s.staff_id == staff.staff_id]
         by_channel = []

@@ -22,18 +22,12 @@ from services.contacts.models import (
 )
 from shared import idempotency, ids
 from shared.auth.principal import StaffPrincipal
-from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import now_rfc3339
 from shared.dynamo import Prepare
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
 
 IDENTITY_FIELDS = ("phone", "email", "unionid", "external_userid")
-
-
-def sees_only_own(staff: StaffPrincipal) -> bool:
-    """A guide without a broader role sees only the contacts they own."""
-    return not staff.has_any(SEE_ALL_CUSTOMERS)
 
 
 def _normalised(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
@@ -45,7 +39,7 @@ def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
     contact = dal.get(staff.tenant_id, contact_id)
     if contact is None or contact.erased:
         raise NotFound("No such contact.")
-    if sees_only_own(staff) and staff.staff_id not in contact.owners.values():
+    if staff.sees_only_own_customers and staff.staff_id not in contact.owners.values():
         raise NotFound("No such contact.")
     return contact
 
@@ -209,7 +203,7 @@ def list_contacts(
     identity: tuple[str, str] | None,
 ) -> tuple[list[Contact], str | None]:
     tenant = staff.tenant_id
-    if sees_only_own(staff):
+    if staff.sees_only_own_customers:
         if owner not in (None, staff.staff_id):
             return [], None
         owner = staff.staff_id
