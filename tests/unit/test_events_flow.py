@@ -338,3 +338,42 @@ def test_every_consumer_marks_events_under_the_name_its_service_declares() -> No
             handler = resolve_handler(consumer.handler)
             assert isinstance(handler, EventConsumer), consumer.handler
             assert handler.name == consumer.name, consumer.handler
+
+
+def test_an_owner_change_is_one_write_and_never_undoes_a_newer_fact_or_an_erasure(
+    stack: LocalStack, tenant: str
+) -> None:
+    """The scan flow's directory hop: an owner change onto a known entry costs one request (no
+    read); a stale change, a duplicate and a change after erasure leave the entry as it was."""
+    from services.cases.handlers.contact_directory import handler
+
+    def deliver(detail_type: str, data: dict[str, Any], event_id: str) -> None:
+        body = _bus_event(tenant, detail_type, {"contact_id": "c5", **data}, f"{tenant}-{event_id}")
+        assert handler({"Records": [{"messageId": "m", "body": body}]}, None) == {"batchItemFailures": []}
+
+    def owner_change(version: int, owner: str | None) -> dict[str, Any]:
+        return {"version": version, "brand": "*", "previous_owner": None, "owner": owner}
+
+    deliver("ContactCreated", {"version": 1, "identity_kinds": [], "tags": [], "owners": {}}, "created")
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = aws.client("dynamodb").meta.events
+    events.register("before-call.dynamodb", count)
+    try:
+        deliver("ContactOwnerChanged", owner_change(3, "g-3"), "v3")
+    finally:
+        events.unregister("before-call.dynamodb", count)
+    assert calls == ["TransactWriteItems"]
+    assert directory_owner(tenant, "c5") == {"*": "g-3"}
+
+    deliver("ContactOwnerChanged", owner_change(2, "g-2"), "v2")  # older: read, found newer, kept
+    deliver("ContactOwnerChanged", owner_change(3, "g-3"), "v3")  # duplicate
+    assert directory_owner(tenant, "c5") == {"*": "g-3"}
+    deliver("ContactOwnerChanged", owner_change(4, None), "v4")  # cleared without a read
+    assert directory_owner(tenant, "c5") == {}
+    deliver("ContactErased", {"version": 5}, "erased")
+    deliver("ContactOwnerChanged", owner_change(6, "g-6"), "v6")  # after erasure: ignored
+    assert directory_owner(tenant, "c5") == {}

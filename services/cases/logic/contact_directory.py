@@ -46,6 +46,15 @@ ContactEvent = events.ContactCreated | events.ContactOwnerChanged | events.Conta
 
 def record(tenant_id: str, data: ContactEvent, event_id: str) -> None:
     """Apply a contact event to the contact's entry, once per event (its marker is written with
-    the entry); a concurrent writer wins and the event is redelivered."""
+    the entry); a concurrent writer wins and the event is redelivered.
+
+    An owner change (a scan's first touch, a staff assignment) is written without a read when the
+    entry exists and holds an older fact for the brand: the usual case, one request. Anything
+    else — no entry yet, a stale or duplicate fact, an erased contact — reads the entry first."""
+    marker = handled(CONTACT_DIRECTORY_CONSUMER.name, tenant_id, event_id)
+    if isinstance(data, events.ContactOwnerChanged) and dal.set_owner_if_newer(
+        tenant_id, data.contact_id, data.brand, data.owner, data.version, marker
+    ):
+        return
     entry, revision = dal.get(tenant_id, data.contact_id)
-    dal.save(apply(entry, data), revision, handled(CONTACT_DIRECTORY_CONSUMER.name, tenant_id, event_id))
+    dal.save(apply(entry, data), revision, marker)
