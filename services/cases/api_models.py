@@ -1,7 +1,5 @@
 """What the cases API accepts and answers (built on first use, like the entities: see ``models``)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
@@ -142,7 +140,7 @@ class MessageView(Model):
     delivery: Delivery | None
 
     @classmethod
-    def of(cls, message: Message, *, for_member: bool = False) -> MessageView:
+    def of(cls, message: Message, *, for_member: bool = False) -> "MessageView":
         return cls(
             message_id=message.message_id,
             kind=message.kind,
@@ -183,7 +181,7 @@ class CaseView(Model):
     version: int
 
     @classmethod
-    def of(cls, case: Case) -> CaseView:
+    def of(cls, case: Case) -> "CaseView":
         clock = case.sla
         return cls(
             **case.model_dump(exclude={"channel", "tenant_id", "opened_by", "subject_staff_id", "resolutions", "sla"}),
@@ -219,7 +217,7 @@ class MemberCaseView(Model):
     can_rate: bool
 
     @classmethod
-    def of(cls, case: Case) -> MemberCaseView:
+    def of(cls, case: Case) -> "MemberCaseView":
         return cls(
             **case.model_dump(
                 include={
@@ -259,7 +257,7 @@ class AgentView(Model):
     last_assigned_at: str | None
 
     @classmethod
-    def of(cls, agent: Agent) -> AgentView:
+    def of(cls, agent: Agent) -> "AgentView":
         return cls(**agent.model_dump(include=set(cls.model_fields)))
 
 
@@ -287,7 +285,7 @@ class ArticleView(ArticleWrite):
     version: int
 
     @classmethod
-    def of(cls, article: Article) -> ArticleView:
+    def of(cls, article: Article) -> "ArticleView":
         return cls.model_validate(article.model_dump())
 
 
@@ -304,7 +302,7 @@ class SearchResults(Model):
     items: list[SearchHit]
 
     @classmethod
-    def of(cls, found: list[tuple[Article, int]]) -> SearchResults:
+    def of(cls, found: list[tuple[Article, int]]) -> "SearchResults":
         return cls(items=[SearchHit(article=ArticleView.of(article), score=score) for article, score in found])
 
 
