@@ -1,6 +1,5 @@
 """Events published by the cases service (source ``siyu.cases``)."""
 
-from __future__ import annotations
 
 from typing import Literal
 
