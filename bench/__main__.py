@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SAMPLES = int(os.environ.get("SIYU_BENCH_SAMPLES", "200"))
 ONLY = os.environ.get("SIYU_BENCH_ONLY", "")  # "imports": the cold starts alone
-IMPORT_ROUNDS = 5  # each figure is the best of these fresh interpreters, rounds interleaved
+IMPORT_ROUNDS = 9  # each figure is the best of these fresh interpreters, rounds interleaved (a 2-core machine jitters)
 GOALS = {"cold_start_ratio": 1.5, "scan_flow_dynamodb_requests": 8, "scan_flow_p50_ms": 500}
 # Points operations need a funded member per sample; fewer keep the run within minutes.
 POINTS_SAMPLES = min(SAMPLES, 50)
