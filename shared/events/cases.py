@@ -1,6 +1,5 @@
 """Events published by the cases service (source ``siyu.cases``)."""
 
-
 from typing import Literal
 
 from pydantic import Field
