@@ -1,7 +1,5 @@
 """Campaigns API models and stored entities."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
@@ -31,7 +29,7 @@ class CampaignFields(_Strict):
     )
 
     @model_validator(mode="after")
-    def _schedule(self) -> CampaignFields:
+    def _schedule(self) -> "CampaignFields":
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
@@ -52,7 +50,7 @@ class CampaignPatch(_Strict):
     entry_url: HttpUrl | None = None
 
     @model_validator(mode="after")
-    def _only_optional_fields_clear(self) -> CampaignPatch:
+    def _only_optional_fields_clear(self) -> "CampaignPatch":
         """null clears brand or entry_url; every other field has to keep a value."""
         cleared = sorted(f for f in self.model_fields_set if getattr(self, f) is None and f not in CLEARABLE)
         if cleared:
@@ -98,7 +96,7 @@ class CampaignView(Model):
     version: int
 
     @classmethod
-    def of(cls, campaign: Campaign) -> CampaignView:
+    def of(cls, campaign: Campaign) -> "CampaignView":
         return cls.model_validate(campaign.model_dump(exclude={"tenant_id"}))
 
 
@@ -137,7 +135,7 @@ class CodeView(Model):
     created_at: str
 
     @classmethod
-    def of(cls, code: ChannelCode) -> CodeView:
+    def of(cls, code: ChannelCode) -> "CodeView":
         return cls(
             **code.model_dump(exclude={"tenant_id", "brand"}),
             qr_svg=f"/v1/codes/{code.code}/qr.svg",

@@ -1,7 +1,5 @@
 """Contacts API models (input and output) and the stored entity."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 
@@ -134,7 +132,7 @@ class ContactView(Model):
     version: int
 
     @classmethod
-    def of(cls, contact: Contact) -> ContactView:
+    def of(cls, contact: Contact) -> "ContactView":
         return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased"}))
 
 
@@ -150,7 +148,7 @@ class MemberView(Model):
     created_at: str
 
     @classmethod
-    def of(cls, contact: Contact) -> MemberView:
+    def of(cls, contact: Contact) -> "MemberView":
         return cls.model_validate(contact.model_dump(include=set(cls.model_fields)))
 
 

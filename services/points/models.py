@@ -1,7 +1,5 @@
 """Points entities (account, lots, entries) and the API's input and output models."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Literal
 

@@ -1,7 +1,5 @@
 """Rewards catalog and redemptions: stored entities and the API's input and output models."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
@@ -19,7 +17,7 @@ RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
 
 class _Validity(StrictModel):
     @model_validator(mode="after")
-    def _ordered(self) -> _Validity:
+    def _ordered(self) -> "_Validity":
         starts, ends = getattr(self, "valid_from", None), getattr(self, "valid_until", None)
         if starts is not None and ends is not None and ends <= starts:
             raise ValueError("valid_until must be after valid_from")

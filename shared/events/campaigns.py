@@ -1,7 +1,5 @@
 """Events published by the campaigns service (source ``siyu.campaigns``)."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field

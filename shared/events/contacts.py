@@ -1,7 +1,5 @@
 """Events published by the contacts service (source ``siyu.contacts``)."""
 
-from __future__ import annotations
-
 from pydantic import AwareDatetime, Field
 
 from shared.events.campaigns import ScanRef

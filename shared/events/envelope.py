@@ -6,8 +6,6 @@ builds only the events it publishes or consumes. A consumer builds its own on co
 ``shared.consumer``).
 """
 
-from __future__ import annotations
-
 from typing import Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field

@@ -1,7 +1,5 @@
 """Events published by the points service (source ``siyu.points``)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from shared.events.envelope import EventData
