@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format typecheck synth deploy bench schemas install clean
+.PHONY: run test lint format typecheck synth deploy redrive replay smoke staff-token bench schemas install clean
 
 $(UV):
 	@$(PYTHON) -m venv $(TOOLS)
@@ -40,12 +40,34 @@ format: install
 schemas: install  ## regenerate the published JSON Schemas of every event
 	@$(RUN) python -m shared.events.export schemas
 
-synth: install  ## synthesize the CloudFormation templates offline (STAGE=dev|prod)
-	@$(RUN) python app.py --stage $${STAGE:-dev}
-	@echo "synthesized Siyu-$${STAGE:-dev} to cdk.out/ (cdk-nag report: cdk.out/AwsSolutions-*-NagReport.csv)"
+synth: install  ## synthesize the CloudFormation templates offline (STAGE=dev|prod, REGION= e.g. cn-north-1)
+	@$(RUN) python app.py --stage $(or $(STAGE),dev)$(if $(REGION), --region $(REGION))
+	@echo "synthesized the Siyu-$(or $(STAGE),dev)-* stacks to $${CDK_OUTDIR:-cdk.out}/ (cdk-nag reports: AwsSolutions-*-NagReport.csv there)"
 
-deploy: install  ## deploy with the CDK CLI (needs AWS credentials): STAGE=dev|prod
-	@npx --yes aws-cdk@2 deploy --all --context stage=$${STAGE:-dev} --app "$(RUN) python app.py"
+deploy: install  ## deploy every stack with the CDK CLI (AWS credentials; docs/operations.md): STAGE=dev|prod [REGION=]
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod [REGION=cn-north-1]  (runbook: docs/operations.md)"; exit 2; }
+	@$(if $(REGION),AWS_REGION=$(REGION) AWS_DEFAULT_REGION=$(REGION) CDK_DEFAULT_REGION=$(REGION)) \
+		npx --yes aws-cdk@2 deploy --all --context stage=$(STAGE) \
+		--app "$(RUN) python app.py --stage $(STAGE)$(if $(REGION), --region $(REGION))"
+
+# The operator's commands (docs/operations.md). STAGE=local (the default) acts on `make run`'s stack
+# at URL (default http://127.0.0.1:8000); STAGE=dev|prod on AWS with the usual credentials.
+OPS_TARGET = --stage $(or $(STAGE),local)$(if $(URL), --url $(URL))$(if $(REGION), --region $(REGION))
+
+redrive: install  ## a DLQ back to its source: QUEUE=<consumer>|<service>-publisher [DRY_RUN=1] [STAGE=] [REGION=]
+	@test -n "$(QUEUE)" || { echo "usage: make redrive QUEUE=<consumer>|<service>-publisher [DRY_RUN=1] [STAGE=local|dev|prod] [REGION=]"; exit 2; }
+	@$(RUN) python -m ops.redrive $(QUEUE)$(if $(filter 1 yes true,$(DRY_RUN)), --dry-run) $(OPS_TARGET)
+
+replay: install  ## archived events again: FROM=<RFC 3339> TO=<RFC 3339> [TYPES=A,B] [STAGE=] [REGION=]
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make replay FROM=2026-03-01T08:00:00Z TO=2026-03-01T09:00:00Z [TYPES=ContactCreated,...] [STAGE=] [REGION=]"; exit 2; }
+	@$(RUN) python -m ops.replay --from $(FROM) --to $(TO)$(if $(TYPES), --types $(TYPES)) $(OPS_TARGET)
+
+smoke: install  ## post-deploy check (sign in, create, read, clean up): STAGE=local|dev|prod [URL=] [REGION=]
+	@$(RUN) python -m ops.smoke $(OPS_TARGET)
+
+staff-token: install  ## a Siyu-issued staff token (China stages): STAGE= TENANT= STAFF= ROLES=admin,agent [REGION=]
+	@test -n "$(STAGE)" -a -n "$(TENANT)" -a -n "$(STAFF)" -a -n "$(ROLES)" || { echo "usage: make staff-token STAGE= TENANT= STAFF= ROLES=admin[,manager...] [REGION=]"; exit 2; }
+	@$(RUN) python -m ops.staff_tokens --stage $(STAGE) --tenant $(TENANT) --staff $(STAFF) --roles $(ROLES)$(if $(REGION), --region $(REGION))
 
 bench: install  ## the figures: costs per operation and cold imports (bench/results/latest.json), then the local stack's idle cost, memory and shutdown (bench/results/stack.json)
 	@$(RUN) python -m bench

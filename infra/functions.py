@@ -1,4 +1,4 @@
-"""Lambda functions as Siyu deploys them: python3.13 on arm64 with the Powertools layer, the
+"""Lambda functions as Siyu deploys them: python3.13 on arm64 with layers built from uv.lock, the
 project's code as one asset, one IAM role and log group each.
 
 The code asset is services/ and shared/, with bytecode for the runtime's Python compiled at synth
@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from cdk_nag import NagSuppressions
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from infra.config import RUNTIME_ENVIRONMENT, StageConfig
-from infra.layers import LAMBDA_PYTHON, ROOT, layer, uv_executable
+from infra.layers import BASE_LAYERS, LAMBDA_PYTHON, ROOT, layer, uv_executable
 
 # What the code asset holds: these top-level folders, minus the local stack, caches and dotfiles.
 CODE_DIRS = ("services", "shared")
@@ -193,46 +194,68 @@ class CodeBundling:
         return True
 
 
-def code_asset() -> lambda_.AssetCode:
-    files = code_files()
-    python = lambda_python()
+@dataclass(frozen=True)
+class CodeSnapshot:
+    """The code asset's files and identity, taken once per app: every stack of a stage deploys
+    the same sources, even if a file changes while the app is being built."""
+
+    files: list[Path]
+    python: LambdaPython | None
+    asset_hash: str
+
+    @classmethod
+    def take(cls) -> CodeSnapshot:
+        files = code_files()
+        python = lambda_python()
+        return cls(files, python, code_asset_hash(files, python))
+
+
+_SNAPSHOTS: weakref.WeakKeyDictionary[IConstruct, CodeSnapshot] = weakref.WeakKeyDictionary()  # app -> snapshot
+
+
+def code_asset(snapshot: CodeSnapshot | None = None) -> lambda_.AssetCode:
+    """The code asset (one per stack: CDK binds an asset to one stack), from ``snapshot``."""
+    snapshot = snapshot or CodeSnapshot.take()
     return lambda_.Code.from_asset(
         str(ROOT),
-        asset_hash=code_asset_hash(files, python),
+        asset_hash=snapshot.asset_hash,
         bundling=cdk.BundlingOptions(
             # Never pulled: local bundling always succeeds, but CDK requires an image.
             image=lambda_.Runtime.PYTHON_3_13.bundling_image,
-            local=CodeBundling(files, python),
+            local=CodeBundling(snapshot.files, snapshot.python),
             output_type=cdk.BundlingOutput.NOT_ARCHIVED,
         ),
     )
 
 
 class Runtime(Construct):
-    """What every function shares: the code asset, the layer and the stage's settings."""
+    """What the functions of one stack share: the code asset, the layers and the stage's settings.
+
+    Every function gets the base layers (pydantic) and the layers it asks for; nothing comes from
+    a layer published by another account (see infra/layers.py)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
         super().__init__(scope, construct_id)
         self.config = config
-        region = cdk.Stack.of(self).region
         self._package_layers: dict[str, lambda_.ILayerVersion] = {}
-        self.layer = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "Powertools",
-            f"arn:{cdk.Aws.PARTITION}:lambda:{region}:017000801446:layer:"
-            f"AWSLambdaPowertoolsPythonV3-python313-arm64:{config.powertools_layer_version}",
-        )
 
     @functools.cached_property
     def code(self) -> lambda_.AssetCode:
         """Built with the first function, so a Runtime used only for its layers bundles nothing."""
-        return code_asset()
+        app = self.node.root
+        if app not in _SNAPSHOTS:
+            _SNAPSHOTS[app] = CodeSnapshot.take()
+        return code_asset(_SNAPSHOTS[app])
 
     def package_layer(self, package: str) -> lambda_.ILayerVersion:
-        """One layer per package (see infra/layers.py), shared by the functions that need it."""
+        """One layer per package (see infra/layers.py), shared by the stack's functions that need it."""
         if package not in self._package_layers:
-            self._package_layers[package] = layer(self, package)
+            self._package_layers[package] = layer(self, package, lambda_python())
         return self._package_layers[package]
+
+    def layers_for(self, packages: tuple[str, ...]) -> list[lambda_.ILayerVersion]:
+        wanted = [*BASE_LAYERS, *(p for p in packages if p not in BASE_LAYERS)]
+        return [self.package_layer(package) for package in dict.fromkeys(wanted)]
 
     def function(
         self,
@@ -265,7 +288,7 @@ class Runtime(Construct):
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
             code=self.code,
-            layers=[self.layer, *(self.package_layer(package) for package in packages)],
+            layers=self.layers_for(packages),
             role=role,
             log_group=log_group,
             timeout=cdk.Duration.seconds(timeout_seconds),

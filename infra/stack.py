@@ -1,5 +1,16 @@
-"""Siyu's stack: the event bus, the HTTP API with its authorizer, the staff user pool, and one
-construct per declared service."""
+"""Siyu's stacks, per stage: ``Siyu-<stage>-platform`` (the event bus and its archive, the HTTP API
+with its authorizer, staff sign-in, the shared secrets, the alarm topic and the platform service) and
+one ``Siyu-<stage>-<service>`` per other declared service, which depends on the platform stack.
+
+A service stack holds everything of its service (table, functions, queues, rules, schedules, routes
+and their integration) and its own layers: a layer shared through a stack export could never be
+replaced (CloudFormation refuses to change an export another stack imports), while a layer per
+stack with the same content costs nothing but a second version.
+
+AWS China (``cn-north-1``, ``cn-northwest-1``) has no Cognito user pools: there Siyu issues staff
+tokens itself, signed with a key derived from the ``StaffSigningKeys`` secret, and the authorizer
+verifies them (issuer ``siyu-<stage>``, audience ``siyu-console``).
+"""
 
 from __future__ import annotations
 
@@ -7,136 +18,255 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_events as events
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk import aws_sns as sns
 from aws_cdk.aws_apigatewayv2_authorizers import HttpLambdaAuthorizer, HttpLambdaResponseType
 from cdk_nag import AwsSolutionsChecks, NagSuppressions
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra import monitoring
+from infra.config import STAFF_AUDIENCE_CONSOLE, StageConfig
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
 from services.platform.service import AUTHORIZER_HANDLER
-from services.registry import SERVICES
+from services.registry import PLATFORM, SERVICES
 from shared.auth.roles import STAFF_ROLES
 from shared.manifest import Service
 
-__all__ = ["SiyuStack", "StageConfig"]
+__all__ = ["PlatformStack", "ServiceStack", "StageConfig", "build_stacks"]
+
+# The services whose code reads SIYU_ENTRY_URL, and the function that does: channel codes are
+# minted by the campaigns API (services/campaigns/logic/codes.py). tests/infra/test_stack.py
+# checks that nothing else reads the setting.
+ENTRY_URL_READERS = {"campaigns": "Api"}
+# The platform function writes the OpenAPI document and the docs page with Powertools (the only
+# function that imports it at run time).
+OPENAPI_LAYER = "aws_lambda_powertools"
+
+
+def build_stacks(
+    app: cdk.App, config: StageConfig, services: tuple[Service, ...] | None = None
+) -> tuple[PlatformStack, dict[str, ServiceStack]]:
+    """The stage's stacks: ``services`` defaults to every service found in services/."""
+    chosen = SERVICES if services is None else services
+    env = cdk.Environment(account=config.account, region=config.region) if config.region or config.account else None
+    platform = PlatformStack(
+        app,
+        config.stack_name(PLATFORM),
+        config=config,
+        env=env,
+        service=next((s for s in chosen if s.name == PLATFORM), None),
+    )
+    stacks = {
+        service.name: ServiceStack(
+            app, config.stack_name(service.name), config=config, env=env, service=service, platform=platform
+        )
+        for service in chosen
+        if service.name != PLATFORM
+    }
+    return platform, stacks
 
 
 class SiyuStack(cdk.Stack):
+    """What every Siyu stack shares: its stage, cdk-nag's checks and their reasons."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, env: cdk.Environment | None, description: str
+    ) -> None:
+        super().__init__(scope, construct_id, env=env, description=f"Siyu {description} ({config.stage})")
+        self.config = config
+        self.retain = cdk.RemovalPolicy.RETAIN if config.production else cdk.RemovalPolicy.DESTROY
+        cdk.Aspects.of(self).add(AwsSolutionsChecks(verbose=True))
+        NagSuppressions.add_stack_suppressions(
+            self,
+            [
+                {
+                    "id": "AwsSolutions-APIG4",
+                    "reason": "Public routes (health, docs, OpenAPI, WeChat login) need no "
+                    "token by design; every other route has the Lambda authorizer.",
+                },
+                {
+                    "id": "AwsSolutions-L1",
+                    "reason": "python3.13 is pinned: the layers are built from uv.lock for it, and the "
+                    "local stack is tested against the same version line.",
+                },
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Stream reads need dynamodb:ListStreams on '*' (granted by "
+                    "the event source mapping); every other wildcard is per-resource (index ARNs of the function's "
+                    "own table).",
+                    "appliesTo": ["Resource::*", {"regex": "/^Resource::<.*Table.*\\.Arn>/index/\\*$/g"}],
+                },
+                {
+                    "id": "AwsSolutions-IAM4",
+                    "reason": "Only CDK's own custom resources use AWS managed policies.",
+                    "appliesTo": [
+                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                    ],
+                },
+            ],
+        )
+
+
+class PlatformStack(SiyuStack):
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
         config: StageConfig,
-        services: tuple[Service, ...] | None = None,  # default: every service of services/
+        env: cdk.Environment | None = None,
+        service: Service | None = None,  # the platform service (health, OpenAPI, docs), if deployed
     ) -> None:
-        super().__init__(scope, construct_id, description=f"Siyu private-domain customer platform ({config.stage})")
-        self.config = config
-        retain = cdk.RemovalPolicy.RETAIN if config.production else cdk.RemovalPolicy.DESTROY
-
+        super().__init__(scope, construct_id, config=config, env=env, description="private-domain customer platform")
         self.bus = events.EventBus(self, "Bus", event_bus_name=f"siyu-{config.stage}")
-        self.bus.archive(
+        # No event pattern: every event is archived (replayed ones excepted), Siyu's own and those
+        # partners put from their accounts, so `make replay` can send any of them again.
+        events.CfnArchive(
+            self,
             "Archive",
             archive_name=f"siyu-{config.stage}-all",
-            event_pattern=events.EventPattern(account=[self.account]),
-            retention=cdk.Duration.days(config.archive_retention_days),
+            source_arn=self.bus.event_bus_arn,
+            retention_days=config.archive_retention_days,
             description="Every event on the bus, for replay",
         )
-
-        self.token_secret = secretsmanager.Secret(
-            self,
+        self.token_secret = self._generated_secret(
             "MemberTokenKey",
-            description="HS256 key that signs member tokens",
-            removal_policy=retain,
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template="{}",  # noqa: S106 - an empty JSON template, not a secret
-                generate_string_key="signing_key",
-                password_length=64,
-                exclude_punctuation=True,
-            ),
+            "HS256 key that signs member tokens",
+            "signing_key",
+            "Rotating the member-token key signs every member out; it is rotated by the operators' "
+            "runbook with a planned sign-out, not on a timer.",
         )
         self.wechat_secret = secretsmanager.Secret(
             self,
             "WechatAppSecrets",
-            removal_policy=retain,
+            removal_policy=self.retain,
             description='WeChat mini-program app secrets: {"<tenant_id>/<app_id>": "<secret>"}',
             secret_object_value={},
         )
-        for secret, why in (
-            (
-                self.token_secret,
-                "Rotating the member-token key signs every member out; it is "
-                "rotated by the operators' runbook with a planned sign-out, not on a timer.",
-            ),
-            (self.wechat_secret, "WeChat app secrets are rotated in WeChat's console, then here."),
-        ):
-            NagSuppressions.add_resource_suppressions(secret, [{"id": "AwsSolutions-SMG4", "reason": why}])
-
-        self.user_pool, self.user_pool_client = self._staff_pool(retain)
-        staff_issuer = f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool.user_pool_id}"
-
-        self.alarm_topic = sns.Topic(
-            self,
-            "Alarms",
-            display_name=f"Siyu {config.stage} alarms",
-            enforce_ssl=True,
-            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+        NagSuppressions.add_resource_suppressions(
+            self.wechat_secret,
+            [{"id": "AwsSolutions-SMG4", "reason": "WeChat app secrets are rotated in WeChat's console, then here."}],
         )
-
+        self.alarm_topic = monitoring.alarm_topic(self, "Alarms", stage=config.stage)
         self.runtime = Runtime(self, "Runtime", config=config)
         self.http_api = self._http_api()
-        authorizer_function = self.runtime.function(
+
+        # Staff tokens: Cognito's ID tokens in the global partition; in China, Siyu's own (ES256).
+        self.user_pool: cognito.UserPool | None = None
+        self.user_pool_client: cognito.UserPoolClient | None = None
+        self.staff_signing_keys: secretsmanager.Secret | None = None
+        if config.china:
+            self.staff_signing_keys = self._generated_secret(
+                "StaffSigningKeys",
+                "Seed of the ES256 (P-256) key that signs staff tokens; its public key is published as the JWKS",
+                "signing_seed",
+                "Rotating the staff signing seed signs every staff member out; it is rotated by the "
+                "operators' runbook with a planned sign-out, not on a timer.",
+            )
+            staff_environment = {
+                "SIYU_STAFF_KEYS_SECRET_ARN": self.staff_signing_keys.secret_arn,
+                "SIYU_STAFF_ISSUER": config.staff_issuer_name,
+                "SIYU_STAFF_AUDIENCE": STAFF_AUDIENCE_CONSOLE,
+            }
+        else:
+            self.user_pool, self.user_pool_client = self._staff_pool()
+            staff_environment = {
+                "SIYU_STAFF_ISSUER": f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}",
+                "SIYU_STAFF_AUDIENCE": self.user_pool_client.user_pool_client_id,
+            }
+
+        self.authorizer_function = self.runtime.function(
             self,
             "Authorizer",
             handler=AUTHORIZER_HANDLER,
-            service="platform",
+            service=PLATFORM,
             timeout_seconds=5,
-            packages=("jwt", "cryptography"),  # PyJWT verifies member (HS256) and Cognito (RS256) tokens
-            environment={
-                "SIYU_TOKEN_SECRET_ARN": self.token_secret.secret_arn,
-                "SIYU_STAFF_ISSUER": staff_issuer,
-                "SIYU_STAFF_AUDIENCE": self.user_pool_client.user_pool_client_id,
-            },
+            # PyJWT verifies member (HS256) and staff tokens (Cognito's RS256, or Siyu's ES256 in China)
+            packages=("jwt", "cryptography"),
+            environment={"SIYU_TOKEN_SECRET_ARN": self.token_secret.secret_arn, **staff_environment},
         )
-        self.token_secret.grant_read(authorizer_function)
+        self.token_secret.grant_read(self.authorizer_function)
+        if self.staff_signing_keys is not None:
+            self.staff_signing_keys.grant_read(self.authorizer_function)
+        monitoring.authorizer_alarms(self, self.authorizer_function, self.alarm_topic)
+        monitoring.api_alarms(self, self.http_api, self.alarm_topic)
+        monitoring.AlarmSubscriptions(
+            self,
+            "AlarmSubscriptions",
+            topic=self.alarm_topic,
+            runtime=self.runtime,
+            emails=config.alarm_emails,
+            wecom_webhook_secret_name=config.alarm_wecom_webhook_secret,
+        )
         # Always invoked (no identity source, no cache): a missing or bad token becomes an anonymous
         # context that the function answers with a problem+json 401 (see shared/auth/authorizer.py).
+        # Routes bind it under the API, so the authorizer and its permission live in this stack.
         self.authorizer = HttpLambdaAuthorizer(
             "Bearer",
-            authorizer_function,
+            self.authorizer_function,
             response_types=[HttpLambdaResponseType.SIMPLE],
             identity_source=[],
             results_cache_ttl=cdk.Duration.seconds(0),
         )
 
-        platform = Platform(
-            runtime=self.runtime,
+        self.service = (
+            ServiceConstruct(self, pascal(PLATFORM), service=service, platform=self.platform_for(self.runtime))
+            if service is not None
+            else None
+        )
+        if self.service is not None and "Api" in self.service.functions:
+            api = self.service.functions["Api"]
+            if OPENAPI_LAYER not in self.service.service.layers:
+                # It builds the OpenAPI document and the docs page with Powertools, on request.
+                api.add_layers(self.runtime.package_layer(OPENAPI_LAYER))
+            if self.staff_signing_keys is not None:  # it publishes the staff JWKS
+                api.add_environment("SIYU_STAFF_KEYS_SECRET_ARN", self.staff_signing_keys.secret_arn)
+                self.staff_signing_keys.grant_read(api)
+
+        cdk.CfnOutput(self, "ApiUrl", value=self.http_api.api_endpoint)
+        cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+        if self.user_pool is not None and self.user_pool_client is not None:
+            cdk.CfnOutput(self, "StaffUserPoolId", value=self.user_pool.user_pool_id)
+            cdk.CfnOutput(self, "StaffUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        if self.staff_signing_keys is not None:
+            cdk.CfnOutput(self, "StaffSigningKeysSecretArn", value=self.staff_signing_keys.secret_arn)
+
+    def platform_for(self, runtime: Runtime, extra_environment: dict[str, str] | None = None) -> Platform:
+        """What a service plugs into: this stack's shared resources, with its own stack's runtime."""
+        return Platform(
+            runtime=runtime,
             bus=self.bus,
             http_api=self.http_api,
             authorizer=self.authorizer,
             token_secret=self.token_secret,
             wechat_secret=self.wechat_secret,
             alarm_topic=self.alarm_topic,
-            extra_environment={},
+            extra_environment=extra_environment or {},
+            secrets={"staff_keys_secret_arn": self.staff_signing_keys} if self.staff_signing_keys else None,
         )
-        self.services = {
-            s.name: ServiceConstruct(self, pascal(s.name), service=s, platform=platform)
-            for s in (SERVICES if services is None else services)
-        }
 
-        cdk.CfnOutput(self, "ApiUrl", value=self.http_api.api_endpoint)
-        cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
-        cdk.CfnOutput(self, "StaffUserPoolId", value=self.user_pool.user_pool_id)
-        cdk.CfnOutput(self, "StaffUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
-        cdk.Aspects.of(self).add(AwsSolutionsChecks(verbose=True))
-        self._stack_wide_suppressions()
+    def _generated_secret(
+        self, construct_id: str, description: str, key: str, why_not_rotated: str
+    ) -> secretsmanager.Secret:
+        """A secret generated by Secrets Manager as ``{"<key>": "<64 letters and digits>"}``."""
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            description=description,
+            removal_policy=self.retain,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",  # noqa: S106 - an empty JSON template, not a secret
+                generate_string_key=key,
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+        )
+        NagSuppressions.add_resource_suppressions(secret, [{"id": "AwsSolutions-SMG4", "reason": why_not_rotated}])
+        return secret
 
-    def _staff_pool(self, retain: cdk.RemovalPolicy) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+    def _staff_pool(self) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
         pool = cognito.UserPool(
             self,
             "StaffPool",
@@ -155,7 +285,7 @@ class SiyuStack(cdk.Stack):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            removal_policy=retain,
+            removal_policy=self.retain,
         )
         for role in sorted(STAFF_ROLES):
             cognito.CfnUserPoolGroup(
@@ -167,10 +297,21 @@ class SiyuStack(cdk.Stack):
             )
         client = pool.add_client(
             "Console",
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # SRP for the console; admin password auth (IAM credentials only) for `make smoke`'s smoke user.
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
             generate_secret=False,
             id_token_validity=cdk.Duration.hours(1),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
+        )
+        NagSuppressions.add_resource_suppressions(
+            pool,
+            [
+                {
+                    "id": "AwsSolutions-COG3",
+                    "reason": "Threat protection is enabled through the PLUS feature plan "
+                    "(standardThreatProtectionMode FULL_FUNCTION); the rule checks the older property.",
+                }
+            ],
         )
         return pool, client
 
@@ -204,38 +345,28 @@ class SiyuStack(cdk.Stack):
         )
         return api
 
-    def _stack_wide_suppressions(self) -> None:
-        NagSuppressions.add_stack_suppressions(
-            self,
-            [
-                {
-                    "id": "AwsSolutions-APIG4",
-                    "reason": "Public routes (health, docs, OpenAPI, WeChat login) need no "
-                    "token by design; every other route has the Lambda authorizer.",
-                },
-                {
-                    "id": "AwsSolutions-L1",
-                    "reason": "python3.13 is pinned: the Powertools layer Siyu uses is published "
-                    "for it, and the local stack is tested against the same version line.",
-                },
-                {
-                    "id": "AwsSolutions-COG3",
-                    "reason": "Threat protection is enabled through the PLUS feature plan "
-                    "(standardThreatProtectionMode FULL_FUNCTION); the rule checks the older property.",
-                },
-                {
-                    "id": "AwsSolutions-IAM5",
-                    "reason": "Stream reads need dynamodb:ListStreams on '*' (granted by "
-                    "the event source mapping); every other wildcard is per-resource (index ARNs of the function's "
-                    "own table).",
-                    "appliesTo": ["Resource::*", {"regex": "/^Resource::<.*Table.*\\.Arn>/index/\\*$/g"}],
-                },
-                {
-                    "id": "AwsSolutions-IAM4",
-                    "reason": "Only CDK's own custom resources use AWS managed policies.",
-                    "appliesTo": [
-                        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                    ],
-                },
-            ],
+
+class ServiceStack(SiyuStack):
+    """One service: its ServiceConstruct (see infra/service.py) with this stack's own layers."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        env: cdk.Environment | None = None,
+        service: Service,
+        platform: PlatformStack,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, env=env, description=f"service {service.name}")
+        self.add_stack_dependency(
+            platform, reason="services plug into the platform's bus, API, secrets and alarm topic"
         )
+        name = pascal(service.name)
+        # Named after the service so that logical ids stay unique across the stage's stacks.
+        self.runtime = Runtime(self, f"{name}Runtime", config=config)
+        self.service = ServiceConstruct(self, name, service=service, platform=platform.platform_for(self.runtime))
+        reader = ENTRY_URL_READERS.get(service.name)
+        if config.entry_url and reader and reader in self.service.functions:
+            self.service.functions[reader].add_environment("SIYU_ENTRY_URL", config.entry_url)

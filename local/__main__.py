@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import json
 import logging
 import os
 import signal
@@ -13,6 +14,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
+# Where the emulator, bus, archive and queues are, for the operator's commands (``ops/``): the
+# local API's address is all they need. Outside /v1, so it is never part of the API.
+STACK_PATH = "/_local/stack"
 
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
@@ -28,6 +32,7 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
     assert stack.resources is not None
     routes: LocalGateway = gateway
     log = logging.getLogger("local")
+    description = json.dumps(stack.resources.describe(stack.emulator.endpoint)).encode()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -42,6 +47,13 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 self.end_headers()
                 return
             body = self.rfile.read(length) if length else b""
+            if self.path == STACK_PATH and self.command == "GET":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(description)))
+                self.end_headers()
+                self.wfile.write(description)
+                return
             answer = routes.handle(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
             self.send_response(answer.status)
             for name, value in answer.headers.items():
@@ -84,7 +96,8 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
 Siyu local stack ready in {time.monotonic() - started:.1f}s
   API          http://{host}:{port}/v1   (health: /v1/health, docs: /v1/docs)
   emulator     {stack.emulator.endpoint}  (AWS_ENDPOINT_URL for the aws CLI or boto3)
-  event bus    {resources.bus_name}
+  event bus    {resources.bus_name} (archive: {resources.archive_name})
+  stack map    http://{host}:{port}{STACK_PATH}  (what make redrive / replay / smoke STAGE=local read)
   tables       {", ".join(resources.tables.values())}
   queues       {", ".join(q.queue_url.rsplit("/", 1)[-1] for q in resources.consumers.values())} (+ their -dlq)
   schedules    {", ".join(stack.timers) or "none"} (every {stack.schedule_seconds:g} s locally)

@@ -16,12 +16,15 @@ keeping the semantics of the AWS service it emulates.
   every iterator it ever issued.
 - A record landing in a table's stream, or a message in a queue, rings that resource's bell
   (``local.wakeup``), so a pump sleeping on it wakes at once.
+- A replay (``make replay``) sends only the archived events of its time window, and only to the
+  rules it names, as EventBridge does. The archive, like each table's stream, is kept whole.
 """
 
 from __future__ import annotations
 
 import copy
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +58,7 @@ def apply() -> None:
     _journal_transactions()
     _reuse_and_expire_shard_iterators()
     _ring_bells()
+    _replay_the_window_to_the_chosen_rules()
     _applied = True
 
 
@@ -207,3 +211,29 @@ def _ring_bells() -> None:
 
     StreamShard.add = add_record  # type: ignore[method-assign]
     Queue.add_message = add_message  # type: ignore[method-assign]
+
+
+def _replay_the_window_to_the_chosen_rules() -> None:
+    """moto's replay sends every archived event to every rule of the bus; EventBridge's sends only
+    the events that occurred between ``EventStartTime`` and ``EventEndTime``, and only to the rules
+    in ``Destination.FilterArns`` when it is given. A replayed event keeps its detail (so the
+    envelope's event id, by which consumers know it) and carries ``replay-name``, which keeps it
+    out of the archive's own rule, as in AWS."""
+    from moto.core.utils import unix_time
+    from moto.events.models import Replay, ReplayState, events_backends
+
+    def replay_events(self: Any, archive: Any) -> None:
+        start, end = float(self.event_start_time), float(self.event_end_time)
+        chosen = set(self.destination.get("FilterArns") or [])
+        bus = events_backends[self.account_id][self.region].describe_event_bus(self.destination["Arn"].split("/")[-1])
+        rules = [rule for rule in bus.rules.values() if not chosen or rule.arn in chosen]
+        for event in list(archive.events):
+            if not start <= float(event["time"]) <= end:
+                continue
+            for rule in rules:
+                replayed: Any = dict(event, **{"id": str(uuid.uuid4()), "replay-name": self.name})
+                rule.send_to_targets(replayed, transform_input=False)
+        self.state = ReplayState.COMPLETED
+        self.end_time = unix_time()
+
+    Replay.replay_events = replay_events  # type: ignore[method-assign]

@@ -1,9 +1,16 @@
 """Event consumers: an SQS batch of EventBridge events → one typed handler per detail-type.
 
-- A malformed event (not JSON, unknown type, failing its contract) is sent to the consumer's
-  dead-letter queue with the reason and counts as handled: it blocks nothing.
-- A handler error reports that message as a batch item failure; SQS redelivers it and, after the
-  queue's maximum receives, moves it to the dead-letter queue.
+- An event the consumer can never apply is sent to its dead-letter queue at once, with the
+  reason (``reason`` message attribute), and counts as handled: it blocks nothing and the rest of
+  its batch is applied. That is a malformed event (not JSON, nested too deep, unknown type, failing
+  its contract, out of its bounds) and one whose handling fails the same way whatever the number of
+  tries (``poison_reason``: a value DynamoDB cannot store, a record or event its own model refuses).
+- Any other handler error (throttling, a network fault, a race lost too often) reports that
+  message as a batch item failure; SQS redelivers it and, after the queue's maximum receives,
+  moves it to the dead-letter queue (without a reason: the logs have it).
+- Every invocation that reports batch item failures writes the metric ``ConsumerFailures`` and
+  every one that dead-letters writes ``ConsumerDeadLetters`` (namespace "Siyu", dimension
+  ``consumer``), so a consumer that keeps failing is alarmed on even though it never raises.
 - Handlers are idempotent: they record the event id in the same transaction as their effect
   (see ``processed_marker``); a duplicate raises ``AlreadyProcessed``, which counts as success.
 """
@@ -22,7 +29,7 @@ from shared.errors import Conflict
 from shared.events.catalog import Contract, find
 from shared.events.envelope import Envelope, EventMetadata
 from shared.manifest import TTL_ATTRIBUTE
-from shared.observability import correlated, count, lambda_entry, logger
+from shared.observability import correlated, count, count_per, lambda_entry, logger
 from shared.settings import get_settings
 
 if TYPE_CHECKING:
@@ -37,6 +44,33 @@ class AlreadyProcessed(Conflict):
 
 class MalformedEvent(Exception):
     pass
+
+
+# Client errors that mean "this request can never succeed", whatever the number of tries.
+_INVALID_REQUEST_CODES = frozenset({"ValidationException", "SerializationException"})
+
+
+def poison_reason(error: BaseException) -> str | None:
+    """Why handling failed for good (so retrying is pointless), or None when a retry may succeed.
+
+    Deterministic failures: input nested too deep (RecursionError), a record or event that its own
+    model refuses (pydantic's ValidationError, a ValueError or TypeError), a number the DynamoDB
+    serialiser or service cannot hold (decimal's Inexact/Rounded/Overflow, botocore's parameter
+    validation, a ValidationException). Transient ones (throttling, networks, a race lost too
+    often, a domain error such as a not-yet-known record) are retried. botocore's own ValueErrors
+    (an unknown region or endpoint: configuration, fixed by a deploy) are retried too."""
+    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+    if isinstance(error, MalformedEvent):
+        return str(error)
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        return f"{code}: {error}" if code in _INVALID_REQUEST_CODES else None
+    if isinstance(error, ParamValidationError | RecursionError | ArithmeticError):
+        return f"{type(error).__name__}: {error}"
+    if isinstance(error, ValueError | TypeError) and not isinstance(error, BotoCoreError):
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def processed_marker(tx: Transaction, consumer: str, tenant_id: str, event_id: str) -> Transaction:
@@ -84,8 +118,10 @@ class EventConsumer:
     def parse(self, body: str) -> tuple[Envelope[Any], Handler]:
         try:
             message = json.loads(body)
-        except ValueError as error:
+        except ValueError as error:  # integers over 4,300 digits are ValueErrors too
             raise MalformedEvent(f"not JSON: {error}") from None
+        except RecursionError:
+            raise MalformedEvent("not JSON that can be read: nested too deeply") from None
         if not isinstance(message, dict):
             raise MalformedEvent("not an EventBridge event")
         detail_type = str(message.get("detail-type", ""))
@@ -95,6 +131,8 @@ class EventConsumer:
         except ValidationError as error:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
             raise MalformedEvent(f"{detail_type} does not match its contract: {problems}") from None
+        except RecursionError:
+            raise MalformedEvent(f"{detail_type} is nested too deeply to read") from None
         handler = self.handlers[detail_type]
         if isinstance(handler, WithSource):
             source, function = str(message.get("source")), handler.function
@@ -115,15 +153,16 @@ class EventConsumer:
             },
         )
         count("EventsDeadLettered")
-        logger.warning("malformed event dead-lettered", extra={"consumer": self.name, "reason": reason})
+        logger.warning("event dead-lettered", extra={"consumer": self.name, "reason": reason})
 
     def _handle(self, record: dict[str, Any]) -> bool:
-        """True when the record is done with (handled, duplicate or dead-lettered)."""
+        """Apply one record: True when it is applied (or a duplicate), False when it was
+        dead-lettered; raises when a retry may succeed."""
         try:
             envelope, handle = self.parse(record.get("body", ""))
         except MalformedEvent as error:
             self._dead_letter(record, str(error))
-            return True
+            return False
         metadata = envelope.metadata
         with correlated(metadata.correlation_id, metadata.event_id):
             try:
@@ -131,6 +170,13 @@ class EventConsumer:
                 count("EventsHandled")
             except AlreadyProcessed:
                 logger.info("duplicate event ignored", extra={"event_id": metadata.event_id})
+            except Exception as error:
+                reason = poison_reason(error)
+                if reason is None:
+                    raise
+                logger.exception("event cannot be applied", extra={"consumer": self.name})
+                self._dead_letter(record, f"{type(envelope.data).__name__} cannot be applied: {reason}")
+                return False
         return True
 
     def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -138,10 +184,15 @@ class EventConsumer:
 
     def _batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         failures = []
+        dead_lettered = 0
         for record in event.get("Records", []):
             try:
-                self._handle(record)
+                dead_lettered += not self._handle(record)
             except Exception:
                 logger.exception("event handling failed; it will be retried", extra={"consumer": self.name})
                 failures.append({"itemIdentifier": record["messageId"]})
+        if failures:
+            count_per("ConsumerFailures", {"consumer": self.name}, len(failures))
+        if dead_lettered:
+            count_per("ConsumerDeadLetters", {"consumer": self.name}, dead_lettered)
         return {"batchItemFailures": failures}

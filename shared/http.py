@@ -2,19 +2,29 @@
 
 ``ServiceApi`` routes API Gateway HTTP API (v2) events to the handlers a service registers:
 routes are registered only if the service declared them, the caller's principal is checked
-against the route's declared access and roles before anything else runs, oversized bodies are
-refused, parameters and bodies are validated with pydantic, and every error leaves as
-``application/problem+json`` (RFC 9457).
+against the route's declared access and roles before anything else runs, oversized bodies and
+bodies that are not UTF-8 (or not JSON, where JSON is read) are refused, parameters are validated
+with pydantic and JSON bodies strictly so (``true`` and ``"5"`` are not integers), and every error
+leaves as ``application/problem+json`` (RFC 9457).
+
+A route states once what it answers: its success status (``status=201``), a body that is not
+JSON (``media_type="image/png"``), a body it reads that is not JSON (``consumes="text/xml"``),
+whether it honours ``Idempotency-Key`` and the domain errors its logic raises (``errors=(409,)``).
+Everything else a route can answer is derived from its declaration: 401 unless public, 403 unless
+any principal may call it, 404 with path values, 400/413 with a body, 422 with inputs, 409 for a
+write (a conditional write can lose a race). The OpenAPI document is written from the same facts.
 
 The router is ours rather than Powertools' event handler because that package imports every
 resolver it ships (and all its event data classes) when any of it is imported: it cost about
 50 ms of each API function's cold start on top of pydantic. Powertools still writes the OpenAPI
-document, from the same handlers, only when the document is asked for (``ServiceApi.openapi``).
+document's schemas, from the same handlers, only when the document is asked for
+(``ServiceApi.openapi``).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import inspect
 import json
@@ -37,11 +47,14 @@ from shared.params import Param
 from shared.settings import get_settings
 
 PROBLEM_JSON = "application/problem+json"
+JSON = "application/json"
 IDEMPOTENCY_KEY_MAX = 128
 F = TypeVar("F", bound=Callable[..., Any])
 BodyT = TypeVar("BodyT")
 
 _event: ContextVar[dict[str, Any]] = ContextVar("siyu_http_event")
+_serving: ContextVar[_Registered | None] = ContextVar("siyu_http_route", default=None)
+_text: ContextVar[str] = ContextVar("siyu_http_body", default="")
 
 
 class Response(Generic[BodyT]):
@@ -85,15 +98,18 @@ def problem(status: int, title: str, detail: str, type_slug: str, **extra: Any) 
     return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False))
 
 
-def json_response(model: BaseModel, status: int = 200) -> Response[str]:
-    return Response(status_code=status, content_type="application/json", body=model.model_dump_json())
-
-
 class _InvalidRequest(Exception):
-    def __init__(self, errors: list[dict[str, Any]], malformed: bool = False) -> None:
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("invalid request")
         self.errors = errors
-        self.malformed = malformed
+
+
+class _MalformedBody(Exception):
+    """The body cannot be read at all: not UTF-8, not JSON, nested too deep, a number too long."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
 
 # Routing --------------------------------------------------------------------------------------
@@ -104,26 +120,53 @@ Where = Literal["path", "query", "body"]
 class _Input:
     """One handler parameter: where the request carries it and under which name."""
 
-    __slots__ = ("field", "key", "many", "parameter", "where")
+    __slots__ = ("errors", "field", "key", "many", "parameter", "where")
 
-    def __init__(self, parameter: str, field: str, where: Where, key: str, many: bool) -> None:
+    def __init__(
+        self, parameter: str, field: str, where: Where, key: str, many: bool, errors: tuple[int, ...] = ()
+    ) -> None:
         self.parameter = parameter
-        self.field = field  # its field in the route's request model
+        self.field = field  # its field in the route's parameter model
         self.where = where
         self.key = key
         self.many = many  # a list in the query: "a,b" (or a repeated name, joined by the gateway) splits
+        self.errors = errors  # statuses its value can bring beyond 422 (a cursor of another listing: 400)
+
+
+class _Body:
+    """The handler's body parameter: a pydantic model read from the JSON body, strictly."""
+
+    __slots__ = ("default", "model", "parameter")
+
+    def __init__(self, parameter: str, model: type[BaseModel], default: Any) -> None:
+        self.parameter = parameter
+        self.model = model
+        self.default = default  # PydanticUndefined: the body is required
 
 
 class _Binding:
-    __slots__ = ("inputs", "model")
+    __slots__ = ("body", "inputs", "model")
 
-    def __init__(self, model: type[BaseModel], inputs: tuple[_Input, ...]) -> None:
-        self.model = model
+    def __init__(self, model: type[BaseModel], inputs: tuple[_Input, ...], body: _Body | None) -> None:
+        self.model = model  # path and query values, validated as strings are (lax)
         self.inputs = inputs
+        self.body = body
 
 
 class _Registered:
-    __slots__ = ("binding", "function", "names", "options", "pattern", "route")
+    __slots__ = (
+        "binding",
+        "consumes",
+        "errors",
+        "function",
+        "idempotent",
+        "media_type",
+        "names",
+        "options",
+        "pattern",
+        "route",
+        "status",
+    )
 
     def __init__(
         self,
@@ -132,12 +175,14 @@ class _Registered:
         options: dict[str, Any],
         pattern: re.Pattern[str],
         names: tuple[str, ...],
+        answer: tuple[int, str, str | None, bool, tuple[int, ...]],
     ) -> None:
         self.route = route
         self.function = function
         self.options = options
         self.pattern = pattern
         self.names = names
+        self.status, self.media_type, self.consumes, self.idempotent, self.errors = answer
         self.binding: _Binding | None = None
 
     def bound(self) -> _Binding:
@@ -145,6 +190,33 @@ class _Registered:
         if self.binding is None:
             self.binding = _bind(self.function, self.route, self.names)
         return self.binding
+
+    @property
+    def takes_body(self) -> bool:
+        return self.consumes is not None or self.bound().body is not None
+
+    def error_statuses(self) -> list[int]:
+        """Every error status the route can answer: derived from its declaration, plus the
+        domain errors its logic raises (declared with ``errors=``)."""
+        route, binding = self.route, self.bound()
+        found = set(self.errors)
+        if route.access != "public":
+            found.add(401)
+        if route.access in ("staff", "member"):  # the other kind of principal, or a role left out
+            found.add(403)
+        if self.names:
+            found.add(404)
+        if self.takes_body:
+            found.update((400, 413))
+        if binding.inputs or binding.body is not None or self.idempotent:
+            found.add(422)
+        if self.idempotent:
+            found.add(409)
+        if route.method != "GET" and route.access != "public":  # a conditional write can lose a race
+            found.add(409)
+        for item in binding.inputs:
+            found.update(item.errors)
+        return sorted(found)
 
 
 def _marker(hint: Any) -> Param | None:
@@ -171,36 +243,40 @@ def _is_many(hint: Any) -> bool:
 
 
 def _bind(function: Callable[..., Any], route: Route, names: tuple[str, ...]) -> _Binding:
-    """One pydantic model per route, a field per handler parameter, so a request is validated in
-    one call and every invalid value is reported at once."""
+    """One pydantic model per route for its path and query values, a field per parameter, so a
+    request is validated in one call and every invalid value is reported at once; the body is
+    validated by its own model, strictly, straight from the JSON text."""
     hints = typing.get_type_hints(function, include_extras=True)
     found: list[_Input] = []
     fields: dict[str, Any] = {}
+    body: _Body | None = None
     for index, parameter in enumerate(inspect.signature(function).parameters.values()):
         hint = hints.get(parameter.name, Any)
         marker = _marker(hint)
+        default = PydanticUndefined if parameter.default is inspect.Parameter.empty else parameter.default
+        if marker is None and parameter.name not in names and _is_model(hint):
+            if body is not None:
+                raise TypeError(f"{route.key}: a handler takes at most one body parameter")
+            body = _Body(parameter.name, _bare(hint), default)
+            continue
         where: Where
         if marker is not None:
             where = marker.where
         elif parameter.name in names:
             where = "path"
-        elif _is_model(hint):
-            where = "body"
         else:
             where = "query"
-        default = PydanticUndefined if parameter.default is inspect.Parameter.empty else parameter.default
         constraints = marker.constraints if marker is not None else {}
         name = f"p{index}"  # not the parameter's name, which could shadow a BaseModel attribute
         fields[name] = (hint, Field(default, **constraints))
         key = (marker.alias if marker is not None else None) or parameter.name
-        found.append(_Input(parameter.name, name, where, key, where == "query" and _is_many(hint)))
-    if sum(item.where == "body" for item in found) > 1:
-        raise TypeError(f"{route.key}: a handler takes at most one body parameter")
-    order: dict[str, int] = {"path": 0, "query": 1, "body": 2}
+        errors = marker.errors if marker is not None else ()
+        found.append(_Input(parameter.name, name, where, key, where == "query" and _is_many(hint), errors))
+    order: dict[str, int] = {"path": 0, "query": 1}
     inputs = tuple(sorted(found, key=lambda item: order[item.where]))
     ordered = {item.field: fields[item.field] for item in inputs}
     model = create_model(f"{function.__name__}_request", **ordered)
-    return _Binding(model, inputs)
+    return _Binding(model, inputs, body)
 
 
 def _pattern(path: str) -> re.Pattern[str]:
@@ -220,19 +296,39 @@ class ServiceApi:
         return set(self.handlers)
 
     # Registration ------------------------------------------------------------------------------
-    def route(self, key: str, **options: Any) -> Callable[[F], F]:
+    def route(
+        self,
+        key: str,
+        *,
+        status: int = 200,
+        media_type: str = JSON,
+        consumes: str | None = None,
+        idempotent: bool = False,
+        errors: tuple[int, ...] = (),
+        **options: Any,
+    ) -> Callable[[F], F]:
         """Register a handler for a route the service declared ("GET /v1/contacts/{contact_id}").
-        ``options`` go to the route's OpenAPI operation (summary, description, tags…)."""
+
+        ``status``: the success status (a handler returning None answers it without a body, as
+        204 should); ``media_type``: the success body's type when it is not JSON (the handler
+        returns a ``Response``); ``consumes``: the type of a body the handler reads as text
+        (``body_text``) rather than as a JSON model; ``idempotent``: the route honours an
+        ``Idempotency-Key`` header; ``errors``: the error statuses its logic raises that are not
+        derived from the declaration (see ``error_statuses``). ``options`` go to the route's
+        OpenAPI operation (summary, description, tags…)."""
         route = self.routes.get(key)
         if route is None:
             raise LookupError(f"{key} is not declared in the {self.service.name} service manifest")
+        if route.binary and media_type == JSON:
+            raise TypeError(f"{key} answers bytes: register it with the media_type of its body")
 
         def register(function: F) -> F:
             summary = (function.__doc__ or "").strip().splitlines()
             if summary:
                 options.setdefault("summary", summary[0])
             names = tuple(re.findall(r"\{(\w+)\}", route.path))
-            self.handlers[key] = _Registered(route, function, options, _pattern(route.path), names)
+            answer = (status, media_type, consumes, idempotent, tuple(errors))
+            self.handlers[key] = _Registered(route, function, options, _pattern(route.path), names, answer)
             self._openapi = None
             return function
 
@@ -270,6 +366,10 @@ class ServiceApi:
         return found
 
     def idempotency_key(self) -> str | None:
+        serving = _serving.get()
+        if serving is None or not serving.idempotent:
+            # Its 409 and 422 and the header itself would be missing from the OpenAPI document.
+            raise RuntimeError("idempotency_key() on a route not registered with idempotent=True")
         key = self.header("Idempotency-Key")
         if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
             raise Unprocessable(
@@ -283,8 +383,9 @@ class ServiceApi:
         return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
     def body_text(self) -> str:
-        """The request body as sent (for routes that read something other than JSON)."""
-        return _body_text(_event.get())
+        """The request body as sent, already checked to be UTF-8 (for routes registered with
+        ``consumes=``, which read something other than JSON)."""
+        return _text.get()
 
     @staticmethod
     def _principal(event: dict[str, Any]) -> StaffPrincipal | MemberPrincipal | None:
@@ -310,10 +411,14 @@ class ServiceApi:
 
     def _answer(self, event: dict[str, Any]) -> Response[Any]:
         try:
-            return self._refuse_early(event) or self._dispatch(event)
+            matched = self._match(event)
+            if matched is None:
+                return problem(404, "Not found", "No such route.", "not-found")
+            registered, path_values = matched
+            return self._serve(registered, event, path_values)
+        except _MalformedBody as error:
+            return problem(400, "Malformed body", error.detail, "malformed-body")
         except _InvalidRequest as error:
-            if error.malformed:
-                return problem(400, "Malformed body", "The body is not valid JSON.", "malformed-body")
             return problem(
                 422, "Unprocessable content", "The request has invalid fields.", "validation-error", errors=error.errors
             )
@@ -323,28 +428,23 @@ class ServiceApi:
             logger.exception("unhandled error", extra={"error": type(error).__name__})
             return problem(500, "Internal error", "Something went wrong on our side.", "internal-error")
 
-    def _dispatch(self, event: dict[str, Any]) -> Response[Any]:
-        matched = self._match(event)
-        if matched is None:
-            return problem(404, "Not found", "No such route.", "not-found")
-        registered, path_values = matched
-        return self._call(registered, event, path_values)
-
-    def _refuse_early(self, event: dict[str, Any]) -> Response[str] | None:
-        """Size and authorisation are settled before the body is parsed or validated."""
-        body = event.get("body") or ""
-        size = len(base64.b64decode(body)) if event.get("isBase64Encoded") else len(body.encode())
-        if size > get_settings().max_body_bytes:
-            return self._problem_for(
-                PayloadTooLarge(f"The body is {size} bytes; at most {get_settings().max_body_bytes}.")
-            )
-        route = self.routes.get(str(event.get("routeKey", "")))
-        if route is not None:
-            try:
-                authorize(route, self._principal(event))
-            except DomainError as error:
-                return self._problem_for(error)
-        return None
+    def _serve(self, registered: _Registered, event: dict[str, Any], path_values: dict[str, str]) -> Response[Any]:
+        """Size, then authorisation, then the body's encoding, then validation: all before the
+        handler runs, each refusal its own 4xx."""
+        raw: bytes | None = None
+        if registered.takes_body:
+            raw = _body_bytes(event)
+            limit = get_settings().max_body_bytes
+            if len(raw) > limit:
+                raise PayloadTooLarge(f"The body is {len(raw)} bytes; at most {limit}.")
+        authorize(registered.route, self._principal(event))
+        text = _utf8(raw) if raw is not None else ""
+        serving, body_token = _serving.set(registered), _text.set(text)
+        try:
+            return self._call(registered, event, path_values, text)
+        finally:
+            _serving.reset(serving)
+            _text.reset(body_token)
 
     def _match(self, event: dict[str, Any]) -> tuple[_Registered, dict[str, str]] | None:
         """The route API Gateway matched, with the path values it decoded once.
@@ -365,31 +465,39 @@ class ServiceApi:
                 return candidate, {name: unquote(value) for name, value in found.groupdict().items()}
         return None
 
-    def _call(self, registered: _Registered, event: dict[str, Any], path_values: dict[str, str]) -> Response[Any]:
+    def _call(
+        self, registered: _Registered, event: dict[str, Any], path_values: dict[str, str], text: str
+    ) -> Response[Any]:
         binding = registered.bound()
         query = event.get("queryStringParameters") or {}
         data: dict[str, Any] = {}
         for item in binding.inputs:
-            value: Any
-            if item.where == "path":
-                value = path_values.get(item.key)
-            elif item.where == "query":
-                value = query.get(item.key)
-                if item.many and isinstance(value, str):
-                    value = value.split(",")
-            else:
-                value = _json_body(event)
+            value: Any = path_values.get(item.key) if item.where == "path" else query.get(item.key)
+            if item.many and isinstance(value, str):
+                value = value.split(",")
             if value is not None:  # absent: the default, or "Field required"
                 data[item.field] = value
+        errors: list[dict[str, Any]] = []
+        arguments: dict[str, Any] = {}
         try:
             # from_attributes as Powertools validated: clients read the same messages as before.
             request = binding.model.model_validate(data, from_attributes=True)
+            arguments = {item.parameter: getattr(request, item.field) for item in binding.inputs}
         except ValidationError as error:
-            raise _InvalidRequest(_errors(error, binding)) from None
-        result = registered.function(**{item.parameter: getattr(request, item.field) for item in binding.inputs})
+            errors = _errors(error, binding)
+        if binding.body is not None:
+            try:
+                arguments[binding.body.parameter] = _read_body(binding.body, text)
+            except ValidationError as error:
+                errors.extend(_body_errors(error))
+        if errors:
+            raise _InvalidRequest(errors)
+        result = registered.function(**arguments)
         if isinstance(result, Response):
             return result
-        return Response(200, "application/json", to_json(result, by_alias=True).decode())
+        if result is None and registered.status == 204:
+            return Response(204)
+        return Response(registered.status, JSON, to_json(result, by_alias=True).decode())
 
     # Errors ------------------------------------------------------------------------------------
     @staticmethod
@@ -398,42 +506,117 @@ class ServiceApi:
 
     # OpenAPI -----------------------------------------------------------------------------------
     def openapi(self) -> dict[str, Any]:
-        """The service's OpenAPI document, written by Powertools from the registered handlers."""
+        """The service's OpenAPI document: Powertools writes the schemas from the registered
+        handlers, the declarations say what each operation answers."""
         if self._openapi is None:
             self._openapi = _openapi_document(self)
         return json.loads(self._openapi)  # type: ignore[no-any-return]
 
 
-def _body_text(event: dict[str, Any]) -> str:
+# Bodies ---------------------------------------------------------------------------------------
+def _body_bytes(event: dict[str, Any]) -> bytes:
+    """The body's bytes as the client sent them: API Gateway base64-encodes a body that is not
+    text; a text body that cannot be encoded back (lone surrogates) was not UTF-8 either."""
     body = event.get("body") or ""
-    if event.get("isBase64Encoded") and body:
-        return base64.b64decode(body).decode()
-    return str(body)
-
-
-def _json_body(event: dict[str, Any]) -> Any:
-    """The body as JSON whatever its content type: the API speaks JSON only (curl -d sends a form
-    type), and a body that is not JSON is answered 400."""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise _MalformedBody("The body is not valid base64.") from None
     try:
-        text = _body_text(event)
-        return json.loads(text) if text else None
-    except ValueError:  # JSONDecodeError, or bytes that are not UTF-8
-        raise _InvalidRequest([], malformed=True) from None
+        return str(body).encode("utf-8")
+    except UnicodeEncodeError:
+        raise _MalformedBody("The body is not valid UTF-8.") from None
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _MalformedBody("The body is not valid UTF-8.") from None
+
+
+# What pydantic reports when the text is not JSON it can read: malformed, nested deeper than its
+# parser's limit (200 levels, far below Python's recursion limit), a number past 4,300 digits, or
+# a string with a lone surrogate. A 400, not a list of invalid fields.
+_UNREADABLE = frozenset({"json_invalid", "string_unicode"})
+
+
+def _read_body(body: _Body, text: str) -> Any:
+    """The body model, validated strictly from the JSON text: a number must be a JSON number and
+    an integer an integer (``true``, ``"5"`` and ``5.5`` are refused), while dates, times and URLs
+    are read from their strings, as JSON has no type for them."""
+    if not text.strip() or text.strip() == "null":
+        if body.default is not PydanticUndefined:
+            return body.default
+        raise ValidationError.from_exception_data("body", [{"type": "missing", "loc": (), "input": None}])
+    try:
+        return body.model.model_validate_json(text, strict=True)
+    except ValidationError as error:
+        unreadable = next((item for item in error.errors() if item["type"] in _UNREADABLE and not item["loc"]), None)
+        if unreadable is not None:
+            raise _MalformedBody(f"The body is not JSON that can be read: {unreadable['msg']}.") from None
+        raise
 
 
 def _errors(error: ValidationError, binding: _Binding) -> list[dict[str, Any]]:
-    """pydantic's errors, located as clients read them: ["query", "limit"], ["path", "contact_id"],
-    ["body", "name"] (the body is the request's only JSON document, so its fields sit under "body")."""
+    """pydantic's errors, located as clients read them: ["query", "limit"], ["path", "contact_id"]."""
     by_field = {item.field: item for item in binding.inputs}
     errors = []
     for item in error.errors(include_url=False, include_input=False):
         first, *rest = item.get("loc", ()) or ("",)
         source = by_field.get(str(first))
-        head: list[Any] = []
-        if source is not None:
-            head = ["body"] if source.where == "body" else [source.where, source.key]
+        head: list[Any] = [source.where, source.key] if source is not None else []
         errors.append({"loc": [str(part) for part in (*head, *rest)], "msg": str(item.get("msg", ""))})
     return errors
+
+
+def _body_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """The body's errors under "body" (the request's only JSON document): ["body", "name"]."""
+    return [
+        {"loc": ["body", *(str(part) for part in item.get("loc", ()))], "msg": str(item.get("msg", ""))}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+# OpenAPI --------------------------------------------------------------------------------------
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An error, as RFC 9457 problem details.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "description": "Names the kind of error."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string", "description": "For a person to read."},
+        "errors": {
+            "type": "array",
+            "description": "422: every invalid value, where it is and what is wrong with it.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}, "examples": [["body", "name"]]},
+                    "msg": {"type": "string"},
+                },
+            },
+        },
+        "reason": {"type": "string", "description": "409: a stable code saying which conflict."},
+    },
+}
+ERROR_DESCRIPTIONS = {
+    400: "The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over "
+    "4,300 digits); or a cursor of another listing.",
+    401: "No valid bearer token (or, for WeChat's callbacks, no valid signature).",
+    403: "The caller's kind (staff or member) or roles may not use this route.",
+    404: "No such resource in the caller's tenant.",
+    409: "The request conflicts with the current state (``reason`` says how), or lost a race: read again.",
+    413: "The body is larger than the API accepts.",
+    422: "Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key.",
+    503: "An upstream service (WeChat) did not answer.",
+}
+_POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
 def _openapi_document(api: ServiceApi) -> str:
@@ -444,12 +627,57 @@ def _openapi_document(api: ServiceApi) -> str:
     for registered in api.handlers.values():
         route = registered.route
         resolver.route(route.resolver_path, route.method, **registered.options)(_described(registered))
-    return resolver.get_openapi_json_schema(title=f"Siyu {api.service.name}")
+    document: dict[str, Any] = json.loads(resolver.get_openapi_json_schema(title=f"Siyu {api.service.name}"))
+    for registered in api.handlers.values():
+        route = registered.route
+        _declare(document["paths"][route.path][route.method.lower()], registered)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _POWERTOOLS_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return json.dumps(document, ensure_ascii=False)
+
+
+def _declare(operation: dict[str, Any], registered: _Registered) -> None:
+    """What the operation answers, as declared: its success status and body, every error status
+    as problem+json; the body it reads when that is not JSON; the Idempotency-Key it honours."""
+    generated = operation.get("responses", {}).get("200", {})
+    success: dict[str, Any] = {"description": generated.get("description") or "Successful Response"}
+    if registered.status == 204:
+        success["description"] = "Done; no content."
+    elif registered.media_type == JSON:
+        schema = generated.get("content", {}).get(JSON, {}).get("schema", {})
+        success["content"] = {JSON: {"schema": schema}}
+    elif registered.media_type.startswith("text/"):
+        success["content"] = {registered.media_type: {"schema": {"type": "string"}}}
+    else:
+        success["content"] = {registered.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    responses: dict[str, Any] = {str(registered.status): success}
+    for status in registered.error_statuses():
+        responses[str(status)] = {
+            "description": ERROR_DESCRIPTIONS.get(status, "An error."),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    operation["responses"] = responses
+    if registered.consumes is not None:
+        operation["requestBody"] = {"required": True, "content": {registered.consumes: {"schema": {"type": "string"}}}}
+    if registered.idempotent:
+        operation.setdefault("parameters", []).append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Send the same key again to get the first answer instead of a second creation.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX},
+            }
+        )
+    if registered.route.access != "public":
+        operation["security"] = [{"bearer": []}]
 
 
 def _described(registered: _Registered) -> Callable[..., Any]:
     """The handler as Powertools reads it: our markers become its Query/Path, our ``Response``
-    its own, and a binary route has no return type (its body is an image, not a schema)."""
+    its own, and a route whose body is not JSON has no return type (its body is not a schema)."""
     from aws_lambda_powertools.event_handler import Response as PowertoolsResponse
     from aws_lambda_powertools.event_handler.openapi import params
 
@@ -463,12 +691,13 @@ def _described(registered: _Registered) -> Callable[..., Any]:
             kinds[item.where](alias=item.alias, **item.constraints) if isinstance(item, Param) else item
             for item in hint.__metadata__
         )
-        return typing.Annotated.__class_getitem__((hint.__origin__, *metadata))  # type: ignore[attr-defined]
+        # Subscripting with a tuple works on every Python (3.13 dropped Annotated.__class_getitem__).
+        return typing.Annotated[(hint.__origin__, *metadata)]
 
     function = registered.function
     hints = typing.get_type_hints(function, include_extras=True)
     returned = hints.get("return", inspect.Signature.empty)
-    if registered.route.binary:
+    if registered.media_type != JSON or registered.status == 204:
         returned = inspect.Signature.empty
     elif typing.get_origin(returned) is Response or returned is Response:
         returned = PowertoolsResponse[typing.get_args(returned) or (Any,)]  # type: ignore[misc]

@@ -81,15 +81,29 @@ class Table(_Declaration):
 
 
 class Consumer(_Declaration):
-    """A subscription: its own queue, dead-letter queue and function, fed by its own rules."""
+    """A subscription: its own queue, dead-letter queue and function, fed by its own rules.
 
-    __slots__ = ("batch_size", "handler", "max_receive_count", "name", "patterns", "visibility_timeout_seconds")
+    The queue's visibility timeout is at least six times the function's timeout (AWS's advice for
+    SQS event sources: a batch that is retried or throttled must not become visible again while a
+    run still holds it). Give one of them; the other follows (10 s and 60 s when neither is).
+    """
+
+    __slots__ = (
+        "batch_size",
+        "handler",
+        "max_receive_count",
+        "name",
+        "patterns",
+        "timeout_seconds",
+        "visibility_timeout_seconds",
+    )
     name: str
     handler: str  # "module.path.function"
     patterns: tuple[dict[str, Any], ...]  # one EventBridge rule per pattern
     batch_size: int
     max_receive_count: int
     visibility_timeout_seconds: int
+    timeout_seconds: int  # the function's
 
     def __init__(
         self,
@@ -98,8 +112,20 @@ class Consumer(_Declaration):
         patterns: tuple[dict[str, Any], ...],
         batch_size: int = 10,
         max_receive_count: int = 5,
-        visibility_timeout_seconds: int = 60,
+        visibility_timeout_seconds: int | None = None,
+        timeout_seconds: int | None = None,
     ) -> None:
+        if timeout_seconds is None:
+            timeout_seconds = (
+                visibility_timeout_seconds or DEFAULT_CONSUMER_VISIBILITY_SECONDS
+            ) // VISIBILITY_PER_TIMEOUT
+        if visibility_timeout_seconds is None:
+            visibility_timeout_seconds = timeout_seconds * VISIBILITY_PER_TIMEOUT
+        if timeout_seconds < 1 or visibility_timeout_seconds < timeout_seconds * VISIBILITY_PER_TIMEOUT:
+            raise ValueError(
+                f"{name}: the visibility timeout ({visibility_timeout_seconds} s) must be at least "
+                f"{VISIBILITY_PER_TIMEOUT} times the function's ({timeout_seconds} s)"
+            )
         super().__init__(
             name=name,
             handler=handler,
@@ -107,17 +133,53 @@ class Consumer(_Declaration):
             batch_size=batch_size,
             max_receive_count=max_receive_count,
             visibility_timeout_seconds=visibility_timeout_seconds,
+            timeout_seconds=timeout_seconds,
         )
 
 
+VISIBILITY_PER_TIMEOUT = 6
+DEFAULT_CONSUMER_VISIBILITY_SECONDS = 60
+
+
 class Schedule(_Declaration):
-    __slots__ = ("expression", "handler", "name")
+    """A job run by EventBridge Scheduler. Runs never overlap (the function may run once at a
+    time), and a run must end before the next is due: ``timeout_seconds`` defaults to five sixths
+    of the interval of a ``rate()`` (50 s for every minute), at most Lambda's 900 s cap and by
+    default at most 300 s."""
+
+    __slots__ = ("expression", "handler", "name", "timeout_seconds")
     name: str
     handler: str
     expression: str  # EventBridge Scheduler syntax: rate(1 day) or cron(...)
+    timeout_seconds: int
 
-    def __init__(self, name: str, handler: str, expression: str) -> None:
-        super().__init__(name=name, handler=handler, expression=expression)
+    def __init__(self, name: str, handler: str, expression: str, timeout_seconds: int | None = None) -> None:
+        interval = schedule_interval_seconds(expression)
+        if timeout_seconds is None:
+            timeout_seconds = min(DEFAULT_SCHEDULE_TIMEOUT_SECONDS, interval * 5 // 6)
+        if not 1 <= timeout_seconds <= min(interval - 1, LAMBDA_MAX_TIMEOUT_SECONDS):
+            raise ValueError(f"{name}: a run must end before the next is due ({expression}): timeout {timeout_seconds}")
+        super().__init__(name=name, handler=handler, expression=expression, timeout_seconds=timeout_seconds)
+
+    @property
+    def interval_seconds(self) -> int:
+        return schedule_interval_seconds(self.expression)
+
+
+DEFAULT_SCHEDULE_TIMEOUT_SECONDS = 300
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+# cron() and at() can fire as often as every minute: count them as per-minute.
+_SHORTEST_INTERVAL_SECONDS = 60
+
+
+def schedule_interval_seconds(expression: str) -> int:
+    """The time between two runs of a ``rate()`` expression; a minute for anything else."""
+    found = _RATE.match(expression)
+    if not found:
+        return _SHORTEST_INTERVAL_SECONDS
+    return int(found.group(1)) * _UNIT_SECONDS[found.group(2).rstrip("s")]
 
 
 class Service(_Declaration):
@@ -143,7 +205,8 @@ class Service(_Declaration):
     # Extra permissions a function of the service needs beyond its own table and bus source.
     reads_token_secret: bool
     reads_wechat_secret: bool
-    # Pure-Python packages the API function needs beyond the Powertools layer (see infra/layers.py).
+    # Layers the API function needs beyond the base layer (pydantic), named by the package it
+    # imports (infra/layers.py LAYERS); every layer is built from uv.lock for the Lambda platform.
     layers: tuple[str, ...]
 
     def __init__(
@@ -175,6 +238,14 @@ class Service(_Declaration):
     @property
     def source(self) -> str:
         return f"siyu.{self.name}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secret settings (fields of ``shared.settings.Settings``) every function of the
+        service is given with the right to read them, the outbox publisher excepted (it runs
+        shared code that reads none)."""
+        declared = (("token_secret_arn", self.reads_token_secret), ("wechat_secret_arn", self.reads_wechat_secret))
+        return tuple(name for name, reads in declared if reads)
 
     @property
     def publisher_handler(self) -> str | None:

@@ -288,6 +288,32 @@ class Metrics:
             },
         }
 
+    def single_metric(self, name: str, unit: MetricUnit | str, value: float, dimensions: Mapping[str, str]) -> None:
+        """Write one metric at once under its own dimensions (Powertools' ``single_metric``), for
+        the metrics alarms watch per resource, such as a consumer's failures per consumer name. The
+        service travels along as a property (for log queries), not as a dimension, so an alarm names
+        the metric by ``dimensions`` alone."""
+        if self.disabled():
+            return
+        unit_name = unit.value if isinstance(unit, MetricUnit) else MetricUnit(unit).value
+        line = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": self.namespace,
+                        "Dimensions": [list(dimensions)],
+                        "Metrics": [{"Name": name, "Unit": unit_name}],
+                    }
+                ],
+            },
+            "service": self.service,
+            **dimensions,
+            name: float(value),
+        }
+        sys.stdout.write(json.dumps(line, separators=(",", ":"), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
     def flush_metrics(self) -> None:
         """Write what was recorded as one EMF line and forget it; where metrics are disabled
         (the local stack) forget it without writing, so the set never grows across invocations."""
@@ -334,3 +360,8 @@ def correlated(correlation: str, causation: str | None = None) -> Iterator[None]
 
 def count(name: str, value: int = 1) -> None:
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def count_per(name: str, dimensions: Mapping[str, str], value: int = 1) -> None:
+    """A count under its own dimensions, written at once: see ``Metrics.single_metric``."""
+    metrics.single_metric(name, MetricUnit.Count, value, dimensions)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # when an event is written, not at the publisher's cold start.
 OUTBOX_KIND = "outbox"
 OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600  # kept for investigation; the stream is what delivers
+MAX_CORRELATION_ID = 256  # the envelope's bound (shared.events.envelope.EventMetadata)
 
 
 def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
@@ -34,7 +35,9 @@ def outbox_item(tenant_id: str, data: BaseModel) -> dict[str, Any]:
             "event_version": contract.version,
             "tenant_id": tenant_id,
             "occurred_at": now_rfc3339(),
-            "correlation_id": observability.correlation_id() or event_id,
+            # Bounded as the contracts bound it: a client's over-long X-Correlation-Id must not
+            # make the event its request caused undeliverable.
+            "correlation_id": (observability.correlation_id() or event_id)[:MAX_CORRELATION_ID],
             "causation_id": observability.causation_id(),
         },
         "data": data.model_dump(mode="json"),

@@ -5,7 +5,11 @@ routes share (one definition each).
 ``pydantic.Field`` its value must meet (``ge``, ``max_length``, ``pattern``, ``description``…);
 ``shared.http`` validates with them and describes them in the OpenAPI document. A parameter with
 no marker is a path value if the route's path names it, the body if it is a pydantic model, and
-a query value otherwise.
+a query value otherwise. ``errors`` are the statuses a value can bring beyond 422 (a cursor of
+another listing: 400), so that every route taking it documents them.
+
+Path and query values are strings by nature and are converted as such (``limit=5``); bodies are
+validated strictly (see ``shared.http``).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Annotated, Any, ClassVar, Literal
 class Param:
     where: ClassVar[Literal["query", "path"]]
 
-    def __init__(self, *, alias: str | None = None, **constraints: Any) -> None:
+    def __init__(self, *, alias: str | None = None, errors: tuple[int, ...] = (), **constraints: Any) -> None:
         self.alias = alias  # the name in the request, when it is not a Python identifier
+        self.errors = errors
         self.constraints = constraints
 
     def __repr__(self) -> str:
@@ -33,5 +38,7 @@ class Path(Param):
 
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="The next_cursor of the previous page.")]
+Cursor = Annotated[
+    str | None, Query(max_length=2048, errors=(400,), description="The next_cursor of the previous page.")
+]
 Id = Annotated[str, Path(min_length=1, max_length=64)]

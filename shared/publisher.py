@@ -1,9 +1,11 @@
 """Outbox publisher: DynamoDB Stream records of outbox items → EventBridge, in batches of 10.
 
-Entries EventBridge refuses are retried with back-off; if some still fail, the function reports
-the first record it could not publish as the batch item failure, so the stream (Lambda's event
-source mapping, or the local pump) delivers it and everything after it again. Delivery is
-therefore at least once, which is why every consumer is idempotent.
+Entries EventBridge refuses (FailedEntryCount, throttling) and calls that fail outright (a network
+fault, a throttled or refused call) are retried with back-off; if some still fail, the function
+reports the first record it could not publish as the batch item failure, so the stream (Lambda's
+event source mapping, or the local pump) delivers it and everything after it again, while what was
+already published before it is not put again. Delivery is therefore at least once (an entry the bus
+accepted just before a call failed is put again), which is why every consumer is idempotent.
 """
 
 from __future__ import annotations
@@ -51,11 +53,17 @@ def _put_batch(batch: list[PendingEvent]) -> list[PendingEvent]:
     """Publish a batch; return what still failed after retries."""
     remaining = batch
     for attempt in range(ATTEMPTS):
-        answer = aws.client("events").put_events(Entries=[item.entry for item in remaining])
-        if not answer.get("FailedEntryCount"):
-            return []
-        remaining = [item for item, result in zip(remaining, answer["Entries"], strict=True) if result.get("ErrorCode")]
-        logger.warning("events refused by the bus", extra={"count": len(remaining), "attempt": attempt + 1})
+        try:
+            answer = aws.client("events").put_events(Entries=[item.entry for item in remaining])
+        except Exception:  # the whole call failed: every entry in it is tried again
+            logger.exception("the bus refused the call", extra={"count": len(remaining), "attempt": attempt + 1})
+        else:
+            if not answer.get("FailedEntryCount"):
+                return []
+            remaining = [
+                item for item, result in zip(remaining, answer["Entries"], strict=True) if result.get("ErrorCode")
+            ]
+            logger.warning("events refused by the bus", extra={"count": len(remaining), "attempt": attempt + 1})
         time.sleep(0.1 * 2**attempt)
     return remaining
 
@@ -68,6 +76,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         failed = _put_batch(batch)
         if failed:
             first = min(failed, key=lambda item: int(item.sequence_number))
+            count("EventsPublished", len(batch) - len(failed))
+            count("PublishFailures", len(failed))
             return {"batchItemFailures": [{"itemIdentifier": first.sequence_number}]}
         count("EventsPublished", len(batch))
     return {"batchItemFailures": []}

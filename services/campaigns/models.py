@@ -2,14 +2,18 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints, model_validator
 
-from shared.models import Model, StrictModel
+from shared.models import Model, Name, StrictModel, name_pattern
 
 Status = Literal["draft", "active", "paused", "ended"]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
+# A channel, store or brand: a one-line name without "#" or "/" (they separate keys).
+Label = Annotated[Name, StringConstraints(max_length=64, pattern=name_pattern("#/"))]
+CampaignName = Annotated[Name, StringConstraints(max_length=100)]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 Points = Annotated[int, Field(ge=0, le=1_000_000)]
+Budget = Annotated[int, Field(ge=0, le=1_000_000_000)]
+EntryUrl = Annotated[HttpUrl, UrlConstraints(max_length=2048)]
 
 
 class _Strict(StrictModel):
@@ -17,14 +21,14 @@ class _Strict(StrictModel):
 
 
 class CampaignFields(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    name: CampaignName
     brand: Label | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     acquisition_points: Points = 0
     engagement_points: Points = 0
-    points_budget: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
-    entry_url: HttpUrl | None = Field(
+    points_budget: Budget = 0
+    entry_url: EntryUrl | None = Field(
         default=None, description="The tenant's mini-program or H5 entry that opens with ?scene=<code>."
     )
 
@@ -40,14 +44,14 @@ class CampaignCreate(CampaignFields):
 
 
 class CampaignPatch(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    name: CampaignName | None = None
     brand: Label | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     acquisition_points: Points | None = None
     engagement_points: Points | None = None
-    points_budget: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
-    entry_url: HttpUrl | None = None
+    points_budget: Budget | None = None
+    entry_url: EntryUrl | None = None
 
     @model_validator(mode="after")
     def _only_optional_fields_clear(self) -> "CampaignPatch":

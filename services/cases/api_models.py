@@ -21,25 +21,25 @@ from services.cases.models import (
     SlaView,
     StaffId,
     Status,
+    Subject,
     Tag,
-    Text,
 )
 
 # Re-exported (hence the alias): the sla-checks route answers it; it lives in models for the sweep.
 from services.cases.models import SweepReport as SweepReport  # noqa: PLC0414
 from shared.events.cases import CaseType, Priority
-from shared.models import Model, StrictModel
+from shared.models import Model, Name, StrictModel, Text
 
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Body = Annotated[Text, StringConstraints(min_length=1, max_length=2000)]
+Description = Annotated[Text, StringConstraints(max_length=4000)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Brand = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Brand = Annotated[Name, StringConstraints(max_length=64)]
 MemberCaseType = Literal["complaint", "inquiry", "after_sales", "feedback"]
 
 
 class MemberCaseCreate(StrictModel):
     type: MemberCaseType
-    subject: Text
+    subject: Subject
     description: Description = ""
     order_id: ExternalId | None = None
     brand: Brand | None = None
@@ -48,7 +48,7 @@ class MemberCaseCreate(StrictModel):
 
 class StaffCaseCreate(StrictModel):
     type: CaseType
-    subject: Text
+    subject: Subject
     description: Description = ""
     priority: Priority = "normal"
     contact_id: ExternalId | None = None
@@ -67,7 +67,7 @@ class CasePatch(StrictModel):
     tags: list[Tag] | None = Field(default=None, max_length=20)
     assignee: StaffId | None = None
     queue_id: QueueId | None = None
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
+    reason: Annotated[Name, StringConstraints(max_length=500)] | None = None
 
 
 class StaffMessageCreate(StrictModel):
@@ -83,7 +83,7 @@ class MemberMessageCreate(StrictModel):
 
 class CsatCreate(StrictModel):
     rating: int = Field(ge=1, le=5)
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    comment: Annotated[Text, StringConstraints(max_length=1000)] | None = None
 
 
 class AgentPut(StrictModel):
@@ -94,7 +94,7 @@ class AgentPut(StrictModel):
 
 
 class QueuePut(StrictModel):
-    name: Text
+    name: Subject
     policy: Policy = "round_robin"
     rank: int = Field(default=100, ge=0, le=10_000)
     rules: list[RoutingRule] = Field(default_factory=list, max_length=50)
@@ -103,9 +103,9 @@ class QueuePut(StrictModel):
 
 class ArticleWrite(StrictModel):
     kind: Literal["article", "canned_reply"] = "article"
-    title: Text
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-    category: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
+    title: Subject
+    body: Annotated[Text, StringConstraints(min_length=1, max_length=20_000)]
+    category: Annotated[Name, StringConstraints(max_length=64)] | None = None
     keywords: list[Tag] = Field(default_factory=list, max_length=30)
     auto_reply: bool = Field(default=False, description="Answer channel messages containing a keyword.")
     answer: Body | None = Field(default=None, description="The auto-reply's text (default: the body).")

@@ -12,19 +12,45 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 
 from shared.events.cases import CaseStatus, CaseType, ChannelAddress, Intake, Priority
-from shared.models import Model, StrictModel
+from shared.models import Model, Name, StrictModel
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Subject = Annotated[Name, StringConstraints(max_length=200)]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 QueueId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Tag = Annotated[Name, StringConstraints(max_length=40)]
+Keyword = Annotated[Name, StringConstraints(max_length=40)]
+BrandName = Annotated[Name, StringConstraints(max_length=64)]
+# An IANA zone name ("Asia/Shanghai"): checked to exist, after this shape keeps paths and odd bytes out.
+ZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
+]
+
+
+def _no_offset(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a local time of day, without an offset")
+    return value
+
+
+# A local time of day, "09:00" or "09:00:00", in the tenant's zone: no offset (it would be compared
+# with times that have none). Documented as a pattern: JSON Schema's "time" format requires an offset.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_no_offset),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "examples": ["09:00"],
+        }
+    ),
+]
 Availability = Literal["online", "away", "offline"]
 Policy = Literal["round_robin", "least_loaded"]
 MessageKind = Literal["inbound", "outbound", "note"]
@@ -48,18 +74,23 @@ class HistoryLine(Model):
 class BusinessHours(StrictModel):
     """A tenant's working hours, in its time zone, without its holidays (see ``logic.business_time``)."""
 
-    time_zone: str = "Asia/Shanghai"
-    opens: time = time(9, 0)
-    closes: time = time(18, 0)
+    time_zone: ZoneName = "Asia/Shanghai"
+    opens: LocalTime = time(9, 0)
+    closes: LocalTime = time(18, 0)
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
-        default_factory=lambda: [0, 1, 2, 3, 4], description="Working days, 0 = Monday."
+        default_factory=lambda: [0, 1, 2, 3, 4], max_length=7, description="Working days, 0 = Monday."
     )
     holidays: list[date] = Field(default_factory=list, max_length=366)
 
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        _zone(value)
+        from zoneinfo import ZoneInfoNotFoundError
+
+        try:
+            _zone(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory ("Asia")
+            raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
     @model_validator(mode="after")
@@ -90,9 +121,11 @@ def _zone(name: str) -> "ZoneInfo":
 class Attachment(StrictModel):
     """A reference to a file kept elsewhere (the upload store); the case keeps only its key."""
 
-    key: Annotated[str, StringConstraints(min_length=1, max_length=512)]
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    content_type: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "application/octet-stream"
+    key: Annotated[Name, StringConstraints(max_length=512)]
+    name: Annotated[Name, StringConstraints(max_length=200)]
+    content_type: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
+    ] = "application/octet-stream"
 
 
 class Actor(Model):
@@ -238,9 +271,7 @@ class RoutingRule(StrictModel):
 
     types: list[CaseType] = Field(default_factory=list, max_length=5)
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)
-    brands: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=50
-    )
+    brands: list[BrandName] = Field(default_factory=list, max_length=50)
 
 
 class Queue(Model):
@@ -290,7 +321,7 @@ class CaseSettings(StrictModel):
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     auto_close_days: int = Field(default=7, ge=1, le=90)
     reopen_on_rating_at_most: int = Field(default=2, ge=0, le=5, description="0: a low rating never reopens.")
-    version: int = 0
+    version: int = Field(default=0, ge=0, le=2**53)
 
     @field_validator("sla")
     @classmethod

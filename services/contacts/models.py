@@ -5,16 +5,24 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.models import Model, StrictModel
+from shared.models import Model, Name, StrictModel, name_pattern
 
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s#/][^#/]*$")]
+# Tags name keys ("#" and "/" separate their parts).
+Tag = Annotated[Name, StringConstraints(max_length=64, pattern=name_pattern("#/"))]
 StaffId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 TENANT_WIDE = "*"  # the owner key for "every brand"; real brand names cannot contain it
 Brand = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.-]+)$")]
 AttributeValue = str | int | bool
-# Keys of maps a client sends: never empty (DynamoDB map keys name attributes), short, no control
-# characters.
-Key = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f]+$")]
+# What a client may set as a custom attribute: a short text, a number DynamoDB holds exactly (at
+# most 38 digits; these stay far below) or a flag.
+AttributeInput = (
+    Annotated[Name, StringConstraints(max_length=500)] | Annotated[int, Field(ge=-(10**15), le=10**15)] | bool
+)
+# Keys of maps a client sends: never empty (DynamoDB map keys name attributes), short, one line.
+Key = Annotated[Name, StringConstraints(max_length=64)]
+PersonName = Annotated[Name, StringConstraints(max_length=100)]
+# An identity a client gives (phone, email, WeChat ids): one line, no control characters.
+IdentityValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=name_pattern())]
 Gender = Literal["male", "female", "other", "unknown"]
 MAX_TAGS = 50
 MAX_APPS = 10
@@ -48,25 +56,25 @@ class Identities(Model):
 class Profile(_Strict):
     """Fields a member may change about themselves."""
 
-    name: str | None = Field(default=None, max_length=100)
+    name: PersonName | None = None
     gender: Gender | None = None
-    city: str | None = Field(default=None, max_length=100)
+    city: PersonName | None = None
     birthday: date | None = None
 
 
 class StaffProfile(Profile):
-    attributes: dict[Key, AttributeValue] | None = Field(default=None, max_length=50, description="Custom attributes.")
-    consent: dict[Key, dict[Key, bool]] | None = Field(
-        default=None, description="Consent per channel and purpose, e.g. {'sms': {'marketing': false}}."
+    attributes: dict[Key, AttributeInput] | None = Field(default=None, max_length=50, description="Custom attributes.")
+    consent: dict[Key, Annotated[dict[Key, bool], Field(max_length=20)]] | None = Field(
+        default=None, max_length=20, description="Consent per channel and purpose, e.g. {'sms': {'marketing': false}}."
     )
-    phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, max_length=254)
-    unionid: str | None = Field(default=None, max_length=128)
-    external_userid: str | None = Field(default=None, max_length=128)
+    phone: Annotated[IdentityValue, Field(max_length=32)] | None = None
+    email: Annotated[IdentityValue, Field(max_length=254)] | None = None
+    unionid: Annotated[IdentityValue, Field(max_length=128)] | None = None
+    external_userid: Annotated[IdentityValue, Field(max_length=128)] | None = None
 
 
 class ContactCreate(StaffProfile):
-    openids: dict[Key, Annotated[str, StringConstraints(min_length=1, max_length=128)]] = Field(
+    openids: dict[Key, Annotated[IdentityValue, Field(max_length=128)]] = Field(
         default_factory=dict, max_length=MAX_APPS
     )
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
@@ -88,8 +96,8 @@ class OwnerChange(_Strict):
 
 class WechatLogin(_Strict):
     tenant_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-    app_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    code: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    app_id: Annotated[IdentityValue, Field(max_length=64)]
+    code: Annotated[IdentityValue, Field(max_length=256)]
 
 
 class Contact(Model):

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.models import Model
+from shared.models import Model, Name
 
 EntryType = Literal[
     "credit",  # earned: campaign, check-in, order
@@ -119,7 +119,7 @@ class CheckinStatus(Model):
     cycle: list[int]
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[Name, StringConstraints(max_length=200)]
 
 
 class AdjustmentRequest(Model):

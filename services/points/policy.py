@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from shared.models import Name
+
 Cap = Annotated[int, Field(ge=1, le=10_000_000)]
+# An IANA zone name ("Asia/Shanghai"): checked to exist, after this shape keeps paths and odd bytes out.
+ZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
+]
 
 
 class _Strict(BaseModel):
@@ -38,7 +44,7 @@ class Caps(_Strict):
 
 class EarningRule(_Strict):
     source: Literal["checkin", "order", "campaign", "referral", "profile"]
-    brand: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+    brand: Annotated[Name, StringConstraints(max_length=64)] | None = Field(
         default=None, description="Orders: the brand the rate applies to (none: every brand)."
     )
     points_per_yuan: Annotated[float, Field(ge=0, le=1000)] | None = Field(
@@ -48,12 +54,12 @@ class EarningRule(_Strict):
 
 
 class Tier(_Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    min_points: Annotated[int, Field(ge=0)]
+    name: Annotated[Name, StringConstraints(max_length=32)]
+    min_points: Annotated[int, Field(ge=0, le=1_000_000_000)]
 
 
 class PointsPolicy(_Strict):
-    time_zone: str = "Asia/Shanghai"
+    time_zone: ZoneName = "Asia/Shanghai"
     expiry: Expiry = Field(default_factory=Expiry)
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] = 30
     checkin_cycle: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(
@@ -74,7 +80,7 @@ class PointsPolicy(_Strict):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory ("Asia")
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 

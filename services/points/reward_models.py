@@ -5,10 +5,11 @@ from typing import Annotated, Literal, Self
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
 from services.points.models import Draw
-from shared.models import Model, StrictModel
+from shared.models import Model, Name, StrictModel, Text
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Brand = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+RewardName = Annotated[Name, StringConstraints(max_length=100)]
+Brand = Annotated[Name, StringConstraints(max_length=64)]
+Description = Annotated[Text, StringConstraints(max_length=2000)]
 Cost = Annotated[int, Field(ge=1, le=10_000_000)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 PerMemberLimit = Annotated[int, Field(ge=1, le=10_000)]
@@ -25,8 +26,8 @@ class _Validity(StrictModel):
 
 
 class RewardCreate(_Validity):
-    name: Name
-    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    name: RewardName
+    description: Description = ""
     cost: Cost = Field(description="Points per redemption.")
     stock: Count | None = Field(default=None, description="Units left; none: unlimited.")
     per_member_limit: PerMemberLimit | None = Field(default=None, description="Redemptions per member; none: no limit.")
@@ -37,8 +38,8 @@ class RewardCreate(_Validity):
 
 
 class RewardPatch(_Validity):
-    name: Name | None = None
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    name: RewardName | None = None
+    description: Description | None = None
     cost: Cost | None = None
     stock: Count | None = None
     per_member_limit: PerMemberLimit | None = None
@@ -101,7 +102,7 @@ class RewardList(Model):
 
 
 class RedemptionRequest(StrictModel):
-    reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    reward_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Redemption(Model):

@@ -1,9 +1,10 @@
-"""JWT signing (HS256) and verification (HS256, RS256) through PyJWT, with the algorithm pinned per issuer.
+"""JWT signing (HS256, ES256) and verification (HS256, RS256, ES256) through PyJWT, with the algorithm
+pinned per issuer.
 
 PyJWT is imported on first use, not with this module: the contacts API only signs member tokens
 (HS256, pure Python) and should not pay for it on a cold start of its other routes. Where
-`cryptography` is installed (the authorizer's layer, and every local environment) PyJWT imports
-it as well; that is what RS256 needs, and only the authorizer verifies RS256 tokens.
+`cryptography` is installed (the authorizer's and the platform function's layers, and every local
+environment) PyJWT imports it as well; that is what RS256 and ES256 need.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
     from jwt import PyJWK
     from jwt.types import Options
 
-Algorithm = Literal["HS256", "RS256"]
+Algorithm = Literal["HS256", "RS256", "ES256"]
 PublicKeys = dict[str, "PyJWK"]
 """Verification keys by key id (`kid`), as a JWKS publishes them."""
 
@@ -41,14 +43,31 @@ def sign_hs256(claims: dict[str, Any], key: bytes) -> str:
         raise ValueError(f"cannot sign: {error}") from error
 
 
-def rsa_public_key(jwk: dict[str, Any]) -> PyJWK:
-    """One RS256 verification key from its JWK (as in Cognito's `.well-known/jwks.json`)."""
+def sign_es256(claims: dict[str, Any], key: EllipticCurvePrivateKey, kid: str) -> str:
     import jwt
 
+    return jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid, "typ": "JWT"})
+
+
+def rsa_public_key(jwk: dict[str, Any]) -> PyJWK:
+    """One RS256 verification key from its JWK (as in Cognito's `.well-known/jwks.json`)."""
     if jwk.get("kty") != "RSA":
         raise InvalidToken("not an RSA key")
+    return _public_key(jwk, "RS256")
+
+
+def ec_public_key(jwk: dict[str, Any]) -> PyJWK:
+    """One ES256 verification key from its JWK (as Siyu's own staff issuer publishes them)."""
+    if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+        raise InvalidToken("not a P-256 key")
+    return _public_key(jwk, "ES256")
+
+
+def _public_key(jwk: dict[str, Any], algorithm: Algorithm) -> PyJWK:
+    import jwt
+
     try:
-        return jwt.PyJWK(jwk, algorithm="RS256")
+        return jwt.PyJWK(jwk, algorithm=algorithm)
     except jwt.PyJWTError as error:
         raise InvalidToken(f"unusable key: {error}") from error
 
@@ -65,6 +84,17 @@ def unverified_issuer(token: str) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def unverified_key_id(token: str) -> str | None:
+    """The header's `kid`, read only to find the key to verify with: never trusted as such."""
+    import jwt
+
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+    return kid if isinstance(kid, str) else None
+
+
 def verify(
     token: str,
     *,
@@ -72,13 +102,15 @@ def verify(
     issuer: str,
     audience: str,
     hmac_key: bytes | None = None,
-    rsa_keys: PublicKeys | None = None,
+    public_keys: PublicKeys | None = None,
+    required: tuple[str, ...] = (),
     leeway_seconds: int = 30,
 ) -> dict[str, Any]:
     """The token's claims once its signature, algorithm, issuer, audience and lifetime are checked.
 
-    Only `algorithm` is accepted: "none", and an HS256 token signed with an RS256 issuer's public key,
-    are refused. `exp` is required; `nbf` and `iat` must not lie in the future (within the leeway).
+    Only `algorithm` is accepted: "none", and an HS256 token signed with an issuer's public key, are
+    refused; a public key is used only for the algorithm it was loaded for. `exp` is required, as
+    are the claims in `required`; `nbf` and `iat` must not lie in the future (within the leeway).
     """
     import jwt
 
@@ -86,12 +118,14 @@ def verify(
     try:
         if algorithm == "HS256":
             key = hmac_key
-        elif algorithm == "RS256":
-            key = (rsa_keys or {}).get(str(jwt.get_unverified_header(token).get("kid")))
+        elif algorithm in ("RS256", "ES256"):
+            found = (public_keys or {}).get(str(jwt.get_unverified_header(token).get("kid")))
+            key = found if found is not None and found.algorithm_name == algorithm else None
         else:
             raise InvalidToken("unsupported algorithm")
         if not key:
             raise InvalidToken("no key for this token")
+        options: Options = {**_OPTIONS, "require": [*_OPTIONS["require"], *required]}
         claims: dict[str, Any] = jwt.decode(
             token,
             key,
@@ -99,7 +133,7 @@ def verify(
             issuer=issuer,
             audience=audience,
             leeway=leeway_seconds,
-            options=_OPTIONS,
+            options=options,
         )
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from error

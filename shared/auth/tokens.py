@@ -1,20 +1,36 @@
 """Issuing and reading Siyu's tokens.
 
 Members get tokens Siyu signs itself (HS256, key in Secrets Manager) after a WeChat login. Staff
-tokens come from the Cognito user pool in AWS (RS256, verified against its JWKS) and, in the local
-stack only, from the dev-token route, signed like member tokens.
+tokens come from one staff issuer per stage, named by ``SIYU_STAFF_ISSUER``:
+
+- in AWS regions with Cognito, the stage's user pool (RS256 ID tokens, verified against its JWKS);
+- where Cognito does not exist (AWS China), Siyu itself (ES256, keys derived from the seeds in the
+  secret ``SIYU_STAFF_KEYS_SECRET_ARN`` names, public keys published at ``GET /v1/auth/jwks.json``).
+  Operators mint these tokens with ``python -m ops.staff_tokens`` until WeCom sign-in exists.
+
+The local stack's dev-token route stands in for a sign-in: it signs with Siyu's staff issuer when
+the local stack has its keys, and otherwise like member tokens (HS256, accepted only locally).
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from shared.auth import keys
-from shared.auth.jwt import InvalidToken, sign_hs256, unverified_issuer, verify
+from shared.auth.jwt import InvalidToken, sign_es256, sign_hs256, unverified_issuer, unverified_key_id, verify
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
 from shared.auth.roles import STAFF_ROLES
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from shared.auth.staff_keys import StaffSigningKey
+
+STAFF_TOKEN_MAX_TTL_SECONDS = 12 * 3600
+"""The longest a staff token Siyu issues may live: a minted token cannot be revoked before it expires."""
+_CLOCK_SKEW_SECONDS = 30
 
 
 def issue_member_token(principal: MemberPrincipal) -> tuple[str, datetime]:
@@ -35,11 +51,50 @@ def issue_member_token(principal: MemberPrincipal) -> tuple[str, datetime]:
     return sign_hs256(claims, keys.token_signing_key()), datetime.fromtimestamp(expires, UTC)
 
 
+def sign_staff_token(
+    key: StaffSigningKey,
+    principal: StaffPrincipal,
+    *,
+    issuer: str,
+    audience: str,
+    ttl_seconds: int,
+    now: int | None = None,
+) -> str:
+    """A staff token from Siyu's own issuer, signed ES256 with ``key`` (the key ring's first)."""
+    if not 0 < ttl_seconds <= STAFF_TOKEN_MAX_TTL_SECONDS:
+        raise ValueError(f"a staff token lives 1 to {STAFF_TOKEN_MAX_TTL_SECONDS} seconds")
+    roles = sorted(principal.roles)
+    if not roles or not set(roles) <= STAFF_ROLES:
+        raise ValueError(f"staff roles are some of {', '.join(sorted(STAFF_ROLES))}")
+    issued = int(time.time()) if now is None else now
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": principal.staff_id,
+        "kind": "staff",
+        "tenant_id": principal.tenant_id,
+        "roles": roles,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+        "jti": secrets.token_urlsafe(16),
+    }
+    return sign_es256(claims, key.private_key, key.kid)
+
+
 def issue_dev_staff_token(principal: StaffPrincipal) -> str:
-    """Local stack only: stands in for a Cognito sign-in."""
+    """Local stack only: stands in for a staff sign-in."""
     settings = get_settings()
     if not settings.is_local:
         raise RuntimeError("dev tokens exist only in the local stack")
+    ttl = min(settings.staff_token_ttl_seconds, STAFF_TOKEN_MAX_TTL_SECONDS)
+    if _siyu_issues_staff_tokens(settings):
+        return sign_staff_token(
+            keys.staff_key_ring(settings.staff_keys_secret_arn)[0],
+            principal,
+            issuer=settings.staff_issuer,
+            audience=settings.staff_audience,
+            ttl_seconds=ttl,
+        )
     now = int(time.time())
     claims = {
         "iss": settings.token_issuer,
@@ -49,7 +104,7 @@ def issue_dev_staff_token(principal: StaffPrincipal) -> str:
         "tenant_id": principal.tenant_id,
         "roles": sorted(principal.roles),
         "iat": now,
-        "exp": now + settings.staff_token_ttl_seconds,
+        "exp": now + ttl,
     }
     return sign_hs256(claims, keys.token_signing_key())
 
@@ -76,17 +131,48 @@ def read_token(token: str) -> StaffPrincipal | MemberPrincipal:
             return _staff(claims, claims.get("roles"), "tenant_id")
         raise InvalidToken("unknown token kind")
     if settings.staff_issuer and issuer == settings.staff_issuer:
+        if _siyu_issues_staff_tokens(settings):
+            return _read_siyu_staff_token(token, settings)
         claims = verify(
             token,
             algorithm="RS256",
             issuer=settings.staff_issuer,
             audience=settings.staff_audience,
-            rsa_keys=keys.staff_jwks(settings.staff_issuer),
+            public_keys=keys.cognito_jwks(settings.staff_issuer),
         )
         if claims.get("token_use") != "id":
             raise InvalidToken("a Cognito ID token is expected")
         return _staff(claims, claims.get("cognito:groups"), "custom:tenant_id")
     raise InvalidToken("unknown issuer")
+
+
+def _siyu_issues_staff_tokens(settings: Settings) -> bool:
+    if not settings.staff_keys_secret_arn:
+        return False
+    if not settings.staff_issuer or not settings.staff_audience:  # a wiring fault: loud, not a silent 401
+        raise RuntimeError("SIYU_STAFF_KEYS_SECRET_ARN needs SIYU_STAFF_ISSUER and SIYU_STAFF_AUDIENCE")
+    return True
+
+
+def _read_siyu_staff_token(token: str, settings: Settings) -> StaffPrincipal:
+    claims = verify(
+        token,
+        algorithm="ES256",
+        issuer=settings.staff_issuer,
+        audience=settings.staff_audience,
+        public_keys=keys.staff_verification_keys(settings.staff_keys_secret_arn, unverified_key_id(token)),
+        required=("sub", "iat", "jti"),
+    )
+    if claims.get("kind") != "staff":
+        raise InvalidToken("a staff token is expected")
+    lifetime = claims["exp"] - claims["iat"] if _integers(claims["exp"], claims["iat"]) else None
+    if lifetime is None or lifetime > STAFF_TOKEN_MAX_TTL_SECONDS + _CLOCK_SKEW_SECONDS:
+        raise InvalidToken("a staff token lives at most 12 hours")
+    return _staff(claims, claims.get("roles"), "tenant_id")
+
+
+def _integers(*values: object) -> bool:
+    return all(isinstance(value, int) and not isinstance(value, bool) for value in values)
 
 
 def _text(claims: dict[str, object], name: str) -> str:

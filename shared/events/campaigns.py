@@ -4,17 +4,17 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.events.envelope import EventData
+from shared.events.envelope import CampaignPoints, EventData, Flag, Id, Key, Label
 
 
 class ScanRef(EventData):
-    scan_id: str
-    contact_id: str
-    campaign_id: str
-    code: str
-    channel: str
-    store: str | None = None
-    staff_id: str | None = None
+    scan_id: Id
+    contact_id: Id
+    campaign_id: Id
+    code: Label
+    channel: Label
+    store: Label | None = None
+    staff_id: Id | None = None
 
     def ref(self) -> dict[str, Any]:
         """The scan reference alone, for the events that pass it on."""
@@ -22,15 +22,15 @@ class ScanRef(EventData):
 
 
 class QrCodeScanned(ScanRef):
-    brand: str | None = Field(default=None, description="The campaign's brand, if it has one.")
+    brand: Label | None = Field(default=None, description="The campaign's brand, if it has one.")
     scanned_at: AwareDatetime
 
 
 class CampaignConversionRecorded(ScanRef):
-    conversion_id: str = Field(description="Unique per (campaign, contact): a campaign converts a contact once.")
+    conversion_id: Key = Field(description="Unique per (campaign, contact): a campaign converts a contact once.")
     kind: Literal["acquisition", "engagement"]
-    points: int = Field(ge=0, description="The reward; 0 when unrewarded.")
-    rewarded: bool
+    points: CampaignPoints = Field(description="The reward; 0 when unrewarded.")
+    rewarded: Flag
     unrewarded_reason: Literal["budget_exhausted", "no_reward"] | None = None
 
 

@@ -1,10 +1,10 @@
 """Events published by the cases service (source ``siyu.cases``)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
-from shared.events.envelope import EventData
+from shared.events.envelope import Count, EventData, Flag, Id, Label, Moment, Reason
 
 CaseType = Literal["complaint", "inquiry", "after_sales", "feedback", "compliance"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -22,35 +22,35 @@ class ChannelAddress(EventData):
 
 
 class CaseRef(EventData):
-    case_id: str
-    contact_id: str | None = Field(description="The member the case is about, when there is one.")
+    case_id: Id
+    contact_id: Id | None = Field(description="The member the case is about, when there is one.")
 
 
 class CaseOpened(CaseRef):
     type: CaseType
     priority: Priority
     intake: Intake = Field(description="How the case came in.")
-    queue_id: str | None
-    brand: str | None
+    queue_id: Id | None
+    brand: Label | None
 
 
 class CaseAssignmentChanged(CaseRef):
-    queue_id: str | None
-    assignee: str | None = Field(description="The agent now holding the case; None = waiting in its queue.")
-    previous_assignee: str | None
-    actor: str = Field(description="A staff id, or 'system' for automatic routing.")
+    queue_id: Id | None
+    assignee: Id | None = Field(description="The agent now holding the case; None = waiting in its queue.")
+    previous_assignee: Id | None
+    actor: Id = Field(description="A staff id, or 'system' for automatic routing.")
 
 
 class CaseStatusChanged(CaseRef):
     from_status: CaseStatus
     to_status: CaseStatus
     actor_kind: Literal["member", "staff", "system"]
-    actor_id: str
-    reason: str | None
+    actor_id: Id
+    reason: Reason | None
 
 
 class CaseMessageAdded(CaseRef):
-    message_id: str
+    message_id: Id
     kind: Literal["inbound", "outbound", "note"]
     author_kind: Literal["member", "staff", "system"]
 
@@ -58,39 +58,39 @@ class CaseMessageAdded(CaseRef):
 class CaseReplyRequested(CaseRef):
     """A staff reply to deliver through the member's channel (consumed by the channel gateway)."""
 
-    message_id: str
+    message_id: Id
     channel: ChannelAddress
     body: str = Field(min_length=1, max_length=2000)
 
 
 class CaseReplyDelivered(CaseRef):
-    message_id: str
+    message_id: Id
     channel_kind: ChannelKind
 
 
 class CaseReplyHeld(CaseRef):
     """The channel's window does not allow the reply now; the member still sees it in the thread."""
 
-    message_id: str
+    message_id: Id
     reason: Literal["window_closed", "window_message_limit", "no_channel"]
 
 
 class CaseReplyFailed(CaseRef):
-    message_id: str
-    reason: str
+    message_id: Id
+    reason: Reason
 
 
 class CaseSlaBreached(CaseRef):
     target: Literal["first_response", "resolution"]
-    due_at: str
+    due_at: Moment
     priority: Priority
-    assignee: str | None
+    assignee: Id | None
 
 
 class CaseRated(CaseRef):
-    rating: int = Field(ge=1, le=5)
-    resolution: int = Field(ge=1, description="Which resolution of the case was rated (1 = the first).")
-    reopened: bool
+    rating: Annotated[StrictInt, Field(ge=1, le=5)]
+    resolution: Count = Field(description="Which resolution of the case was rated (1 = the first).")
+    reopened: Flag
 
 
 class ChannelMessageReceived(EventData):
@@ -100,7 +100,7 @@ class ChannelMessageReceived(EventData):
     msg_id: str = Field(min_length=1, max_length=64, description="WeChat's MsgId: unique per message.")
     msg_type: str = Field(min_length=1, max_length=32, description="text, image, voice, ...")
     content: str = Field(max_length=4000, description="The text; empty for other message types.")
-    sent_at: str
+    sent_at: Moment
 
 
 EVENTS: dict[str, type[EventData]] = {

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from shared.events.envelope import EventData
+from shared.events.envelope import EventData, Fen
 
 PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -22,7 +22,7 @@ class OrderPaid(EventData):
     order_id: PartnerId
     contact_id: PartnerId | None = Field(default=None, description="Siyu's contact id, when the partner knows it.")
     identity: Identity | None = Field(default=None, description="Otherwise an identity of the buyer.")
-    amount_fen: int = Field(gt=0, le=10_000_000_000, description="The amount paid, in fen.")
+    amount_fen: Fen = Field(description="The amount paid, in fen.")
     brand: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
     @model_validator(mode="after")
@@ -35,7 +35,7 @@ class OrderPaid(EventData):
 class OrderRefunded(EventData):
     order_id: PartnerId
     refund_id: PartnerId
-    amount_fen: int = Field(gt=0, le=10_000_000_000, description="The amount refunded by this refund, in fen.")
+    amount_fen: Fen = Field(description="The amount refunded by this refund, in fen.")
 
 
 class AfterSalesRequested(EventData):

@@ -2,83 +2,95 @@
 
 from pydantic import Field
 
-from shared.events.envelope import EventData
+from shared.events.envelope import (
+    Balance,
+    EntryPoints,
+    EventData,
+    Id,
+    Key,
+    Label,
+    Moment,
+    PositiveEntryPoints,
+    Reason,
+    SignedEntryPoints,
+    TotalPoints,
+)
 
 
 class LedgerChanged(EventData):
-    contact_id: str
-    entry_id: str
-    balance: int = Field(description="The account's balance after the change.")
+    contact_id: Id
+    entry_id: Id
+    balance: Balance = Field(description="The account's balance after the change.")
 
 
 class PointsAwarded(LedgerChanged):
-    points: int = Field(gt=0)
-    lifetime_earned: int
-    reason: str = Field(description="Why, e.g. campaign_acquisition, checkin, order.")
-    source: str = Field(description="What caused it, e.g. conversion:<conversion_id>; unique per award.")
+    points: PositiveEntryPoints
+    lifetime_earned: TotalPoints
+    reason: Label = Field(description="Why, e.g. campaign_acquisition, checkin, order.")
+    source: Key = Field(description="What caused it, e.g. conversion:<conversion_id>; unique per award.")
 
 
 class PointsReversed(LedgerChanged):
-    order_id: str
-    refund_id: str
-    points: int = Field(ge=0, description="Points taken back from the balance.")
-    unrecovered: int = Field(ge=0, description="Points owed back that the balance could not cover.")
-    lifetime_earned: int
+    order_id: Id
+    refund_id: Id
+    points: EntryPoints = Field(description="Points taken back from the balance.")
+    unrecovered: EntryPoints = Field(description="Points owed back that the balance could not cover.")
+    lifetime_earned: TotalPoints
 
 
 class PointsExpired(LedgerChanged):
-    lot_id: str
-    points: int = Field(gt=0)
-    expires_at: str
+    lot_id: Id
+    points: PositiveEntryPoints
+    expires_at: Moment
 
 
 class PointsExpiring(EventData):
     """A warning: these points expire soon unless they are spent."""
 
-    contact_id: str
-    points: int = Field(gt=0)
-    expires_at: str
+    contact_id: Id
+    points: PositiveEntryPoints
+    expires_at: Moment
 
 
 class PointsAdjusted(LedgerChanged):
-    points: int = Field(description="Signed: negative for a debit.")
-    reason: str
-    actor: str
+    points: SignedEntryPoints = Field(description="Signed: negative for a debit.")
+    reason: Reason
+    actor: Id
 
 
 class RewardRedeemed(LedgerChanged):
-    redemption_id: str
-    reward_id: str
-    points: int = Field(ge=0)
+    redemption_id: Id
+    reward_id: Id
+    points: EntryPoints
 
 
 class RedemptionFulfilled(EventData):
-    redemption_id: str
-    contact_id: str
-    reward_id: str
-    actor: str
+    redemption_id: Id
+    contact_id: Id
+    reward_id: Id
+    actor: Id
 
 
 class RedemptionCancelled(EventData):
-    redemption_id: str
-    contact_id: str
-    reward_id: str
-    points: int = Field(ge=0, description="Points given back.")
-    actor: str
+    redemption_id: Id
+    contact_id: Id
+    reward_id: Id
+    points: EntryPoints = Field(description="Points given back.")
+    actor: Id
 
 
 class TierChanged(EventData):
-    contact_id: str
-    previous_tier: str | None
-    tier: str
-    earned_in_window: int
+    contact_id: Id
+    previous_tier: Label | None
+    tier: Label
+    earned_in_window: TotalPoints
 
 
 class PointsAccountsMerged(EventData):
-    contact_id: str = Field(description="The surviving contact.")
-    merged_contact_id: str = Field(description="The contact whose points moved.")
-    points: int = Field(ge=0)
-    lifetime_earned: int
+    contact_id: Id = Field(description="The surviving contact.")
+    merged_contact_id: Id = Field(description="The contact whose points moved.")
+    points: TotalPoints
+    lifetime_earned: TotalPoints
 
 
 EVENTS: dict[str, type[EventData]] = {

@@ -100,7 +100,7 @@ def test_a_wechat_keyword_message_opens_a_case_and_a_forged_one_does_not(local_s
         sign = hashlib.sha1("".join(sorted((token, stamp, nonce))).encode()).hexdigest()  # noqa: S324
         query = urllib.parse.urlencode({"signature": sign, "timestamp": stamp, "nonce": nonce})
         body = (
-            "<xml><FromUserName><![CDATA[o-wx]]></FromUserName><CreateTime>1</CreateTime>"
+            f"<xml><FromUserName><![CDATA[o-wx]]></FromUserName><CreateTime>{stamp}</CreateTime>"
             f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[我要投诉]]></Content><MsgId>{msg_id}</MsgId></xml>"
         )
         path = f"/v1/channels/wechat/{app_id}/messages?{query}"

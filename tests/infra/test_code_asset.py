@@ -1,5 +1,6 @@
 """The functions' code asset, as the session synth staged it: services/ and shared/ and nothing
-else, with bytecode for Lambda's Python 3.13 that a read-only /var/task can load as shipped."""
+else (no dotfile or dot-directory at any depth), with bytecode for Lambda's Python 3.13 that a
+read-only /var/task can load as shipped."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from infra import functions
 from infra.functions import CodeBundling, code_asset_hash, code_files, lambda_python
 from infra.layers import ROOT
-from tests.infra.conftest import resources
+from tests.infra.conftest import Synthesized, resources
 
 UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, check_source off
 
@@ -27,13 +28,12 @@ def handlers(template: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def asset(handlers: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The staged directory of the session synth (conftest's cdk.out) that the functions deploy."""
-    (key,) = set(handlers.values())
-    # pytest also links the numbered directory as cdk.outcurrent
-    found = {p.resolve() for p in tmp_path_factory.getbasetemp().glob(f"cdk.out*/asset.{key.removesuffix('.zip')}")}
-    assert len(found) == 1, f"no staged asset for {key}"
-    return found.pop()
+def asset(handlers: dict[str, str], synthesized: Synthesized) -> Path:
+    """The staged directory of the session synth that the functions of every stack deploy."""
+    (key,) = set(handlers.values())  # one asset: every stack deploys the same sources
+    staged = synthesized.outdir / f"asset.{key.removesuffix('.zip')}"
+    assert staged.is_dir(), f"no staged asset for {key}"
+    return staged
 
 
 def shipped_sources() -> list[Path]:
@@ -100,3 +100,29 @@ def test_without_python_313_the_sources_ship_alone_under_another_hash(
     assert shipped == sorted(files)
     with_bytecode = functions.LambdaPython("python3.13", "f30d0d0a")
     assert code_asset_hash(files, None) != code_asset_hash(files, with_bytecode)
+
+
+def test_no_dotfile_or_dot_directory_ships_at_any_depth(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A working tree's dotfiles (.gitignore, a stray .env, a virtualenv's .venv/.lock, caches)
+    never reach the asset, wherever they are."""
+    for path in (
+        "services/a/handlers/api.py",
+        "services/.env",
+        "services/a/.gitignore",
+        "services/a/.venv/.lock",
+        "services/a/.venv/lib/site.py",
+        "services/a/handlers/.mypy_cache/x.json",
+        "shared/.ruff_cache/y.py",
+        "shared/deep/er/.secret.py",
+        "shared/deep/er/kept.py",
+        "shared/local/skipped.py",
+        "shared/__pycache__/z.cpython-313.pyc",
+    ):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x = 1\n")
+    monkeypatch.setattr(functions, "ROOT", tmp_path)
+    assert code_files() == [Path("services/a/handlers/api.py"), Path("shared/deep/er/kept.py")]
+
+
+def test_the_staged_asset_holds_no_dotfile(asset: Path) -> None:
+    assert list(asset.rglob(".*")) == []

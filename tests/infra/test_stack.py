@@ -1,5 +1,6 @@
-"""The synthesized template: least privilege, queues with dead-letter queues, rules and routes
-wired exactly as declared (and as the local stack wires them), and cdk-nag clean."""
+"""The synthesized templates: a platform stack and one stack per service, each well under
+CloudFormation's limits; least privilege, queues with dead-letter queues, rules and routes wired
+exactly as declared (and as the local stack wires them), and cdk-nag clean."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ import json
 import re
 from typing import Any
 
+from infra.layers import ROOT
+from infra.stack import ENTRY_URL_READERS
 from local.gateway import LocalGateway
 from services.registry import SERVICES
-from tests.infra.conftest import refs, resources
+from tests.infra.conftest import CHINA_ENTRY_URL, STAGE, Synthesized, refs, resources
+
+MAX_RESOURCES_PER_STACK = 300  # of CloudFormation's 500: room for each service to grow
 
 
 def test_each_function_reaches_only_its_own_table(template: dict[str, Any]) -> None:
@@ -53,17 +58,34 @@ def test_every_queue_has_a_dead_letter_queue(template: dict[str, Any]) -> None:
     dead_letter = {
         refs(q["Properties"]["RedrivePolicy"]).pop() for q in queues.values() if "RedrivePolicy" in q["Properties"]
     }
-    destinations = {
-        ref
-        for _, mapping in resources(template, "AWS::Lambda::EventSourceMapping")
-        for ref in refs(mapping["Properties"].get("DestinationConfig", {}))
-    }
+    # Queues that are themselves where failures go: a stream mapping's or an asynchronous
+    # invocation's on-failure destination, a rule target's or a schedule's dead-letter queue.
+    failure_configs = [
+        *(
+            m["Properties"].get("DestinationConfig", {})
+            for _, m in resources(template, "AWS::Lambda::EventSourceMapping")
+        ),
+        *(
+            c["Properties"].get("DestinationConfig", {})
+            for _, c in resources(template, "AWS::Lambda::EventInvokeConfig")
+        ),
+        *(
+            s["Properties"]["Target"].get("DeadLetterConfig", {})
+            for _, s in resources(template, "AWS::Scheduler::Schedule")
+        ),
+        *(
+            t.get("DeadLetterConfig", {})
+            for _, r in resources(template, "AWS::Events::Rule")
+            for t in r["Properties"]["Targets"]
+        ),
+    ]
+    destinations = {ref for config in failure_configs for ref in refs(config)} & set(queues)
     for logical_id, queue in queues.items():
         assert "RedrivePolicy" in queue["Properties"] or logical_id in dead_letter | destinations, logical_id
         assert queue["Properties"].get("SqsManagedSseEnabled") is True
     alarms = [a["Properties"] for _, a in resources(template, "AWS::CloudWatch::Alarm")]
     for dlq in dead_letter | destinations:
-        assert any(dlq in refs(alarm.get("Dimensions", [])) for alarm in alarms), f"no alarm on {dlq}"
+        assert any(dlq in refs(alarm) for alarm in alarms), f"no alarm on {dlq}"
 
 
 def test_consumer_mappings_report_partial_failures(template: dict[str, Any]) -> None:
@@ -117,7 +139,8 @@ def test_tables_are_durable_in_production(template: dict[str, Any]) -> None:
         assert table["DeletionPolicy"] == "Retain"
 
 
-def test_functions_run_python_313_on_arm_with_the_powertools_layer(template: dict[str, Any]) -> None:
+def test_functions_run_python_313_on_arm_with_the_layers_built_from_the_lock(template: dict[str, Any]) -> None:
+    layer_ids = {logical_id for logical_id, _ in resources(template, "AWS::Lambda::LayerVersion")}
     functions = [
         f["Properties"]
         for _, f in resources(template, "AWS::Lambda::Function")
@@ -127,14 +150,18 @@ def test_functions_run_python_313_on_arm_with_the_powertools_layer(template: dic
     for function in functions:
         assert function["Runtime"] == "python3.13"
         assert function["Architectures"] == ["arm64"]
-        assert "AWSLambdaPowertoolsPythonV3-python313-arm64" in json.dumps(function["Layers"])
+        assert {layer["Ref"] for layer in function["Layers"]} <= layer_ids
+        assert "PydanticLayer" in json.dumps(function["Layers"])  # every function: the base layer
         assert function["TracingConfig"] == {"Mode": "Active"}
 
 
-def test_the_bus_is_archived(template: dict[str, Any]) -> None:
+def test_the_bus_is_archived_whatever_account_put_the_event(template: dict[str, Any]) -> None:
+    """Partners put events from their own accounts: the archive keeps those too, for replay."""
     archives = list(resources(template, "AWS::Events::Archive"))
     assert len(archives) == 1
-    assert archives[0][1]["Properties"]["RetentionDays"] == 90
+    properties = archives[0][1]["Properties"]
+    assert properties["RetentionDays"] == 90
+    assert "EventPattern" not in properties  # no pattern: every event but replayed ones
 
 
 def test_cdk_nag_aws_solutions_checks_pass(template: dict[str, Any]) -> None:
@@ -162,3 +189,82 @@ def test_token_code_ships_with_its_jwt_layers(template: dict[str, Any]) -> None:
     contacts_api = layers_of("ContactsApi")
     assert "JwtLayer" in contacts_api
     assert "CryptographyLayer" not in contacts_api
+
+
+def test_a_platform_stack_and_one_stack_per_service(templates: dict[str, Any]) -> None:
+    assert set(templates) == {f"Siyu-{STAGE}-{service.name}" for service in SERVICES}
+    platform = {r["Type"] for r in templates[f"Siyu-{STAGE}-platform"]["Resources"].values()}
+    assert {
+        "AWS::Events::EventBus",
+        "AWS::Events::Archive",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Stage",
+        "AWS::ApiGatewayV2::Authorizer",
+        "AWS::Cognito::UserPool",
+        "AWS::SNS::Topic",
+    } <= platform
+    assert "AWS::DynamoDB::Table" not in platform
+    for service in SERVICES:
+        if service.table is not None:
+            tables = list(resources(templates[f"Siyu-{STAGE}-{service.name}"], "AWS::DynamoDB::Table"))
+            assert len(tables) == 1, service.name
+
+
+def test_no_stack_is_above_300_resources(templates: dict[str, Any], china: dict[str, Synthesized]) -> None:
+    for synthesized_templates in (templates, *(s.templates for s in china.values())):
+        counts = {name: len(template["Resources"]) for name, template in synthesized_templates.items()}
+        assert max(counts.values()) <= MAX_RESOURCES_PER_STACK, counts
+
+
+def test_service_stacks_depend_on_the_platform_stack_only(synthesized: Synthesized) -> None:
+    manifest = json.loads((synthesized.outdir / "manifest.json").read_text())["artifacts"]
+    platform = f"Siyu-{STAGE}-platform"
+    for name in synthesized.templates:
+        dependencies = {d for d in manifest[name].get("dependencies", []) if not d.endswith(".assets")}
+        assert dependencies == (set() if name == platform else {platform}), name
+
+
+def test_the_api_function_of_each_service_has_one_invoke_permission(template: dict[str, Any]) -> None:
+    """One permission per function for the whole API (not one per route, which outgrew the 20 KB
+    resource policy of the cases function)."""
+    api_functions = {
+        logical_id
+        for logical_id, f in resources(template, "AWS::Lambda::Function")
+        if f["Properties"]["Handler"] in {s.api_handler for s in SERVICES}
+    }
+    per_function: dict[str, int] = {}
+    for _, permission in resources(template, "AWS::Lambda::Permission"):
+        properties = permission["Properties"]
+        if properties["Principal"] != "apigateway.amazonaws.com":
+            continue
+        for function in refs(properties["FunctionName"]) & api_functions:
+            per_function[function] = per_function.get(function, 0) + 1
+    assert per_function == dict.fromkeys(api_functions, 1)
+
+
+def test_the_entry_url_is_set_through_the_stack_on_the_functions_that_read_it(
+    template: dict[str, Any], china: dict[str, Synthesized]
+) -> None:
+    """Unset, the code's default holds (no function is given the variable); set (context
+    ``entry_url`` or ``--entry-url``), the functions that read it are given it, and no other."""
+    assert "SIYU_ENTRY_URL" not in json.dumps(template["Resources"])
+    for synthesized in china.values():
+        given = {
+            logical_id
+            for logical_id, f in resources(synthesized.merged(), "AWS::Lambda::Function")
+            if f["Properties"]["Environment"]["Variables"].get("SIYU_ENTRY_URL") == CHINA_ENTRY_URL
+        }
+        wanted = {f"{service.capitalize()}{function}" for service, function in ENTRY_URL_READERS.items()}
+        assert {re.sub(r"[0-9A-F]{8}$", "", logical_id) for logical_id in given} == wanted
+
+
+def test_only_the_declared_readers_read_the_entry_url() -> None:
+    """ENTRY_URL_READERS is the list of code that reads settings.entry_url: keep it true."""
+    readers = sorted(
+        path.relative_to(ROOT).as_posix()
+        for top in ("services", "shared")
+        for path in (ROOT / top).rglob("*.py")
+        if re.search(r"\bentry_url\b", path.read_text()) and "get_settings().entry_url" in path.read_text()
+    )
+    assert readers == ["services/campaigns/logic/codes.py"]
+    assert set(ENTRY_URL_READERS) == {"campaigns"}

@@ -63,6 +63,8 @@ def test_a_member_checks_in_once_a_day(client: Client, tenant: str) -> None:
     assert (first.json["day_of_streak"], first.json["points"], first.json["balance"]) == (1, 5, 5)
     again = client.post("/v1/me/checkins", token=member["token"])
     assert again.status == 409
+    assert {k.lower(): v for k, v in again.headers.items()}["content-type"].startswith("application/problem+json")
+    assert again.json["reason"] == "already_checked_in"  # the member app tells "done today" from a fault
     status = client.get("/v1/me/checkins", token=member["token"]).json
     assert (status["checked_in_today"], status["streak"], status["next_points"]) == (True, 1, 5)
     assert client.get("/v1/me/points", token=member["token"]).json["balance"] == 5
@@ -82,7 +84,7 @@ def test_two_simultaneous_check_ins_make_one(client: Client, tenant: str) -> Non
         answer = client.post("/v1/me/checkins", token=member["token"])
         statuses.append(answer.status)
         if answer.status == 409:
-            refusals.append(answer.json["detail"])
+            refusals.append(f"{answer.json['reason']}: {answer.json['detail']}")
 
     threads = [threading.Thread(target=attempt) for _ in range(4)]
     for thread in threads:
@@ -90,7 +92,7 @@ def test_two_simultaneous_check_ins_make_one(client: Client, tenant: str) -> Non
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [201, 409, 409, 409]
-    assert refusals == ["Already checked in today."] * 3  # the reason, not "too busy"
+    assert refusals == ["already_checked_in: Already checked in today."] * 3  # the reason, not "too busy"
     assert client.get("/v1/me/points", token=member["token"]).json["balance"] == 5
 
 

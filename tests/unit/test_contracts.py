@@ -3,6 +3,7 @@ match the committed files, and every subscription matches exactly the events it 
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,7 @@ def bus_event(contract: Contract) -> dict[str, Any]:
                 "occurred_at": "2026-01-01T00:00:00Z",
                 "correlation_id": "c",
             },
-            "data": SAMPLES[contract.detail_type],
+            "data": copy.deepcopy(SAMPLES[contract.detail_type]),
         },
     }
 
@@ -255,3 +256,103 @@ def test_subscriptions_match_exactly_the_events_their_consumer_handles(consumer:
         event: Any = bus_event(contract)
         matched = any(p.matches_event(event) for p in patterns)
         assert matched == (contract.detail_type in handled), contract.detail_type
+
+
+BOUNDED_FORMATS = ("date-time", "date", "time")
+
+
+def _missing_bounds(schema: dict[str, Any], path: str) -> list[str]:
+    """What this node of a schema leaves unbounded (its children aside)."""
+    kind = schema.get("type")
+    found: list[str] = []
+    if kind in ("integer", "number"):
+        if "maximum" not in schema and "exclusiveMaximum" not in schema:
+            found.append(f"{path}: {kind} without maximum")
+        if "minimum" not in schema and "exclusiveMinimum" not in schema:
+            found.append(f"{path}: {kind} without minimum")
+    bounded_string = "maxLength" in schema or "enum" in schema or "const" in schema
+    if kind == "string" and not bounded_string and schema.get("format") not in BOUNDED_FORMATS:
+        found.append(f"{path}: string without maxLength")
+    if kind == "array" and "maxItems" not in schema:
+        found.append(f"{path}: array without maxItems")
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict) and "maxProperties" not in schema:
+        found.append(f"{path}: map without maxProperties")
+    return found
+
+
+def _unbounded(schema: Any, path: str, definitions: dict[str, Any], seen: frozenset[str] = frozenset()) -> list[str]:
+    """Every place in a JSON schema where a value has no upper bound: an integer or number
+    without ``maximum`` (or a lower bound), a string without ``maxLength`` (dates, times and
+    enumerations are bounded by their format), an array without ``maxItems``, a map without
+    ``maxProperties`` — in the schema itself, its items, its map keys and values, its properties,
+    its alternatives and what it refers to."""
+    if not isinstance(schema, dict):
+        return []
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return [] if name in seen else _unbounded(definitions[name], path, definitions, seen | {name})
+    found = _missing_bounds(schema, path)
+    children: list[tuple[Any, str]] = [(schema.get("items"), f"{path}[]")]
+    if isinstance(schema.get("additionalProperties"), dict):
+        children.append((schema["additionalProperties"], f"{path}{{}}"))
+        children.append((schema.get("propertyNames", {"type": "string"}), f"{path}{{key}}"))
+    children += [(field, f"{path}.{name}") for name, field in schema.get("properties", {}).items()]
+    children += [(option, path) for key in ("anyOf", "oneOf", "allOf") for option in schema.get(key, [])]
+    for child, where in children:
+        found += _unbounded(child, where, definitions, seen)
+    return found
+
+
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.detail_type)
+def test_every_number_string_and_list_in_every_contract_has_an_upper_bound(contract: Contract) -> None:
+    """10**30 points or a megabyte-long id must be refused where an event arrives, never credited or
+    stored: every contract, including one added later, bounds everything it carries."""
+    schema = contract.json_schema()
+    assert _unbounded(schema, contract.detail_type, schema.get("$defs", {})) == []
+
+
+def test_the_schema_walk_finds_an_unbounded_field() -> None:
+    """The walk above would catch a contract that forgot a bound."""
+    loose = {
+        "type": "object",
+        "properties": {
+            "points": {"type": "integer", "minimum": 0},
+            "name": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string", "maxLength": 9}},
+            "owners": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Owner"}, "maxProperties": 3},
+        },
+    }
+    definitions = {"Owner": {"type": "string"}}
+    assert _unbounded(loose, "X", definitions) == [
+        "X.points: integer without maximum",
+        "X.name: string without maxLength",
+        "X.tags: array without maxItems",
+        "X.owners{}: string without maxLength",
+        "X.owners{key}: string without maxLength",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("detail_type", "field", "value"),
+    [
+        ("CampaignConversionRecorded", "points", 10**30),
+        ("CampaignConversionRecorded", "points", 10**40),
+        ("CampaignConversionRecorded", "points", 1_000_001),
+        ("CampaignConversionRecorded", "points", True),
+        ("CampaignConversionRecorded", "points", "5"),
+        ("CampaignConversionRecorded", "points", 5.0),
+        ("CampaignConversionRecorded", "rewarded", "true"),
+        ("CampaignConversionRecorded", "contact_id", "c" * 129),
+        ("OrderPaid", "amount_fen", 10**11),
+        ("PointsAwarded", "balance", 10**16),
+        ("CaseRated", "rating", 6),
+        ("ContactCreated", "tags", ["t"] * 1001),
+    ],
+)
+def test_out_of_bounds_or_coerced_values_are_refused(detail_type: str, field: str, value: Any) -> None:
+    contract = next(c for c in CONTRACTS if c.detail_type == detail_type)
+    event = bus_event(contract)
+    contract.envelope.model_validate(event["detail"])
+    event["detail"]["data"][field] = value
+    with pytest.raises(ValueError, match=field):
+        contract.envelope.model_validate(event["detail"])

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("services", "shared", "local", "infra")
+PACKAGES = ("services", "shared", "local", "infra", "ops")
 
 
 def _module_name(path: Path) -> str:
@@ -56,6 +56,7 @@ RULES = (
     ("shared/ never imports a service", r"shared(\..+)?", r"services(\..+)?"),
     ("services/ and shared/ never import the local stack", r"(services|shared)(\..+)?", r"local(\..+)?"),
     ("infra/ never imports the local stack", r"infra(\..+)?", r"local(\..+)?"),
+    ("nothing deployed imports the operator's commands", r"(services|shared|infra)(\..+)?", r"ops(\..+)?"),
 )
 
 

@@ -1,5 +1,6 @@
 """Token verification: a valid token is accepted; a bad signature, another algorithm ("none", HS/RS
-confusion), the wrong issuer or audience, an expired or not-yet-valid token, or a malformed one is refused."""
+and HS/ES confusion), the wrong issuer or audience, an expired or not-yet-valid token, or a malformed
+one is refused."""
 
 from __future__ import annotations
 
@@ -14,9 +15,18 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from shared.auth.jwt import InvalidToken, rsa_public_key, sign_hs256, unverified_issuer, verify
+from shared.auth.jwt import (
+    InvalidToken,
+    ec_public_key,
+    rsa_public_key,
+    sign_es256,
+    sign_hs256,
+    unverified_issuer,
+    unverified_key_id,
+    verify,
+)
 
 KEY = b"k" * 32
 ISSUER = "https://cognito-idp.ap-east-1.amazonaws.com/pool"
@@ -61,7 +71,7 @@ def rs256(payload: dict[str, object], *, kid: str = "k1", private: rsa.RSAPrivat
 
 
 def check_rs256(token: str, keys: dict[str, Any] = KEYS) -> dict[str, Any]:
-    return verify(token, algorithm="RS256", issuer=ISSUER, audience="client", rsa_keys=keys)
+    return verify(token, algorithm="RS256", issuer=ISSUER, audience="client", public_keys=keys)
 
 
 def forged(header: Mapping[str, object], payload: object, signature: bytes = b"") -> str:
@@ -180,3 +190,81 @@ def test_the_issuer_is_read_before_verification_only_to_choose_the_key() -> None
     assert unverified_issuer(sign_hs256(claims(iss=None), KEY)) is None
     with pytest.raises(InvalidToken):
         unverified_issuer("a.b")
+
+
+EC_PRIVATE = ec.generate_private_key(ec.SECP256R1())
+
+
+def ec_jwk_of(private: ec.EllipticCurvePrivateKey) -> dict[str, str]:
+    numbers = private.public_key().public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+    }
+
+
+EC_KEYS = {"e1": ec_public_key(ec_jwk_of(EC_PRIVATE))}
+
+
+def check_es256(token: str, keys: dict[str, Any] = EC_KEYS, **kwargs: Any) -> dict[str, Any]:
+    return verify(token, algorithm="ES256", issuer="siyu-prod", audience="siyu-console", public_keys=keys, **kwargs)
+
+
+def test_es256_tokens_verify_against_the_published_key_and_nothing_else() -> None:
+    payload = claims(iss="siyu-prod", aud="siyu-console")
+    token = sign_es256(payload, EC_PRIVATE, "e1")
+    assert unverified_key_id(token) == "e1"
+    assert check_es256(token)["sub"] == "x"
+    header, _, signature = token.split(".")
+    with pytest.raises(InvalidToken):  # claims changed after signing
+        check_es256(f"{header}.{b64url(json.dumps(payload | {'sub': 'admin'}).encode())}.{signature}")
+    with pytest.raises(InvalidToken):  # signed by a key the issuer never published, under a published kid
+        check_es256(sign_es256(payload, ec.generate_private_key(ec.SECP256R1()), "e1"))
+    with pytest.raises(InvalidToken):  # a key id the issuer does not publish
+        check_es256(sign_es256(payload, EC_PRIVATE, "e2"))
+    with pytest.raises(InvalidToken):  # signed on another curve
+        check_es256(pyjwt.encode(payload, ec.generate_private_key(ec.SECP384R1()), "ES384", headers={"kid": "e1"}))
+
+
+def test_claims_an_issuer_requires_are_required() -> None:
+    token = sign_es256(claims(iss="siyu-prod", aud="siyu-console"), EC_PRIVATE, "e1")
+    assert check_es256(token, required=("sub", "iat"))["sub"] == "x"
+    with pytest.raises(InvalidToken):
+        check_es256(token, required=("jti",))
+
+
+def test_hs_es_confusion_is_refused() -> None:
+    """HS256 signed with the ES256 issuer's public key (PEM, JWK, x) as the secret; "none"; an RS256 key
+    where an EC key is published under the same kid."""
+    public_pem = EC_PRIVATE.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    payload = claims(iss="siyu-prod", aud="siyu-console")
+    for secret in (public_pem, json.dumps(ec_jwk_of(EC_PRIVATE)).encode(), ec_jwk_of(EC_PRIVATE)["x"].encode()):
+        signing_input = forged({"alg": "HS256", "typ": "JWT", "kid": "e1"}, payload).rsplit(".", 1)[0].encode()
+        token = f"{signing_input.decode()}.{b64url(hmac.new(secret, signing_input, hashlib.sha256).digest())}"
+        with pytest.raises(InvalidToken):
+            check_es256(token)
+    with pytest.raises(InvalidToken):
+        check_es256(forged({"alg": "none", "kid": "e1"}, payload))
+    with pytest.raises(InvalidToken):  # an RSA key is never used to verify ES256, nor an EC key RS256
+        check_es256(rs256(payload, kid="k1"), keys={"k1": KEYS["k1"]})
+    with pytest.raises(InvalidToken):
+        verify(
+            sign_es256(payload, EC_PRIVATE, "e1"),
+            algorithm="RS256",
+            issuer="siyu-prod",
+            audience="siyu-console",
+            public_keys=EC_KEYS,
+        )
+
+
+def test_only_p256_keys_are_accepted_as_es256_keys() -> None:
+    with pytest.raises(InvalidToken):
+        ec_public_key(jwk_of(PRIVATE))
+    with pytest.raises(InvalidToken):
+        ec_public_key(ec_jwk_of(EC_PRIVATE) | {"crv": "P-384"})
+    with pytest.raises(InvalidToken):  # a point that is not on the curve
+        ec_public_key(ec_jwk_of(EC_PRIVATE) | {"y": b64url((1).to_bytes(32, "big"))})

@@ -27,13 +27,16 @@ SERVICE = Service(
         Route("POST", "/v1/things", "staff"),
         Route("GET", "/v1/things/{thing_id}/picture.png", "staff", binary=True),
         Route("GET", "/v1/declared-only", "staff"),
+        Route("PUT", "/v1/things/{thing_id}", "staff", frozenset({"admin"})),
+        Route("DELETE", "/v1/things/{thing_id}", "any"),
+        Route("POST", "/v1/things/{thing_id}/notes", "public"),
     ),
 )
 
 
 class ThingCreate(BaseModel):
     name: str = Field(min_length=1, max_length=10)
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=1000)
 
 
 class Thing(BaseModel):
@@ -62,16 +65,37 @@ def get_label(thing_id: Id, label: Annotated[str, Path(pattern=r"^[^/]+$")]) -> 
     return Thing(thing_id=thing_id, name=label)
 
 
-@api.route("POST /v1/things")
+@api.route("POST /v1/things", status=201)
 def create_thing(body: ThingCreate) -> Response[str]:
     """Create a thing."""
     return Response(201, "application/json", Thing(thing_id="t", name=body.name).model_dump_json())
 
 
-@api.route("GET /v1/things/{thing_id}/picture.png")
+@api.route("GET /v1/things/{thing_id}/picture.png", media_type="image/png")
 def picture(thing_id: Id) -> Response[bytes]:
     """A picture."""
     return Response(200, "image/png", b"\x89PNG" + thing_id.encode(), headers={"Cache-Control": "private"})
+
+
+@api.route("PUT /v1/things/{thing_id}", status=201, idempotent=True, errors=(409,))
+def put_thing(thing_id: Id, body: ThingCreate) -> Thing:
+    """Create or replace a thing."""
+    seen.update(idempotency_key=api.idempotency_key())
+    return Thing(thing_id=thing_id, name=body.name)
+
+
+@api.route("DELETE /v1/things/{thing_id}", status=204)
+def delete_thing(thing_id: Id) -> None:
+    """Delete a thing."""
+    seen.update(deleted=thing_id)
+
+
+@api.route("POST /v1/things/{thing_id}/notes", consumes="text/xml", media_type="text/plain", errors=(401,))
+def add_note(thing_id: Id) -> Response[str]:
+    """A note, as XML."""
+    seen.update(note=api.body_text())
+    api.idempotency_key()  # not declared idempotent: a programming error, found by any call
+    return Response(200, "text/plain", "success")
 
 
 def call(
@@ -80,6 +104,7 @@ def call(
     query: dict[str, str] | None = None,
     body: str | None = None,
     principal: dict[str, str] | None = STAFF,
+    raw: bytes | None = None,
 ) -> tuple[int, dict[str, str], Any]:
     method, template = key.split(" ", 1)
     raw_path = template
@@ -97,13 +122,15 @@ def call(
             "http": {"method": method},
             "authorizer": {"lambda": principal} if principal else {},
         },
-        "body": body,
-        "isBase64Encoded": False,
+        "body": base64.b64encode(raw).decode() if raw is not None else body,
+        "isBase64Encoded": raw is not None,
     }
     answer = api.handle(event, None)
     assert answer["headers"]["x-correlation-id"] == "c-1"
     if answer["isBase64Encoded"]:
         return answer["statusCode"], answer["headers"], base64.b64decode(answer["body"])
+    if answer["headers"].get("Content-Type", "").startswith("text/"):
+        return answer["statusCode"], answer["headers"], answer["body"]
     return answer["statusCode"], answer["headers"], json.loads(answer["body"]) if answer["body"] else None
 
 
@@ -172,6 +199,96 @@ def test_a_body_that_is_not_json_is_answered_400() -> None:
     assert status == 400
     assert headers["Content-Type"] == "application/problem+json"
     assert problem["title"] == "Malformed body"
+
+
+def test_a_body_that_cannot_be_read_is_a_400_whatever_made_it_so() -> None:
+    unreadable = {
+        b'{"name": "\xff"}': "The body is not valid UTF-8.",
+        b"[" * 100_000 + b"]" * 100_000: "recursion limit exceeded",
+        b'{"name": "n", "size": ' + b"9" * 5000 + b"}": "number out of range",
+        b'{"name": "\\ud800", "size": 1}': "hex escape",  # a lone surrogate
+    }
+    for raw, said in unreadable.items():
+        status, headers, problem = call("POST /v1/things", raw=raw)
+        assert status == 400, problem
+        assert headers["Content-Type"] == "application/problem+json"
+        assert said in problem["detail"]
+
+
+def test_a_text_body_that_is_not_utf8_is_refused_before_the_handler_reads_it() -> None:
+    seen.clear()
+    status, _, problem = call(
+        "POST /v1/things/{thing_id}/notes", {"thing_id": "t"}, raw="<x>投诉</x>".encode("gb18030")
+    )
+    assert (status, problem["detail"]) == (400, "The body is not valid UTF-8.")
+    assert seen == {}
+
+
+def test_numbers_in_a_body_are_json_numbers_while_query_values_are_converted_from_strings() -> None:
+    for size in (True, "5", 5.5, 10**30):
+        status, _, problem = call("POST /v1/things", body=json.dumps({"name": "n", "size": size}))
+        assert status == 422, size
+        assert problem["errors"][0]["loc"] == ["body", "size"]
+    status, _, _ = call("GET /v1/things", query={"limit": "5"})
+    assert (status, seen["limit"]) == (200, 5)
+    status, _, _ = call("GET /v1/things", query={"limit": "true"})
+    assert status == 422
+
+
+def test_a_route_answers_its_declared_status() -> None:
+    status, _, thing = call("PUT /v1/things/{thing_id}", {"thing_id": "t"}, body=json.dumps({"name": "n", "size": 1}))
+    assert (status, thing) == (201, {"thing_id": "t", "name": "n"})
+    status, headers, body = call("DELETE /v1/things/{thing_id}", {"thing_id": "t"})
+    assert (status, body, seen["deleted"]) == (204, None, "t")
+    assert "Content-Type" not in headers
+
+
+def test_idempotency_key_is_read_only_where_the_route_declares_it() -> None:
+    headers = {"thing_id": "t"}
+    status, _, _ = call("PUT /v1/things/{thing_id}", headers, body=json.dumps({"name": "n", "size": 1}))
+    assert status == 201
+    status, _, problem = call("POST /v1/things/{thing_id}/notes", {"thing_id": "t"}, body="<x/>")
+    assert (status, problem["title"]) == (500, "Internal error")
+
+
+def test_every_operation_documents_its_success_and_every_error_it_can_answer() -> None:
+    paths = api.openapi()["paths"]
+
+    def answers(key: str) -> dict[str, Any]:
+        method, path = key.split(" ", 1)
+        return dict(paths[path][method.lower()]["responses"])
+
+    assert sorted(answers("GET /v1/things")) == ["200", "400", "401", "403", "422"]  # 400: a foreign cursor
+    assert sorted(answers("POST /v1/things")) == ["201", "400", "401", "403", "409", "413", "422"]
+    assert sorted(answers("GET /v1/things/{thing_id}/labels/{label}")) == ["200", "401", "403", "404", "422"]
+    put = answers("PUT /v1/things/{thing_id}")
+    assert sorted(put) == ["201", "400", "401", "403", "404", "409", "413", "422"]
+    assert put["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/Thing")
+    assert sorted(answers("DELETE /v1/things/{thing_id}")) == ["204", "401", "404", "409", "422"]  # "any": no 403
+    assert "content" not in answers("DELETE /v1/things/{thing_id}")["204"]
+    notes = answers("POST /v1/things/{thing_id}/notes")
+    assert sorted(notes) == ["200", "400", "401", "404", "413", "422"]  # public, yet signed: 401 declared
+    assert notes["200"]["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    picture = answers("GET /v1/things/{thing_id}/picture.png")
+    assert picture["200"]["content"] == {"image/png": {"schema": {"type": "string", "format": "binary"}}}
+    for responses in (put, notes, picture):
+        for status, response in responses.items():
+            if status >= "400":
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }
+
+
+def test_the_document_describes_bodies_headers_and_security_as_served() -> None:
+    document = api.openapi()
+    assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    put = document["paths"]["/v1/things/{thing_id}"]["put"]
+    assert {"name": "Idempotency-Key", "in": "header"}.items() <= put["parameters"][-1].items()
+    assert put["security"] == [{"bearer": []}]
+    notes = document["paths"]["/v1/things/{thing_id}/notes"]["post"]
+    assert notes["requestBody"]["content"] == {"text/xml": {"schema": {"type": "string"}}}
+    assert "security" not in notes
 
 
 def test_authorisation_and_size_are_settled_before_validation() -> None:

@@ -63,7 +63,7 @@ def deployed(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(stage="prod", staff_issuer=ISSUER, staff_audience=CLIENT, token_secret_arn="arn:secret")
     public = rsa_public_key(published_jwk())
     monkeypatch.setattr(tokens, "get_settings", lambda: settings)
-    monkeypatch.setattr(keys, "staff_jwks", lambda issuer: {"k1": public} if issuer == ISSUER else {})
+    monkeypatch.setattr(keys, "cognito_jwks", lambda issuer: {"k1": public} if issuer == ISSUER else {})
     monkeypatch.setattr(keys, "token_signing_key", lambda: MEMBER_KEY)
 
 
@@ -154,12 +154,12 @@ def test_the_staff_issuers_published_keys_are_read_and_unusable_ones_skipped(mon
     keys.clear_caches()
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     try:
-        published = keys.staff_jwks(ISSUER)
+        published = keys.cognito_jwks(ISSUER)
         assert set(published) == {"k1"}
-        assert keys.staff_jwks(ISSUER) is published  # cached: one fetch
+        assert keys.cognito_jwks(ISSUER) is published  # cached: one fetch
         assert fetched == [f"{ISSUER}/.well-known/jwks.json"]
         token = cognito_token()
-        claims = verify(token, algorithm="RS256", issuer=ISSUER, audience=CLIENT, rsa_keys=published)
+        claims = verify(token, algorithm="RS256", issuer=ISSUER, audience=CLIENT, public_keys=published)
         assert claims["sub"] == "staff-9"
     finally:
         keys.clear_caches()

@@ -18,7 +18,7 @@ from services.campaigns.models import (
     ScanRequest,
 )
 from services.campaigns.service import SERVICE
-from shared.http import Response, ServiceApi, json_response
+from shared.http import Response, ServiceApi
 from shared.params import Cursor, Id, Limit, Path
 
 api = ServiceApi(SERVICE)
@@ -28,10 +28,10 @@ CampaignId = Id
 CodeValue = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-@api.route("POST /v1/campaigns")
-def create_campaign(body: CampaignCreate) -> Response[str]:
+@api.route("POST /v1/campaigns", status=201, idempotent=True)
+def create_campaign(body: CampaignCreate) -> CampaignView:
     """Create a campaign, as a draft (accepts Idempotency-Key)."""
-    return json_response(campaigns.create(api.staff().tenant_id, body, api.idempotency_key()), 201)
+    return campaigns.create(api.staff().tenant_id, body, api.idempotency_key())
 
 
 @api.route("GET /v1/campaigns")
@@ -71,10 +71,10 @@ def end(campaign_id: CampaignId) -> CampaignView:
     return CampaignView.of(campaigns.transition(api.staff().tenant_id, campaign_id, "ended"))
 
 
-@api.route("POST /v1/campaigns/{campaign_id}/codes")
-def create_code(campaign_id: CampaignId, body: CodeCreate) -> Response[str]:
+@api.route("POST /v1/campaigns/{campaign_id}/codes", status=201, idempotent=True)
+def create_code(campaign_id: CampaignId, body: CodeCreate) -> CodeView:
     """Create a channel code for a channel, optionally a store and a staff member (accepts Idempotency-Key)."""
-    return json_response(codes.create(api.staff(), campaign_id, body, api.idempotency_key()), 201)
+    return codes.create(api.staff(), campaign_id, body, api.idempotency_key())
 
 
 @api.route("GET /v1/campaigns/{campaign_id}/codes")
@@ -100,22 +100,22 @@ def _qr(code: str, kind: str, content_type: str) -> Response[bytes]:
     )
 
 
-@api.route("GET /v1/codes/{code}/qr.svg")
+@api.route("GET /v1/codes/{code}/qr.svg", media_type="image/svg+xml")
 def qr_svg(code: CodeValue) -> Response[bytes]:
     """The code as a QR image (SVG) that opens the tenant's entry with the code."""
     return _qr(code, "svg", "image/svg+xml")
 
 
-@api.route("GET /v1/codes/{code}/qr.png")
+@api.route("GET /v1/codes/{code}/qr.png", media_type="image/png")
 def qr_png(code: CodeValue) -> Response[bytes]:
     """The code as a QR image (PNG)."""
     return _qr(code, "png", "image/png")
 
 
-@api.route("POST /v1/scans")
-def scan(body: ScanRequest) -> Response[str]:
+@api.route("POST /v1/scans", status=202, errors=(404,))
+def scan(body: ScanRequest) -> ScanAccepted:
     """A member scanned a channel code: recorded now, attributed and rewarded through events."""
-    return json_response(ScanAccepted(scan_id=scans.scan(api.member(), body.code)), 202)
+    return ScanAccepted(scan_id=scans.scan(api.member(), body.code))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

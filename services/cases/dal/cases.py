@@ -8,7 +8,7 @@ Item layout (pk / sk):
                                               gsi4: T#{t}#QUEUE#{q}#WAITING / id (open, unassigned)
                                               gsi5: SLA#{shard} / {due}#{t}#{id} (next SLA due
                                                     or, once resolved, auto-close time)
-- message    T#{t}#CASE#{id} / MSG#{message_id}
+- message    T#{t}#CASE#{id} / MSG#{message_id}  (+ send_attempt: the channel gateway's last claim)
 - history    T#{t}#CASE#{id} / HIST#{write_id}#{nn}  (one write's lines in their order)
 - source     T#{t}#SOURCE#{key} / SOURCE      one case per partner request or channel message
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -288,21 +288,95 @@ def claim_source(tenant_id: str, key: str, case_id: str, on_fail: DomainError) -
     return prepare
 
 
-def update_message_delivery(tenant_id: str, case_id: str, message: Message, expected: str, *events: BaseModel) -> None:
-    """Move an outbound message's delivery on, only from the state it was read in. Only the
-    delivery is written: the rest of the message may have changed meanwhile (an erasure)."""
+class SendAttempt(NamedTuple):
+    """The channel gateway's claim on a reply (``send_attempt`` on the message item): a fresh
+    token per attempt, so that only the holder of the latest claim moves the delivery on, and the
+    attempt's number since staff last asked for the reply to be sent."""
+
+    token: str
+    number: int
+
+
+def _attempt_condition(attempt: SendAttempt | None, values: dict[str, Any]) -> str:
+    if attempt is None:
+        return "attribute_not_exists(send_attempt)"
+    values[":token"] = attempt.token
+    return "send_attempt.#token = :token"
+
+
+def update_message_delivery(
+    tenant_id: str,
+    case_id: str,
+    message: Message,
+    expected: str,
+    *events: BaseModel,
+    attempt: SendAttempt | None = None,
+    forget_attempts: bool = False,
+) -> None:
+    """Move an outbound message's delivery on, only from the state it was read in (and, given
+    ``attempt``, only while that attempt still holds the reply). Only the delivery is written: the
+    rest of the message may have changed meanwhile (an erasure). ``forget_attempts``: staff asked
+    for the reply again, so the gateway's attempts count from one again."""
     assert message.delivery is not None
+    names = {"#status": "status"}
+    values: dict[str, Any] = {":expected": expected, ":delivery": message.delivery.model_dump(mode="json")}
+    condition = "delivery.#status = :expected"
+    if attempt is not None:
+        names["#token"] = "token"
+        condition += f" AND {_attempt_condition(attempt, values)}"
     tx = Transaction(table())
     tx.update(
         {"pk": case_pk(tenant_id, case_id), "sk": f"MSG#{message.message_id}"},
-        "SET delivery = :delivery",
-        condition="delivery.#status = :expected",
-        names={"#status": "status"},
-        values={":expected": expected, ":delivery": message.delivery.model_dump(mode="json")},
+        "SET delivery = :delivery" + (" REMOVE send_attempt" if forget_attempts else ""),
+        condition=condition,
+        names=names,
+        values=values,
         on_fail=ConcurrentUpdate("The message's delivery moved meanwhile."),
     )
     publish_with(tx, tenant_id, *events)
     tx.commit()
+
+
+def claim_delivery(
+    tenant_id: str,
+    case_id: str,
+    message: Message,
+    expected: str,
+    previous: SendAttempt | None,
+    attempt: SendAttempt,
+) -> None:
+    """Take a reply for sending: its delivery (now ``sending``) and the new attempt, written only
+    if the delivery is still ``expected`` and the last attempt is still ``previous``. Of two
+    deliveries of one request (or a redelivery racing a slow first attempt) one wins; the other
+    gets ConcurrentUpdate."""
+    assert message.delivery is not None
+    names = {"#status": "status"}
+    values: dict[str, Any] = {
+        ":expected": expected,
+        ":delivery": message.delivery.model_dump(mode="json"),
+        ":attempt": attempt._asdict(),
+    }
+    if previous is not None:
+        names["#token"] = "token"
+    Transaction(table()).update(
+        {"pk": case_pk(tenant_id, case_id), "sk": f"MSG#{message.message_id}"},
+        "SET delivery = :delivery, send_attempt = :attempt",
+        condition=f"delivery.#status = :expected AND {_attempt_condition(previous, values)}",
+        names=names,
+        values=values,
+        on_fail=ConcurrentUpdate("The reply was taken meanwhile."),
+    ).commit()
+
+
+def get_outbound(tenant_id: str, case_id: str, message_id: str) -> tuple[Message, SendAttempt | None] | None:
+    """A message and the gateway's last attempt at sending it (None before the first)."""
+    item = dynamo.get_item(table(), {"pk": case_pk(tenant_id, case_id), "sk": f"MSG#{message_id}"})
+    if item is None:
+        return None
+    attempt = item.get("send_attempt")
+    return Message.model_validate(item), (
+        SendAttempt(str(attempt["token"]), int(attempt["number"])) if isinstance(attempt, dict) else None
+    )
 
 
 def get_message(tenant_id: str, case_id: str, message_id: str) -> Message | None:

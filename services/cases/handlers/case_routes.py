@@ -19,16 +19,15 @@ from services.cases.handlers.resolver import api
 from services.cases.logic import cases, sla
 from services.cases.models import CaseFilters, Status
 from shared.events.cases import Priority
-from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit, Query
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
-@api.route("POST /v1/cases")
-def create_case(body: StaffCaseCreate) -> Response[str]:
+@api.route("POST /v1/cases", status=201, idempotent=True, errors=(404,))
+def create_case(body: StaffCaseCreate) -> CaseView:
     """Open a case for a contact (or none), routed like any other (accepts Idempotency-Key)."""
-    return json_response(cases.create_by_staff(api.staff(), body, api.idempotency_key()), 201)
+    return cases.create_by_staff(api.staff(), body, api.idempotency_key())
 
 
 @api.route("GET /v1/cases")
@@ -89,7 +88,7 @@ def retry_reply(case_id: Id, message_id: Id) -> MessageView:
     return MessageView.of(cases.retry_reply(api.staff(), case_id, message_id))
 
 
-@api.route("POST /v1/cases/{case_id}/messages")
-def write_to_case(case_id: Id, body: StaffMessageCreate) -> Response[str]:
+@api.route("POST /v1/cases/{case_id}/messages", status=201)
+def write_to_case(case_id: Id, body: StaffMessageCreate) -> MessageView:
     """Reply to the member through their channel, or add an internal note."""
-    return json_response(MessageView.of(cases.staff_message(api.staff(), case_id, body)), 201)
+    return MessageView.of(cases.staff_message(api.staff(), case_id, body))

@@ -20,7 +20,7 @@ def _text(body: str) -> Response[str]:
     return Response(status_code=200, content_type="text/plain", body=body)
 
 
-@api.route("GET /v1/channels/wechat/{app_id}/messages")
+@api.route("GET /v1/channels/wechat/{app_id}/messages", media_type="text/plain", errors=(401,))
 def check_url(
     app_id: AppId, signature: Signed = None, timestamp: Signed = None, nonce: Signed = None, echostr: Signed = None
 ) -> Response[str]:
@@ -31,7 +31,7 @@ def check_url(
     return _text(echostr or "")
 
 
-@api.route("POST /v1/channels/wechat/{app_id}/messages")
+@api.route("POST /v1/channels/wechat/{app_id}/messages", media_type="text/plain", consumes="text/xml", errors=(401,))
 def receive(app_id: AppId, signature: Signed = None, timestamp: Signed = None, nonce: Signed = None) -> Response[str]:
     """A member's message to the app (plaintext mode XML); 401 when the signature does not match."""
     from services.cases.logic import wechat_callback  # WeChat's calls only: XML and signatures

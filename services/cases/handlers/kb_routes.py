@@ -7,16 +7,15 @@ from typing import Annotated
 from services.cases.api_models import ArticleList, ArticleView, ArticleWrite, SearchResults
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases
-from shared.http import Response, json_response
 from shared.params import Id, Query
 
 
-@api.route("POST /v1/kb/articles")
-def create_article(body: ArticleWrite) -> Response[str]:
+@api.route("POST /v1/kb/articles", status=201)
+def create_article(body: ArticleWrite) -> ArticleView:
     """Add an article or canned reply (keywords, category, optional auto-reply)."""
     from services.cases.logic import kb  # the knowledge base: only these routes need it
 
-    return json_response(ArticleView.of(kb.create(api.staff().tenant_id, body)), 201)
+    return ArticleView.of(kb.create(api.staff().tenant_id, body))
 
 
 @api.route("GET /v1/kb/articles")
@@ -43,13 +42,12 @@ def replace_article(article_id: Id, body: ArticleWrite) -> ArticleView:
     return ArticleView.of(kb.replace(api.staff().tenant_id, article_id, body))
 
 
-@api.route("DELETE /v1/kb/articles/{article_id}")
-def delete_article(article_id: Id) -> Response[str]:
+@api.route("DELETE /v1/kb/articles/{article_id}", status=204)
+def delete_article(article_id: Id) -> None:
     """Remove an article."""
     from services.cases.logic import kb  # the knowledge base: only these routes need it
 
     kb.delete(api.staff().tenant_id, article_id)
-    return Response(status_code=204, content_type="application/json", body="")
 
 
 @api.route("GET /v1/kb/search")

@@ -13,14 +13,13 @@ from services.cases.api_models import (
 )
 from services.cases.handlers.resolver import api
 from services.cases.logic import cases
-from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit
 
 
-@api.route("POST /v1/me/cases")
-def file_case(body: MemberCaseCreate) -> Response[str]:
+@api.route("POST /v1/me/cases", status=201, idempotent=True)
+def file_case(body: MemberCaseCreate) -> MemberCaseView:
     """File a complaint, inquiry, after-sales request or feedback (accepts Idempotency-Key)."""
-    return json_response(cases.file_for_member(api.member(), body, api.idempotency_key()), 201)
+    return cases.file_for_member(api.member(), body, api.idempotency_key())
 
 
 @api.route("GET /v1/me/cases")
@@ -40,15 +39,13 @@ def my_case(case_id: Id) -> MemberCaseDetail:
     )
 
 
-@api.route("POST /v1/me/cases/{case_id}/messages")
-def write_to_case(case_id: Id, body: MemberMessageCreate) -> Response[str]:
+@api.route("POST /v1/me/cases/{case_id}/messages", status=201)
+def write_to_case(case_id: Id, body: MemberMessageCreate) -> MessageView:
     """Add to the thread; a case waiting on the member, or resolved, goes back to work."""
-    message = cases.member_message(api.member(), case_id, body)
-    return json_response(MessageView.of(message, for_member=True), 201)
+    return MessageView.of(cases.member_message(api.member(), case_id, body), for_member=True)
 
 
-@api.route("POST /v1/me/cases/{case_id}/csat")
-def rate_case(case_id: Id, body: CsatCreate) -> Response[str]:
+@api.route("POST /v1/me/cases/{case_id}/csat", status=201)
+def rate_case(case_id: Id, body: CsatCreate) -> MemberCaseView:
     """Rate a resolved case 1 to 5, once per resolution; a low rating may reopen it."""
-    case = cases.rate(api.member(), case_id, body)
-    return json_response(MemberCaseView.of(case), 201)
+    return MemberCaseView.of(cases.rate(api.member(), case_id, body))

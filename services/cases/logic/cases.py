@@ -26,7 +26,7 @@ from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.routing import AgentRelease
 from services.cases.dal.table import table
-from services.cases.logic import assignment, compliance
+from services.cases.logic import assignment, compliance, contact_directory
 from services.cases.logic.changes import CaseChange
 from services.cases.logic.intake import AnswerClaim, Draft, open_case
 from services.cases.logic.workflow import on_member_reply
@@ -69,8 +69,16 @@ def _open_once(
     answer_type: type[View],
     view: Callable[[Case], View],
     prepares: tuple[Prepare, ...] = (),
+    check: Callable[[], None] | None = None,
 ) -> View:
-    """Open a case once per Idempotency-Key; a replay answers what the first request answered."""
+    """Open a case once per Idempotency-Key; a replay answers what the first request answered
+    (``check``, the request's own rules, runs only for a new request, as every rule does)."""
+
+    def write(claim: Callable[[View], Prepare]) -> View:
+        if check is not None:
+            check()
+        return view(open_case(tenant_id, draft, prepares, AnswerClaim(claim, view)))
+
     return once_per_key(
         table=table(),
         tenant_id=tenant_id,
@@ -78,8 +86,23 @@ def _open_once(
         key=key,
         request=request,
         answer_type=answer_type,
-        write=lambda claim: view(open_case(tenant_id, draft, prepares, AnswerClaim(claim, view))),
+        write=write,
     )
+
+
+def _unknown_contact(contact_id: str) -> NotFound:
+    return NotFound(
+        f"No contact {contact_id} is known to cases. A contact created a moment ago becomes known "
+        "within seconds: try again shortly.",
+        reason="unknown_contact",
+    )
+
+
+def _require_known_contact(tenant_id: str, contact_id: str | None) -> None:
+    """A staff case names a contact of this tenant that cases knows of (its directory, fed by
+    contacts' events). Unknown, erased and another tenant's contacts get the same 404."""
+    if contact_id is not None and not contact_directory.is_known(tenant_id, contact_id):
+        raise _unknown_contact(contact_id)
 
 
 # ---- intake --------------------------------------------------------------------------------
@@ -131,7 +154,14 @@ def create_by_staff(staff: StaffPrincipal, body: StaffCaseCreate, key: str | Non
         attachments=body.attachments,
     )
     return _open_once(
-        staff.tenant_id, draft, request=body, scope="cases", key=key, answer_type=CaseView, view=CaseView.of
+        staff.tenant_id,
+        draft,
+        request=body,
+        scope="cases",
+        key=key,
+        answer_type=CaseView,
+        view=CaseView.of,
+        check=lambda: _require_known_contact(staff.tenant_id, body.contact_id),
     )
 
 
@@ -377,7 +407,7 @@ def retry_reply(staff: StaffPrincipal, case_id: str, message_id: str) -> Message
     request = events.CaseReplyRequested(
         case_id=case_id, contact_id=case.contact_id, message_id=message_id, channel=case.channel, body=message.body
     )
-    dal.update_message_delivery(staff.tenant_id, case_id, again, current.status, request)
+    dal.update_message_delivery(staff.tenant_id, case_id, again, current.status, request, forget_attempts=True)
     return again
 
 

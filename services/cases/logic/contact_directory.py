@@ -14,7 +14,7 @@ from services.cases.models import DirectoryEntry
 from services.cases.service import CONTACT_DIRECTORY_CONSUMER
 from shared.events import contacts as events
 
-__all__ = ["DirectoryEntry", "apply", "record"]
+__all__ = ["DirectoryEntry", "apply", "is_known", "record"]
 
 
 def _set_owner(entry: DirectoryEntry, brand: str, owner: str | None, version: int) -> None:
@@ -58,3 +58,10 @@ def record(tenant_id: str, data: ContactEvent, event_id: str) -> None:
         return
     entry, revision = dal.get(tenant_id, data.contact_id)
     dal.save(apply(entry, data), revision, marker)
+
+
+def is_known(tenant_id: str, contact_id: str) -> bool:
+    """Whether contacts has announced this contact to cases (and not erased it). Keys carry the
+    tenant, so another tenant's contact is simply not known, like one that never existed."""
+    entry, revision = dal.get(tenant_id, contact_id)
+    return revision > 0 and not entry.erased_version

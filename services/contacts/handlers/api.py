@@ -19,7 +19,7 @@ from services.contacts.models import (
 )
 from services.contacts.service import SERVICE
 from shared.errors import Unprocessable
-from shared.http import Response, ServiceApi, json_response
+from shared.http import ServiceApi
 from shared.params import Cursor, Id, Limit, Path, Query
 
 api = ServiceApi(SERVICE)
@@ -30,7 +30,7 @@ IdentityFilter = Annotated[str | None, Query(max_length=254)]
 api.add_health_route()
 
 
-@api.route("POST /v1/auth/wechat")
+@api.route("POST /v1/auth/wechat", errors=(401, 503))
 def wechat_login(body: WechatLogin) -> LoginAnswer:
     """Exchange a mini-program login code for a member token (creates the contact on first login)."""
     from services.contacts.logic import login  # WeChat and token signing: only this route pays for them
@@ -38,10 +38,10 @@ def wechat_login(body: WechatLogin) -> LoginAnswer:
     return login.login(body)
 
 
-@api.route("POST /v1/contacts")
-def create_contact(body: ContactCreate) -> Response[str]:
+@api.route("POST /v1/contacts", status=201, idempotent=True)
+def create_contact(body: ContactCreate) -> ContactView:
     """Create a contact (accepts Idempotency-Key)."""
-    return json_response(contacts.create_contact(api.staff(), body, api.idempotency_key()), 201)
+    return contacts.create_contact(api.staff(), body, api.idempotency_key())
 
 
 @api.route("GET /v1/contacts")
@@ -94,11 +94,10 @@ def patch_contact(contact_id: ContactId, body: ContactPatch) -> ContactView:
     return ContactView.of(contacts.update_contact(api.staff(), contact_id, body))
 
 
-@api.route("DELETE /v1/contacts/{contact_id}")
-def erase_contact(contact_id: ContactId) -> Response[Any]:
+@api.route("DELETE /v1/contacts/{contact_id}", status=204)
+def erase_contact(contact_id: ContactId) -> None:
     """Erase a contact's personal data (PIPL/GDPR)."""
     contacts.erase(api.staff(), contact_id)
-    return Response(status_code=204)
 
 
 @api.route("PUT /v1/contacts/{contact_id}/tags/{tag}")
@@ -119,14 +118,14 @@ def set_owner(contact_id: ContactId, body: OwnerChange) -> ContactView:
     return ContactView.of(contacts.set_owner(api.staff(), contact_id, body))
 
 
-@api.route("GET /v1/me")
+@api.route("GET /v1/me", errors=(404,))
 def get_me() -> MemberView:
     """The member's own profile."""
     member = api.member()
     return MemberView.of(contacts.member_contact(member.tenant_id, member.contact_id))
 
 
-@api.route("PATCH /v1/me")
+@api.route("PATCH /v1/me", errors=(404,))
 def patch_me(body: MemberPatch) -> MemberView:
     """Change the member's own profile."""
     member = api.member()

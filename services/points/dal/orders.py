@@ -35,7 +35,7 @@ class Order(BaseModel):
     brand: str
     amount_fen: int
     earned: int
-    lot_id: str | None
+    lot_id: str | None = None  # None when the order earned nothing (absent from the item: None is not stored)
     refunds: list[Refund] = Field(default_factory=list)
     version: int = 1
 

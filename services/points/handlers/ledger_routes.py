@@ -12,7 +12,9 @@ from services.points.handlers.resolver import api
 from services.points.models import (
     ENTRY_TYPES,
     AccountView,
+    AdjustmentDone,
     AdjustmentRequest,
+    CheckinDone,
     CheckinStatus,
     EntryList,
     EntryType,
@@ -22,11 +24,12 @@ from services.points.models import (
 )
 from services.points.policy import PointsPolicy
 from shared.clock import now_rfc3339
-from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit, Query
 
 Types = Annotated[list[EntryType] | None, Query(max_length=len(ENTRY_TYPES), alias="type")]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, the tenant's local month.")]
+Month = Annotated[
+    str, Query(pattern=r"^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$", description="YYYY-MM, the tenant's local month.")
+]
 
 
 @api.route("GET /v1/me/points")
@@ -74,15 +77,14 @@ def contact_entries(contact_id: Id, limit: Limit = 50, cursor: Cursor = None, ty
     return EntryList(items=items, next_cursor=next_cursor)
 
 
-@api.route("POST /v1/contacts/{contact_id}/points/adjustments")
-def adjust(contact_id: Id, body: AdjustmentRequest) -> Response[str]:
+@api.route("POST /v1/contacts/{contact_id}/points/adjustments", status=201, idempotent=True)
+def adjust(contact_id: Id, body: AdjustmentRequest) -> AdjustmentDone:
     """Credit or debit a contact's points with a reason; a debit never takes the balance below 0
     (accepts Idempotency-Key). A contact created moments ago can be adjusted at once."""
     from services.points.logic import adjustments
 
     staff = api.staff()
-    done = adjustments.adjust(staff.tenant_id, contact_id, body, staff.staff_id, api.idempotency_key())
-    return json_response(done, 201)
+    return adjustments.adjust(staff.tenant_id, contact_id, body, staff.staff_id, api.idempotency_key())
 
 
 @api.route("GET /v1/points/policy")
@@ -110,13 +112,13 @@ def run_sweep() -> SweepReport:
     return sweep.sweep(api.staff().tenant_id)
 
 
-@api.route("POST /v1/me/checkins")
-def check_in() -> Response[str]:
+@api.route("POST /v1/me/checkins", status=201)
+def check_in() -> CheckinDone:
     """Check in for today (the tenant's local day): points by the day of the streak; once a day."""
     from services.points.logic import checkins
 
     member = api.member()
-    return json_response(checkins.check_in(member.tenant_id, member.contact_id), 201)
+    return checkins.check_in(member.tenant_id, member.contact_id)
 
 
 @api.route("GET /v1/me/checkins")

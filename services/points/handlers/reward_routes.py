@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from services.points.handlers.resolver import api
 from services.points.reward_models import (
+    RedemptionDone,
     RedemptionList,
     RedemptionRequest,
     RedemptionView,
@@ -15,16 +16,15 @@ from services.points.reward_models import (
     RewardView,
 )
 from shared.auth.principal import MemberPrincipal
-from shared.http import Response, json_response
 from shared.params import Cursor, Id, Limit
 
 
-@api.route("POST /v1/rewards")
-def create_reward(body: RewardCreate) -> Response[str]:
+@api.route("POST /v1/rewards", status=201, idempotent=True)
+def create_reward(body: RewardCreate) -> RewardView:
     """Add a reward to the catalog (accepts Idempotency-Key)."""
     from services.points.logic import rewards
 
-    return json_response(rewards.create(api.staff().tenant_id, body, api.idempotency_key()), 201)
+    return rewards.create(api.staff().tenant_id, body, api.idempotency_key())
 
 
 @api.route("GET /v1/rewards")
@@ -48,14 +48,14 @@ def patch_reward(reward_id: Id, body: RewardPatch) -> RewardView:
     return RewardView.of(rewards.update(api.staff().tenant_id, reward_id, body))
 
 
-@api.route("POST /v1/me/redemptions")
-def redeem(body: RedemptionRequest) -> Response[str]:
+@api.route("POST /v1/me/redemptions", status=201, idempotent=True, errors=(404,))
+def redeem(body: RedemptionRequest) -> RedemptionDone:
     """Redeem a reward: points, stock and the member's limit change together or not at all
     (accepts Idempotency-Key)."""
     from services.points.logic import rewards
 
     member = api.member()
-    return json_response(rewards.redeem(member.tenant_id, member.contact_id, body, api.idempotency_key()), 201)
+    return rewards.redeem(member.tenant_id, member.contact_id, body, api.idempotency_key())
 
 
 @api.route("GET /v1/me/redemptions")

@@ -28,7 +28,7 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
     today = local_day(now or utc_now(), policy)
     state = dal.get_checkin(tenant_id, contact_id)
     if state.last_date == today:
-        raise Conflict("Already checked in today.")
+        raise Conflict("Already checked in today.", reason="already_checked_in")
     streak = next_streak(state, today)
     points = policy.checkin_points(streak)
     after = CheckinState(last_date=today, streak=streak)
@@ -50,7 +50,7 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
             policy=policy,
         )
     except AlreadyProcessed:
-        raise Conflict("Already checked in today.") from None
+        raise Conflict("Already checked in today.", reason="already_checked_in") from None
     credited = applied.plan.entry.points if applied.plan.entry else 0
     return CheckinDone(date=today, day_of_streak=streak, points=credited, balance=applied.account.balance)
 
