@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -187,7 +188,17 @@ def build_runtime(target: Target) -> Path:
     return install("runtime", runtime_provided(target), target, None)
 
 
+# One build at a time: callers that check several functions in threads must not build the same
+# directory twice at once (one would delete what the other is writing).
+_BUILDING = threading.Lock()
+
+
 def install(name: str, wanted: frozenset[str], target: Target, compiler: BytecodeCompiler | None) -> Path:
+    with _BUILDING:
+        return _install(name, wanted, target, compiler)
+
+
+def _install(name: str, wanted: frozenset[str], target: Target, compiler: BytecodeCompiler | None) -> Path:
     requirements = locked_requirements(wanted)
     layer_dir = target.directory / name
     stamp = target.directory / f"{name}.requirements.txt"  # outside the layer, so it is not part of the asset

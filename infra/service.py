@@ -283,7 +283,9 @@ class ServiceConstruct(Construct):
         assert self.table is not None
         assert self.service.publisher_handler is not None
         failures = self._dead_letter_queue(
-            "PublisherFailures", "outbox records the publisher gave up on (shard and sequence numbers)."
+            "PublisherFailures",
+            "outbox records the publisher gave up on (shard and sequence numbers).",
+            self._queue_name(f"{self.service.name}-publisher-dlq"),
         )
         NagSuppressions.add_resource_suppressions(
             failures,
@@ -339,10 +341,16 @@ class ServiceConstruct(Construct):
             )
         )
 
-    def _dead_letter_queue(self, construct_id: str, what: str) -> sqs.Queue:
+    def _queue_name(self, what: str) -> str:
+        """``siyu-<stage>-<what>``: the name the operator's commands (ops/target.py) and the local
+        stack (local/provision.py) use for the same queue."""
+        return f"siyu-{self.platform.runtime.config.stage}-{what}"
+
+    def _dead_letter_queue(self, construct_id: str, what: str, queue_name: str) -> sqs.Queue:
         dlq = sqs.Queue(
             self,
             construct_id,
+            queue_name=queue_name,
             retention_period=DLQ_RETENTION,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -358,10 +366,12 @@ class ServiceConstruct(Construct):
             f"{name}Dlq",
             f"events {consumer.name} could not take: malformed (with a reason), failing after "
             f"{consumer.max_receive_count} receives, or undeliverable from its rules.",
+            self._queue_name(f"{consumer.name}-dlq"),
         )
         queue = sqs.Queue(
             self,
             f"{name}Queue",
+            queue_name=self._queue_name(consumer.name),
             visibility_timeout=cdk.Duration.seconds(consumer.visibility_timeout_seconds),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -408,7 +418,9 @@ class ServiceConstruct(Construct):
         failure queue."""
         name = pascal(schedule.name)
         failures = self._dead_letter_queue(
-            f"{name}Failures", f"runs of {schedule.name} that could not start or failed after retries."
+            f"{name}Failures",
+            f"runs of {schedule.name} that could not start or failed after retries.",
+            self._queue_name(f"{schedule.name}-failures"),
         )
         NagSuppressions.add_resource_suppressions(
             failures,

@@ -193,3 +193,16 @@ def test_every_consumer_has_a_failing_alarm_on_the_metric_its_code_emits(templat
         if dimension["Name"] == CONSUMER_DIMENSION and alarm["Properties"].get("AlarmActions")
     }
     assert watched == {c.name for s in SERVICES for c in s.consumers}
+
+
+def test_every_queue_has_the_name_the_operators_commands_look_for(template: dict[str, Any]) -> None:
+    """`make redrive QUEUE=<consumer>` finds queues as ``siyu-<stage>-<what>`` (ops/target.py)."""
+    names = {r["Properties"].get("QueueName") for _, r in resources(template, "AWS::SQS::Queue")}
+    expected = set()
+    for service in SERVICES:
+        expected |= {f"siyu-prod-{c.name}" for c in service.consumers}
+        expected |= {f"siyu-prod-{c.name}-dlq" for c in service.consumers}
+        expected |= {f"siyu-prod-{s.name}-failures" for s in service.schedules}
+        if service.publisher_handler and service.table is not None:
+            expected.add(f"siyu-prod-{service.name}-publisher-dlq")
+    assert names == expected

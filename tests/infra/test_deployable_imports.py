@@ -183,7 +183,7 @@ def run_probe(
     asset: Path, layer_paths: list[Path], handler: str, environment: dict[str, str], events: list[Any]
 ) -> Any:
     executable, version = interpreter()
-    runtime = layers.build_runtime(layers.Target.host(version)) / "python"
+    runtime = layers.build_runtime(layers.Target.host(version)) / "python"  # built before the threads start
     request = {
         "path": [str(asset), *map(str, layer_paths), str(runtime)],
         "stdlib": list(stdlib_paths()),
@@ -236,6 +236,7 @@ def test_every_function_imports_from_its_asset_layers_and_the_runtime_alone(
     functions: list[DeployedFunction],
 ) -> None:
     twins = {layer: twin(layer) for layer in {layer for f in functions for layer in f.layers}}
+    layers.build_runtime(layers.Target.host(interpreter()[1]))  # once, before the checks run in threads
 
     def check(function: DeployedFunction) -> tuple[str, str | None]:
         try:
