@@ -19,6 +19,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -34,6 +35,7 @@ PERIOD = cdk.Duration.minutes(5)
 # Lambda succeeds, so its Errors metric never sees these.
 METRICS_NAMESPACE = "Siyu"
 CONSUMER_FAILURES = "ConsumerFailures"
+MALFORMED_OUTBOX_ITEMS = "MalformedOutboxItems"  # shared/publisher.py: an outbox item it could not read
 CONSUMER_DIMENSION = "consumer"
 # A consumer failing in three consecutive five-minute periods is failing, not retrying a blip.
 CONSUMER_FAILING_PERIODS = 3
@@ -134,6 +136,21 @@ class Alarms:
             meaning=f"Rule delivery: {construct_id} could not deliver events to its queue.",
         )
 
+    def malformed_outbox_items(self, construct_id: str, service: str) -> None:
+        """The publisher sets an outbox item it cannot read aside rather than block the stream: it is
+        never published, so it must be looked at (the item stays in the table until its TTL)."""
+        self.on(
+            f"{construct_id}MalformedOutboxItems",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=MALFORMED_OUTBOX_ITEMS,
+                dimensions_map={"service": service},
+                statistic="Sum",
+                period=PERIOD,
+            ),
+            meaning=f"Outbox items of {service} the publisher could not read and did not publish.",
+        )
+
     def consumer_failures(self, construct_id: str, consumer: str) -> None:
         self.on(
             f"{construct_id}Failing",
@@ -212,10 +229,15 @@ class AlarmSubscriptions(Construct):
         *,
         topic: sns.ITopic,
         runtime: Runtime,
+        stage: str,
         emails: Sequence[str] = (),
         wecom_webhook_secret_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if wecom_webhook_secret_name and not emails:
+            # The forwarder's own failures are alarms on the same topic: with no email they would
+            # reach nobody when the robot is what fails.
+            raise ValueError("alarm_wecom_webhook_secret needs at least one of alarm_emails as well")
         for email in emails:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         self.forwarder: lambda_.Function | None = None
@@ -245,8 +267,29 @@ class AlarmSubscriptions(Construct):
                 apply_to_children=True,
             )
             topic.add_subscription(subscriptions.LambdaSubscription(forwarder))
+            # SNS invokes it asynchronously: an alarm it still cannot post after Lambda's retries is
+            # kept in a failure queue (alarmed) instead of dropped.
+            failures = sqs.Queue(
+                self,
+                "AlarmForwarderFailures",
+                queue_name=f"siyu-{stage}-alarm-forwarder-failures",
+                retention_period=cdk.Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+            )
+            NagSuppressions.add_resource_suppressions(
+                failures,
+                [{"id": "AwsSolutions-SQS3", "reason": "The forwarder's on-failure destination, a dead-letter queue."}],
+            )
+            forwarder.configure_async_invoke(
+                on_failure=destinations.SqsDestination(failures),
+                retry_attempts=2,
+                max_event_age=cdk.Duration.hours(6),
+            )
+            alarms = Alarms(self, topic)
             # Its own failures still reach the email subscribers through the same topic.
-            Alarms(self, topic).function("AlarmForwarder", forwarder)
+            alarms.function("AlarmForwarder", forwarder)
+            alarms.dead_letters("AlarmForwarderFailures", failures, "alarms the WeCom robot never got.")
             self.forwarder = forwarder
 
 

@@ -313,6 +313,7 @@ class ServiceConstruct(Construct):
         self.publisher = function
         self.alarms.function("Publisher", function)
         self.alarms.iterator_age("Publisher", function)
+        self.alarms.malformed_outbox_items("Publisher", self.service.name)
         function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["events:PutEvents"],

@@ -196,6 +196,7 @@ class PlatformStack(SiyuStack):
             "AlarmSubscriptions",
             topic=self.alarm_topic,
             runtime=self.runtime,
+            stage=config.stage,
             emails=config.alarm_emails,
             wecom_webhook_secret_name=config.alarm_wecom_webhook_secret,
         )

@@ -9,6 +9,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+import local.dev_tokens  # noqa: F401 - registers POST /v1/auth/dev-token on the platform API
 from local.emulator import Emulator
 from local.gateway import LocalGateway
 from local.provision import Provisioned, provision

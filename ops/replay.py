@@ -10,6 +10,10 @@ consumers of those types. Such a rule also subscribed to other types receives th
 window again too, which changes nothing for the same reason. The alternative, re-putting events
 read out of the archive, is not possible: an archive cannot be read, only replayed.
 
+Consumers remember the events they applied for ``INBOX_RETENTION_SECONDS`` (30 days), while the
+archive keeps events longer (90 days in prod): a window starting before what consumers remember
+(less a day's margin) is refused, as its events could be applied twice.
+
 Events reach the archive a few minutes after they are put: a window that ends "now" may miss the
 last ones. A replay's events carry ``replay-name`` and are not archived again.
 """
@@ -19,14 +23,17 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import cli
 from ops.target import OpsError, Target
 from shared import aws
+from shared.consumer import INBOX_RETENTION_SECONDS
 
 FINISHED = ("COMPLETED", "CANCELLED", "FAILED")
+# How far back a replay may start: what every consumer still remembers having applied, less a margin.
+REPLAYABLE = timedelta(seconds=INBOX_RETENTION_SECONDS) - timedelta(days=1)
 POLL_SECONDS = 2.0
 
 
@@ -100,6 +107,11 @@ def main() -> int:
     types = {t.strip() for t in args.types.split(",") if t.strip()}
     if unknown := types - known_types():
         raise OpsError(f"unknown detail-types {sorted(unknown)}; known: {sorted(known_types())}")
+    if start < datetime.now(UTC) - REPLAYABLE:
+        raise OpsError(
+            f"FROM is more than {REPLAYABLE.days} days ago: consumers no longer remember every event they "
+            "applied that long ago, so a replay could apply some twice"
+        )
     target = cli.target_of(args)
     destination: dict[str, Any] = {"Arn": target.bus_arn()}
     if types:

@@ -39,7 +39,8 @@ SMOKE_STAFF = "smoke"
 SMOKE_ROLES = ["admin"]
 TOKEN_TTL_SECONDS = 15 * 60
 ERASED = "[erased]"  # what cases shows in place of an erased contact's subject
-RETRY_STATUSES = (404, 409, 422)  # the case's contact is not known to cases yet
+# Cases answers this until the contact's creation has reached it over the bus; anything else is a failure.
+NOT_KNOWN_YET = (404, "unknown_contact")
 
 
 class Api:
@@ -125,7 +126,7 @@ class Smoke:
         )
         if status == 201:
             return answer
-        if status in RETRY_STATUSES:
+        if (status, isinstance(answer, dict) and answer.get("reason")) == NOT_KNOWN_YET:
             return None
         raise OpsError(f"open a case: POST /v1/cases answered {status}: {answer}")
 

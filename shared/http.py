@@ -432,12 +432,19 @@ class ServiceApi:
         """Size, then authorisation, then the body's encoding, then validation: all before the
         handler runs, each refusal its own 4xx."""
         raw: bytes | None = None
+        unreadable: _MalformedBody | None = None
         if registered.takes_body:
-            raw = _body_bytes(event)
-            limit = get_settings().max_body_bytes
-            if len(raw) > limit:
-                raise PayloadTooLarge(f"The body is {len(raw)} bytes; at most {limit}.")
+            try:
+                raw = _body_bytes(event)
+            except _MalformedBody as error:
+                unreadable = error  # refused after authorisation: a caller without a token gets its 401
+            else:
+                limit = get_settings().max_body_bytes
+                if len(raw) > limit:
+                    raise PayloadTooLarge(f"The body is {len(raw)} bytes; at most {limit}.")
         authorize(registered.route, self._principal(event))
+        if unreadable is not None:
+            raise unreadable
         text = _utf8(raw) if raw is not None else ""
         serving, body_token = _serving.set(registered), _text.set(text)
         try:

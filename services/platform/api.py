@@ -1,38 +1,18 @@
-"""The platform function: health, OpenAPI (merged from every service) and docs, dev tokens."""
+"""The platform function: health, OpenAPI (merged from every service) and docs, the staff JWKS.
+The local stack adds its dev-token route (local/dev_tokens.py)."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from typing import Any
 
 from services.platform.service import SERVICE
-from shared.auth.principal import StaffPrincipal
-from shared.auth.roles import STAFF_ROLES
-from shared.auth.tokens import issue_dev_staff_token
-from shared.errors import NotFound
 from shared.http import Response, ServiceApi
 from shared.manifest import Service, resolve_handler
 from shared.settings import get_settings
 
 api = ServiceApi(SERVICE)
-
-Role = Annotated[str, StringConstraints(pattern=r"^(admin|manager|agent|guide)$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@-]+$")]
-
-
-class DevTokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    tenant_id: Name
-    staff_id: Name
-    roles: list[Role] = Field(min_length=1, max_length=4)
-
-
-class DevToken(BaseModel):
-    token: str
 
 
 @api.route("GET /v1/health")
@@ -109,17 +89,6 @@ def _asset(name: str) -> str:
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
 
     return (Path(swagger_ui.__file__).parent / name).read_text(encoding="utf-8")
-
-
-@api.route("POST /v1/auth/dev-token", errors=(404,))
-def dev_token(body: DevTokenRequest) -> DevToken:
-    """Local stack only: a staff token for any tenant, staff id and roles."""
-    if not get_settings().is_local:  # the route is not deployed; this is the second lock
-        raise NotFound("No such route.")
-    principal = StaffPrincipal(
-        tenant_id=body.tenant_id, staff_id=body.staff_id, roles=frozenset(body.roles) & STAFF_ROLES
-    )
-    return DevToken(token=issue_dev_staff_token(principal))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

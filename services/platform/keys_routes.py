@@ -17,8 +17,9 @@ from services.platform.service import STAFF_JWKS_PATH
 from shared.auth import keys
 from shared.http import Response
 
-# Long enough to spare the secret a read per request, short enough that a rotated-in key is
-# published well before tokens it signs could reach a verifier that cached the previous set.
+# Long enough to spare the secret a read per request. Siyu's own authorizer re-reads the secret on
+# an unknown kid (at most every 30 s), so a rotation is seen at once there; an outside verifier that
+# caches this set should likewise re-fetch it on an unknown kid (the runbook says so).
 CACHE_CONTROL = "public, max-age=300"
 
 

@@ -16,10 +16,12 @@ SERVICE = Service(
         Route("GET", "/v1/docs", "public"),
         Route("GET", "/v1/openapi.json", "public"),
         Route("GET", STAFF_JWKS_PATH, "public"),
+        # Registered by the local stack (local/dev_tokens.py): not in the deployed code at all.
         Route("POST", "/v1/auth/dev-token", "public", local_only=True),
     ),
-    reads_token_secret=True,
-    # PyJWT signs dev tokens; cryptography derives the staff issuer's keys for the JWKS (ES256).
+    # No signing key: the function is public. Where Siyu issues staff tokens (AWS China) the stack
+    # lets it read the staff keys secret, whose public halves the JWKS route publishes; PyJWT and
+    # cryptography derive them.
     layers=("jwt", "cryptography"),
 )
 

@@ -301,6 +301,9 @@ def test_replay_refuses_bad_windows_and_unknown_types(local_stack: Http) -> None
         local_stack, "replay", "--from", "2026-03-01T08:00:00Z", "--to", "2026-03-01T09:00:00Z", "--types", "Nope"
     )
     assert (unknown.returncode, "unknown detail-types ['Nope']" in unknown.stderr) == (1, True)
+    forgotten = now - timedelta(days=31)  # consumers keep what they applied for 30 days
+    too_old = ops(local_stack, "replay", "--from", forgotten.isoformat(), "--to", now.isoformat())
+    assert (too_old.returncode, "could apply some twice" in too_old.stderr) == (1, True)
 
 
 # Smoke -----------------------------------------------------------------------------------------

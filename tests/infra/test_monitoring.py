@@ -176,12 +176,18 @@ def helpers_template() -> dict[str, Any]:
         "AlarmSubscriptions",
         topic=topic,
         runtime=cast(Runtime, InlineRuntime()),
+        stage="test",
         emails=("ops@example.com", "oncall@example.com"),
         wecom_webhook_secret_name="siyu/test/wecom-alarm-webhook",
     )
     without_robot = sns.Topic(stack, "Quiet")
     monitoring.AlarmSubscriptions(
-        stack, "EmailOnly", topic=without_robot, runtime=cast(Runtime, InlineRuntime()), emails=("ops@example.com",)
+        stack,
+        "EmailOnly",
+        topic=without_robot,
+        runtime=cast(Runtime, InlineRuntime()),
+        stage="test",
+        emails=("ops@example.com",),
     )
     return dict(assertions.Template.from_stack(stack).to_json())
 
@@ -230,3 +236,22 @@ def test_alarms_reach_each_email_and_the_wecom_robot_through_its_forwarder(helpe
         policy["Properties"]["PolicyDocument"]["Statement"] = []
     assert wiring_problems(broken, forwarder_id, forwarder) != []
     assert forwarder_id in watched(helpers_template, "AWS/Lambda", "Errors")
+    # An alarm it cannot post after Lambda's retries waits in an alarmed failure queue.
+    [invoke] = [c["Properties"] for _, c in resources(helpers_template, "AWS::Lambda::EventInvokeConfig")]
+    [failures] = refs(invoke["DestinationConfig"]["OnFailure"]["Destination"])
+    assert helpers_template["Resources"][failures]["Type"] == "AWS::SQS::Queue"
+    assert failures in watched(helpers_template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+
+
+def test_a_wecom_robot_without_any_email_is_refused() -> None:
+    """Its forwarder's own failures are mailed: with no address they would reach nobody."""
+    stack = cdk.Stack(cdk.App(), "RobotOnly")
+    with pytest.raises(ValueError, match="alarm_emails"):
+        monitoring.AlarmSubscriptions(
+            stack,
+            "AlarmSubscriptions",
+            topic=sns.Topic(stack, "Topic"),
+            runtime=cast(Runtime, InlineRuntime()),
+            stage="test",
+            wecom_webhook_secret_name="siyu/test/wecom-alarm-webhook",
+        )

@@ -244,6 +244,8 @@ def test_services_publish_only_events_with_contracts_under_their_own_source() ->
 
 @pytest.mark.parametrize("service", [s for s in SERVICES if s.api_handler], ids=lambda s: s.name)
 def test_every_declared_route_has_exactly_one_handler(service: Any) -> None:
+    import local.stack  # noqa: F401 - the local stack registers its local-only routes (local/dev_tokens.py)
+
     api = resolve_handler(service.api_handler.rsplit(".", 1)[0] + ".api")
     assert api.registered == {route.key for route in service.routes}
 

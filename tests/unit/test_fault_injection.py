@@ -428,3 +428,31 @@ def test_two_deliveries_cannot_both_take_a_reply(stack: LocalStack, client: Clie
     with pytest.raises(ConcurrentUpdate):
         cases_dal.claim_delivery(tenant, case_id, sending, "sending", winner, takeovers[1])
     assert cases_dal.get_outbound(tenant, case_id, message_id) == (sending, takeovers[0])
+
+
+def test_a_reply_stuck_sending_with_no_request_left_can_be_sent_again_by_staff_once_its_lease_ran_out(
+    stack: LocalStack, client: Client, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replies stuck before redeliveries recovered them: their request was acknowledged and is gone."""
+    from services.cases.handlers.channel_gateway import handler
+
+    with gateway_paused(stack) as pump:
+        admin, case_id, message_id = requested_reply(client, tenant, "o-orphan")
+        record = request_record(stack, pump, message_id)
+        monkeypatch.setattr(delivery, "gateway", DiesMidSend)
+        with pytest.raises(SystemExit):
+            handler({"Records": [record]}, None)
+        acknowledge(pump, record)  # no request is left to redeliver it
+        monkeypatch.setattr(delivery, "gateway", FakeChannelGateway)
+        retry = f"/v1/cases/{case_id}/messages/{message_id}/retry"
+
+        early = client.post(retry, token=admin)  # the attempt may still be running: not sent twice
+        assert (early.status, early.json["reason"]) == (409, "not_held")
+        assert reply_delivery(tenant, case_id, message_id)["status"] == "sending"
+
+        later = utc_now() + delivery.SEND_LEASE + timedelta(seconds=1)
+        monkeypatch.setattr(delivery, "utc_now", lambda: later)
+        assert client.post(retry, token=admin).status == 200
+        assert reply_delivery(tenant, case_id, message_id)["status"] == "requested"
+    eventually(lambda: reply_delivery(tenant, case_id, message_id)["status"] == "delivered")
+    assert sent_to(client, admin, "o-orphan") == [message_id]

@@ -215,6 +215,23 @@ def test_a_body_that_cannot_be_read_is_a_400_whatever_made_it_so() -> None:
         assert said in problem["detail"]
 
 
+def test_a_caller_without_a_token_learns_nothing_of_the_body_it_sent_but_its_401() -> None:
+    """However unreadable the body (not base64, a lone surrogate, not UTF-8), authorisation comes first."""
+    for event_body, encoded in (("not base64!", True), ('{"name": "\ud800"}', False), ("\udcff", False)):
+        method, path = "POST", "/v1/things"
+        event = {
+            "version": "2.0",
+            "routeKey": f"{method} {path}",
+            "rawPath": path,
+            "headers": {},
+            "requestContext": {"requestId": "r-1", "http": {"method": method}, "authorizer": {}},
+            "body": event_body,
+            "isBase64Encoded": encoded,
+        }
+        assert api.handle(event, None)["statusCode"] == 401, event_body
+    assert call("POST /v1/things", raw=b"\xff")[0] == 400  # with a token, the body is refused
+
+
 def test_a_text_body_that_is_not_utf8_is_refused_before_the_handler_reads_it() -> None:
     seen.clear()
     status, _, problem = call(

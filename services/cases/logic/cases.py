@@ -390,14 +390,21 @@ NOT_RETRIABLE = {
 
 
 def retry_reply(staff: StaffPrincipal, case_id: str, message_id: str) -> Message:
-    """Send a held or failed reply again (say, once the member has written and the window is open)."""
+    """Send a held or failed reply again (say, once the member has written and the window is open),
+    or one left ``sending`` by an attempt that died with no request left to redeliver it."""
+    from services.cases.logic.delivery import attempt_died  # only this route needs the gateway's module
+
     case = dal.get_case(staff.tenant_id, case_id)
     message = dal.get_message(staff.tenant_id, case_id, message_id) if case else None
     if case is None or message is None or message.kind != "outbound" or message.delivery is None:
         raise NotFound(f"No reply {message_id} on case {case_id}.")
     current = message.delivery
-    if current.status not in ("held", "failed"):
-        raise Conflict(f"The reply is {current.status}; only a held or failed reply is sent again.", reason="not_held")
+    if current.status not in ("held", "failed") and not attempt_died(current):
+        raise Conflict(
+            f"The reply is {current.status}; only a held or failed reply, or one whose sending attempt died, "
+            "is sent again.",
+            reason="not_held",
+        )
     if current.reason in NOT_RETRIABLE or case.channel is None:
         why = NOT_RETRIABLE.get(current.reason or "", NOT_RETRIABLE["no_channel"])
         raise Conflict(f"This reply cannot be sent: {why}.", reason=current.reason or "no_channel")

@@ -76,6 +76,12 @@ def lease_ran_out(delivery: Delivery, now: datetime) -> bool:
     return parse_rfc3339(delivery.at) + SEND_LEASE <= now
 
 
+def attempt_died(delivery: Delivery) -> bool:
+    """A reply left ``sending`` past its attempt's lease: that attempt is over, whatever became of
+    it, and the reply may be sent again (by a redelivery, or by staff when no request is left)."""
+    return delivery.status == "sending" and lease_ran_out(delivery, utc_now())
+
+
 def deliver(tenant_id: str, request: events.CaseReplyRequested) -> None:
     found = dal.get_outbound(tenant_id, request.case_id, request.message_id)
     if found is None or found[0].delivery is None:
