@@ -26,7 +26,7 @@ from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.routing import AgentRelease
 from services.cases.dal.table import table
-from services.cases.logic import assignment, compliance, contact_directory
+from services.cases.logic import assignment, compliance
 from services.cases.logic.changes import CaseChange
 from services.cases.logic.intake import AnswerClaim, Draft, open_case
 from services.cases.logic.workflow import on_member_reply
@@ -101,6 +101,9 @@ def _unknown_contact(contact_id: str) -> NotFound:
 def _require_known_contact(tenant_id: str, contact_id: str | None) -> None:
     """A staff case names a contact of this tenant that cases knows of (its directory, fed by
     contacts' events). Unknown, erased and another tenant's contacts get the same 404."""
+    # Only staff intake needs the directory's rules (and the contacts contracts they import).
+    from services.cases.logic import contact_directory
+
     if contact_id is not None and not contact_directory.is_known(tenant_id, contact_id):
         raise _unknown_contact(contact_id)
 
