@@ -11,8 +11,6 @@ RUNTIME_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 # The AWS China regions (partition aws-cn): no Cognito user pools there, so Siyu issues staff tokens.
 CHINA_REGIONS = frozenset({"cn-north-1", "cn-northwest-1"})
-# Staff tokens Siyu issues itself (China): their issuer is siyu-<stage>, their audience the console.
-STAFF_AUDIENCE_CONSOLE = "siyu-console"
 
 
 @dataclass(frozen=True)
@@ -64,11 +62,6 @@ class StageConfig:
     def china(self) -> bool:
         """An AWS China stage: Siyu signs staff tokens itself (no Cognito in aws-cn)."""
         return self.region in CHINA_REGIONS
-
-    @property
-    def staff_issuer_name(self) -> str:
-        """The ``iss`` of the staff tokens Siyu issues in a China stage."""
-        return f"siyu-{self.stage}"
 
     def stack_name(self, part: str) -> str:
         """``Siyu-<stage>-<part>``: ``platform`` or a service's name."""

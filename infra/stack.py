@@ -25,12 +25,13 @@ from cdk_nag import AwsSolutionsChecks, NagSuppressions
 from constructs import Construct
 
 from infra import monitoring
-from infra.config import STAFF_AUDIENCE_CONSOLE, StageConfig
+from infra.config import StageConfig
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
 from services.platform.service import AUTHORIZER_HANDLER
 from services.registry import PLATFORM, SERVICES
 from shared.auth.roles import STAFF_ROLES
+from shared.auth.staff_keys import STAFF_AUDIENCE, staff_issuer_name
 from shared.manifest import Service
 
 __all__ = ["PlatformStack", "ServiceStack", "StageConfig", "build_stacks"]
@@ -166,8 +167,8 @@ class PlatformStack(SiyuStack):
             )
             staff_environment = {
                 "SIYU_STAFF_KEYS_SECRET_ARN": self.staff_signing_keys.secret_arn,
-                "SIYU_STAFF_ISSUER": config.staff_issuer_name,
-                "SIYU_STAFF_AUDIENCE": STAFF_AUDIENCE_CONSOLE,
+                "SIYU_STAFF_ISSUER": staff_issuer_name(config.stage),
+                "SIYU_STAFF_AUDIENCE": STAFF_AUDIENCE,
             }
         else:
             self.user_pool, self.user_pool_client = self._staff_pool()

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from infra.config import STAFF_AUDIENCE_CONSOLE
 from services.platform.service import AUTHORIZER_HANDLER
+from shared.auth.staff_keys import STAFF_AUDIENCE
 from tests.infra.conftest import CHINA_REGIONS, STAGE, Synthesized, refs, resources
 
 GLOBAL_REGION = "us-east-1"
@@ -134,7 +134,7 @@ def test_china_signs_staff_tokens_with_a_generated_secret(china_merged: dict[str
         variables = authorizer["Properties"]["Environment"]["Variables"]
         assert refs(variables[STAFF_KEYS]) == {keys_id}
         assert variables["SIYU_STAFF_ISSUER"] == f"siyu-{STAGE}"
-        assert variables["SIYU_STAFF_AUDIENCE"] == STAFF_AUDIENCE_CONSOLE
+        assert variables["SIYU_STAFF_AUDIENCE"] == STAFF_AUDIENCE
         assert reads_secret(template, authorizer_id, keys_id), region
         # The platform function publishes the JWKS: it reads the same secret.
         platform_id, platform = function(template, "services.platform.api.handler")

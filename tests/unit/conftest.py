@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
+from local.pumps import StreamPump
 from local.stack import LocalStack
 from services.registry import SERVICES
+from shared import aws
 
 
 @dataclass
@@ -109,3 +111,15 @@ def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float 
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+def stream_records_after_checkpoint(pump: StreamPump, limit: int | None = None) -> list[dict[str, Any]]:
+    """The stream records the pump has not yet taken (at most ``limit``), read without moving it."""
+    streams = aws.client("dynamodbstreams")
+    position: dict[str, Any] = (
+        {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": pump.checkpoint}
+        if pump.checkpoint
+        else {"ShardIteratorType": "TRIM_HORIZON"}
+    )
+    iterator = streams.get_shard_iterator(StreamArn=pump.stream_arn, ShardId=pump.shard_id, **position)["ShardIterator"]
+    return list(streams.get_records(ShardIterator=iterator, **({"Limit": limit} if limit else {}))["Records"])

@@ -14,7 +14,7 @@ from shared import aws
 from shared.consumer import AlreadyProcessed
 from shared.events.catalog import contract
 from shared.publisher import handler as publish
-from tests.unit.conftest import Client, eventually
+from tests.unit.conftest import Client, eventually, stream_records_after_checkpoint
 
 CONSUMER = "cases-contact-directory"
 
@@ -33,15 +33,7 @@ def test_a_contact_change_reaches_the_cases_directory(client: Client, tenant: st
 
 
 def _records_after_checkpoint(stack: LocalStack) -> list[dict[str, Any]]:
-    pump = stack.stream_pumps["contacts"]
-    streams = aws.client("dynamodbstreams")
-    position: dict[str, Any] = (
-        {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": pump.checkpoint}
-        if pump.checkpoint
-        else {"ShardIteratorType": "TRIM_HORIZON"}
-    )
-    iterator = streams.get_shard_iterator(StreamArn=pump.stream_arn, ShardId=pump.shard_id, **position)["ShardIterator"]
-    return list(streams.get_records(ShardIterator=iterator)["Records"])
+    return stream_records_after_checkpoint(stack.stream_pumps["contacts"])
 
 
 def test_a_publisher_killed_between_write_and_publish_loses_no_event(

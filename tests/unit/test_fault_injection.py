@@ -27,7 +27,7 @@ from shared import aws
 from shared.clock import utc_now
 from shared.errors import ConcurrentUpdate
 from shared.publisher import handler as publish
-from tests.unit.conftest import Client, eventually
+from tests.unit.conftest import Client, eventually, stream_records_after_checkpoint
 from tests.unit.test_events_flow import only_here
 from tests.unit.test_points_api import balance
 from tests.unit.test_points_api import publish as put_on_bus
@@ -89,14 +89,7 @@ def outbox_event_ids(records: list[dict[str, Any]]) -> list[str]:
 
 
 def pending_stream_records(pump: StreamPump) -> list[dict[str, Any]]:
-    streams = aws.client("dynamodbstreams")
-    position: dict[str, Any] = (
-        {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": pump.checkpoint}
-        if pump.checkpoint
-        else {"ShardIteratorType": "TRIM_HORIZON"}
-    )
-    iterator = streams.get_shard_iterator(StreamArn=pump.stream_arn, ShardId=pump.shard_id, **position)["ShardIterator"]
-    return list(streams.get_records(ShardIterator=iterator, Limit=pump.batch_size)["Records"])
+    return stream_records_after_checkpoint(pump, limit=pump.batch_size)
 
 
 def create_contacts(client: Client, tenant: str, count: int) -> list[str]:
