@@ -10,7 +10,8 @@ RUN := $(UV) run --frozen
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format typecheck synth deploy redrive replay smoke staff-token bench schemas install clean
+.PHONY: run test lint format typecheck synth deploy redrive replay smoke staff-token bench schemas install clean \
+	web web-client web-dev web-check browser
 
 $(UV):
 	@$(PYTHON) -m venv $(TOOLS)
@@ -22,10 +23,38 @@ $(UV):
 
 install: .venv/.synced
 
-run: install  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT overrides)
+# The frontends (web/): npm ci when the lock changes, vite build when a source changes.
+WEB_SHARED := $(shell find web/shared -type f 2>/dev/null) web/tsconfig.base.json
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.SECONDEXPANSION:
+web/%/dist/index.html: web/node_modules/.installed $(WEB_SHARED) $$(shell find web/$$* -type f -not -path 'web/$$*/dist/*' 2>/dev/null)
+	@cd web && npx vite build --logLevel warn -c $*/vite.config.ts
+
+web: web/console/dist/index.html web/member/dist/index.html  ## build the console and the member H5 (skipped when up to date)
+
+web-client: install web/node_modules/.installed  ## regenerate the frontends' API client from the OpenAPI document
+	@$(RUN) python -m local.openapi_export > web/shared/api/.openapi.json.new
+	@node web/scripts/generate-client.mjs --from web/shared/api/.openapi.json.new; status=$$?; rm -f web/shared/api/.openapi.json.new; exit $$status
+
+web-dev: install web/node_modules/.installed  ## Vite dev servers (console :5173, H5 :5174) proxying /v1 to the local stack (run `make run` beside it)
+	@cd web && npm run dev
+
+# Browser tests drive a real headless Chromium: Debian's, installed when missing, with CJK fonts
+# so that the screenshots show the console's Chinese.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@{ command -v chromium || command -v chromium-browser; } >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || { \
+		echo "installing Chromium and CJK fonts (Debian packages) for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+
+run: install web  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT overrides): API, console (/console/), member H5 (/m/)
 	@$(RUN) python -m local
 
-test: install  ## the whole suite: unit, contract, infrastructure and end-to-end
+test: install web browser  ## the whole suite: unit, contract, infrastructure, end-to-end and in the browser
 	@$(RUN) pytest
 
 lint: install  ## ruff (lint + format check) and mypy
@@ -40,11 +69,11 @@ format: install
 schemas: install  ## regenerate the published JSON Schemas of every event
 	@$(RUN) python -m shared.events.export schemas
 
-synth: install  ## synthesize the CloudFormation templates offline (STAGE=dev|prod, REGION= e.g. cn-north-1)
+synth: install web  ## synthesize the CloudFormation templates offline (STAGE=dev|prod, REGION= e.g. cn-north-1)
 	@$(RUN) python app.py --stage $(or $(STAGE),dev)$(if $(REGION), --region $(REGION))
 	@echo "synthesized the Siyu-$(or $(STAGE),dev)-* stacks to $${CDK_OUTDIR:-cdk.out}/ (cdk-nag reports: AwsSolutions-*-NagReport.csv there)"
 
-deploy: install  ## deploy every stack with the CDK CLI (AWS credentials; docs/operations.md): STAGE=dev|prod [REGION=]
+deploy: install web  ## deploy every stack with the CDK CLI (AWS credentials; docs/operations.md): STAGE=dev|prod [REGION=]
 	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=dev|prod [REGION=cn-north-1]  (runbook: docs/operations.md)"; exit 2; }
 	@$(if $(REGION),AWS_REGION=$(REGION) AWS_DEFAULT_REGION=$(REGION) CDK_DEFAULT_REGION=$(REGION)) \
 		npx --yes aws-cdk@2 deploy --all --context stage=$(STAGE) \

@@ -21,6 +21,8 @@ STACK_PATH = "/_local/stack"
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
     from local.emulator import Emulator
+    from local.frontends import frontend_for
+    from local.frontends import serve as serve_frontend
     from local.gateway import LocalGateway
     from local.stack import LocalStack
     from services.registry import SERVICES
@@ -54,14 +56,20 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 self.end_headers()
                 self.wfile.write(description)
                 return
-            answer = routes.handle(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
+            frontend = frontend_for(self.path) if self.command in ("GET", "HEAD") else None
+            if frontend is not None:
+                answer = serve_frontend(frontend, self.path)
+            else:
+                headers = dict(self.headers.items())
+                answer = routes.handle(self.command, self.path, headers, body, self.client_address[0])
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 if name.lower() not in ("content-length", "connection"):
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(answer.body)))
             self.end_headers()
-            self.wfile.write(answer.body)
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
             log.info(
                 "%s %s -> %s (%.0f ms)",
                 self.command,
@@ -70,7 +78,7 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 (time.monotonic() - begun) * 1000,
             )
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _respond
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _respond
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request is written by _respond
@@ -94,6 +102,8 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
     print(
         f"""
 Siyu local stack ready in {time.monotonic() - started:.1f}s
+  console      http://{host}:{port}/console/   (staff; development sign-in: pick tenant, staff id, roles)
+  member H5    http://{host}:{port}/m/         (channel codes open http://{host}:{port}/m/scan?tenant=…&scene=…)
   API          http://{host}:{port}/v1   (health: /v1/health, docs: /v1/docs)
   emulator     {stack.emulator.endpoint}  (AWS_ENDPOINT_URL for the aws CLI or boto3)
   event bus    {resources.bus_name} (archive: {resources.archive_name})
@@ -132,6 +142,8 @@ def main() -> None:
         help="port of the embedded AWS emulator (default: any free port)",
     )
     args = parser.parse_args()
+    # A printed channel code opens the member H5 of this very stack, unless told otherwise.
+    os.environ.setdefault("SIYU_ENTRY_URL", f"http://{args.host}:{args.port}/m/scan")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

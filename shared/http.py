@@ -623,7 +623,7 @@ ERROR_DESCRIPTIONS = {
     422: "Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key.",
     503: "An upstream service (WeChat) did not answer.",
 }
-_POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def _openapi_document(api: ServiceApi) -> str:

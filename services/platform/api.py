@@ -56,6 +56,13 @@ def openapi_document(services: tuple[Service, ...]) -> dict[str, Any]:
             for operation in operations.values():
                 operation.setdefault("tags", [service.name])
             document["paths"].setdefault(path, {}).update(operations)
+        for route in service.routes:  # who may call it: the console hides what the role cannot do
+            if route.path not in hidden and (
+                operation := document["paths"].get(route.path, {}).get(route.method.lower())
+            ):
+                operation["x-siyu-access"] = route.access
+                if route.access in ("staff", "any"):
+                    operation["x-siyu-roles"] = sorted(route.roles)
         document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
     return document
 

@@ -1,0 +1,140 @@
+"""In the browser: the built console (/console/) and member H5 (/m/) served by a local stack,
+driven by Playwright in a real headless Chromium (Debian's, which ``make test`` installs).
+
+One stack and one browser per test session; a fresh browser context (cookies, storage) per test.
+Every test leaves a screenshot of its last page in ``test-results/browser/`` — also when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.e2e.conftest import Http, running_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-results" / "browser"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Chromium on a machine with no network beyond the registries: without these it keeps trying to
+# reach Google's services at every start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    pytest.fail("no Chromium on this machine: `make test` installs Debian's chromium (make browser)")
+
+
+@pytest.fixture(scope="session")
+def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
+    for app in ("console", "member"):
+        if not (ROOT / "web" / app / "dist" / "index.html").is_file():
+            pytest.fail(f"web/{app} is not built: run `make web` (make test does)")
+    with running_stack(tmp_path_factory.mktemp("web-stack"), [sys.executable, "-m", "local"]) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    launched = playwright_driver.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+def _artifact_name(request: pytest.FixtureRequest, suffix: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name) + suffix)
+
+
+def _context(browser: Browser, web_stack: Http, *, phone: bool) -> BrowserContext:
+    options: dict[str, Any] = {"base_url": web_stack.base, "locale": "zh-CN", "accept_downloads": True}
+    if phone:
+        options.update(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    else:
+        options.update(viewport=DESKTOP)
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def console(browser: Browser, web_stack: Http, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A desktop page for the staff console; its last view is saved as ``<test>.png``."""
+    context = _context(browser, web_stack, phone=False)
+    page = context.new_page()
+    yield page
+    page.screenshot(path=_artifact_name(request, ".png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser, web_stack: Http, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A 390 px phone page (the member H5, or the console on a phone); saved as ``<test>-phone.png``."""
+    context = _context(browser, web_stack, phone=True)
+    page = context.new_page()
+    yield page
+    page.screenshot(path=_artifact_name(request, "-phone.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ...]) -> None:
+    """Through the console's development sign-in form, as a person would."""
+    page.goto("/console/sign-in")
+    page.get_by_label("租户 ID").fill(tenant)
+    page.get_by_label("员工 ID").fill(staff_id)
+    for role, label in (("admin", "管理员"), ("manager", "经理"), ("agent", "客服"), ("guide", "导购")):
+        box = page.get_by_role("checkbox", name=label)
+        if box.is_checked() != (role in roles):
+            box.click()
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/console/?$"))
+
+
+def assert_accessible(page: Page, *, context: str = "") -> None:
+    """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules)."""
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }""",
+        AXE_RULES,
+    )
+    found = json.dumps(result, indent=1, ensure_ascii=False)
+    assert not result, f"accessibility violations on {context or page.url}:\n{found}"

@@ -1,0 +1,38 @@
+"""The frame both frontends share: served from the stack's origin, deep links load the app, the
+development sign-in works, the language switches, and the pages pass the accessibility check."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible, sign_in_console
+from tests.e2e.conftest import Http
+
+
+def test_a_deep_link_loads_the_console_and_asks_for_sign_in(console: Page) -> None:
+    console.goto("/console/contacts")
+    expect(console).to_have_url(re.compile(r"/console/sign-in$"))
+    expect(console.get_by_role("heading", name="登录思域")).to_be_visible()
+    assert_accessible(console)
+
+
+def test_the_stack_serves_each_frontends_config_and_assets(web_stack: Http) -> None:
+    with urllib.request.urlopen(web_stack.base + "/console/config.json") as answer:
+        assert b'"mode": "dev"' in answer.read()
+    with urllib.request.urlopen(web_stack.base + "/m/config.json") as answer:
+        assert b'"appId"' in answer.read()
+    with urllib.request.urlopen(web_stack.base + "/m/some/deep/route") as answer:
+        assert answer.headers["Content-Type"].startswith("text/html")
+
+
+def test_staff_sign_in_then_switch_to_english(console: Page, tenant: str) -> None:
+    sign_in_console(console, tenant, "s1", ("admin",))
+    expect(console.get_by_text(f"租户: {tenant}")).to_be_visible()
+    console.get_by_role("button", name="English").click()
+    expect(console.get_by_role("button", name="Sign out")).to_be_visible()
+    console.reload()
+    expect(console.get_by_role("button", name="Sign out")).to_be_visible()  # the choice is remembered
+    assert_accessible(console)

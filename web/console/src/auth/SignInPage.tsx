@@ -1,0 +1,108 @@
+import { Alert, Button, Card, Checkbox, Form, Input, Typography } from "antd";
+import { useEffect, useState } from "react";
+import { Navigate, useNavigate } from "react-router-dom";
+import { unwrap } from "@shared/api/client";
+import { useApp } from "../app";
+import { FormProblems, useProblemForm } from "../components/forms";
+import { useLayoutT } from "../layout/messages";
+import { ROLES, sessionFromToken, type Role } from "./session";
+
+interface DevForm {
+  tenant_id: string;
+  staff_id: string;
+  roles: Role[];
+}
+
+function DevSignIn() {
+  const t = useLayoutT();
+  const { api, signIn } = useApp();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<DevForm>();
+  const problems = useProblemForm(form);
+  const [busy, setBusy] = useState(false);
+  const submit = async (values: DevForm) => {
+    setBusy(true);
+    problems.clear();
+    try {
+      const { token } = await unwrap(api.POST("/v1/auth/dev-token", { body: values }));
+      signIn(sessionFromToken(token));
+      navigate("/", { replace: true });
+    } catch (error) {
+      problems.onError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Typography.Paragraph type="secondary">{t("signInLocalHint")}</Typography.Paragraph>
+      <FormProblems messages={problems.general} />
+      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ tenant_id: "demo", staff_id: "s1", roles: ["admin"] }}>
+        <Form.Item name="tenant_id" label={t("tenantId")} rules={[{ required: true, message: t("required") }]}>
+          <Input autoComplete="organization" />
+        </Form.Item>
+        <Form.Item name="staff_id" label={t("staffId")} rules={[{ required: true, message: t("required") }]}>
+          <Input autoComplete="username" />
+        </Form.Item>
+        {/* A validator, not `required`: antd would put aria-required on the group, which ARIA forbids. */}
+        <Form.Item
+          name="roles"
+          label={t("roles")}
+          rules={[{ validator: (_, value: Role[] | undefined) => (value?.length ? Promise.resolve() : Promise.reject(new Error(t("required")))) }]}
+        >
+          <Checkbox.Group options={ROLES.map((role) => ({ value: role, label: t(`role_${role}`) }))} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy} block>
+          {t("signIn")}
+        </Button>
+      </Form>
+    </>
+  );
+}
+
+export function SignInPage() {
+  const t = useLayoutT();
+  const { method, session } = useApp();
+  const [error, setError] = useState<string | null>(null);
+  if (session) return <Navigate to="/" replace />;
+  return (
+    <div style={{ minHeight: "100vh", display: "grid", placeItems: "center", background: "#f5f5f5", padding: 16 }}>
+      <main style={{ width: "100%", maxWidth: 400 }}>
+        <Card>
+          <Typography.Title level={1} style={{ fontSize: 22 }}>
+            {t("signInTitle")}
+          </Typography.Title>
+          {error && <Alert type="error" role="alert" message={t("signInFailed")} description={error} style={{ marginBottom: 16 }} />}
+          {method.mode === "dev" && <DevSignIn />}
+          {method.mode === "cognito" && (
+            <Button type="primary" block onClick={() => method.start?.().catch((e: unknown) => setError(String(e)))}>
+              {t("signInCognito")}
+            </Button>
+          )}
+          {method.mode === "wecom" && <Alert type="info" message={t("signInWecom")} />}
+        </Card>
+      </main>
+    </div>
+  );
+}
+
+export function CallbackPage() {
+  const t = useLayoutT();
+  const { method, signIn } = useApp();
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    method
+      .complete?.(new URL(window.location.href))
+      .then((session) => {
+        signIn(session);
+        navigate("/", { replace: true });
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [method, navigate, signIn]);
+  return (
+    <main style={{ padding: 48, textAlign: "center" }}>
+      {error ? <Alert type="error" role="alert" message={t("signInFailed")} description={error} /> : t("completing")}
+    </main>
+  );
+}

@@ -1,0 +1,48 @@
+// Cursor pagination, as every Siyu list answers it (`items` and `next_cursor`): the pages seen so
+// far are a stack of cursors, so "previous" is exact and "next" is the API's own cursor.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Button, Space } from "antd";
+import { useEffect, useState } from "react";
+import { useCommonT } from "./messages";
+
+export interface CursorPage<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+export function useCursorPages<T>(key: readonly unknown[], fetchPage: (cursor: string | undefined) => Promise<CursorPage<T>>) {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const keyText = JSON.stringify(key);
+  useEffect(() => setCursors([undefined]), [keyText]); // a new filter starts again at page one
+  const cursor = cursors[cursors.length - 1];
+  const query = useQuery({
+    queryKey: [...key, "page", cursor ?? ""],
+    queryFn: () => fetchPage(cursor),
+    placeholderData: keepPreviousData,
+  });
+  const nextCursor = query.data?.next_cursor ?? null;
+  return {
+    query,
+    page: cursors.length,
+    hasPrevious: cursors.length > 1,
+    hasNext: Boolean(nextCursor),
+    next: () => nextCursor && setCursors((stack) => [...stack, nextCursor]),
+    previous: () => setCursors((stack) => (stack.length > 1 ? stack.slice(0, -1) : stack)),
+  };
+}
+
+export function CursorPager({ pages }: { pages: ReturnType<typeof useCursorPages<unknown>> | { page: number; hasPrevious: boolean; hasNext: boolean; next: () => unknown; previous: () => unknown } }) {
+  const t = useCommonT();
+  if (!pages.hasPrevious && !pages.hasNext) return null;
+  return (
+    <Space style={{ marginTop: 16 }}>
+      <Button disabled={!pages.hasPrevious} onClick={() => pages.previous()}>
+        {t("previous")}
+      </Button>
+      <span aria-live="polite">{pages.page}</span>
+      <Button disabled={!pages.hasNext} onClick={() => pages.next()}>
+        {t("next")}
+      </Button>
+    </Space>
+  );
+}

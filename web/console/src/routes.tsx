@@ -1,0 +1,24 @@
+// The console's pages: each is its own chunk (charts and forms load with the page that needs
+// them), and each names the operation that decides whether the signed-in role may open it.
+import { lazy, type ComponentType, type LazyExoticComponent } from "react";
+import type { Operation } from "@shared/api/access";
+
+export interface PageRoute {
+  path: string; // under /console
+  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "settings";
+  menu: boolean;
+  requires: Operation;
+  component: LazyExoticComponent<ComponentType>;
+}
+
+export const PAGES: PageRoute[] = [
+  { path: "/", key: "dashboard", menu: true, requires: "GET /v1/contacts", component: lazy(() => import("./pages/dashboard/DashboardPage")) },
+  { path: "/contacts", key: "contacts", menu: true, requires: "GET /v1/contacts", component: lazy(() => import("./pages/contacts/ContactsPage")) },
+  { path: "/contacts/:contactId", key: "contacts", menu: false, requires: "GET /v1/contacts/{contact_id}", component: lazy(() => import("./pages/contacts/ContactPage")) },
+  { path: "/campaigns", key: "campaigns", menu: true, requires: "GET /v1/campaigns", component: lazy(() => import("./pages/campaigns/CampaignsPage")) },
+  { path: "/campaigns/:campaignId", key: "campaigns", menu: false, requires: "GET /v1/campaigns/{campaign_id}", component: lazy(() => import("./pages/campaigns/CampaignPage")) },
+  { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", component: lazy(() => import("./pages/points/PointsPage")) },
+  { path: "/cases", key: "cases", menu: true, requires: "GET /v1/cases", component: lazy(() => import("./pages/cases/CasesPage")) },
+  { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },
+  { path: "/settings", key: "settings", menu: true, requires: "PUT /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
+];

@@ -1,0 +1,34 @@
+// The signed-in member: a member token from POST /v1/auth/wechat, kept for this browser.
+export interface MemberSession {
+  token: string;
+  tenantId: string;
+  contactId: string;
+  expiresAt: number; // epoch seconds
+}
+
+function claims(token: string): Record<string, unknown> {
+  const payload = (token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
+  const text = atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+}
+
+export function memberSession(token: string): MemberSession {
+  const c = claims(token);
+  return { token, tenantId: String(c["tenant_id"] ?? ""), contactId: String(c["sub"] ?? ""), expiresAt: Number(c["exp"] ?? 0) };
+}
+
+const KEY = "siyu.member.session";
+
+export function storedMemberSession(): MemberSession | null {
+  try {
+    const session = JSON.parse(localStorage.getItem(KEY) ?? "null") as MemberSession | null;
+    return session && session.expiresAt * 1000 > Date.now() ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+export function storeMemberSession(session: MemberSession | null): void {
+  if (session) localStorage.setItem(KEY, JSON.stringify(session));
+  else localStorage.removeItem(KEY);
+}
