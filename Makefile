@@ -31,7 +31,7 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 
 .SECONDEXPANSION:
 web/%/dist/index.html: web/node_modules/.installed $(WEB_SHARED) $$(shell find web/$$* -type f -not -path 'web/$$*/dist/*' 2>/dev/null)
-	@cd web && npx vite build --logLevel warn -c $*/vite.config.ts
+	@cd web && flock .build-$*.lock npx vite build --logLevel warn -c $*/vite.config.ts
 
 web: web/console/dist/index.html web/member/dist/index.html  ## build the console and the member H5 (skipped when up to date)
 
