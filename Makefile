@@ -98,9 +98,10 @@ staff-token: install  ## a Siyu-issued staff token (China stages): STAGE= TENANT
 	@test -n "$(STAGE)" -a -n "$(TENANT)" -a -n "$(STAFF)" -a -n "$(ROLES)" || { echo "usage: make staff-token STAGE= TENANT= STAFF= ROLES=admin[,manager...] [REGION=]"; exit 2; }
 	@$(RUN) python -m ops.staff_tokens --stage $(STAGE) --tenant $(TENANT) --staff $(STAFF) --roles $(ROLES)$(if $(REGION), --region $(REGION))
 
-bench: install  ## the figures: costs per operation and cold imports (bench/results/latest.json), then the local stack's idle cost, memory and shutdown (bench/results/stack.json)
+bench: install web browser  ## the figures: costs per operation and cold imports (bench/results/latest.json), the local stack's idle cost, memory and shutdown (bench/results/stack.json), the frontends' JavaScript and landing flow (bench/results/web.json)
 	@$(RUN) python -m bench
 	@$(RUN) python -m bench.stack
+	@$(RUN) python -m bench.web
 
 clean:
 	rm -rf .venv $(TOOLS) cdk.out .mypy_cache .ruff_cache
