@@ -3,18 +3,26 @@ budget, and — with ``python -m bench.web`` — the member's landing flow timed
 
 The first view's JavaScript is the entry chunk, every chunk it imports statically, and the lazy
 chunk of the page that view shows (with that chunk's static imports): what the browser must load
-before the page can render. Read from Vite's build manifest (``web/<app>/dist/.vite/manifest.json``).
+before the page can render. What that page itself loads lazily once it shows (the dashboard's
+charts: ECharts is its own chunk, as the budget asks) is reported beside it, not counted in it.
+Read from Vite's build manifest (``web/<app>/dist/.vite/manifest.json``).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 WEB = Path(__file__).resolve().parents[1] / "web"
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,9 @@ class Measured:
     view: FirstView
     files: tuple[str, ...]
     gzipped_bytes: int
+    # What the first view's page loads after it has rendered (the console's charts): not in the budget.
+    deferred_files: tuple[str, ...] = ()
+    deferred_gzipped_bytes: int = 0
 
     @property
     def within_budget(self) -> bool:
@@ -62,9 +73,21 @@ def measure(view: FirstView) -> Measured:
         _chunks(manifest, key, seen)
     if view.page_source and view.page_source in manifest and manifest[view.page_source].get("isDynamicEntry"):
         _chunks(manifest, view.page_source, seen)
-    files = sorted({str(manifest[key]["file"]) for key in seen if str(manifest[key]["file"]).endswith(".js")})
-    total = sum(len(gzip.compress((dist / name).read_bytes(), compresslevel=9)) for name in files)
-    return Measured(view, tuple(files), total)
+    files = _javascript(manifest, seen)
+    deferred: set[str] = set()
+    for key in seen - set(entries):  # the entry's own lazy imports are the other pages
+        for lazy in manifest[key].get("dynamicImports", []):
+            _chunks(manifest, str(lazy), deferred)
+    later = _javascript(manifest, deferred - seen)
+    return Measured(view, files, _gzipped(dist, files), later, _gzipped(dist, later))
+
+
+def _javascript(manifest: Manifest, keys: set[str]) -> tuple[str, ...]:
+    return tuple(sorted({str(manifest[key]["file"]) for key in keys if str(manifest[key]["file"]).endswith(".js")}))
+
+
+def _gzipped(dist: Path, files: tuple[str, ...]) -> int:
+    return sum(len(gzip.compress((dist / name).read_bytes(), compresslevel=9)) for name in files)
 
 
 def report() -> list[dict[str, object]]:
@@ -78,6 +101,7 @@ def report() -> list[dict[str, object]]:
                 "gzipped_kb": round(measured.gzipped_bytes / 1024, 1),
                 "budget_kb": view.budget_bytes // 1024,
                 "files": len(measured.files),
+                "loaded_after_render_kb": round(measured.deferred_gzipped_bytes / 1024, 1),
             }
         )
     return rows
@@ -86,8 +110,99 @@ def report() -> list[dict[str, object]]:
 def main() -> None:
     for row in report():
         size = f"{row['gzipped_kb']} KB gzipped JS (budget {row['budget_kb']} KB)"
-        print(f"  {row['app']:8} first view {row['view']}: {size}")
+        later = f"; then {row['loaded_after_render_kb']} KB once it shows" if row["loaded_after_render_kb"] else ""
+        print(f"  {row['app']:8} first view {row['view']}: {size}{later}")
+
+
+# ---- the landing flow, in a browser -------------------------------------------------------------
+
+LANDING_SAMPLES = int(os.environ.get("SIYU_BENCH_LANDING_SAMPLES", "20"))
+LANDING_GOAL_SECONDS = 1.5
+
+
+def landing_flow(samples: int = LANDING_SAMPLES) -> dict[str, Any]:
+    """A new member opens a channel code's URL on a phone, signs in (the development sign-in, typed
+    at once), and the points the scan earned appear: seconds from navigation to the points on
+    screen, each sample a new browser context and a new member, against ``python -m local``."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.stack import _start, measure_stop
+
+    log = Path(tempfile.mkdtemp(prefix="siyu-bench-web-")) / "stack.log"
+    process, api = _start(log)
+    try:
+        url = _landing_code(api)
+        timings: list[float] = []
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+            for sample in range(samples + 1):  # the first warms the stack's handlers: not counted
+                context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+                page = context.new_page()
+                begun = time.perf_counter()
+                page.goto(url)
+                page.get_by_label("你的名字").fill(f"bench-{sample}")
+                page.get_by_role("button", name="登录").click()
+                page.get_by_text("+100 积分").wait_for(timeout=20_000)
+                if sample:
+                    timings.append(time.perf_counter() - begun)
+                context.close()
+            browser.close()
+    finally:
+        measure_stop(process)
+    ordered = sorted(timings)
+    return {
+        "samples": len(timings),
+        "p50_seconds": round(statistics.median(ordered), 3),
+        "p95_seconds": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 3),
+        "goal_p50_seconds": LANDING_GOAL_SECONDS,
+    }
+
+
+def _landing_code(api: Any) -> str:
+    """A campaign giving new members 100 points, active, with one code: that code's URL."""
+    manager = {"tenant_id": "bench-web", "staff_id": "m1", "roles": ["manager"]}
+    token = api.call("POST", "/v1/auth/dev-token", manager)[1]["token"]
+    campaign = {
+        "name": "bench",
+        "starts_at": "2025-01-01T00:00:00Z",
+        "ends_at": "2035-01-01T00:00:00Z",
+        "acquisition_points": 100,
+        "engagement_points": 10,
+        "points_budget": 10_000_000,
+    }
+    campaign_id = api.call("POST", "/v1/campaigns", campaign, token)[1]["campaign_id"]
+    api.call("POST", f"/v1/campaigns/{campaign_id}/activate", token=token)
+    return str(api.call("POST", f"/v1/campaigns/{campaign_id}/codes", {"channel": "poster"}, token)[1]["url"])
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    raise SystemExit("no Chromium: `make browser` installs Debian's")
+
+
+def run() -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    flow = landing_flow()
+    (RESULTS / "web.json").write_text(json.dumps({"first_views": report(), "landing_flow": flow}, indent=1) + "\n")
+    main()
+    print(
+        f"  landing flow (open the code URL → signed in → points shown), {flow['samples']} new members: "
+        f"p50 {flow['p50_seconds']} s, p95 {flow['p95_seconds']} s (goal p50 ≤ {LANDING_GOAL_SECONDS} s)"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run()

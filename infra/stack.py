@@ -10,6 +10,11 @@ stack with the same content costs nothing but a second version.
 AWS China (``cn-north-1``, ``cn-northwest-1``) has no Cognito user pools: there Siyu issues staff
 tokens itself, signed with a key derived from the ``StaffSigningKeys`` secret, and the authorizer
 verifies them (issuer ``siyu-<stage>``, audience ``siyu-console``).
+
+The web frontends (infra/frontends.py) are in the platform stack too: the API's CORS names their
+origins, the console's Cognito client their sign-in URLs, and their ``config.json`` the API's URL.
+In the global partition the console signs in through the Cognito hosted UI (authorization code
+with PKCE) with the same app client as SRP, so the authorizer's single audience covers both.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from constructs import Construct
 
 from infra import monitoring
 from infra.config import StageConfig
+from infra.frontends import CORS_EXPOSED, CORS_HEADERS, CORS_MAX_AGE, CORS_METHODS, Frontends
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
 from services.platform.service import AUTHORIZER_HANDLER
@@ -156,7 +162,11 @@ class PlatformStack(SiyuStack):
         # Staff tokens: Cognito's ID tokens in the global partition; in China, Siyu's own (ES256).
         self.user_pool: cognito.UserPool | None = None
         self.user_pool_client: cognito.UserPoolClient | None = None
+        self.user_pool_domain: cognito.UserPoolDomain | None = None
         self.staff_signing_keys: secretsmanager.Secret | None = None
+        if not config.china:
+            self.user_pool, self.user_pool_domain = self._staff_pool()
+        self.frontends = self._frontends()
         if config.china:
             self.staff_signing_keys = self._generated_secret(
                 "StaffSigningKeys",
@@ -171,7 +181,8 @@ class PlatformStack(SiyuStack):
                 "SIYU_STAFF_AUDIENCE": STAFF_AUDIENCE,
             }
         else:
-            self.user_pool, self.user_pool_client = self._staff_pool()
+            assert self.user_pool is not None
+            self.user_pool_client = self._console_client(self.user_pool)
             staff_environment = {
                 "SIYU_STAFF_ISSUER": f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}",
                 "SIYU_STAFF_AUDIENCE": self.user_pool_client.user_pool_client_id,
@@ -226,14 +237,52 @@ class PlatformStack(SiyuStack):
                 api.add_environment("SIYU_STAFF_KEYS_SECRET_ARN", self.staff_signing_keys.secret_arn)
                 self.staff_signing_keys.grant_read(api)
 
+        self._deploy_frontends()
+
         cdk.CfnOutput(self, "ApiUrl", value=self.http_api.api_endpoint)
         cdk.CfnOutput(self, "EventBusName", value=self.bus.event_bus_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
         if self.user_pool is not None and self.user_pool_client is not None:
             cdk.CfnOutput(self, "StaffUserPoolId", value=self.user_pool.user_pool_id)
             cdk.CfnOutput(self, "StaffUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
+        if self.user_pool_domain is not None:
+            cdk.CfnOutput(self, "StaffSignInUrl", value=self.user_pool_domain.base_url())
         if self.staff_signing_keys is not None:
             cdk.CfnOutput(self, "StaffSigningKeysSecretArn", value=self.staff_signing_keys.secret_arn)
+
+    def _frontends(self) -> Frontends:
+        """The console and the member H5, and the API's CORS for exactly their origins. The CSP can
+        name the API's own origin only when the CORS refers to no distribution (a reference cycle
+        otherwise): when both have custom domains."""
+        config = self.config
+        frontends = Frontends(
+            self,
+            "Web",
+            config=config,
+            api_origin=self.http_api.api_endpoint if config.console_domain and config.member_domain else None,
+            auth_origins=[self.user_pool_domain.base_url()] if self.user_pool_domain is not None else [],
+        )
+        api = self.http_api.node.default_child
+        assert isinstance(api, apigw.CfnApi)
+        api.cors_configuration = apigw.CfnApi.CorsProperty(
+            allow_origins=frontends.origins,
+            allow_headers=list(CORS_HEADERS),
+            allow_methods=list(CORS_METHODS),
+            expose_headers=list(CORS_EXPOSED),
+            max_age=CORS_MAX_AGE.to_seconds(),
+        )
+        return frontends
+
+    def _deploy_frontends(self) -> None:
+        """The builds with their config.json, and the frontends' URLs as outputs."""
+        self.frontends.deploy(api_url=self.http_api.api_endpoint, console_auth=self._console_auth())
+        if self.config.member_domain is None:
+            # The campaigns stack reads the member H5's domain for SIYU_ENTRY_URL. Exported whatever
+            # reads it, so that setting a custom domain later (which ends the import) does not make
+            # this stack drop an export the deployed campaigns stack still imports.
+            self.export_value(self.frontends.member.distribution.distribution_domain_name)
+        cdk.CfnOutput(self, "ConsoleUrl", value=self.frontends.console.url)
+        cdk.CfnOutput(self, "MemberUrl", value=self.frontends.member.url)
 
     def platform_for(self, runtime: Runtime, extra_environment: dict[str, str] | None = None) -> Platform:
         """What a service plugs into: this stack's shared resources, with its own stack's runtime."""
@@ -268,7 +317,8 @@ class PlatformStack(SiyuStack):
         NagSuppressions.add_resource_suppressions(secret, [{"id": "AwsSolutions-SMG4", "reason": why_not_rotated}])
         return secret
 
-    def _staff_pool(self) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+    def _staff_pool(self) -> tuple[cognito.UserPool, cognito.UserPoolDomain]:
+        """The staff user pool, and its hosted sign-in domain for the console."""
         pool = cognito.UserPool(
             self,
             "StaffPool",
@@ -297,14 +347,6 @@ class PlatformStack(SiyuStack):
                 group_name=role,
                 description=f"Siyu staff role: {role}",
             )
-        client = pool.add_client(
-            "Console",
-            # SRP for the console; admin password auth (IAM credentials only) for `make smoke`'s smoke user.
-            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
-            generate_secret=False,
-            id_token_validity=cdk.Duration.hours(1),
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
-        )
         NagSuppressions.add_resource_suppressions(
             pool,
             [
@@ -315,20 +357,55 @@ class PlatformStack(SiyuStack):
                 }
             ],
         )
-        return pool, client
-
-    def _http_api(self) -> apigw.HttpApi:
-        api = apigw.HttpApi(
-            self,
-            "Api",
-            api_name=f"siyu-{self.config.stage}",
-            cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=["*"],
-                allow_headers=["authorization", "content-type", "idempotency-key", "x-correlation-id"],
-                allow_methods=[apigw.CorsHttpMethod.ANY],
-                max_age=cdk.Duration.hours(1),
+        domain = pool.add_domain(
+            "ConsoleSignIn",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=self.config.cognito_domain_prefix or f"siyu-{self.config.stage}-{cdk.Aws.ACCOUNT_ID}"
             ),
         )
+        return pool, domain
+
+    def _console_client(self, pool: cognito.UserPool) -> cognito.UserPoolClient:
+        """The console's app client: public (no secret), the hosted UI's authorization code flow
+        (the console sends a PKCE challenge) back to the console, SRP, and admin password auth (IAM
+        credentials only) for `make smoke`'s smoke user. One client, so one audience for the
+        authorizer (SIYU_STAFF_AUDIENCE) whichever way staff sign in."""
+        console = self.frontends.console.url
+        return pool.add_client(
+            "Console",
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
+            generate_secret=False,
+            id_token_validity=cdk.Duration.hours(1),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callback_urls=[self.frontends.console_callback_url, console],
+                logout_urls=[console],
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            prevent_user_existence_errors=True,
+        )
+
+    def _console_auth(self) -> dict[str, object]:
+        """The console's sign-in settings in its config.json: the hosted UI in the global partition;
+        in China, WeCom sign-in (it comes with the WeCom issue)."""
+        if self.user_pool is None or self.user_pool_client is None or self.user_pool_domain is None:
+            return {"mode": "wecom"}
+        return {
+            "mode": "cognito",
+            "region": self.region,
+            "userPoolId": self.user_pool.user_pool_id,
+            "clientId": self.user_pool_client.user_pool_client_id,
+            "domain": self.user_pool_domain.base_url(),
+            "redirectUri": self.frontends.console_callback_url,
+            "logoutUri": self.frontends.console.url,
+            "scopes": ["openid", "email", "profile"],
+        }
+
+    def _http_api(self) -> apigw.HttpApi:
+        # Its CORS names the frontends' origins: set once they exist (see __init__).
+        api = apigw.HttpApi(self, "Api", api_name=f"siyu-{self.config.stage}")
         access_logs = logs.LogGroup(
             self,
             "ApiAccessLogs",
@@ -370,5 +447,7 @@ class ServiceStack(SiyuStack):
         self.runtime = Runtime(self, f"{name}Runtime", config=config)
         self.service = ServiceConstruct(self, name, service=service, platform=platform.platform_for(self.runtime))
         reader = ENTRY_URL_READERS.get(service.name)
-        if config.entry_url and reader and reader in self.service.functions:
-            self.service.functions[reader].add_environment("SIYU_ENTRY_URL", config.entry_url)
+        if reader and reader in self.service.functions:
+            # A channel code opens the member H5's landing page unless the stage names another.
+            entry_url = config.entry_url or platform.frontends.entry_url
+            self.service.functions[reader].add_environment("SIYU_ENTRY_URL", entry_url)

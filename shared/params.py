@@ -38,6 +38,8 @@ class Path(Param):
 
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+# A report's window: the dashboard's daily figures (contacts, campaigns, points).
+Days = Annotated[int, Query(ge=1, le=90, description="How many business days, today included.")]
 Cursor = Annotated[
     str | None, Query(max_length=2048, errors=(400,), description="The next_cursor of the previous page.")
 ]

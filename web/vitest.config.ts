@@ -2,6 +2,21 @@ import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Vitest's reporter calls Map.groupBy (Node 21+) when it reports a failure; Node 20 lacks it.
+if (!("groupBy" in Map)) {
+  Object.defineProperty(Map, "groupBy", {
+    value<K, T>(items: Iterable<T>, key: (item: T, index: number) => K): Map<K, T[]> {
+      const groups = new Map<K, T[]>();
+      let index = 0;
+      for (const item of items) {
+        const k = key(item, index++);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+      }
+      return groups;
+    },
+  });
+}
+
 // Component tests (Vitest + Testing Library in jsdom) for the logic-bearing pieces of both apps.
 export default defineConfig({
   plugins: [react()],

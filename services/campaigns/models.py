@@ -1,5 +1,6 @@
 """Campaigns API models and stored entities."""
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints, model_validator
@@ -188,3 +189,20 @@ class CampaignStats(Counters):
     by_code: list[CodeStats]
     by_channel: list[ChannelStats]
     by_staff: list[StaffStats]
+
+
+# Campaigns knows no tenant time zone: its days are the product's home zone's.
+BUSINESS_ZONE = "Asia/Shanghai"
+
+
+class CampaignDay(Model):
+    date: date
+    scans: int = Field(description="Scans of any of the tenant's codes that day.")
+    acquired: int = Field(description="Contacts a campaign acquired that day (their first campaign conversion).")
+    engaged: int = Field(description="Contacts already known that a campaign converted that day.")
+    conversions: int = Field(description="Conversions of every kind that day: acquired + engaged.")
+
+
+class CampaignDailyStats(Model):
+    zone: str = Field(description="The time zone the days are counted in.")
+    days: list[CampaignDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")

@@ -21,6 +21,7 @@ SERVICE = Service(
         Route("GET", "/v1/health/campaigns", "public"),
         Route("POST", "/v1/campaigns", STAFF, WRITERS),
         Route("GET", "/v1/campaigns", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/campaigns/daily-stats", STAFF, WRITERS),
         Route("GET", "/v1/campaigns/{campaign_id}", STAFF, STAFF_ROLES),
         Route("PATCH", "/v1/campaigns/{campaign_id}", STAFF, WRITERS),
         Route("POST", "/v1/campaigns/{campaign_id}/activate", STAFF, WRITERS),

@@ -98,6 +98,10 @@ class WechatLogin(_Strict):
     tenant_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
     app_id: Annotated[IdentityValue, Field(max_length=64)]
     code: Annotated[IdentityValue, Field(max_length=256)]
+    kind: Literal["mini_program", "web"] = Field(
+        default="mini_program",
+        description="mini_program: a wx.login code; web: a WeChat web-page OAuth code (the member H5 in WeChat).",
+    )
 
 
 class Contact(Model):
@@ -169,3 +173,19 @@ class LoginAnswer(Model):
     token: str
     contact_id: str
     expires_at: str
+
+
+# Contacts knows no tenant time zone: its days are the product's home zone's.
+BUSINESS_ZONE = "Asia/Shanghai"
+# A campaign id as a filter value (the ids campaigns issues: a prefix and a ULID).
+CampaignId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class ContactDay(Model):
+    date: date
+    new_contacts: int = Field(description="Contacts created that day: by staff, at a first login, as an order's buyer.")
+
+
+class ContactDailyStats(Model):
+    zone: str = Field(description="The time zone the days are counted in.")
+    days: list[ContactDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")

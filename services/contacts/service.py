@@ -28,6 +28,7 @@ SERVICE = Service(
         Route("POST", "/v1/auth/wechat", "public"),
         Route("POST", "/v1/contacts", STAFF, WRITERS),
         Route("GET", "/v1/contacts", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/contacts/daily-stats", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}", STAFF, STAFF_ROLES),
         Route("PATCH", "/v1/contacts/{contact_id}", STAFF, WRITERS),
         Route("DELETE", "/v1/contacts/{contact_id}", STAFF, WRITERS),

@@ -149,3 +149,18 @@ class SweepReport(Model):
     lots_expired: int = 0
     points_expired: int = 0
     warnings: int = 0
+
+
+class PointsDay(Model):
+    date: date
+    points_issued: int = Field(description="Points credited (campaigns, check-ins, orders) or added by staff.")
+    points_redeemed: int = Field(description="Points spent on rewards that day.")
+    redemptions: int = Field(description="Rewards redeemed that day.")
+    redemptions_cancelled: int = Field(description="Redemptions cancelled that day.")
+    points_restored: int = Field(description="Points the cancelled redemptions gave back that day.")
+    points_expired: int = Field(description="Points that expired that day.")
+
+
+class PointsDailyStats(Model):
+    zone: str = Field(description="The tenant's points time zone (its policy's), the days' zone.")
+    days: list[PointsDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")

@@ -14,6 +14,7 @@ Cost = Annotated[int, Field(ge=1, le=10_000_000)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 PerMemberLimit = Annotated[int, Field(ge=1, le=10_000)]
 RedemptionStatus = Literal["requested", "fulfilled", "cancelled"]
+REDEMPTION_STATUSES: tuple[str, ...] = RedemptionStatus.__args__  # type: ignore[attr-defined]
 
 
 class _Validity(StrictModel):

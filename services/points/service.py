@@ -42,6 +42,7 @@ SERVICE = Service(
         Route("GET", "/v1/contacts/{contact_id}/points/entries", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/contacts/{contact_id}/points/adjustments", STAFF, WRITERS),
         Route("GET", "/v1/points/policy", STAFF, WRITERS),
+        Route("GET", "/v1/points/daily-stats", STAFF, WRITERS),
         Route("PUT", "/v1/points/policy", STAFF, ADMINS),
         Route("POST", "/v1/points/sweeps", STAFF, ADMINS),
         Route("POST", "/v1/me/checkins", "member"),
@@ -51,6 +52,7 @@ SERVICE = Service(
         Route("PATCH", "/v1/rewards/{reward_id}", STAFF, WRITERS),
         Route("POST", "/v1/me/redemptions", "member"),
         Route("GET", "/v1/me/redemptions", "member"),
+        Route("GET", "/v1/redemptions", STAFF, WRITERS),
         Route("POST", "/v1/redemptions/{redemption_id}/fulfil", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
@@ -58,5 +60,7 @@ SERVICE = Service(
     consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER),
     # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
     schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
-    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
+    # gsi1: the sweep's due accounts and each member's redemptions; gsi2: the tenant's redemptions
+    # by status, for staff.
+    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"), Index("gsi2", "gsi2pk", "gsi2sk"))),
 )

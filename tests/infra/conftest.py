@@ -39,6 +39,13 @@ CHINA_ALARMS: dict[str, Any] = {
     "alarm_emails": ("oncall@example.cn",),
     "alarm_wecom_webhook_secret": "siyu/prod/wecom-alarm-webhook",
 }
+# ...and the frontends' ICP-filed domains, which a China stage requires (with IAM server certificates).
+CHINA_DOMAINS: dict[str, Any] = {
+    "console_domain": "console.example.cn",
+    "console_certificate": "ASCAEXAMPLECONSOLE0001",
+    "member_domain": "m.example.cn",
+    "member_certificate": "ASCAEXAMPLEMEMBER00001",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,9 @@ def synthesize(
     services: tuple[Service, ...] | None = None,
     **options: Any,
 ) -> Synthesized:
-    """Synthesize the app once and read every stack back from the cloud assembly."""
+    """Synthesize the app once and read every stack back from the cloud assembly (a frontend whose
+    build is missing, web/<app>/dist, is deployed as a placeholder page: the tests do not build web/)."""
+    options.setdefault("web_placeholder", True)
     assembly = build_app(stage, str(outdir), services=services, region=region, **options).synth()
     templates: dict[str, dict[str, Any]] = {}
     metadata: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -90,7 +99,11 @@ def china(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesized]:
     """The production stage synthesized for each AWS China region (once per session, on first use)."""
     return {
         region: synthesize(
-            tmp_path_factory.mktemp(f"cdk.out.{region}"), region=region, entry_url=CHINA_ENTRY_URL, **CHINA_ALARMS
+            tmp_path_factory.mktemp(f"cdk.out.{region}"),
+            region=region,
+            entry_url=CHINA_ENTRY_URL,
+            **CHINA_ALARMS,
+            **CHINA_DOMAINS,
         )
         for region in CHINA_REGIONS
     }

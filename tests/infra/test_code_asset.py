@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra import functions
-from infra.functions import CodeBundling, code_asset_hash, code_files, lambda_python
+from infra.functions import CODE_DIRS, CodeBundling, code_asset_hash, code_files, lambda_python
 from infra.layers import ROOT
 from tests.infra.conftest import Synthesized, resources
 
@@ -24,6 +24,7 @@ def handlers(template: dict[str, Any]) -> dict[str, str]:
         function["Properties"]["Handler"].rsplit(".", 1)[0]: function["Properties"]["Code"]["S3Key"]
         for _, function in resources(template, "AWS::Lambda::Function")
         if function["Properties"].get("Runtime") == "python3.13"
+        and function["Properties"]["Handler"].split(".", 1)[0] in CODE_DIRS  # not CDK's BucketDeployment
     }
 
 

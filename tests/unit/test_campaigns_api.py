@@ -89,7 +89,8 @@ def test_codes_are_short_unguessable_and_render_as_qr_images(client: Client, ten
     first = client.get(f"/v1/campaigns/{cid}/codes?limit=5", token=admin).json
     assert len(first["items"]) == 5
     assert first["next_cursor"]
-    assert first["items"][0]["url"] == f"https://brand.example/h5/entry?scene={first['items'][0]['code']}"
+    code_value = first["items"][0]["code"]
+    assert first["items"][0]["url"] == f"https://brand.example/h5/entry?tenant={tenant}&scene={code_value}"
 
     png = client.get(f"/v1/codes/{made[0]}/qr.png", token=admin)
     assert png.status == 200

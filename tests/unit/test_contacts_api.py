@@ -7,7 +7,7 @@ from typing import Any
 
 from shared import dynamo
 from shared.settings import get_settings
-from tests.unit.conftest import Client
+from tests.unit.conftest import Client, eventually
 
 
 def _count_items(tenant: str) -> int:
@@ -209,6 +209,57 @@ def test_tags_owner_and_filters(client: Client, tenant: str) -> None:
     untagged = client.delete(f"/v1/contacts/{cid}/tags/高价值", token=admin)
     assert untagged.json["tags"] == []
     assert client.get("/v1/contacts?tag=%E9%AB%98%E4%BB%B7%E5%80%BC", token=admin).json["items"] == []
+
+
+def test_contacts_are_listed_by_the_campaign_that_acquired_them(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    schedule = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
+    campaign_ids = [
+        client.post("/v1/campaigns", json_body={"name": n, **schedule}, token=admin).json["campaign_id"] for n in "AB"
+    ]
+    codes = {
+        (cid, guide): client.post(
+            f"/v1/campaigns/{cid}/codes", json_body={"channel": "poster", "staff_id": guide}, token=admin
+        ).json["code"]
+        for cid in campaign_ids
+        for guide in ("g1", "g2")
+    }
+    scanned: dict[tuple[str, str], str] = {}
+    for n, (key, code) in enumerate(codes.items()):
+        member = client.member_login(tenant, f"dev:o-src-{n}")
+        assert client.post("/v1/scans", json_body={"code": code}, token=member["token"]).status == 202
+        scanned[key] = member["contact_id"]
+    first, second = campaign_ids
+    # A later scan of another campaign's code does not change where a contact came from.
+    again = client.member_login(tenant, "dev:o-src-0")["token"]
+    assert client.post("/v1/scans", json_body={"code": codes[(second, "g1")]}, token=again).status == 202
+    create(client, admin, name="walk-in")
+
+    def listed(token: str, query: str) -> set[str]:
+        answer = client.get(f"/v1/contacts?{query}", token=token)
+        assert answer.status == 200, answer.body
+        return {c["contact_id"] for c in answer.json["items"]}
+
+    assert eventually(
+        lambda: listed(admin, f"source_campaign={first}") == {scanned[(first, "g1")], scanned[(first, "g2")]}
+    )
+    assert eventually(
+        lambda: listed(admin, f"source_campaign={second}") == {scanned[(second, "g1")], scanned[(second, "g2")]}
+    )
+    guide = client.staff_token(tenant, "g1", ("guide",))
+    assert listed(guide, f"source_campaign={first}") == {scanned[(first, "g1")]}  # a guide sees their own
+    assert listed(admin, f"source_campaign={first}&owner=g2") == {scanned[(first, "g2")]}
+    assert client.put(f"/v1/contacts/{scanned[(first, 'g2')]}/tags/vip", token=admin).status == 200
+    assert listed(admin, f"tag=vip&source_campaign={first}") == {scanned[(first, "g2")]}
+    assert listed(admin, f"tag=vip&source_campaign={second}") == set()
+    assert client.delete(f"/v1/contacts/{scanned[(first, 'g1')]}", token=admin).status == 204
+    assert listed(admin, f"source_campaign={first}") == {scanned[(first, "g2")]}  # erased: gone from the list
+    assert listed(admin, "source_campaign=cp_none") == set()
+    assert listed(client.staff_token(f"{tenant}-b"), f"source_campaign={first}") == set()
+    for bad in ("a%2Fb", "x" * 65, "%20"):
+        refused = client.get(f"/v1/contacts?source_campaign={bad}", token=admin)
+        assert refused.status == 422, (bad, refused.body)
+        assert refused.headers["Content-Type"] == "application/problem+json"
 
 
 def test_listing_pages_with_an_opaque_cursor(client: Client, tenant: str) -> None:

@@ -7,6 +7,9 @@ export interface CognitoAuth {
   userPoolId: string;
   clientId: string;
   domain: string; // the hosted UI's base URL, https://<prefix>.auth.<region>.amazoncognito.com
+  redirectUri?: string; // as registered on the app client (default: this origin's /console/auth/callback)
+  logoutUri?: string;
+  scopes?: string[];
 }
 export interface DevAuth {
   mode: "dev";
@@ -16,7 +19,7 @@ export interface WecomAuth {
 }
 export interface WechatAuth {
   mode: "wechat";
-  appId: string;
+  appId?: string; // absent until the stage names its WeChat official account
 }
 export interface RuntimeConfig<Auth> {
   apiBaseUrl: string; // "" when the API is on the same origin (the local stack)

@@ -7,6 +7,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - conversion T#{t}#CAMPAIGN#{id} / CONVERSION#{contact}         at most one per campaign and contact
 - code       T#{t}#CODE#{code} / CODE                 listed via gsi1 T#{t}#CAMPAIGN#{id}#CODES / {created}#{code}
 - scan       T#{t}#SCAN#{scan_id} / SCAN
+- daily      T#{t}#DAILY / DAY#{date}#{shard}         scans and conversions per business day (see
+  ``daily``), counted in the transaction that records each scan and conversion
 
 Campaign changes are targeted updates guarded by the version; ``points_awarded`` is only ever
 changed by a conversion's ``ADD`` guarded by the budget, so the two never overwrite each other.
@@ -20,12 +22,14 @@ only grows).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from services.campaigns.models import Campaign, ChannelCode
-from shared import dynamo
+from services.campaigns.models import BUSINESS_ZONE, Campaign, ChannelCode
+from shared import daily, dynamo
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
@@ -268,6 +272,7 @@ def record_scan(
         if first:
             tx.create({"pk": pk, "sk": f"SCANNER#{scope}#{contact_id}", "kind": "scanner"}, on_fail=ScannerKnown(scope))
         _count(tx, code.tenant_id, code.campaign_id, scope, {"scans": 1, "unique_scanners": int(first)})
+    daily.count(tx, code.tenant_id, daily.DayCount(daily.business_day(scanned_at, BUSINESS_ZONE), {"scans": 1}))
     publish_with(tx, code.tenant_id, event)
     try:
         tx.commit()
@@ -289,11 +294,17 @@ def remembered_scanner_scopes(tenant_id: str, campaign_id: str, contact_id: str)
 
 # Conversions ----------------------------------------------------------------------------------------
 def record_conversion(
-    campaign: Campaign, contact_id: str, scan_scopes: list[str], kind: str, points: int, event: BaseModel
+    campaign: Campaign,
+    contact_id: str,
+    scan_scopes: list[str],
+    kind: str,
+    points: int,
+    event: BaseModel,
+    scanned_at: datetime,
 ) -> None:
     """A conversion at most once per (campaign, contact), its reward within the budget, its
-    statistics and its event, in one transaction, written only over the campaign as it was read.
-    Raises ``AlreadyConverted`` or ``CampaignMoved`` (then nothing was written)."""
+    statistics (the day's: the scan's) and its event, in one transaction, written only over the
+    campaign as it was read. Raises ``AlreadyConverted`` or ``CampaignMoved`` (then nothing was written)."""
     tx = Transaction(table())
     pk = campaign_pk(campaign.tenant_id, campaign.campaign_id)
     converted = (campaign.tenant_id, campaign.campaign_id, contact_id)
@@ -325,6 +336,8 @@ def record_conversion(
     counters = {"acquired" if kind == "acquisition" else "engaged": 1, "points_awarded": points}
     for scope in scan_scopes:
         _count(tx, campaign.tenant_id, campaign.campaign_id, scope, counters)
+    day = daily.business_day(scanned_at, BUSINESS_ZONE)
+    daily.count(tx, campaign.tenant_id, daily.DayCount(day, {"acquired" if kind == "acquisition" else "engaged": 1}))
     publish_with(tx, campaign.tenant_id, event)
     try:
         tx.commit()
@@ -350,3 +363,8 @@ def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
             }
         )
     )
+
+
+def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:
+    """The tenant's daily counters over ``dates`` (shared.daily): one Query of this table."""
+    return daily.read(table(), tenant_id, dates, fields)

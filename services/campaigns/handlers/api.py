@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from services.campaigns.logic import campaigns, codes, scans, stats
 from services.campaigns.models import (
     CampaignCreate,
+    CampaignDailyStats,
     CampaignList,
     CampaignPatch,
     CampaignStats,
@@ -19,7 +20,7 @@ from services.campaigns.models import (
 )
 from services.campaigns.service import SERVICE
 from shared.http import Response, ServiceApi
-from shared.params import Cursor, Id, Limit, Path
+from shared.params import Cursor, Days, Id, Limit, Path
 
 api = ServiceApi(SERVICE)
 api.add_health_route()
@@ -39,6 +40,12 @@ def list_campaigns(limit: Limit = 50, cursor: Cursor = None) -> CampaignList:
     """List campaigns, newest first."""
     found, next_cursor = campaigns.list_all(api.staff().tenant_id, limit, cursor)
     return CampaignList(items=[CampaignView.of(c) for c in found], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/campaigns/daily-stats")
+def daily_stats(days: Days = 30) -> CampaignDailyStats:
+    """Scans, acquisitions and conversions per day over the last days, across campaigns, oldest first."""
+    return stats.daily_stats(api.staff().tenant_id, days)
 
 
 @api.route("GET /v1/campaigns/{campaign_id}")

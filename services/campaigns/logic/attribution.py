@@ -59,6 +59,6 @@ def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
     )
     scopes = dal.stats_scopes(scan.code, scan.channel, scan.staff_id)
     try:
-        dal.record_conversion(campaign, scan.contact_id, scopes, kind, reward, event)
+        dal.record_conversion(campaign, scan.contact_id, scopes, kind, reward, event, scan.scanned_at)
     except dal.AlreadyConverted:
         return  # a duplicate, or a later scan by a contact the campaign already converted

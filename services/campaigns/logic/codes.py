@@ -26,8 +26,9 @@ def new_code() -> str:
 def entry_url(tenant_id: str, campaign_entry: str | None, code: str) -> str:
     base = campaign_entry or get_settings().entry_url
     separator = "&" if "?" in base else "?"
-    query = {"scene": code} if campaign_entry else {"tenant": tenant_id, "scene": code}
-    return f"{base}{separator}{urlencode(query)}"
+    # The tenant is on every code's URL: the page it opens (the member H5, or a campaign's own
+    # page) signs the member in to that tenant before it records the scan.
+    return f"{base}{separator}{urlencode({'tenant': tenant_id, 'scene': code})}"
 
 
 def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempotency_key: str | None) -> CodeView:

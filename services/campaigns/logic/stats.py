@@ -6,8 +6,21 @@ from typing import Any
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.logic import campaigns
-from services.campaigns.models import CampaignStats, ChannelStats, CodeStats, Counters, StaffStats
+from services.campaigns.models import (
+    BUSINESS_ZONE,
+    CampaignDailyStats,
+    CampaignDay,
+    CampaignStats,
+    ChannelStats,
+    CodeStats,
+    Counters,
+    StaffStats,
+)
+from shared import daily
 from shared.auth.principal import StaffPrincipal
+from shared.clock import utc_now
+
+DAILY_COUNTERS = ("scans", "acquired", "engaged")
 
 
 def _counters(row: dict[str, Any]) -> dict[str, int]:
@@ -46,4 +59,15 @@ def stats(staff: StaffPrincipal, campaign_id: str) -> CampaignStats:
         total = Counters(**by_staff[0].model_dump(include=set(dal.COUNTERS))) if by_staff else Counters()
     return CampaignStats(
         campaign_id=campaign_id, **total.model_dump(), by_code=by_code, by_channel=by_channel, by_staff=by_staff
+    )
+
+
+def daily_stats(tenant_id: str, days: int) -> CampaignDailyStats:
+    """The tenant's scans and conversions per business day over the last ``days`` days, today
+    included. A conversion counts on the day of the scan that brought it."""
+    dates = daily.window(BUSINESS_ZONE, days, utc_now())
+    rows = dal.daily_figures(tenant_id, dates, DAILY_COUNTERS)
+    return CampaignDailyStats(
+        zone=BUSINESS_ZONE,
+        days=[CampaignDay(**row, conversions=row["acquired"] + row["engaged"]) for row in rows],
     )

@@ -7,16 +7,22 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - identity  T#{tenant}#ID#{kind}#{value} / IDENTITY  → contact_id; created only if absent, which
   is what makes an identity belong to at most one contact per tenant.
 - timeline  T#{tenant}#C#{id} / TL#{event id}      what happened to the contact, oldest first
+- source    T#{tenant}#C#{id} / SOURCE            gsi1: T#{tenant}#SOURCE#{campaign} / {id}, for
+  a contact acquired by a campaign's code
+- daily     T#{tenant}#DAILY / DAY#{date}#{shard}  new contacts per business day (see ``daily``),
+  counted in the transaction that creates the contact
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.models import Contact
-from shared import dynamo
+from services.contacts.models import BUSINESS_ZONE, Contact
+from shared import daily, dynamo
 from shared.dynamo import Page, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
@@ -55,6 +61,10 @@ def tag_partition(tenant_id: str, tag: str) -> str:
 
 def owner_partition(tenant_id: str, staff_id: str) -> str:
     return f"T#{tenant_id}#OWNER#{staff_id}"
+
+
+def source_partition(tenant_id: str, campaign_id: str) -> str:
+    return f"T#{tenant_id}#SOURCE#{campaign_id}"
 
 
 def _contact_item(contact: Contact) -> dict[str, Any]:
@@ -96,6 +106,18 @@ def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]
                 "staff_id": staff_id,
             }
         )
+    campaign_id = (contact.source or {}).get("campaign_id")
+    if campaign_id:
+        items.append(
+            {
+                "pk": pk,
+                "sk": "SOURCE",
+                "kind": "source",
+                "gsi1pk": source_partition(tenant, campaign_id),
+                "gsi1sk": contact_id,
+                "contact_id": contact_id,
+            }
+        )
     for kind, value in contact.identities.by_kind().items():
         items.append(
             {
@@ -118,7 +140,8 @@ def save(
     """Write a contact's new state, its side items and its events in one transaction.
 
     The contact's version guards against lost updates; identity items are created only if no
-    contact holds them yet, which is the uniqueness guarantee.
+    contact holds them yet, which is the uniqueness guarantee. A new contact counts in its day's
+    figures in the same transaction: a creation that fails or is replayed counts nothing.
     """
     tx = Transaction(table())
     if prepare is not None:
@@ -126,6 +149,8 @@ def save(
     changed_meanwhile = ConcurrentUpdate("The contact changed meanwhile; read it again and retry.")
     if before is None:
         tx.create(_contact_item(after), on_fail=ContactExists("The contact already exists."))
+        day = daily.business_day(after.created_at, BUSINESS_ZONE)
+        daily.count(tx, after.tenant_id, daily.DayCount(day, {"new_contacts": 1}))
     elif after == before:  # nothing to write, but what was decided from it must still hold
         tx.check(
             {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": "PROFILE"},
@@ -191,3 +216,8 @@ def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
                 found[contact.contact_id] = contact
             request = answer.get("UnprocessedKeys") or {}
     return [found[cid] for cid in contact_ids if cid in found and not found[cid].erased]
+
+
+def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:
+    """The tenant's daily counters over ``dates`` (shared.daily): one Query of this table."""
+    return daily.read(table(), tenant_id, dates, fields)

@@ -1,4 +1,6 @@
-"""WeChat code2session: exchanges a mini-program login code for the user's openid (and unionid).
+"""WeChat sign-in codes → the user's openid (and unionid): a mini-program login code through
+``jscode2session``; a web-page OAuth code (the member H5 opened in WeChat, ``snsapi_base``) through
+``sns/oauth2/access_token``. Both answer the openid under the app that issued the code.
 
 In AWS it calls WeChat with the app secret from Secrets Manager. The local stack uses the fake,
 in which the code ``dev:<openid>`` or ``dev:<openid>:<unionid>`` yields that identity.
@@ -15,6 +17,9 @@ from shared.errors import Unauthorized, UpstreamUnavailable
 from shared.settings import get_settings
 
 CODE2SESSION_URL = "https://api.weixin.qq.com/sns/jscode2session"
+WEB_OAUTH_URL = "https://api.weixin.qq.com/sns/oauth2/access_token"
+# Where each kind of code is exchanged, and the name WeChat gives the code there.
+EXCHANGES: dict[str, tuple[str, str]] = {"mini_program": (CODE2SESSION_URL, "js_code"), "web": (WEB_OAUTH_URL, "code")}
 
 
 @dataclass(frozen=True)
@@ -24,11 +29,11 @@ class WechatSession:
 
 
 class WechatGateway(Protocol):
-    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession: ...
+    def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession: ...
 
 
 class FakeWechatGateway:
-    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession:
+    def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession:
         parts = code.split(":")
         if len(parts) not in (2, 3) or parts[0] != "dev" or not all(parts[1:]):
             raise Unauthorized("The login code is not valid (the local fake accepts dev:<openid>[:<unionid>]).")
@@ -36,7 +41,7 @@ class FakeWechatGateway:
 
 
 class WechatApiGateway:
-    def code_to_session(self, tenant_id: str, app_id: str, code: str) -> WechatSession:
+    def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession:
         # Only the login route calls WeChat: the other routes do not pay for the HTTP client.
         import urllib.parse
         import urllib.request
@@ -47,11 +52,12 @@ class WechatApiGateway:
         app_secret = secrets.get(f"{tenant_id}/{app_id}")  # apps are registered per tenant
         if not app_secret:
             raise Unauthorized("This app is not registered for the tenant.")
+        url, code_name = EXCHANGES[kind]
         query = urllib.parse.urlencode(
-            {"appid": app_id, "secret": app_secret, "js_code": code, "grant_type": "authorization_code"}
+            {"appid": app_id, "secret": app_secret, code_name: code, "grant_type": "authorization_code"}
         )
         try:
-            with urllib.request.urlopen(f"{CODE2SESSION_URL}?{query}", timeout=5) as answer:  # noqa: S310
+            with urllib.request.urlopen(f"{url}?{query}", timeout=5) as answer:  # noqa: S310
                 result = json.loads(answer.read())
         except (OSError, ValueError) as error:
             raise UpstreamUnavailable("WeChat did not answer; try again.") from error

@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 from services.contacts.logic import contacts
 from services.contacts.models import (
+    CampaignId,
     ContactCreate,
+    ContactDailyStats,
     ContactList,
     ContactPatch,
     ContactView,
@@ -20,7 +22,7 @@ from services.contacts.models import (
 from services.contacts.service import SERVICE
 from shared.errors import Unprocessable
 from shared.http import ServiceApi
-from shared.params import Cursor, Id, Limit, Path, Query
+from shared.params import Cursor, Days, Id, Limit, Path, Query
 
 api = ServiceApi(SERVICE)
 
@@ -54,8 +56,9 @@ def list_contacts(
     email: IdentityFilter = None,
     unionid: IdentityFilter = None,
     external_userid: IdentityFilter = None,
+    source_campaign: Annotated[CampaignId | None, Query(description="The campaign that acquired them.")] = None,
 ) -> ContactList:
-    """List contacts, optionally by tag, owner or one identity; guides see only their own."""
+    """List contacts, optionally by tag, owner, source campaign or one identity; guides see only their own."""
     given = {
         k: v
         for k, v in {
@@ -75,8 +78,15 @@ def list_contacts(
         tag_name=tag,
         owner=owner,
         identity=next(iter(given.items()), None),
+        source_campaign=source_campaign,
     )
     return ContactList(items=[ContactView.of(c) for c in found], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/contacts/daily-stats")
+def daily_stats(days: Days = 30) -> ContactDailyStats:
+    """New contacts per day over the last days (the tenant's business days), oldest first."""
+    return contacts.daily_stats(api.staff().tenant_id, days)
 
 
 ContactId = Id

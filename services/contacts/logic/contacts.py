@@ -10,19 +10,22 @@ from pydantic import BaseModel
 from services.contacts.dal import contacts as dal
 from services.contacts.logic.identities import normalise_email, normalise_identity, normalise_phone
 from services.contacts.models import (
+    BUSINESS_ZONE,
     MAX_TAGS,
     TENANT_WIDE,
     Contact,
     ContactCreate,
+    ContactDailyStats,
+    ContactDay,
     ContactPatch,
     ContactView,
     Identities,
     MemberPatch,
     OwnerChange,
 )
-from shared import idempotency, ids
+from shared import daily, idempotency, ids
 from shared.auth.principal import StaffPrincipal
-from shared.clock import now_rfc3339
+from shared.clock import now_rfc3339, utc_now
 from shared.dynamo import Prepare
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
@@ -201,7 +204,10 @@ def list_contacts(
     tag_name: str | None,
     owner: str | None,
     identity: tuple[str, str] | None,
+    source_campaign: str | None = None,
 ) -> tuple[list[Contact], str | None]:
+    """One index answers the first filter given (identity, tag, source campaign, owner); the
+    others are applied to its page, which may then come back shorter."""
     tenant = staff.tenant_id
     if staff.sees_only_own_customers:
         if owner not in (None, staff.staff_id):
@@ -214,11 +220,26 @@ def list_contacts(
         cursor_out = None
     elif tag_name is not None:
         contacts, cursor_out = dal.list_partition(tenant, dal.tag_partition(tenant, tag_name), limit, cursor)
+    elif source_campaign is not None:
+        partition = dal.source_partition(tenant, source_campaign)
+        contacts, cursor_out = dal.list_partition(tenant, partition, limit, cursor)
     elif owner is not None:
         contacts, cursor_out = dal.list_partition(tenant, dal.owner_partition(tenant, owner), limit, cursor)
         owner = None
     else:
         contacts, cursor_out = dal.list_partition(tenant, dal.all_contacts_partition(tenant), limit, cursor)
-    if owner is not None:  # a second filter on top of an index: the page may come back shorter
+    if source_campaign is not None:
+        contacts = [c for c in contacts if (c.source or {}).get("campaign_id") == source_campaign]
+    if owner is not None:
         contacts = [c for c in contacts if owner in c.owners.values()]
     return contacts, cursor_out
+
+
+COUNTED = [name for name in ContactDay.model_fields if name != "date"]
+
+
+def daily_stats(tenant_id: str, days: int) -> ContactDailyStats:
+    """New contacts per business day over the last ``days`` days, today included."""
+    dates = daily.window(BUSINESS_ZONE, days, utc_now())
+    rows = dal.daily_figures(tenant_id, dates, COUNTED)
+    return ContactDailyStats(zone=BUSINESS_ZONE, days=[ContactDay.model_validate(row) for row in rows])

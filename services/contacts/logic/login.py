@@ -1,4 +1,5 @@
-"""Member login: a WeChat mini-program login code → the member's contact → a member token."""
+"""Member login: a WeChat login code (mini-program, or web-page OAuth for the H5) → the member's
+contact → a member token."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ LOGIN_RACES = (dal.IdentityTaken, dal.ContactExists, ConcurrentUpdate)
 
 
 def login(request: WechatLogin) -> LoginAnswer:
-    session = gateway().code_to_session(request.tenant_id, request.app_id, request.code)
+    session = gateway().code_to_session(request.tenant_id, request.app_id, request.code, request.kind)
     contact_id = resolve_contact(request.tenant_id, request.app_id, session)
     token, expires = issue_member_token(
         MemberPrincipal(

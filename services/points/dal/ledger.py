@@ -6,6 +6,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - source   T#{t}#ACCOUNT#{contact} / SOURCE#{source}   one per cause: a replayed cause changes nothing
 - check-in T#{t}#ACCOUNT#{contact} / CHECKIN          last local date and streak length
 - policy   T#{t}#POLICY / POLICY                      the tenant's points policy
+- daily    T#{t}#DAILY / DAY#{date}#{shard}           points issued, redeemed... per business day
+  (see ``daily``), counted in the transaction that writes the entry
 
 An account carries ``gsi1pk = DUE#{shard}`` / ``gsi1sk = {due_at}#{tenant}#{contact}`` while the
 scheduled sweep has work on it (expiry, a warning, a tier review): the sweep queries that index
@@ -16,15 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
 from services.points.models import Account, CheckinState, Entry
 from services.points.policy import PointsPolicy
-from shared import dynamo, ids
+from shared import daily, dynamo, ids
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate
@@ -68,6 +71,7 @@ class LedgerWrite:
     changes: list[AccountChange]
     events: list[BaseModel] = field(default_factory=list)
     prepare: list[Prepare] = field(default_factory=list)  # other items that succeed or fail with it
+    tally: daily.DayCount | None = None  # what the entry adds to the tenant's daily figures
 
 
 def _account_item(change: AccountChange) -> dict[str, Any]:
@@ -106,6 +110,8 @@ def commit(write: LedgerWrite) -> None:
             values=None if change.before.version == 0 else {":version": change.before.version},
             on_fail=ConcurrentUpdate("The account changed meanwhile."),
         )
+    if write.changes and write.tally is not None:
+        daily.count(tx, write.changes[0].after.tenant_id, write.tally)
     if write.changes:
         publish_with(tx, write.changes[0].after.tenant_id, *write.events)
     tx.commit()
@@ -267,3 +273,8 @@ def contact_known(tenant_id: str, contact_id: str) -> bool:
         ConsistentRead=True,
     )
     return any(dynamo.deserialize(item)["sk"] in {"ACCOUNT", "CONTACT"} for item in answer.get("Items", []))
+
+
+def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:
+    """The tenant's daily counters over ``dates`` (shared.daily): one Query of this table."""
+    return daily.read(table(), tenant_id, dates, fields)

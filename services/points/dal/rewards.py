@@ -3,6 +3,7 @@
 Item layout (pk / sk):
 - reward      T#{t}#REWARDS / REWARD#{reward_id}          catalog entry; stock and redeemed count
 - redemption  T#{t}#REDEMPTION#{id} / REDEMPTION          gsi1: T#{t}#ACCOUNT#{contact}#REDEMPTIONS / id
+                                                          gsi2: T#{t}#REDEMPTIONS#{status} / id (staff's list)
 - limit       T#{t}#ACCOUNT#{contact} / LIMIT#{reward_id}  redemptions this member holds of a reward
 
 Stock and the per-member count are changed by ``ADD`` under a condition, in the same transaction
@@ -11,6 +12,7 @@ as the points they cost: a redemption either takes all three or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,10 +21,11 @@ from services.points.dal.ledger import account_pk, table
 from services.points.reward_models import Redemption, Reward
 from shared import dynamo
 from shared.dynamo import Prepare, Transaction
-from shared.errors import ConcurrentUpdate, Conflict
+from shared.errors import BadRequest, ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
 
 NULLABLE = ("stock", "per_member_limit", "valid_from", "valid_until", "brand")
+STAFF_INDEX = "gsi2"
 
 
 def _reward_key(tenant_id: str, reward_id: str) -> dict[str, str]:
@@ -35,6 +38,12 @@ def _redemption_key(tenant_id: str, redemption_id: str) -> dict[str, str]:
 
 def _member_redemptions(tenant_id: str, contact_id: str) -> str:
     return f"{account_pk(tenant_id, contact_id)}#REDEMPTIONS"
+
+
+def _tenant_redemptions(tenant_id: str, status: str | None = None) -> str:
+    """The staff index's partition for one status; without one, the name a listing of several
+    statuses binds its cursors to."""
+    return f"T#{tenant_id}#REDEMPTIONS" + (f"#{status}" if status else "")
 
 
 # ---- catalog -------------------------------------------------------------------------------
@@ -138,6 +147,8 @@ def create_redemption(tx: Transaction, redemption: Redemption) -> None:
             "kind": "redemption",
             "gsi1pk": _member_redemptions(redemption.tenant_id, redemption.contact_id),
             "gsi1sk": redemption.redemption_id,
+            "gsi2pk": _tenant_redemptions(redemption.tenant_id, redemption.status),
+            "gsi2sk": redemption.redemption_id,
             **redemption.model_dump(),
         }
     )
@@ -163,14 +174,59 @@ def list_redemptions(
     return [Redemption.model_validate(item) for item in page.items], page.next_cursor
 
 
+def list_tenant_redemptions(
+    tenant_id: str, statuses: Sequence[str], limit: int, cursor: str | None
+) -> tuple[list[Redemption], str | None]:
+    """The tenant's redemptions in any of ``statuses``, newest first: one Query of the staff index
+    per status, merged by id (ids sort by time). The cursor is the last id answered, bound to the
+    statuses listed; a page starts below it in every partition, so a redemption whose status
+    changes between two pages is never answered twice."""
+    listing = _tenant_redemptions(tenant_id, statuses[0] if len(statuses) == 1 else None)
+    before = None
+    if cursor:
+        last = dynamo.decode_cursor(cursor, "gsi2pk", listing).get("gsi2sk")
+        before = last.get("S") if isinstance(last, dict) else None
+        if not isinstance(before, str) or not before:
+            raise BadRequest("The cursor is not valid for this listing.")
+    found: list[dict[str, Any]] = []
+    more = False
+    for status in statuses:
+        values = {":p": _tenant_redemptions(tenant_id, status)} | ({":before": before} if before else {})
+        answer = dynamo.client().query(
+            TableName=table(),
+            IndexName=STAFF_INDEX,
+            KeyConditionExpression="gsi2pk = :p" + (" AND gsi2sk < :before" if before else ""),
+            ExpressionAttributeValues=dynamo.serialize(values),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        found += [dynamo.deserialize(item) for item in answer.get("Items", [])]
+        more = more or "LastEvaluatedKey" in answer
+    found.sort(key=lambda item: str(item["gsi2sk"]), reverse=True)
+    page = found[:limit]
+    more = more or len(found) > limit
+    next_cursor = None
+    if more and page:
+        next_cursor = dynamo.encode_cursor({"gsi2pk": {"S": listing}, "gsi2sk": {"S": str(page[-1]["gsi2sk"])}})
+    return [Redemption.model_validate(item) for item in page], next_cursor
+
+
 def close_redemption(tx: Transaction, redemption: Redemption, status: str, actor: str, now: str) -> None:
-    """Fulfilled or cancelled, only from requested: a second fulfil or cancel is refused."""
+    """Fulfilled or cancelled, only from requested: a second fulfil or cancel is refused. The
+    redemption moves to its new status's partition of the staff index with it."""
     tx.update(
         _redemption_key(redemption.tenant_id, redemption.redemption_id),
-        "SET #status = :status, updated_at = :now, updated_by = :actor",
+        "SET #status = :status, updated_at = :now, updated_by = :actor, gsi2pk = :listed, gsi2sk = :id",
         condition="#status = :requested",
         names={"#status": "status"},
-        values={":status": status, ":now": now, ":actor": actor, ":requested": "requested"},
+        values={
+            ":status": status,
+            ":now": now,
+            ":actor": actor,
+            ":requested": "requested",
+            ":listed": _tenant_redemptions(redemption.tenant_id, status),
+            ":id": redemption.redemption_id,
+        },
         on_fail=Conflict(f"The redemption is no longer open (it was {redemption.status} or changed meanwhile)."),
     )
 

@@ -18,13 +18,14 @@ from services.points.models import (
     CheckinStatus,
     EntryList,
     EntryType,
+    PointsDailyStats,
     StaffAccountView,
     Statement,
     SweepReport,
 )
 from services.points.policy import PointsPolicy
 from shared.clock import now_rfc3339
-from shared.params import Cursor, Id, Limit, Query
+from shared.params import Cursor, Days, Id, Limit, Query
 
 Types = Annotated[list[EntryType] | None, Query(max_length=len(ENTRY_TYPES), alias="type")]
 Month = Annotated[
@@ -102,6 +103,14 @@ def put_policy(body: PointsPolicy) -> PointsPolicy:
 
     staff = api.staff()
     return accounts.set_policy(staff.tenant_id, body, staff.staff_id, now_rfc3339())
+
+
+@api.route("GET /v1/points/daily-stats")
+def daily_stats(days: Days = 30) -> PointsDailyStats:
+    """Points issued, redeemed, restored and expired per day over the last days (the policy's zone), oldest first."""
+    from services.points.logic import daily_stats
+
+    return daily_stats.daily_stats(api.staff().tenant_id, days)
 
 
 @api.route("POST /v1/points/sweeps")

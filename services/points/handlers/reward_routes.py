@@ -4,11 +4,14 @@ The rewards logic is imported when a route first needs it (see ledger_routes).""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from services.points.handlers.resolver import api
 from services.points.reward_models import (
     RedemptionDone,
     RedemptionList,
     RedemptionRequest,
+    RedemptionStatus,
     RedemptionView,
     RewardCreate,
     RewardList,
@@ -16,7 +19,9 @@ from services.points.reward_models import (
     RewardView,
 )
 from shared.auth.principal import MemberPrincipal
-from shared.params import Cursor, Id, Limit
+from shared.params import Cursor, Id, Limit, Query
+
+StatusFilter = Annotated[RedemptionStatus | None, Query(description="Only redemptions in this status.")]
 
 
 @api.route("POST /v1/rewards", status=201, idempotent=True)
@@ -65,6 +70,15 @@ def my_redemptions(limit: Limit = 50, cursor: Cursor = None) -> RedemptionList:
 
     member = api.member()
     found, next_cursor = rewards.redemptions_of(member.tenant_id, member.contact_id, limit, cursor)
+    return RedemptionList(items=[RedemptionView.of(r) for r in found], next_cursor=next_cursor)
+
+
+@api.route("GET /v1/redemptions")
+def list_redemptions(limit: Limit = 50, cursor: Cursor = None, status: StatusFilter = None) -> RedemptionList:
+    """The tenant's redemptions, newest first, optionally in one status (staff: to fulfil or cancel them)."""
+    from services.points.logic import rewards
+
+    found, next_cursor = rewards.tenant_redemptions(api.staff().tenant_id, status, limit, cursor)
     return RedemptionList(items=[RedemptionView.of(r) for r in found], next_cursor=next_cursor)
 
 

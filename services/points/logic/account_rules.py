@@ -54,7 +54,7 @@ def by_expiry(lots: list[Lot]) -> list[Lot]:
 def draw(lots: list[Lot], points: int) -> tuple[list[Lot], list[Draw]]:
     """Take ``points`` from the lots, first to expire first. Returns the new lots and the draws."""
     if points > sum(lot.remaining for lot in lots):
-        raise InsufficientPoints("Not enough points.")
+        raise InsufficientPoints("Not enough points.", reason="insufficient_points")
     left = points
     drawn: list[Draw] = []
     result: list[Lot] = []

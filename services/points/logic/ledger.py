@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from services.points.dal import ledger as dal
 from services.points.logic import account_rules as rules
+from services.points.logic import daily_stats
 from services.points.models import Account, Draw, Entry, EntryType, Lot
 from services.points.policy import PointsPolicy
 from shared import idempotency, ids
@@ -123,6 +124,7 @@ def change(
                 changes=[dal.AccountChange(account, after, plan.entry)],
                 events=[*plan.events, *tier_events],
                 prepare=plan.prepare,
+                tally=daily_stats.tally(plan.entry, in_force),
             )
         )
         return Applied(after.model_copy(update={"version": account.version + 1}), plan)

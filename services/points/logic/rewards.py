@@ -16,6 +16,7 @@ from services.points.logic.ledger import Plan, Planner, change, change_once, new
 from services.points.models import Account, Entry, Lot
 from services.points.policy import PointsPolicy
 from services.points.reward_models import (
+    REDEMPTION_STATUSES,
     Redemption,
     RedemptionDone,
     RedemptionRequest,
@@ -178,6 +179,14 @@ def redemptions_of(
 ) -> tuple[list[Redemption], str | None]:
     """A member's redemptions, newest first."""
     return dal.list_redemptions(tenant_id, contact_id, limit, cursor)
+
+
+def tenant_redemptions(
+    tenant_id: str, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[Redemption], str | None]:
+    """The tenant's redemptions (in one status, or in any), newest first: what staff fulfil or cancel."""
+    statuses = [status] if status else list(REDEMPTION_STATUSES)
+    return dal.list_tenant_redemptions(tenant_id, statuses, limit, cursor)
 
 
 def redemption_of(tenant_id: str, redemption_id: str) -> Redemption:

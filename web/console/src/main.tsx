@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, Result } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { StrictMode, Suspense, type ReactNode } from "react";
+import { lazy, StrictMode, Suspense, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { Skeleton } from "antd";
@@ -10,10 +10,13 @@ import { loadConfig, type RuntimeConfig } from "@shared/config";
 import { LanguageProvider, useLanguage } from "@shared/i18n";
 import { AppProvider, useApp } from "./app";
 import type { ConsoleAuth } from "./auth/methods";
-import { CallbackPage, SignInPage } from "./auth/SignInPage";
 import { useCommonT } from "./components/messages";
 import { AppLayout } from "./layout/AppLayout";
 import { PAGES, type PageRoute } from "./routes";
+
+// Signing in is once a session: its form is its own chunk, not part of every page's first load.
+const SignInPage = lazy(() => import("./auth/SignInPage").then((module) => ({ default: module.SignInPage })));
+const CallbackPage = lazy(() => import("./auth/SignInPage").then((module) => ({ default: module.CallbackPage })));
 
 const queries = new QueryClient({
   defaultOptions: { queries: { retry: (count, error) => count < 2 && !("status" in error && Number(error.status) >= 400 && Number(error.status) < 500), staleTime: 10_000 } },
@@ -21,7 +24,7 @@ const queries = new QueryClient({
 
 // Ant Design's default secondary and placeholder greys fall below WCAG AA contrast on white.
 const THEME = {
-  token: { colorPrimary: "#0a7b55", colorTextSecondary: "rgba(0, 0, 0, 0.65)", colorTextTertiary: "rgba(0, 0, 0, 0.6)", colorTextPlaceholder: "rgba(0, 0, 0, 0.55)", colorTextDescription: "rgba(0, 0, 0, 0.65)" },
+  token: { colorPrimary: "#0a7b55", colorTextSecondary: "rgba(0, 0, 0, 0.65)", colorTextTertiary: "rgba(0, 0, 0, 0.6)", colorTextPlaceholder: "rgba(0, 0, 0, 0.55)", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorLink: "#0a7b55", colorError: "#cf1322", colorLinkHover: "#065a3e", colorLinkActive: "#044a33" },
   components: { Menu: { itemSelectedBg: "#e3f2ec", itemSelectedColor: "#065a3e" } },
 };
 
@@ -64,8 +67,8 @@ export function ConsoleApp({ config }: { config: RuntimeConfig<ConsoleAuth> }) {
           <AppProvider config={config}>
             <BrowserRouter basename="/console">
               <Routes>
-                <Route path="/sign-in" element={<SignInPage />} />
-                <Route path="/auth/callback" element={<CallbackPage />} />
+                <Route path="/sign-in" element={<Suspense fallback={<Skeleton active />}><SignInPage /></Suspense>} />
+                <Route path="/auth/callback" element={<Suspense fallback={<Skeleton active />}><CallbackPage /></Suspense>} />
                 <Route
                   element={
                     <SignedIn>

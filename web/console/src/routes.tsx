@@ -20,5 +20,5 @@ export const PAGES: PageRoute[] = [
   { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", component: lazy(() => import("./pages/points/PointsPage")) },
   { path: "/cases", key: "cases", menu: true, requires: "GET /v1/cases", component: lazy(() => import("./pages/cases/CasesPage")) },
   { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },
-  { path: "/settings", key: "settings", menu: true, requires: "PUT /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
+  { path: "/settings", key: "settings", menu: true, requires: "GET /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
 ];

@@ -1,5 +1,5 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { ConfigProvider, ErrorBlock } from "antd-mobile";
+import "antd-mobile/es/global";
+import ConfigProvider from "antd-mobile/es/components/config-provider";
 import enUS from "antd-mobile/es/locales/en-US";
 import zhCN from "antd-mobile/es/locales/zh-CN";
 import { StrictMode, type ReactNode } from "react";
@@ -10,8 +10,11 @@ import { LanguageProvider, useLanguage } from "@shared/i18n";
 import { MemberAppProvider } from "./app";
 import type { MemberAuth } from "./auth/methods";
 import { MemberRoutes } from "./routes";
+import "./theme.css";
 
-const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 5_000 } } });
+// The landing page (/m/scan) is what a scanned code opens: this entry carries only what it needs
+// (no data-layer library, antd-mobile components imported one by one); every other page is a lazy
+// chunk behind the member layout (routes.tsx), which brings React Query with it.
 
 function Localized({ children }: { children: ReactNode }) {
   const { language } = useLanguage();
@@ -22,13 +25,11 @@ export function MemberApp({ config }: { config: RuntimeConfig<MemberAuth> }) {
   return (
     <LanguageProvider storageKey="siyu.member.language">
       <Localized>
-        <QueryClientProvider client={queries}>
-          <MemberAppProvider config={config}>
-            <BrowserRouter basename="/m">
-              <MemberRoutes />
-            </BrowserRouter>
-          </MemberAppProvider>
-        </QueryClientProvider>
+        <MemberAppProvider config={config}>
+          <BrowserRouter basename="/m">
+            <MemberRoutes />
+          </BrowserRouter>
+        </MemberAppProvider>
       </Localized>
     </LanguageProvider>
   );
@@ -43,4 +44,11 @@ loadConfig<MemberAuth>(import.meta.env.BASE_URL)
       </StrictMode>,
     ),
   )
-  .catch((error: unknown) => root.render(<ErrorBlock status="default" title="Siyu" description={String(error)} />));
+  .catch((error: unknown) =>
+    root.render(
+      <main className="m-page" role="alert">
+        <h1 className="m-title">Siyu</h1>
+        <p>{String(error)}</p>
+      </main>,
+    ),
+  );

@@ -113,6 +113,13 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/campaigns/daily-stats": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/case-settings": {
   "access": "staff",
   "roles": [
@@ -312,6 +319,13 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/contacts/daily-stats": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/docs": {
   "access": "public",
   "roles": []
@@ -449,6 +463,13 @@ export const operations = {
   "access": "public",
   "roles": []
  },
+ "GET /v1/points/daily-stats": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/points/policy": {
   "access": "staff",
   "roles": [
@@ -477,6 +498,13 @@ export const operations = {
   ]
  },
  "PUT /v1/queues/{queue_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/redemptions": {
   "access": "staff",
   "roles": [
    "admin",

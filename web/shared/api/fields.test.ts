@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { fieldErrors } from "./fields";
 
 describe("fieldErrors", () => {

@@ -120,6 +120,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/daily-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scans, acquisitions and conversions per day over the last days, across campaigns, oldest first. */
+        get: operations["daily_stats_v1_campaigns_daily_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -439,11 +456,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List contacts, optionally by tag, owner or one identity; guides see only their own. */
+        /** List contacts, optionally by tag, owner, source campaign or one identity; guides see only their own. */
         get: operations["list_contacts_v1_contacts_get"];
         put?: never;
         /** Create a contact (accepts Idempotency-Key). */
         post: operations["create_contact_v1_contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/daily-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** New contacts per day over the last days (the tenant's business days), oldest first. */
+        get: operations["daily_stats_v1_contacts_daily_stats_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -919,6 +953,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/points/daily-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Points issued, redeemed, restored and expired per day over the last days (the policy's zone), oldest first. */
+        get: operations["daily_stats_v1_points_daily_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/points/policy": {
         parameters: {
             query?: never;
@@ -981,6 +1032,23 @@ export interface paths {
         get?: never;
         /** Create or replace a queue: name, policy (round_robin | least_loaded), rank, rules, default. */
         put: operations["put_queue_v1_queues__queue_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's redemptions, newest first, optionally in one status (staff: to fulfil or cancel them). */
+        get: operations["list_redemptions_v1_redemptions_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1338,6 +1406,47 @@ export interface components {
              * Format: date-time
              */
             starts_at: string;
+        };
+        /** CampaignDailyStats */
+        CampaignDailyStats: {
+            /**
+             * Days
+             * @description Every day of the window, oldest first (today last), zeros included.
+             */
+            days: components["schemas"]["CampaignDay"][];
+            /**
+             * Zone
+             * @description The time zone the days are counted in.
+             */
+            zone: string;
+        };
+        /** CampaignDay */
+        CampaignDay: {
+            /**
+             * Acquired
+             * @description Contacts a campaign acquired that day (their first campaign conversion).
+             */
+            acquired: number;
+            /**
+             * Conversions
+             * @description Conversions of every kind that day: acquired + engaged.
+             */
+            conversions: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Engaged
+             * @description Contacts already known that a campaign converted that day.
+             */
+            engaged: number;
+            /**
+             * Scans
+             * @description Scans of any of the tenant's codes that day.
+             */
+            scans: number;
         };
         /** CampaignList */
         CampaignList: {
@@ -1810,6 +1919,32 @@ export interface components {
             tags?: string[];
             /** Unionid */
             unionid?: string | null;
+        };
+        /** ContactDailyStats */
+        ContactDailyStats: {
+            /**
+             * Days
+             * @description Every day of the window, oldest first (today last), zeros included.
+             */
+            days: components["schemas"]["ContactDay"][];
+            /**
+             * Zone
+             * @description The time zone the days are counted in.
+             */
+            zone: string;
+        };
+        /** ContactDay */
+        ContactDay: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * New Contacts
+             * @description Contacts created that day: by staff, at a first login, as an order's buyer.
+             */
+            new_contacts: number;
         };
         /** ContactList */
         ContactList: {
@@ -2367,6 +2502,57 @@ export interface components {
              */
             staff_id: string | null;
         };
+        /** PointsDailyStats */
+        PointsDailyStats: {
+            /**
+             * Days
+             * @description Every day of the window, oldest first (today last), zeros included.
+             */
+            days: components["schemas"]["PointsDay"][];
+            /**
+             * Zone
+             * @description The tenant's points time zone (its policy's), the days' zone.
+             */
+            zone: string;
+        };
+        /** PointsDay */
+        PointsDay: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /**
+             * Points Expired
+             * @description Points that expired that day.
+             */
+            points_expired: number;
+            /**
+             * Points Issued
+             * @description Points credited (campaigns, check-ins, orders) or added by staff.
+             */
+            points_issued: number;
+            /**
+             * Points Redeemed
+             * @description Points spent on rewards that day.
+             */
+            points_redeemed: number;
+            /**
+             * Points Restored
+             * @description Points the cancelled redemptions gave back that day.
+             */
+            points_restored: number;
+            /**
+             * Redemptions
+             * @description Rewards redeemed that day.
+             */
+            redemptions: number;
+            /**
+             * Redemptions Cancelled
+             * @description Redemptions cancelled that day.
+             */
+            redemptions_cancelled: number;
+        };
         /** PointsPolicy */
         PointsPolicy: {
             /**
@@ -2903,6 +3089,13 @@ export interface components {
             app_id: string;
             /** Code */
             code: string;
+            /**
+             * Kind
+             * @description mini_program: a wx.login code; web: a WeChat web-page OAuth code (the member H5 in WeChat).
+             * @default mini_program
+             * @enum {string}
+             */
+            kind: "mini_program" | "web";
             /** Tenant Id */
             tenant_id: string;
         };
@@ -3404,6 +3597,56 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    daily_stats_v1_campaigns_daily_stats_get: {
+        parameters: {
+            query?: {
+                /** @description How many business days, today included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDailyStats"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5069,6 +5312,8 @@ export interface operations {
                 email?: string | null;
                 unionid?: string | null;
                 external_userid?: string | null;
+                /** @description The campaign that acquired them. */
+                source_campaign?: string | null;
             };
             header?: never;
             path?: never;
@@ -5186,6 +5431,56 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    daily_stats_v1_contacts_daily_stats_get: {
+        parameters: {
+            query?: {
+                /** @description How many business days, today included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactDailyStats"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7352,6 +7647,56 @@ export interface operations {
             };
         };
     };
+    daily_stats_v1_points_daily_stats_get: {
+        parameters: {
+            query?: {
+                /** @description How many business days, today included. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PointsDailyStats"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_policy_v1_points_policy_get: {
         parameters: {
             query?: never;
@@ -7624,6 +7969,69 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_redemptions_v1_redemptions_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Only redemptions in this status. */
+                status?: ("requested" | "fulfilled" | "cancelled") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

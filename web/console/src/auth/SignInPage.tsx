@@ -6,6 +6,7 @@ import { useApp } from "../app";
 import { FormProblems, useProblemForm } from "../components/forms";
 import { useLayoutT } from "../layout/messages";
 import { ROLES, sessionFromToken, type Role } from "./session";
+import { problemText } from "../components/problems";
 
 interface DevForm {
   tenant_id: string;
@@ -72,14 +73,14 @@ export function SignInPage() {
           <Typography.Title level={1} style={{ fontSize: 22 }}>
             {t("signInTitle")}
           </Typography.Title>
-          {error && <Alert type="error" role="alert" message={t("signInFailed")} description={error} style={{ marginBottom: 16 }} />}
+          {error && <Alert type="error" role="alert" title={t("signInFailed")} description={error} style={{ marginBottom: 16 }} />}
           {method.mode === "dev" && <DevSignIn />}
           {method.mode === "cognito" && (
             <Button type="primary" block onClick={() => method.start?.().catch((e: unknown) => setError(String(e)))}>
               {t("signInCognito")}
             </Button>
           )}
-          {method.mode === "wecom" && <Alert type="info" message={t("signInWecom")} />}
+          {method.mode === "wecom" && <Alert type="info" title={t("signInWecom")} />}
         </Card>
       </main>
     </div>
@@ -98,11 +99,11 @@ export function CallbackPage() {
         signIn(session);
         navigate("/", { replace: true });
       })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => setError(problemText(e)));
   }, [method, navigate, signIn]);
   return (
     <main style={{ padding: 48, textAlign: "center" }}>
-      {error ? <Alert type="error" role="alert" message={t("signInFailed")} description={error} /> : t("completing")}
+      {error ? <Alert type="error" role="alert" title={t("signInFailed")} description={error} /> : t("completing")}
     </main>
   );
 }

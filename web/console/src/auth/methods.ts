@@ -32,7 +32,7 @@ async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
 const PKCE_KEY = "siyu.console.pkce";
 
 export function cognitoMethod(auth: CognitoAuth): SignInMethod {
-  const redirectUri = () => `${window.location.origin}${CALLBACK_PATH}`;
+  const redirectUri = () => auth.redirectUri ?? `${window.location.origin}${CALLBACK_PATH}`;
   return {
     mode: "cognito",
     async start() {
@@ -43,7 +43,7 @@ export function cognitoMethod(auth: CognitoAuth): SignInMethod {
         response_type: "code",
         client_id: auth.clientId,
         redirect_uri: redirectUri(),
-        scope: "openid email profile",
+        scope: (auth.scopes ?? ["openid", "email", "profile"]).join(" "),
         code_challenge_method: "S256",
         code_challenge: challenge,
         state,
@@ -73,7 +73,7 @@ export function cognitoMethod(auth: CognitoAuth): SignInMethod {
       return sessionFromToken(tokens.id_token); // the API's authorizer reads Cognito ID tokens
     },
     signOutUrl() {
-      const query = new URLSearchParams({ client_id: auth.clientId, logout_uri: `${window.location.origin}/console/` });
+      const query = new URLSearchParams({ client_id: auth.clientId, logout_uri: auth.logoutUri ?? `${window.location.origin}/console/` });
       return `${auth.domain}/logout?${query}`;
     },
   };

@@ -5,6 +5,7 @@ import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { ApiError } from "@shared/api/client";
 import { useCommonT } from "./messages";
+import { problemText } from "./problems";
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useCommonT();
@@ -13,7 +14,7 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
     <Result
       status={forbidden ? "403" : "error"}
       title={forbidden ? t("forbidden") : t("error")}
-      subTitle={error instanceof Error ? error.message : String(error)}
+      subTitle={problemText(error)}
       extra={
         onRetry && !forbidden ? (
           <Button onClick={onRetry} type="primary">

@@ -49,12 +49,21 @@ export function AppLayout() {
       </Layout.Sider>
       <Layout>
         <Layout.Header
-          style={{ background: "#fff", padding: "0 16px", display: "flex", justifyContent: "flex-end", alignItems: "center" }}
+          style={{
+            background: "#fff",
+            padding: screens.md ? "8px 16px" : "8px 8px 8px 56px", // room for the collapsed menu's button
+            height: "auto",
+            lineHeight: "normal",
+            display: "flex",
+            justifyContent: "flex-end",
+            alignItems: "center",
+          }}
         >
           <Space wrap>
             {session && (
               <Typography.Text>
-                {t("tenant")}: {session.tenantId} · {session.name ?? session.staffId}{" "}
+                {screens.md && `${t("tenant")}: `}
+                {session.tenantId} · {session.name ?? session.staffId}{" "}
                 {session.roles.map((role) => (
                   <Tag key={role}>{t(`role_${role}`)}</Tag>
                 ))}

@@ -7,7 +7,7 @@ export interface MemberDevAuth {
 }
 export interface MemberWechatAuth {
   mode: "wechat";
-  appId: string;
+  appId?: string; // absent until the stage names its WeChat official account (CDK's member_wechat_app_id)
 }
 export type MemberAuth = MemberDevAuth | MemberWechatAuth;
 

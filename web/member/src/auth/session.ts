@@ -28,7 +28,16 @@ export function storedMemberSession(): MemberSession | null {
   }
 }
 
+const TENANT_KEY = "siyu.member.tenant";
+
 export function storeMemberSession(session: MemberSession | null): void {
-  if (session) localStorage.setItem(KEY, JSON.stringify(session));
-  else localStorage.removeItem(KEY);
+  if (session) {
+    localStorage.setItem(KEY, JSON.stringify(session));
+    localStorage.setItem(TENANT_KEY, session.tenantId);
+  } else localStorage.removeItem(KEY);
+}
+
+/** The tenant this browser last signed in to: pages opened without a code's `?tenant=` sign in there. */
+export function lastTenant(): string | null {
+  return localStorage.getItem(TENANT_KEY);
 }

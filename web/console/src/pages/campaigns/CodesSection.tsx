@@ -1,0 +1,128 @@
+// A campaign's channel codes: the list (a guide sees their own), each with its QR and downloads,
+// and the create form for the roles that may.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { App, Button, Form, Input, Space, Table, Typography } from "antd";
+import { idempotencyKey, unwrap, type Schemas } from "@shared/api/client";
+import { useRef } from "react";
+import { useApi, useCan } from "../../app";
+import { CursorPager, useCursorPages } from "../../components/cursor";
+import { FormProblems, useProblemForm } from "../../components/forms";
+import { EmptyState, QueryState } from "../../components/QueryState";
+import { QrDownloads, QrPreview } from "./CodeQr";
+import { useCampaignsT } from "./messages";
+import { formatTime } from "../../components/format";
+
+const PAGE_SIZE = 20;
+
+interface CodeValues {
+  channel: string;
+  store: string;
+  staff_id: string;
+}
+
+function NewCode({ campaignId }: { campaignId: string }) {
+  const t = useCampaignsT();
+  const api = useApi();
+  const client = useQueryClient();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<CodeValues>();
+  const problems = useProblemForm(form);
+  const key = useRef(idempotencyKey()); // one key per code: a retried submit creates it once
+  const create = useMutation({
+    mutationFn: (values: CodeValues) =>
+      unwrap(
+        api.POST("/v1/campaigns/{campaign_id}/codes", {
+          params: { path: { campaign_id: campaignId }, header: { "Idempotency-Key": key.current } },
+          body: { channel: values.channel.trim(), store: values.store.trim() || null, staff_id: values.staff_id.trim() || null },
+        }),
+      ),
+    onMutate: () => problems.clear(),
+    onSuccess: (code) => {
+      key.current = idempotencyKey();
+      form.resetFields();
+      void client.invalidateQueries({ queryKey: ["campaign", campaignId, "codes"] });
+      void message.success(t("codeCreated", { code: code.code }));
+    },
+    onError: (error) => problems.onError(error),
+  });
+  return (
+    <>
+      <Typography.Title level={3} style={{ fontSize: 15 }}>
+        {t("newCode")}
+      </Typography.Title>
+      <FormProblems messages={problems.general} />
+      <Form
+        form={form}
+        layout="inline"
+        initialValues={{ channel: "", store: "", staff_id: "" }}
+        onFinish={(values) => create.mutate(values)}
+        onValuesChange={() => {
+          key.current = idempotencyKey(); // a different code: a new key
+        }}
+        style={{ rowGap: 8 }}
+      >
+        <Form.Item name="channel" label={t("channel")} rules={[{ required: true, whitespace: true, message: t("channel") }]}>
+          <Input maxLength={64} style={{ width: 160 }} />
+        </Form.Item>
+        <Form.Item name="store" label={t("store")}>
+          <Input maxLength={64} style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item name="staff_id" label={t("staff")}>
+          <Input maxLength={128} style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={create.isPending}>
+            {t("newCode")}
+          </Button>
+        </Form.Item>
+      </Form>
+    </>
+  );
+}
+
+export function CodesSection({ campaign }: { campaign: Schemas["CampaignView"] }) {
+  const t = useCampaignsT();
+  const api = useApi();
+  const can = useCan();
+  const campaignId = campaign.campaign_id;
+  const pages = useCursorPages(["campaign", campaignId, "codes"], (cursor) =>
+    unwrap(api.GET("/v1/campaigns/{campaign_id}/codes", { params: { path: { campaign_id: campaignId }, query: { limit: PAGE_SIZE, cursor } } })),
+  );
+  const columns = [
+    { title: t("qr"), key: "qr", render: (_: unknown, code: Schemas["CodeView"]) => <QrPreview code={code.code} /> },
+    {
+      title: t("code"),
+      key: "code",
+      render: (_: unknown, code: Schemas["CodeView"]) => (
+        <Space orientation="vertical" size={4} style={{ maxWidth: 300 }}>
+          <Typography.Text code copyable>
+            {code.code}
+          </Typography.Text>
+          <Typography.Text style={{ wordBreak: "break-all", fontSize: 12 }}>{code.url}</Typography.Text>
+        </Space>
+      ),
+    },
+    { title: t("channel"), dataIndex: "channel", key: "channel" },
+    { title: t("store"), key: "store", render: (_: unknown, code: Schemas["CodeView"]) => code.store ?? "—" },
+    { title: t("staff"), key: "staff", render: (_: unknown, code: Schemas["CodeView"]) => code.staff_id ?? "—" },
+    { title: t("createdAt"), key: "created", render: (_: unknown, code: Schemas["CodeView"]) => formatTime(code.created_at) },
+    { title: t("downloads"), key: "downloads", render: (_: unknown, code: Schemas["CodeView"]) => <QrDownloads code={code} campaign={campaign.name} vertical /> },
+  ];
+  return (
+    <Space orientation="vertical" size={16} style={{ width: "100%" }}>
+      <QueryState
+        query={pages.query}
+        isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious}
+        empty={<EmptyState description={t("noCodes")} />}
+      >
+        {(page) => (
+          <>
+            <Table rowKey="code" dataSource={page.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} loading={pages.query.isFetching} />
+            <CursorPager pages={pages} />
+          </>
+        )}
+      </QueryState>
+      {can("POST /v1/campaigns/{campaign_id}/codes") && campaign.status !== "ended" && <NewCode campaignId={campaignId} />}
+    </Space>
+  );
+}

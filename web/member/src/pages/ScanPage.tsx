@@ -1,3 +1,0 @@
-export function ScanPage() {
-  return <main><h1>扫码</h1></main>;
-}

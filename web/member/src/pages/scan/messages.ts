@@ -1,0 +1,36 @@
+import { defineMessages } from "@shared/i18n";
+
+export const useScanT = defineMessages(
+  {
+    title: "扫码领积分",
+    noCode: "这个链接没有二维码信息，请重新扫码。",
+    recording: "正在记录扫码…",
+    waiting: "积分发放中…",
+    awarded: "积分已到账",
+    awardedPoints: "+{points} 积分",
+    balance: "当前余额 {balance} 积分",
+    none: "本次扫码没有积分",
+    noneHint: "活动可能不送积分、积分已发完，或你已参加过这个活动。",
+    invalidCode: "二维码无效或已失效。",
+    failed: "扫码没有记录成功。",
+    myPoints: "查看我的积分",
+    checkin: "去签到",
+    retry: "重试",
+  },
+  {
+    title: "Scan for points",
+    noCode: "This link carries no code; please scan again.",
+    recording: "Recording your scan…",
+    waiting: "Your points are on the way…",
+    awarded: "Points received",
+    awardedPoints: "+{points} points",
+    balance: "Balance: {balance} points",
+    none: "No points for this scan",
+    noneHint: "The campaign may give no points, its points may have run out, or you already took part.",
+    invalidCode: "This code is invalid or has expired.",
+    failed: "The scan was not recorded.",
+    myPoints: "My points",
+    checkin: "Check in",
+    retry: "Retry",
+  },
+);
