@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node --version 2
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test lint format typecheck synth deploy redrive replay smoke staff-token bench schemas install clean \
-	web web-client web-dev web-check browser
+	web web-client web-dev browser screenshots
 
 $(UV):
 	@$(PYTHON) -m venv $(TOOLS)
@@ -25,13 +25,16 @@ install: .venv/.synced
 
 # The frontends (web/): npm ci when the lock changes, vite build when a source changes.
 WEB_SHARED := $(shell find web/shared -type f 2>/dev/null) web/tsconfig.base.json
+# Builds of one app never overlap (two `make` runs at once would share its dist/); flock is
+# util-linux's, absent on macOS, where builds are simply not serialised.
+FLOCK := $(shell command -v flock 2>/dev/null)
 web/node_modules/.installed: web/package.json web/package-lock.json
 	@cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 .SECONDEXPANSION:
 web/%/dist/index.html: web/node_modules/.installed $(WEB_SHARED) $$(shell find web/$$* -type f -not -path 'web/$$*/dist/*' 2>/dev/null)
-	@cd web && flock .build-$*.lock npx vite build --logLevel warn -c $*/vite.config.ts
+	@cd web && $(if $(FLOCK),$(FLOCK) .build-$*.lock) npx vite build --logLevel warn -c $*/vite.config.ts
 
 web: web/console/dist/index.html web/member/dist/index.html  ## build the console and the member H5 (skipped when up to date)
 
@@ -102,6 +105,9 @@ bench: install web browser  ## the figures: costs per operation and cold imports
 	@$(RUN) python -m bench
 	@$(RUN) python -m bench.stack
 	@$(RUN) python -m bench.web
+
+screenshots: install web browser  ## the README's pictures (docs/images/), from a local stack with a demo tenant
+	@$(RUN) python -m bench.screenshots
 
 clean:
 	rm -rf .venv $(TOOLS) cdk.out .mypy_cache .ruff_cache

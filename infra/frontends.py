@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +47,25 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.config import FrontendDomain, StageConfig
+from infra.web_spec import (
+    ASSET_CACHE_CONTROL,
+    ASSETS_DIR,
+    CONFIG_FILE,
+    CONSOLE,
+    CONSOLE_CALLBACK,
+    FRONTENDS,
+    HSTS_MAX_AGE_SECONDS,
+    MEMBER,
+    MEMBER_LANDING,
+    PERMISSIONS_POLICY,
+    UNSERVED,
+    Frontend,
+    csp,
+    runtime_config,
+)
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
-CONFIG_FILE = "config.json"  # what each app fetches next to its index.html
-ASSETS_DIR = "assets"  # Vite's content-hashed output
-ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
-HSTS_MAX_AGE = cdk.Duration.days(730)
+HSTS_MAX_AGE = cdk.Duration.seconds(HSTS_MAX_AGE_SECONDS)
 # The headers a frontend sends the API (shared/http.py reads Idempotency-Key and x-correlation-id),
 # the methods its routes use, and what a frontend may read back (the id to quote in a support call).
 CORS_HEADERS = ("authorization", "content-type", "idempotency-key", "x-correlation-id")
@@ -62,32 +74,18 @@ CORS_EXPOSED = ("x-correlation-id",)
 CORS_MAX_AGE = cdk.Duration.hours(1)
 
 
-@dataclass(frozen=True)
-class Frontend:
-    name: str  # console, member: web/<name>/dist
-    base: str  # the URL path and key prefix Vite builds it for: /<base>/
-
-
-CONSOLE = Frontend("console", "console")
-MEMBER = Frontend("member", "m")
-FRONTENDS = (CONSOLE, MEMBER)
-# The member H5's QR landing page: a channel code's URL is this page plus ?tenant=...&scene=<code>
-# (services/campaigns/logic/codes.py), so SIYU_ENTRY_URL defaults to it.
-MEMBER_LANDING = "scan"
-# The console's sign-in redirect (the hosted UI sends the authorization code here).
-CONSOLE_CALLBACK = "auth/callback"
-
-
 def spa_function_code(base: str) -> str:
-    """A viewer-request function: ``/`` → 302 to ``/<base>/``; a path under the base whose last
-    segment has no dot → the app's index.html (the SPA's own routes); anything else unchanged."""
+    """A viewer-request function: ``/`` → 302 to ``/<base>/``; the base itself (``/m``, with any
+    query: ``/m?tenant=…``) and a path under it whose last segment has no dot → the app's
+    index.html (the SPA's own routes, the query kept); anything else unchanged."""
     return f"""function handler(event) {{
   var request = event.request;
   var uri = request.uri;
-  if (uri === '/' || uri === '/{base}') {{
+  if (uri === '/') {{
     return {{statusCode: 302, statusDescription: 'Found', headers: {{location: {{value: '/{base}/'}}}}}};
   }}
-  if (uri.indexOf('/{base}/') === 0 && uri.substring(uri.lastIndexOf('/') + 1).indexOf('.') === -1) {{
+  var route = uri.indexOf('/{base}/') === 0 && uri.substring(uri.lastIndexOf('/') + 1).indexOf('.') === -1;
+  if (uri === '/{base}' || route) {{
     request.uri = '/{base}/index.html';
   }}
   return request;
@@ -115,24 +113,6 @@ def dist_directory(frontend: Frontend, *, placeholder: bool) -> Path:
     )
     (stand_in / ASSETS_DIR / "placeholder.js").write_text("export {};\n")
     return stand_in
-
-
-def csp(*, connect: Sequence[str]) -> str:
-    """The Content-Security-Policy of a frontend; ``connect``: the origins it fetches besides itself."""
-    directives = {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],  # Ant Design's CSS-in-JS injects <style> at run time
-        "img-src": ["'self'", "data:", "blob:"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'", *connect],
-        "manifest-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
 class Site(Construct):
@@ -187,7 +167,7 @@ class Site(Construct):
                 custom_headers=[
                     cloudfront.ResponseCustomHeader(
                         header="Permissions-Policy",
-                        value="camera=(), microphone=(), geolocation=(), payment=()",
+                        value=PERMISSIONS_POLICY,
                         override=True,
                     ),
                     cloudfront.ResponseCustomHeader(
@@ -287,7 +267,7 @@ class Site(Construct):
             sources=[s3deploy.Source.asset(str(dist)), s3deploy.Source.json_data(CONFIG_FILE, runtime_config)],
             destination_bucket=self.bucket,
             destination_key_prefix=prefix,
-            exclude=[f"{ASSETS_DIR}/*"],
+            exclude=[f"{ASSETS_DIR}/*", *UNSERVED],
             cache_control=[s3deploy.CacheControl.no_cache()],
             prune=False,
             memory_limit=512,
@@ -426,8 +406,3 @@ class Frontends(Construct):
                 dist_directory(site.frontend, placeholder=self.config.web_placeholder),
                 runtime_config(api_url=api_url, stage=self.config.stage, auth=auth),
             )
-
-
-def runtime_config(*, api_url: str, stage: str, auth: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``config.json`` of a frontend (tokens are resolved at deploy time by BucketDeployment)."""
-    return {"apiBaseUrl": api_url, "stage": stage, "auth": dict(auth)}

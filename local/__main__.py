@@ -143,7 +143,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     # A printed channel code opens the member H5 of this very stack, unless told otherwise.
-    os.environ.setdefault("SIYU_ENTRY_URL", f"http://{args.host}:{args.port}/m/scan")
+    from infra.web_spec import MEMBER, MEMBER_LANDING
+
+    os.environ.setdefault("SIYU_ENTRY_URL", f"http://{args.host}:{args.port}{MEMBER.prefix}{MEMBER_LANDING}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -51,6 +51,10 @@ def _known_zone(value: str) -> str:
     return value
 
 
+# The product's home time zone: a tenant's business days and hours where it has set none (the
+# points policy and case settings default to it; contacts and campaigns count their days in it).
+HOME_ZONE = "Asia/Shanghai"
+
 # An IANA zone name ("Asia/Shanghai"): checked to exist, after this shape keeps paths and odd bytes out.
 ZoneName = Annotated[
     str,

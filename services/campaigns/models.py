@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints, model_validator
 
-from shared.models import Model, Name, StrictModel, name_pattern
+from shared.models import HOME_ZONE, Model, Name, StrictModel, name_pattern
 
 Status = Literal["draft", "active", "paused", "ended"]
 # A channel, store or brand: a one-line name without "#" or "/" (they separate keys).
@@ -191,10 +191,6 @@ class CampaignStats(Counters):
     by_staff: list[StaffStats]
 
 
-# Campaigns knows no tenant time zone: its days are the product's home zone's.
-BUSINESS_ZONE = "Asia/Shanghai"
-
-
 class CampaignDay(Model):
     date: date
     scans: int = Field(description="Scans of any of the tenant's codes that day.")
@@ -206,3 +202,7 @@ class CampaignDay(Model):
 class CampaignDailyStats(Model):
     zone: str = Field(description="The time zone the days are counted in.")
     days: list[CampaignDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")
+
+
+# This service knows no tenant time zone: its days are the product's home zone's.
+BUSINESS_ZONE = HOME_ZONE

@@ -93,6 +93,10 @@ class AgentPut(StrictModel):
     manager_id: StaffId | None = Field(default=None, description="Who reviews this agent's compliance cases.")
 
 
+class AvailabilityPut(StrictModel):
+    availability: Availability
+
+
 class QueuePut(StrictModel):
     name: Subject
     policy: Policy = "round_robin"

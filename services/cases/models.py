@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
 
 from shared.events.cases import CaseStatus, CaseType, ChannelAddress, Intake, Priority
-from shared.models import Model, Name, StrictModel, ZoneName
+from shared.models import HOME_ZONE, Model, Name, StrictModel, ZoneName
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -70,7 +70,7 @@ class HistoryLine(Model):
 class BusinessHours(StrictModel):
     """A tenant's working hours, in its time zone, without its holidays (see ``logic.business_time``)."""
 
-    time_zone: ZoneName = "Asia/Shanghai"
+    time_zone: ZoneName = HOME_ZONE
     opens: LocalTime = time(9, 0)
     closes: LocalTime = time(18, 0)
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
@@ -370,3 +370,4 @@ class CaseFilters(NamedTuple):
     assignee: str | None = None
     priority: str | None = None
     breached: bool | None = None
+    contact_id: str | None = None

@@ -72,6 +72,7 @@ SERVICE = Service(
         Route("GET", "/v1/kb/search", STAFF, SEE_ALL_CUSTOMERS),
         Route("GET", "/v1/agents", STAFF, SEE_ALL_CUSTOMERS),
         Route("PUT", "/v1/agents/{staff_id}", STAFF, SEE_ALL_CUSTOMERS),
+        Route("PUT", "/v1/agents/{staff_id}/availability", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/agents/{staff_id}/handover", STAFF, WRITERS),
         Route("GET", "/v1/queues", STAFF, SEE_ALL_CUSTOMERS),
         Route("PUT", "/v1/queues/{queue_id}", STAFF, WRITERS),

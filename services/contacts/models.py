@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from shared.models import Model, Name, StrictModel, name_pattern
+from shared.models import HOME_ZONE, Model, Name, StrictModel, name_pattern
 
 # Tags name keys ("#" and "/" separate their parts).
 Tag = Annotated[Name, StringConstraints(max_length=64, pattern=name_pattern("#/"))]
@@ -175,8 +175,6 @@ class LoginAnswer(Model):
     expires_at: str
 
 
-# Contacts knows no tenant time zone: its days are the product's home zone's.
-BUSINESS_ZONE = "Asia/Shanghai"
 # A campaign id as a filter value (the ids campaigns issues: a prefix and a ULID).
 CampaignId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -189,3 +187,7 @@ class ContactDay(Model):
 class ContactDailyStats(Model):
     zone: str = Field(description="The time zone the days are counted in.")
     days: list[ContactDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")
+
+
+# This service knows no tenant time zone: its days are the product's home zone's.
+BUSINESS_ZONE = HOME_ZONE

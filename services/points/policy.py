@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from shared.models import Name, ZoneName
+from shared.models import HOME_ZONE, Name, ZoneName
 
 Cap = Annotated[int, Field(ge=1, le=10_000_000)]
 
@@ -55,7 +55,7 @@ class Tier(_Strict):
 
 
 class PointsPolicy(_Strict):
-    time_zone: ZoneName = "Asia/Shanghai"
+    time_zone: ZoneName = HOME_ZONE
     expiry: Expiry = Field(default_factory=Expiry)
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] = 30
     checkin_cycle: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(

@@ -52,7 +52,8 @@ SERVICE = Service(
         Route("PATCH", "/v1/rewards/{reward_id}", STAFF, WRITERS),
         Route("POST", "/v1/me/redemptions", "member"),
         Route("GET", "/v1/me/redemptions", "member"),
-        Route("GET", "/v1/redemptions", STAFF, WRITERS),
+        # Agents fulfil and cancel redemptions at the desk, so they find them too.
+        Route("GET", "/v1/redemptions", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/redemptions/{redemption_id}/fulfil", STAFF, SEE_ALL_CUSTOMERS),
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),

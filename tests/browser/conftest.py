@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -17,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
+from bench.web import CHROMIUM_ARGS, find_chromium
 from tests.e2e.conftest import Http, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,24 +27,10 @@ AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# Chromium on a machine with no network beyond the registries: without these it keeps trying to
-# reach Google's services at every start.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    pytest.fail("no Chromium on this machine: `make test` installs Debian's chromium (make browser)")
+    return find_chromium() or pytest.fail("no Chromium on this machine: `make test` installs Debian's (make browser)")
 
 
 @pytest.fixture(scope="session")
@@ -85,24 +71,36 @@ def _context(browser: Browser, web_stack: Http, *, phone: bool) -> BrowserContex
     return context
 
 
+def _page(
+    browser: Browser, web_stack: Http, request: pytest.FixtureRequest, *, phone: bool, suffix: str
+) -> Iterator[Page]:
+    """A page in a fresh context; afterwards its screenshot, and a failure if the page broke the
+    Content-Security-Policy the stack sends (the deployed one): the browser refused something."""
+    context = _context(browser, web_stack, phone=phone)
+    page = context.new_page()
+    refused: list[str] = []
+
+    def note_refusal(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note_refusal)
+    yield page
+    page.screenshot(path=_artifact_name(request, suffix), full_page=True)
+    context.close()
+    assert not refused, "the page broke its Content-Security-Policy:\n" + "\n".join(refused)
+
+
 @pytest.fixture
 def console(browser: Browser, web_stack: Http, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A desktop page for the staff console; its last view is saved as ``<test>.png``."""
-    context = _context(browser, web_stack, phone=False)
-    page = context.new_page()
-    yield page
-    page.screenshot(path=_artifact_name(request, ".png"), full_page=True)
-    context.close()
+    yield from _page(browser, web_stack, request, phone=False, suffix=".png")
 
 
 @pytest.fixture
 def phone(browser: Browser, web_stack: Http, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A 390 px phone page (the member H5, or the console on a phone); saved as ``<test>-phone.png``."""
-    context = _context(browser, web_stack, phone=True)
-    page = context.new_page()
-    yield page
-    page.screenshot(path=_artifact_name(request, "-phone.png"), full_page=True)
-    context.close()
+    yield from _page(browser, web_stack, request, phone=True, suffix="-phone.png")
 
 
 @pytest.fixture
@@ -126,7 +124,11 @@ def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ..
 def assert_accessible(page: Page, *, context: str = "") -> None:
     """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules)."""
     if not page.evaluate("() => Boolean(window.axe)"):
-        page.add_script_tag(path=str(AXE))
+        # The page's CSP (the deployed one: script-src 'self') refuses an injected <script>; the
+        # DevTools protocol evaluates outside it, as an extension would, and the page stays as served.
+        session = page.context.new_cdp_session(page)
+        session.send("Runtime.evaluate", {"expression": AXE.read_text()})
+        session.detach()
     result = page.evaluate(
         """async (tags) => {
             const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags}});

@@ -1,6 +1,7 @@
-"""The agents' workplace in the console: an agent sees a member's complaint in the inbox, comes
-online and gets it, replies with a knowledge-base suggestion, leaves an internal note, resolves it
-— and the member sees the reply (not the note) and the case resolved."""
+"""The agents' workplace in the console, and the member's side of it in one chain: an agent sees a
+member's complaint in the inbox, comes online and gets it, replies with a knowledge-base
+suggestion, leaves an internal note, resolves it — then the member opens the case in the H5, sees
+the reply (not the note) and rates it, and the rating is recorded on the case."""
 
 # ruff: noqa: RUF001 (Chinese text is written with Chinese punctuation)
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from local.frontends import LOCAL_MEMBER_APP_ID
 from tests.browser.conftest import assert_accessible, sign_in_console
 from tests.e2e.conftest import Http
 
@@ -21,6 +23,8 @@ ARTICLE: dict[str, Any] = {
     "keywords": ["漏水", "保温杯"],
 }
 NOTE = "会员第二次反映，已申请换新库存"
+MEMBER = "alice"  # the H5's development sign-in name: the same name is the same member
+RATING_COMMENT = "回复很快，问题解决了"
 
 
 def _ok(answer: tuple[int, Any], status: int = 200) -> Any:
@@ -37,7 +41,9 @@ def _desk(web_stack: Http, tenant: str) -> tuple[str, str]:
     agent = {"queues": ["complaints"], "availability": "offline", "capacity": 5}
     _ok(web_stack.call("PUT", f"/v1/agents/{AGENT}", agent, admin))
     _ok(web_stack.call("POST", "/v1/kb/articles", ARTICLE, admin), 201)
-    signed_in = {"tenant_id": tenant, "app_id": "wx-e2e", "code": "dev:alice"}
+    # Signed in as the H5 signs in (its app, a development code): the member who opens the H5
+    # later with the same name is this one.
+    signed_in = {"tenant_id": tenant, "app_id": LOCAL_MEMBER_APP_ID, "code": f"dev:{MEMBER}"}
     member = _ok(web_stack.call("POST", "/v1/auth/wechat", signed_in))["token"]
     complaint = {
         "type": "complaint",
@@ -86,9 +92,16 @@ def test_an_agent_answers_a_complaint_with_a_suggestion_and_resolves_it(
     console.get_by_role("button", name="解决", exact=True).click()
     expect(console.get_by_test_id("case-status")).to_have_text("已解决")
     expect(console.get_by_text("解决：已达成")).to_be_visible()
-    # The pointer rested on 解决, where 关闭 now is: move it away and let the hover colour fade.
+    # What the agent can do next with a resolved case: close or reopen it, not resolve it again.
+    expect(console.get_by_role("button", name="解决", exact=True)).to_have_count(0)
+    close = console.get_by_role("button", name="关闭", exact=True)
+    expect(close).to_be_enabled()
+    # The pointer rested on 解决, where 关闭 now is: move it away, and let the button's hover
+    # transition end before axe reads its colours (whatever colours the theme gives it).
     console.mouse.move(0, 0)
-    expect(console.get_by_role("button", name="关闭", exact=True)).to_have_css("color", "rgba(0, 0, 0, 0.88)")
+    console.wait_for_function(
+        "button => button.getAnimations({subtree: true}).length === 0", arg=close.element_handle()
+    )
     assert_accessible(console, context="the case view")
 
     seen = _ok(web_stack.call("GET", f"/v1/me/cases/{case_id}", token=member))
@@ -100,3 +113,26 @@ def test_an_agent_answers_a_complaint_with_a_suggestion_and_resolves_it(
     phone.goto(f"/console/cases/{case_id}")
     expect(phone.locator("article[data-kind=note]").filter(has_text=NOTE)).to_be_visible()
     expect(phone.get_by_role("button", name="重新打开")).to_be_visible()
+
+    # The member opens the case in the H5 (the same phone), signs in with the same name, sees the
+    # agent's reply and not the note, and rates it.
+    phone.goto(f"/m/cases/{case_id}?tenant={tenant}")
+    phone.get_by_label("你的名字").fill(MEMBER)
+    phone.get_by_role("button", name="登录").click()
+    expect(phone.get_by_role("heading", name=SUBJECT)).to_be_visible()
+    thread = phone.get_by_role("list", name="沟通记录")
+    expect(thread.get_by_text(str(ARTICLE["body"]))).to_be_visible()
+    expect(phone.get_by_text(NOTE)).to_have_count(0)
+    expect(phone.get_by_text("已解决")).to_be_visible()
+    five = phone.get_by_role("radio", name="5 分")
+    phone.locator("label").filter(has=five).click()  # the member taps the fifth star
+    expect(five).to_be_checked()
+    phone.get_by_label("评价（选填）").fill(RATING_COMMENT)
+    phone.get_by_role("button", name="提交评价").click()
+    expect(phone.get_by_text("你的评价：5 分")).to_be_visible()
+    assert_accessible(phone, context="the member's rated case")
+
+    agent = web_stack.staff_token(tenant, AGENT, ("agent",))
+    rated = _ok(web_stack.call("GET", f"/v1/cases/{case_id}", token=agent))
+    assert (rated["csat"]["rating"], rated["csat"]["comment"]) == (5, RATING_COMMENT)
+    assert rated["status"] == "resolved"

@@ -23,7 +23,8 @@ import pytest
 
 from app import build_app
 from infra.config import StageConfig
-from infra.frontends import ASSET_CACHE_CONTROL, CORS_HEADERS, Frontend, dist_directory
+from infra.frontends import CORS_HEADERS, dist_directory
+from infra.web_spec import ASSET_CACHE_CONTROL, Frontend
 from services.registry import SERVICES
 from shared.auth.staff_keys import STAFF_AUDIENCE
 from tests.infra.conftest import STAGE, Synthesized, refs, resources, synthesize
@@ -230,8 +231,9 @@ def test_the_spa_function_serves_the_index_for_routes_under_the_base_only(templa
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     assert function["AutoPublish"] is True
     redirect = {"statusCode": 302, "statusDescription": "Found", "headers": {"location": {"value": f"/{base}/"}}}
-    assert run_function(function["FunctionCode"], ["/", f"/{base}"]) == [redirect, redirect]
+    assert run_function(function["FunctionCode"], ["/"]) == [redirect]
     rewrites = {
+        f"/{base}": f"/{base}/index.html",  # served, not redirected: a query (?tenant=…) stays
         f"/{base}/": f"/{base}/index.html",
         f"/{base}/contacts/c1": f"/{base}/index.html",
         f"/{base}/scan": f"/{base}/index.html",
@@ -256,7 +258,7 @@ def test_hashed_assets_are_cached_a_year_and_the_rest_not_at_all(template: dict[
         assert deployment["Prune"] is False  # an open tab can still load the lazy routes of its build
     assert (assets["Exclude"], assets["Include"]) == (["*"], ["assets/*"])
     assert assets["SystemMetadata"] == {"cache-control": ASSET_CACHE_CONTROL}
-    assert pages["Exclude"] == ["assets/*"]
+    assert pages["Exclude"] == ["assets/*", ".vite/*"]  # Vite's manifest (source paths) is not published
     assert "Include" not in pages
     assert pages["SystemMetadata"] == {"cache-control": "no-cache"}
     # The pages go after the assets: an index.html never names an asset not uploaded yet.

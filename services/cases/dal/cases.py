@@ -2,7 +2,8 @@
 
 Item layout (pk / sk):
 - case       T#{t}#CASE#{id} / CASE           gsi1: T#{t}#CASES / id (every case, newest first)
-                                              gsi2: T#{t}#CONTACT#{c}#CASES / id (a member's cases;
+                                              gsi2: T#{t}#CONTACT#{c}#CASES / id (a contact's cases:
+                                                    theirs in the H5, staff's by contact;
                                                     T#{t}#CHANNEL#{app}#{openid}#CASES without a contact)
                                               gsi3: T#{t}#AGENT#{staff}#CASES / id (while assigned)
                                               gsi4: T#{t}#QUEUE#{q}#WAITING / id (open, unassigned)
@@ -115,12 +116,13 @@ def get_record(tenant_id: str, case_id: str) -> CaseRecord | None:
     )
 
 
-def _filter(filters: CaseFilters) -> Filter | None:
-    wanted = {
-        name: value
-        for name, value in (("status", filters.status), ("queue_id", filters.queue_id), ("priority", filters.priority))
-        if value is not None
-    }
+def _filter(filters: CaseFilters, *, assignee: bool = False) -> Filter | None:
+    """The filters the lane read does not already apply (``assignee``: the lane is not the
+    assignee's, so it is filtered too)."""
+    candidates = [("status", filters.status), ("queue_id", filters.queue_id), ("priority", filters.priority)]
+    if assignee:
+        candidates.append(("assignee", filters.assignee))
+    wanted = {name: value for name, value in candidates if value is not None}
     clauses = [f"#{name} = :{name}" for name in wanted]
     names = {f"#{name}": name for name in wanted}
     values: dict[str, Any] = {f":{name}": value for name, value in wanted.items()}
@@ -155,13 +157,16 @@ def _lane_page(
 
 
 def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-    """Newest first. An assignee's cases come from their lane; other filters drop items from the
-    page read (a page may hold fewer than ``limit`` items and still have a next cursor)."""
-    if filters.assignee:
-        index, partition = "gsi3", agent_lane(tenant_id, filters.assignee)
+    """Newest first. A contact's cases come from their lane (the one members list theirs from),
+    else an assignee's from theirs; other filters drop items from the page read (a page may hold
+    fewer than ``limit`` items and still have a next cursor)."""
+    if filters.contact_id:
+        lane = "gsi2", member_lane(tenant_id, filters.contact_id)
+    elif filters.assignee:
+        lane = "gsi3", agent_lane(tenant_id, filters.assignee)
     else:
-        index, partition = "gsi1", f"T#{tenant_id}#CASES"
-    return _lane_page(index, partition, limit, cursor, filter=_filter(filters))
+        lane = "gsi1", f"T#{tenant_id}#CASES"
+    return _lane_page(*lane, limit, cursor, filter=_filter(filters, assignee=lane[0] != "gsi3"))
 
 
 def cases_since(tenant_id: str, since_epoch: float) -> list[Case]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from services.cases.dal.table import routing_pk, table, whole_partition
-from services.cases.models import Agent, CaseSettings, Queue, Routing
+from services.cases.models import Agent, Availability, CaseSettings, Queue, Routing
 from shared import dynamo
 from shared.dynamo import Transaction
-from shared.errors import ConcurrentUpdate, Conflict, DomainError
+from shared.errors import ConcurrentUpdate, Conflict, DomainError, NotFound
 
 SETTINGS_SK = "SETTINGS"
 
@@ -95,6 +95,28 @@ def save_agent(agent: Agent) -> Agent:
         ReturnValues="ALL_NEW",
     )
     return Agent.model_validate(dynamo.deserialize(answer["Attributes"]))
+
+
+def set_availability(tenant_id: str, staff_id: str, availability: Availability) -> Agent:
+    """Write an existing agent's availability and nothing else of their profile, so that a
+    manager's change of queues or capacity meanwhile stays. Answers the stored agent."""
+    missing = NotFound(
+        f"{staff_id} has no agent profile here, so has no availability to set; "
+        f"a manager or admin adds them with PUT /v1/agents/{staff_id}.",
+        reason="not_an_agent",
+    )
+    Transaction(table()).update(
+        agent_key(tenant_id, staff_id),
+        "SET #availability = :availability, #version = #version + :one",
+        condition="attribute_exists(pk)",
+        names={"#availability": "availability", "#version": "version"},
+        values={":availability": availability, ":one": 1},
+        on_fail=missing,
+    ).commit()
+    saved = get_agent(tenant_id, staff_id)
+    if saved is None:  # removed right after: there is no agent to answer
+        raise missing
+    return saved
 
 
 def get_agent(tenant_id: str, staff_id: str) -> Agent | None:

@@ -37,11 +37,15 @@ def list_cases(
     assignee: Filter = None,
     priority: Annotated[Priority | None, Query()] = None,
     breached: Annotated[bool | None, Query()] = None,
+    contact_id: Filter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CaseList:
-    """Cases, newest first; filters: status, queue_id, assignee, priority, breached."""
-    filters = CaseFilters(status=status, queue_id=queue_id, assignee=assignee, priority=priority, breached=breached)
+    """Cases, newest first; filters: status, queue_id, assignee, priority, breached, contact_id
+    (a contact's cases, read from their own index)."""
+    filters = CaseFilters(
+        status=status, queue_id=queue_id, assignee=assignee, priority=priority, breached=breached, contact_id=contact_id
+    )
     found, next_cursor = cases.list_cases(api.staff().tenant_id, filters, limit, cursor)
     return CaseList(items=[CaseView.of(case) for case in found], next_cursor=next_cursor)
 

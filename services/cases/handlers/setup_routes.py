@@ -11,6 +11,7 @@ from services.cases.api_models import (
     AgentView,
     AppRegistration,
     AppView,
+    AvailabilityPut,
     DeliveryList,
     Handover,
     HandoverReport,
@@ -35,6 +36,13 @@ def list_agents() -> AgentList:
 def put_agent(staff_id: Id, body: AgentPut) -> AgentView:
     """Managers set an agent's queues, capacity and availability; agents set their own availability."""
     return AgentView.of(setup.put_agent(api.staff(), staff_id, body))
+
+
+@api.route("PUT /v1/agents/{staff_id}/availability")
+def put_availability(staff_id: Id, body: AvailabilityPut) -> AgentView:
+    """Set an agent's availability only (the rest of the profile is left as it is): agents their
+    own, managers and admins anyone's; 404 when the staff member has no agent profile."""
+    return AgentView.of(setup.set_availability(api.staff(), staff_id, body))
 
 
 @api.route("POST /v1/agents/{staff_id}/handover")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.cases.api_models import (
     AgentPut,
     AppRegistration,
+    AvailabilityPut,
     DeliveryRecord,
     Handover,
     HandoverReport,
@@ -37,9 +38,22 @@ def put_agent(staff: StaffPrincipal, staff_id: str, body: AgentPut) -> Agent:
         if current is None or profile != (current.queues, current.capacity, current.manager_id):
             raise Forbidden("Agents may change only their own availability.")
     saved = routing_dal.save_agent(Agent(tenant_id=staff.tenant_id, staff_id=staff_id, **body.model_dump()))
+    return _hand_out_if_room(saved)
+
+
+def set_availability(staff: StaffPrincipal, staff_id: str, body: AvailabilityPut) -> Agent:
+    """An agent sets their own availability, managers and admins anyone's. Only that attribute is
+    written: a manager's change of the rest of the profile meanwhile is kept. No profile: 404."""
+    if staff_id != staff.staff_id and not staff.has_any(WRITERS):
+        raise Forbidden("Agents may set only their own availability.")
+    return _hand_out_if_room(routing_dal.set_availability(staff.tenant_id, staff_id, body.availability))
+
+
+def _hand_out_if_room(saved: Agent) -> Agent:
+    """An agent online with room gets waiting cases of their queues now."""
     if saved.availability == "online" and saved.open_cases < saved.capacity:
-        assignment.dispatch(staff.tenant_id, agent_ids=[staff_id])
-        saved = routing_dal.get_agent(staff.tenant_id, staff_id) or saved
+        assignment.dispatch(saved.tenant_id, agent_ids=[saved.staff_id])
+        saved = routing_dal.get_agent(saved.tenant_id, saved.staff_id) or saved
     return saved
 
 

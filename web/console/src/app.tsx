@@ -1,5 +1,6 @@
 // What every page reads: the runtime config, the signed-in session, the typed API client and the
 // access check — one context, set up once in main.tsx.
+import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 import { createApi, type Api } from "@shared/api/client";
 import { operations, type Operation } from "@shared/api/access";
@@ -31,24 +32,27 @@ export function allowed(operation: Operation, roles: readonly Role[]): boolean {
 
 export function AppProvider({ config, children }: { config: RuntimeConfig<ConsoleAuth>; children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(() => storedSession());
-  const signIn = useCallback((next: Session) => {
-    storeSession(next);
-    setSession(next);
-  }, []);
+  // Whoever signs in next on this tab (another tenant, another role) must not see what the last
+  // session read: every change of session empties the query cache.
+  const queries = useQueryClient();
+  const replaceSession = useCallback(
+    (next: Session | null) => {
+      queries.clear();
+      storeSession(next);
+      setSession(next);
+    },
+    [queries],
+  );
+  const signIn = useCallback((next: Session) => replaceSession(next), [replaceSession]);
   const method = useMemo(() => signInMethod(config.auth), [config.auth]);
   const signOut = useCallback(() => {
-    storeSession(null);
-    setSession(null);
+    replaceSession(null);
     const away = method.signOutUrl?.();
     if (away) window.location.assign(away);
-  }, [method]);
+  }, [method, replaceSession]);
   const api = useMemo(
-    () =>
-      createApi(config.apiBaseUrl, () => storedSession()?.token ?? null, () => {
-        storeSession(null);
-        setSession(null);
-      }),
-    [config.apiBaseUrl],
+    () => createApi(config.apiBaseUrl, () => storedSession()?.token ?? null, () => replaceSession(null)),
+    [config.apiBaseUrl, replaceSession],
   );
   const can = useCallback((operation: Operation) => allowed(operation, session?.roles ?? []), [session]);
   const value = useMemo(

@@ -12,7 +12,7 @@ import { AppProvider, useApp } from "./app";
 import type { ConsoleAuth } from "./auth/methods";
 import { useCommonT } from "./components/messages";
 import { AppLayout } from "./layout/AppLayout";
-import { PAGES, type PageRoute } from "./routes";
+import { PAGES, mayOpen, type PageRoute } from "./routes";
 
 // Signing in is once a session: its form is its own chunk, not part of every page's first load.
 const SignInPage = lazy(() => import("./auth/SignInPage").then((module) => ({ default: module.SignInPage })));
@@ -31,7 +31,7 @@ const THEME = {
 function Guarded({ page }: { page: PageRoute }) {
   const { can } = useApp();
   const t = useCommonT();
-  if (!can(page.requires)) return <Result status="403" title={t("forbidden")} subTitle={t("forbiddenDetail")} />;
+  if (!mayOpen(page, can)) return <Result status="403" title={t("forbidden")} subTitle={t("forbiddenDetail")} />;
   const Page = page.component;
   return (
     <Suspense fallback={<Skeleton active />}>

@@ -8,7 +8,15 @@ export interface PageRoute {
   key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "settings";
   menu: boolean;
   requires: Operation;
+  /** The page also opens for a role that may call any one of these (it then shows only what that
+   * role may use): `mayOpen` decides, for the menu and the route guard alike. */
+  anyOf?: readonly Operation[];
   component: LazyExoticComponent<ComponentType>;
+}
+
+/** May the signed-in role open this page? `requires`, or any operation of `anyOf`. */
+export function mayOpen(page: Pick<PageRoute, "requires" | "anyOf">, can: (operation: Operation) => boolean): boolean {
+  return can(page.requires) || (page.anyOf ?? []).some((operation) => can(operation));
 }
 
 export const PAGES: PageRoute[] = [
@@ -17,7 +25,7 @@ export const PAGES: PageRoute[] = [
   { path: "/contacts/:contactId", key: "contacts", menu: false, requires: "GET /v1/contacts/{contact_id}", component: lazy(() => import("./pages/contacts/ContactPage")) },
   { path: "/campaigns", key: "campaigns", menu: true, requires: "GET /v1/campaigns", component: lazy(() => import("./pages/campaigns/CampaignsPage")) },
   { path: "/campaigns/:campaignId", key: "campaigns", menu: false, requires: "GET /v1/campaigns/{campaign_id}", component: lazy(() => import("./pages/campaigns/CampaignPage")) },
-  { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", component: lazy(() => import("./pages/points/PointsPage")) },
+  { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", anyOf: ["GET /v1/redemptions", "GET /v1/contacts/{contact_id}/points"], component: lazy(() => import("./pages/points/PointsPage")) },
   { path: "/cases", key: "cases", menu: true, requires: "GET /v1/cases", component: lazy(() => import("./pages/cases/CasesPage")) },
   { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },
   { path: "/settings", key: "settings", menu: true, requires: "GET /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },

@@ -29,6 +29,9 @@ export const useCommonT = defineMessages(
     signInStateMismatch: "登录已过期，请重新登录。",
     signInNoTenant: "链接中缺少品牌信息，请重新扫码。",
     signInNoApp: "微信登录尚未开通，请联系品牌客服。",
+    signInWechatTap: "点击下方按钮，用微信登录。",
+    signInRefused: "登录没有成功，请稍后再试。",
+    signInExpired: "登录已失效，请重新登录。",
     back: "返回",
   },
   {
@@ -58,6 +61,9 @@ export const useCommonT = defineMessages(
     signInStateMismatch: "The sign-in expired; please sign in again.",
     signInNoTenant: "The link has no brand; please scan the code again.",
     signInNoApp: "WeChat sign-in is not set up yet; please contact the brand.",
+    signInWechatTap: "Tap the button below to sign in with WeChat.",
+    signInRefused: "The sign-in did not go through; please try again later.",
+    signInExpired: "Your sign-in has expired; please sign in again.",
     back: "Back",
   },
 );

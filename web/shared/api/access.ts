@@ -16,6 +16,14 @@ export const operations = {
    "manager"
   ]
  },
+ "PUT /v1/agents/{staff_id}/availability": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "manager"
+  ]
+ },
  "POST /v1/agents/{staff_id}/handover": {
   "access": "staff",
   "roles": [
@@ -508,6 +516,7 @@ export const operations = {
   "access": "staff",
   "roles": [
    "admin",
+   "agent",
    "manager"
   ]
  },

@@ -2,6 +2,7 @@
 // hand-written types), a bearer token from the signed-in session, and every error answer turned
 // into an ApiError carrying the problem+json body.
 import createClient, { type Middleware } from "openapi-fetch";
+import { randomUuid } from "../uuid";
 import type { components, paths } from "./schema";
 
 export type { components, paths };
@@ -36,9 +37,15 @@ export function asProblem(status: number, body: unknown, fallbackTitle: string):
 }
 
 export type TokenSource = () => string | null;
-export type OnUnauthorized = () => void;
+/** The API refused a request's token (401); `token` is the one that request carried (null: none),
+ * so a late answer to an earlier session's request can be told from one about the current session. */
+export type OnUnauthorized = (token: string | null) => void;
+/** The API answered a request carrying `token` with a success: the token works. */
+export type OnAccepted = (token: string) => void;
 
-export function createApi(baseUrl: string, token: TokenSource, onUnauthorized?: OnUnauthorized) {
+const bearer = (request: Request) => request.headers.get("Authorization")?.replace(/^Bearer /, "") ?? null;
+
+export function createApi(baseUrl: string, token: TokenSource, onUnauthorized?: OnUnauthorized, onAccepted?: OnAccepted) {
   const client = createClient<paths>({ baseUrl });
   const auth: Middleware = {
     onRequest({ request }) {
@@ -46,8 +53,12 @@ export function createApi(baseUrl: string, token: TokenSource, onUnauthorized?: 
       if (value) request.headers.set("Authorization", `Bearer ${value}`);
       return request;
     },
-    onResponse({ response }) {
-      if (response.status === 401 && onUnauthorized) onUnauthorized();
+    onResponse({ request, response }) {
+      if (response.status === 401) onUnauthorized?.(bearer(request));
+      else if (response.ok && onAccepted) {
+        const sent = bearer(request);
+        if (sent) onAccepted(sent);
+      }
       return response;
     },
   };
@@ -79,5 +90,5 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
 
 /** An idempotency key for one user action: a retry of the same action sends the same key. */
 export function idempotencyKey(): string {
-  return crypto.randomUUID();
+  return randomUuid();
 }

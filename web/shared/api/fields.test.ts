@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { fieldErrors } from "./fields";
+import { fieldErrors, nearestControl, placeFieldErrors } from "./fields";
 
 describe("fieldErrors", () => {
   it("puts each body error on its field and the rest above the form", () => {
@@ -25,5 +25,34 @@ describe("fieldErrors", () => {
     const { fields, general } = fieldErrors({ type: "x", title: "Conflict", status: 409, detail: "Already active.", reason: "state" });
     expect(fields).toEqual([]);
     expect(general).toEqual(["Already active."]);
+  });
+});
+
+const registered = [["business_hours", "holidays"], ["keyword_rules"], ["keyword_rules", 0, "keywords"], ["name"]];
+
+describe("where a 422's field error shows", () => {
+  it("on its own control when it has one, else the closest enclosing one, else nowhere on the form", () => {
+    expect(nearestControl(["keyword_rules", 0, "keywords"], registered)).toEqual(["keyword_rules", 0, "keywords"]);
+    expect(nearestControl(["keyword_rules", 0, "keywords", 3], registered)).toEqual(["keyword_rules", 0, "keywords"]);
+    expect(nearestControl(["business_hours", "holidays", 2], registered)).toEqual(["business_hours", "holidays"]);
+    expect(nearestControl(["keyword_rules", 1], registered)).toEqual(["keyword_rules"]);
+    expect(nearestControl(["business_hours"], registered)).toBeNull();
+  });
+
+  it("gathers a control's own errors first, then those of the values inside it; the rest go above the form", () => {
+    const placed = placeFieldErrors(
+      [
+        { name: ["keyword_rules", 0, "keywords", 1], errors: ["too long"] },
+        { name: ["keyword_rules", 0, "keywords"], errors: ["at most 50 words"] },
+        { name: ["name"], errors: ["required"] },
+        { name: ["business_hours"], errors: ["closes before it opens", "unknown zone"] },
+      ],
+      registered,
+    );
+    expect(placed.onControls).toEqual([
+      { name: ["keyword_rules", 0, "keywords"], errors: ["at most 50 words", "too long"] },
+      { name: ["name"], errors: ["required"] },
+    ]);
+    expect(placed.above).toEqual(["business_hours: closes before it opens; unknown zone"]);
   });
 });

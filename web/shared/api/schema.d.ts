@@ -34,6 +34,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{staff_id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an agent's availability only (the rest of the profile is left as it is): agents their */
+        put: operations["put_availability_v1_agents__staff_id__availability_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/{staff_id}/handover": {
         parameters: {
             query?: never;
@@ -266,7 +283,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cases, newest first; filters: status, queue_id, assignee, priority, breached. */
+        /** Cases, newest first; filters: status, queue_id, assignee, priority, breached, contact_id */
         get: operations["list_cases_v1_cases_get"];
         put?: never;
         /** Open a case for a contact (or none), routed like any other (accepts Idempotency-Key). */
@@ -1339,6 +1356,14 @@ export interface components {
             key: string;
             /** Name */
             name: string;
+        };
+        /** AvailabilityPut */
+        AvailabilityPut: {
+            /**
+             * Availability
+             * @enum {string}
+             */
+            availability: "online" | "away" | "offline";
         };
         /**
          * BusinessHours
@@ -3235,6 +3260,95 @@ export interface operations {
             };
         };
     };
+    put_availability_v1_agents__staff_id__availability_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     hand_over_v1_agents__staff_id__handover_post: {
         parameters: {
             query?: never;
@@ -4359,6 +4473,7 @@ export interface operations {
                 assignee?: string | null;
                 priority?: ("low" | "normal" | "high" | "urgent") | null;
                 breached?: boolean | null;
+                contact_id?: string | null;
                 /** @description Page size. */
                 limit?: number;
                 /** @description The next_cursor of the previous page. */

@@ -5,6 +5,7 @@ import { unwrap } from "@shared/api/client";
 import { useApp } from "../app";
 import { FormProblems, useProblemForm } from "../components/forms";
 import { useLayoutT } from "../layout/messages";
+import { SignInError } from "./methods";
 import { ROLES, sessionFromToken, type Role } from "./session";
 import { problemText } from "../components/problems";
 
@@ -99,7 +100,13 @@ export function CallbackPage() {
         signIn(session);
         navigate("/", { replace: true });
       })
-      .catch((e: unknown) => setError(problemText(e)));
+      .catch((e: unknown) =>
+        setError(
+          e instanceof SignInError
+            ? [t(e.reason === "exchange" ? "signInExchangeFailed" : "signInIncomplete"), e.providerDetail].filter(Boolean).join(" — ")
+            : problemText(e),
+        ),
+      );
   }, [method, navigate, signIn]);
   return (
     <main style={{ padding: 48, textAlign: "center" }}>

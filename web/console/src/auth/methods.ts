@@ -19,6 +19,18 @@ export interface SignInMethod {
 
 export const CALLBACK_PATH = "/console/auth/callback";
 
+/** Why a redirect sign-in did not complete, for the page to say in the reader's language; the
+ * identity provider's own description, when it gave one, goes with it. */
+export class SignInError extends Error {
+  constructor(
+    readonly reason: "incomplete" | "exchange",
+    readonly providerDetail?: string,
+  ) {
+    super(providerDetail ?? reason);
+    this.name = "SignInError";
+  }
+}
+
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
@@ -55,7 +67,7 @@ export function cognitoMethod(auth: CognitoAuth): SignInMethod {
       sessionStorage.removeItem(PKCE_KEY);
       const code = url.searchParams.get("code");
       if (!code || !saved.verifier || url.searchParams.get("state") !== saved.state) {
-        throw new Error(url.searchParams.get("error_description") ?? "sign-in was not completed");
+        throw new SignInError("incomplete", url.searchParams.get("error_description") ?? undefined);
       }
       const answer = await fetch(`${auth.domain}/oauth2/token`, {
         method: "POST",
@@ -68,7 +80,7 @@ export function cognitoMethod(auth: CognitoAuth): SignInMethod {
           code_verifier: saved.verifier,
         }),
       });
-      if (!answer.ok) throw new Error(`token exchange failed (${answer.status})`);
+      if (!answer.ok) throw new SignInError("exchange", `HTTP ${answer.status}`);
       const tokens = (await answer.json()) as { id_token: string };
       return sessionFromToken(tokens.id_token); // the API's authorizer reads Cognito ID tokens
     },

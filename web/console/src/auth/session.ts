@@ -1,4 +1,6 @@
 // The signed-in staff member, whatever signed them in: the claims the API authorises by.
+import { decodeJwtClaims } from "@shared/jwt";
+
 export type Role = "admin" | "manager" | "agent" | "guide";
 export const ROLES: readonly Role[] = ["admin", "manager", "agent", "guide"];
 
@@ -11,17 +13,10 @@ export interface Session {
   expiresAt: number; // epoch seconds
 }
 
-/** The JWT's claims, unverified: the API verifies the token; the console only reads who it is for. */
-export function decodeClaims(token: string): Record<string, unknown> {
-  const payload = token.split(".")[1] ?? "";
-  const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-}
-
 /** A session from a staff token: Siyu-issued tokens carry tenant_id and roles; Cognito ID tokens
  * carry custom:tenant_id and cognito:groups. */
 export function sessionFromToken(token: string): Session {
-  const claims = decodeClaims(token);
+  const claims = decodeJwtClaims(token);
   const groups = (claims["roles"] ?? claims["cognito:groups"] ?? []) as string[];
   return {
     token,

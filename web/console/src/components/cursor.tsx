@@ -2,7 +2,7 @@
 // far are a stack of cursors, so "previous" is exact and "next" is the API's own cursor.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Button, Space } from "antd";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useCommonT } from "./messages";
 
 export interface CursorPage<T> {
@@ -11,9 +11,13 @@ export interface CursorPage<T> {
 }
 
 export function useCursorPages<T>(key: readonly unknown[], fetchPage: (cursor: string | undefined) => Promise<CursorPage<T>>) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  // The cursors belong to the listing they came from: a new filter starts again at page one in the
+  // same render (a cursor of the old filter is never sent with the new one: the API refuses it).
   const keyText = JSON.stringify(key);
-  useEffect(() => setCursors([undefined]), [keyText]); // a new filter starts again at page one
+  const [paging, setPaging] = useState<{ key: string; cursors: (string | undefined)[] }>({ key: keyText, cursors: [undefined] });
+  const cursors = paging.key === keyText ? paging.cursors : [undefined];
+  const setCursors = (change: (stack: (string | undefined)[]) => (string | undefined)[]) =>
+    setPaging((current) => ({ key: keyText, cursors: change(current.key === keyText ? current.cursors : [undefined]) }));
   const cursor = cursors[cursors.length - 1];
   const query = useQuery({
     queryKey: [...key, "page", cursor ?? ""],

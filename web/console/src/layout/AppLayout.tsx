@@ -13,7 +13,7 @@ import { Link, Outlet, useLocation } from "react-router-dom";
 import { Skeleton } from "antd";
 import { useLanguage } from "@shared/i18n";
 import { useApp } from "../app";
-import { PAGES, type PageRoute } from "../routes";
+import { PAGES, mayOpen, type PageRoute } from "../routes";
 import { useLayoutT } from "./messages";
 
 const ICONS: Record<PageRoute["key"], ReactNode> = {
@@ -32,7 +32,7 @@ export function AppLayout() {
   const location = useLocation();
   const screens = Grid.useBreakpoint();
   const current = location.pathname.split("/")[1] || "";
-  const items = PAGES.filter((page) => page.menu && can(page.requires)).map((page) => ({
+  const items = PAGES.filter((page) => page.menu && mayOpen(page, can)).map((page) => ({
     key: page.path === "/" ? "" : page.path.slice(1),
     icon: ICONS[page.key],
     label: <Link to={page.path}>{t(page.key)}</Link>,

@@ -2,11 +2,11 @@
 // Plain inputs and one antd-mobile Button: the landing page carries this, so it stays light.
 import Button from "antd-mobile/es/components/button";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { ApiError } from "@shared/api/client";
-import { useMemberApp } from "../app";
+import { problemText } from "@shared/api/problems";
+import { useMemberApp, type SignedOut } from "../app";
 import { useCommonT } from "../messages";
 import type { MemberSession } from "./session";
-import { devSignIn, exchangeCode, startWechatSignIn, wechatReturn } from "./signIn";
+import { devSignIn, exchangeCode, mayRedirectUnasked, startWechatSignIn, wechatReturn } from "./signIn";
 
 export function SignInCard({ tenantId, onSignedIn }: { tenantId: string | null; onSignedIn?: (s: MemberSession) => void }) {
   const { config } = useMemberApp();
@@ -17,18 +17,21 @@ export function SignInCard({ tenantId, onSignedIn }: { tenantId: string | null; 
   );
 }
 
-function problemText(error: unknown, fallback: string): string {
-  if (error instanceof ApiError) return error.status === 0 ? fallback : error.problem.detail || error.problem.title;
-  return String(error);
+/** Why the member has to sign in again, when the API refused their token. */
+function refusedKey(signedOut: SignedOut) {
+  return signedOut === "refused-fresh" ? "signInRefused" : signedOut === "refused" ? "signInExpired" : null;
 }
 
 function DevSignIn({ tenantId, onSignedIn }: { tenantId: string | null; onSignedIn?: (s: MemberSession) => void }) {
   const t = useCommonT();
-  const { api, config, signIn } = useMemberApp();
+  const { api, config, signIn, signedOut } = useMemberApp();
   const [name, setName] = useState("");
   const [tenant, setTenant] = useState(tenantId ?? "");
   const [missing, setMissing] = useState<{ name?: boolean; tenant?: boolean }>({});
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(() => {
+    const why = refusedKey(signedOut);
+    return why && t(why);
+  });
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
@@ -106,11 +109,20 @@ function DevSignIn({ tenantId, onSignedIn }: { tenantId: string | null; onSigned
   );
 }
 
+type WechatPhase = "redirecting" | "exchanging" | "waiting" | { error: string };
+
 function WechatSignIn({ tenantId, onSignedIn }: { tenantId: string | null; onSignedIn?: (s: MemberSession) => void }) {
   const t = useCommonT();
-  const { api, config, signIn } = useMemberApp();
+  const { api, config, signIn, signedOut } = useMemberApp();
   const appId = config.auth.appId ?? "";
-  const [error, setError] = useState<string | null>(!tenantId ? t("signInNoTenant") : !appId ? t("signInNoApp") : null);
+  const [phase, setPhase] = useState<WechatPhase>(() => {
+    if (!tenantId) return { error: t("signInNoTenant") };
+    if (!appId) return { error: t("signInNoApp") };
+    const why = refusedKey(signedOut);
+    // A token the API refused right after WeChat gave it: going back to WeChat would loop.
+    if (why === "signInRefused") return { error: t(why) };
+    return new URL(window.location.href).searchParams.has("code") ? "exchanging" : mayRedirectUnasked() ? "redirecting" : "waiting";
+  });
   const handled = useRef(false);
 
   useEffect(() => {
@@ -118,39 +130,42 @@ function WechatSignIn({ tenantId, onSignedIn }: { tenantId: string | null; onSig
     handled.current = true;
     const answer = wechatReturn(window.location.href);
     if (answer === null) {
-      startWechatSignIn(appId);
+      // To WeChat unasked once per tab (until a sign-in works), never after signing out; else a tap.
+      if (phase === "redirecting") startWechatSignIn(appId, { unasked: true });
       return;
     }
     if ("mismatch" in answer) {
-      setError(t("signInStateMismatch"));
+      setPhase({ error: t("signInStateMismatch") });
       return;
     }
+    setPhase("exchanging");
     exchangeCode(api, tenantId, appId, answer.code)
       .then((session) => {
         signIn(session);
         onSignedIn?.(session);
       })
-      .catch((cause: unknown) => setError(problemText(cause, t("networkError"))));
-  }, [api, appId, onSignedIn, signIn, t, tenantId]);
+      .catch((cause: unknown) => setPhase({ error: problemText(cause, t("networkError")) }));
+  }, [api, appId, onSignedIn, phase, signIn, t, tenantId]);
 
+  const expired = refusedKey(signedOut) === "signInExpired" && phase === "waiting";
   return (
     <section className="m-card m-stack" aria-labelledby="sign-in-title">
       <h2 id="sign-in-title" className="m-subtitle" style={{ marginTop: 0 }}>
         {t("signInTitle")}
       </h2>
-      {error ? (
-        <>
-          <div className="m-error" role="alert">
-            {error}
-          </div>
-          {tenantId && appId && (
-            <Button color="primary" block onClick={() => startWechatSignIn(appId)}>
-              {t("signInWechat")}
-            </Button>
-          )}
-        </>
+      {typeof phase === "object" ? (
+        <div className="m-error" role="alert">
+          {phase.error}
+        </div>
       ) : (
-        <p className="m-muted">{t("signInWechatHint")}</p>
+        <p className="m-muted" role="status">
+          {phase === "waiting" ? t(expired ? "signInExpired" : "signInWechatTap") : t("signInWechatHint")}
+        </p>
+      )}
+      {tenantId && appId && (typeof phase === "object" || phase === "waiting") && (
+        <Button color="primary" block onClick={() => startWechatSignIn(appId)}>
+          {t("signInWechat")}
+        </Button>
       )}
     </section>
   );

@@ -1,4 +1,6 @@
 // The signed-in member: a member token from POST /v1/auth/wechat, kept for this browser.
+import { decodeJwtClaims } from "@shared/jwt";
+
 export interface MemberSession {
   token: string;
   tenantId: string;
@@ -6,14 +8,8 @@ export interface MemberSession {
   expiresAt: number; // epoch seconds
 }
 
-function claims(token: string): Record<string, unknown> {
-  const payload = (token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
-  const text = atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "="));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-}
-
 export function memberSession(token: string): MemberSession {
-  const c = claims(token);
+  const c = decodeJwtClaims(token);
   return { token, tenantId: String(c["tenant_id"] ?? ""), contactId: String(c["sub"] ?? ""), expiresAt: Number(c["exp"] ?? 0) };
 }
 

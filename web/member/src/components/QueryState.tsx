@@ -2,21 +2,16 @@
 import Button from "antd-mobile/es/components/button";
 import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { ApiError } from "@shared/api/client";
+import { problemText } from "@shared/api/problems";
 import { useCommonT } from "../messages";
 import { PageLoading } from "./PageLoading";
-
-export function errorText(error: unknown, networkError: string): string {
-  if (error instanceof ApiError) return error.status === 0 ? networkError : error.problem.detail || error.problem.title;
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useCommonT();
   return (
     <div className="m-card m-stack m-center" role="alert">
       <strong>{t("errorTitle")}</strong>
-      <p className="m-muted">{errorText(error, t("networkError"))}</p>
+      <p className="m-muted">{problemText(error, t("networkError"))}</p>
       {onRetry && (
         <Button size="small" onClick={onRetry}>
           {t("retry")}

@@ -1,11 +1,12 @@
-// problem+json on a form (antd-mobile's Form): a 422's errors go onto the fields they name, the
-// rest (and any other error) above the form.
+// problem+json on a form (antd-mobile's Form): a 422's errors go onto the fields they name — or,
+// for a value with no control of its own, onto the nearest enclosing control — and anything else
+// (an error no control encloses, 409, 403, a network failure) shows above the form.
 import type { FormInstance } from "antd-mobile/es/components/form";
 import { useCallback, useState } from "react";
 import { ApiError } from "@shared/api/client";
-import { fieldErrors } from "@shared/api/fields";
+import { fieldErrors, placeFieldErrors, type FieldName } from "@shared/api/fields";
+import { problemText } from "@shared/api/problems";
 import { useCommonT } from "../messages";
-import { errorText } from "./QueryState";
 
 /** A form's own wording for an API error on one of its fields (else the API's message shows). */
 export type Localize = (field: string, message: string) => string | undefined;
@@ -15,19 +16,16 @@ export function useProblemForm(form: FormInstance, localize?: Localize) {
   const [general, setGeneral] = useState<string[]>([]);
   const onError = useCallback(
     (error: unknown) => {
-      if (error instanceof ApiError && error.status === 422) {
-        const { fields, general: rest } = fieldErrors(error.problem);
-        const known = new Set(form.getFieldsError().map((field) => String(field.name[0])));
-        form.setFields(
-          fields
-            .filter((f) => known.has(String(f.name[0])))
-            .map((f) => ({ name: f.name, errors: f.errors.map((m) => localize?.(f.name.join("."), m) ?? m) })),
-        );
-        const unknown = fields.filter((f) => !known.has(String(f.name[0]))).map((f) => `${f.name.join(".")}: ${f.errors.join(", ")}`);
-        setGeneral([...rest, ...unknown]);
+      if (!(error instanceof ApiError) || error.status === 0) {
+        setGeneral([problemText(error, t("networkError"))]);
         return;
       }
-      setGeneral([errorText(error, t("networkError"))]);
+      const { fields, general: rest } = fieldErrors(error.problem);
+      const worded = fields.map((f) => ({ name: f.name, errors: f.errors.map((m) => localize?.(f.name.join("."), m) ?? m) }));
+      const registered = form.getFieldsError().map((field) => field.name as FieldName);
+      const { onControls, above } = placeFieldErrors(worded, registered);
+      form.setFields(onControls.map((field) => ({ name: field.name, errors: field.errors })));
+      setGeneral([...rest, ...above]);
     },
     [form, localize, t],
   );

@@ -1,58 +1,51 @@
-// The contact's cases. `GET /v1/cases` has no contact filter yet, so this searches the tenant's
-// cases page by page, newest first, and keeps this contact's; the person asks for older pages.
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { Button, Space, Table, Typography } from "antd";
-import { unwrap, type Schemas } from "@shared/api/client";
+// The contact's cases: `GET /v1/cases?contact_id=` (the contact's own index), a cursor page at a
+// time, newest first. Status and priority read as the inbox shows them (its words and tones).
+import { unwrap } from "@shared/api/client";
+import { Table } from "antd";
+import type { ColumnsType } from "antd/es/table";
 import { Link } from "react-router-dom";
 import { useApi } from "../../app";
-import { EmptyState, QueryState } from "../../components/QueryState";
-import { useContactsT } from "./messages";
+import { CursorPager, useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
+import { EmptyState, QueryState } from "../../components/QueryState";
+import { ToneTag } from "../../components/Tone";
+import { useCasesT } from "../cases/messages";
+import { keys, type CaseView } from "../cases/model";
+import { PRIORITY_TONE, STATUS_TONE } from "../cases/tones";
+import { useContactsT } from "./messages";
 
-const SCAN_PAGE = 200;
+const PAGE = 20;
 
 export function ContactCases({ contactId }: { contactId: string }) {
   const t = useContactsT();
+  const tc = useCasesT();
   const api = useApi();
-  const query = useInfiniteQuery({
-    queryKey: ["contact", contactId, "cases"],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => unwrap(api.GET("/v1/cases", { params: { query: { limit: SCAN_PAGE, cursor: pageParam } } })),
-    getNextPageParam: (page) => page.next_cursor ?? undefined,
-  });
-  const columns = [
-    {
-      title: t("caseSubject"),
-      key: "subject",
-      render: (_: unknown, item: Schemas["CaseView"]) => <Link to={`/cases/${encodeURIComponent(item.case_id)}`}>{item.subject}</Link>,
-    },
-    { title: t("caseStatus"), dataIndex: "status", key: "status" },
-    { title: t("casePriority"), dataIndex: "priority", key: "priority" },
-    { title: t("caseCreated"), key: "created", render: (_: unknown, item: Schemas["CaseView"]) => formatTime(item.created_at) },
+  const pages = useCursorPages([...keys.cases, "contact", contactId], (cursor) =>
+    unwrap(api.GET("/v1/cases", { params: { query: { contact_id: contactId, limit: PAGE, ...(cursor ? { cursor } : {}) } } })),
+  );
+  const columns: ColumnsType<CaseView> = [
+    { title: t("caseSubject"), key: "subject", render: (_, item) => <Link to={`/cases/${encodeURIComponent(item.case_id)}`}>{item.subject}</Link> },
+    { title: t("caseStatus"), key: "status", render: (_, item) => <ToneTag tone={STATUS_TONE[item.status]}>{tc(`status_${item.status}`)}</ToneTag> },
+    { title: t("casePriority"), key: "priority", render: (_, item) => <ToneTag tone={PRIORITY_TONE[item.priority]}>{tc(`priority_${item.priority}`)}</ToneTag> },
+    { title: t("caseCreated"), key: "created", render: (_, item) => formatTime(item.created_at) },
   ];
   return (
-    <QueryState query={query}>
-      {(data) => {
-        const scanned = data.pages.reduce((sum, page) => sum + page.items.length, 0);
-        const mine = data.pages.flatMap((page) => page.items.filter((item) => item.contact_id === contactId));
-        return (
-          <Space orientation="vertical" style={{ width: "100%" }}>
-            {mine.length === 0 ? (
-              <EmptyState description={t("noCases")} />
-            ) : (
-              <Table rowKey="case_id" dataSource={mine} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} />
-            )}
-            <Space wrap>
-              <Typography.Text type="secondary">{t("casesScanned", { count: scanned })}</Typography.Text>
-              {query.hasNextPage && (
-                <Button size="small" onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>
-                  {t("casesOlder")}
-                </Button>
-              )}
-            </Space>
-          </Space>
-        );
-      }}
+    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && pages.page === 1} empty={<EmptyState description={t("noCases")} />}>
+      {(page) => (
+        <>
+          <Table<CaseView>
+            rowKey="case_id"
+            dataSource={page.items}
+            columns={columns}
+            pagination={false}
+            size="small"
+            scroll={{ x: "max-content" }}
+            loading={pages.query.isFetching && pages.query.isPlaceholderData}
+            locale={{ emptyText: t("noCases") }}
+          />
+          <CursorPager pages={pages} />
+        </>
+      )}
     </QueryState>
   );
 }

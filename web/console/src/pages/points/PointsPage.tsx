@@ -1,6 +1,7 @@
 // Points (/console/points?tab=…): the policy, the rewards catalog, redemptions to hand over,
 // staff adjustments and a member's statement. Each tab is a link; a tab the role cannot use is
-// not shown, and actions inside a tab are hidden the same way.
+// not shown, and actions inside a tab are hidden the same way (agents open the page for the
+// redemptions and the statement: routes.tsx).
 import { Typography } from "antd";
 import { TabbedPage, type LinkedTab } from "../../components/LinkedTabs";
 import { AdjustmentForm } from "./AdjustmentForm";
@@ -26,7 +27,9 @@ export default function PointsPage() {
         </>
       ),
     },
-    { key: "rewards", label: t("tab_rewards"), op: "GET /v1/rewards", render: () => <RewardsTab /> },
+    // The catalog is the managers' to keep (any role may read it, members too): agents, at the
+    // desk, get the redemptions to hand over and a member's statement.
+    { key: "rewards", label: t("tab_rewards"), op: "POST /v1/rewards", render: () => <RewardsTab /> },
     { key: "redemptions", label: t("tab_redemptions"), op: "GET /v1/redemptions", render: () => <RedemptionsTab /> },
     {
       key: "adjustments",

@@ -5,6 +5,7 @@ import Form from "antd-mobile/es/components/form";
 import TextArea from "antd-mobile/es/components/text-area";
 import Toast from "antd-mobile/es/components/toast";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useLanguage } from "@shared/i18n";
@@ -78,6 +79,24 @@ function CaseView({ data }: { data: Detail }) {
   );
 }
 
+/** A form's send in flight: the button shows it and a second tap sends nothing. */
+function useBusy() {
+  const [busy, setBusy] = useState(false);
+  const running = useRef(false);
+  async function run(send: () => Promise<void>) {
+    if (running.current) return;
+    running.current = true;
+    setBusy(true);
+    try {
+      await send();
+    } finally {
+      running.current = false;
+      setBusy(false);
+    }
+  }
+  return { busy, run };
+}
+
 function useRefresh() {
   const client = useQueryClient();
   const { session } = useMemberApp();
@@ -90,6 +109,7 @@ function ReplyForm({ caseId }: { caseId: string }) {
   const refresh = useRefresh();
   const [form] = Form.useForm<{ body: string }>();
   const problems = useProblemForm(form);
+  const sending = useBusy();
   return (
     <section aria-labelledby="reply-title">
       <h2 id="reply-title" className="m-subtitle">
@@ -102,21 +122,23 @@ function ReplyForm({ caseId }: { caseId: string }) {
         mode="card"
         layout="vertical"
         initialValues={{ body: "" }}
-        onFinish={async (values: { body: string }) => {
-          problems.clear();
-          try {
-            await unwrap(
-              api.POST("/v1/me/cases/{case_id}/messages", { params: { path: { case_id: caseId } }, body: { body: values.body.trim() } }),
-            );
-            form.resetFields();
-            Toast.show({ content: t("sent") });
-            await refresh();
-          } catch (error) {
-            problems.onError(error);
-          }
-        }}
+        onFinish={(values: { body: string }) =>
+          sending.run(async () => {
+            problems.clear();
+            try {
+              await unwrap(
+                api.POST("/v1/me/cases/{case_id}/messages", { params: { path: { case_id: caseId } }, body: { body: values.body.trim() } }),
+              );
+              form.resetFields();
+              Toast.show({ content: t("sent") });
+              await refresh();
+            } catch (error) {
+              problems.onError(error);
+            }
+          })
+        }
         footer={
-          <Button block type="submit" color="primary">
+          <Button block type="submit" color="primary" loading={sending.busy} loadingText={t("send")}>
             {t("send")}
           </Button>
         }
@@ -144,6 +166,7 @@ function RateForm({ caseId }: { caseId: string }) {
   const refresh = useRefresh();
   const [form] = Form.useForm<{ rating?: number; comment: string }>();
   const problems = useProblemForm(form);
+  const sending = useBusy();
   return (
     <section aria-labelledby="rate-title">
       <h2 id="rate-title" className="m-subtitle">
@@ -156,23 +179,25 @@ function RateForm({ caseId }: { caseId: string }) {
         mode="card"
         layout="vertical"
         initialValues={{ comment: "" }}
-        onFinish={async (values: { rating?: number; comment: string }) => {
-          problems.clear();
-          try {
-            await unwrap(
-              api.POST("/v1/me/cases/{case_id}/csat", {
-                params: { path: { case_id: caseId } },
-                body: { rating: values.rating!, comment: values.comment.trim() || null },
-              }),
-            );
-            Toast.show({ content: t("rated") });
-            await refresh();
-          } catch (error) {
-            problems.onError(error);
-          }
-        }}
+        onFinish={(values: { rating?: number; comment: string }) =>
+          sending.run(async () => {
+            problems.clear();
+            try {
+              await unwrap(
+                api.POST("/v1/me/cases/{case_id}/csat", {
+                  params: { path: { case_id: caseId } },
+                  body: { rating: values.rating!, comment: values.comment.trim() || null },
+                }),
+              );
+              Toast.show({ content: t("rated") });
+              await refresh();
+            } catch (error) {
+              problems.onError(error);
+            }
+          })
+        }
         footer={
-          <Button block type="submit" color="primary">
+          <Button block type="submit" color="primary" loading={sending.busy} loadingText={t("rateSubmit")}>
             {t("rateSubmit")}
           </Button>
         }

@@ -4,8 +4,9 @@ import Toast from "antd-mobile/es/components/toast";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { ApiError, unwrap, type Api, type Schemas } from "@shared/api/client";
+import { problemText } from "@shared/api/problems";
 import { useApi, useMemberApp } from "../../app";
-import { errorText, QueryState } from "../../components/QueryState";
+import { QueryState } from "../../components/QueryState";
 import { useCommonT } from "../../messages";
 import { CheckinCalendar } from "./CheckinCalendar";
 import { checkedInDays } from "./checkinDays";
@@ -51,7 +52,7 @@ export default function CheckinPage() {
     onSuccess: (done) => Toast.show({ content: t("done", { points: done.points }) }),
     onError: (error) =>
       Toast.show({
-        content: error instanceof ApiError && error.reason === "already_checked_in" ? t("already") : errorText(error, common("networkError")),
+        content: error instanceof ApiError && error.reason === "already_checked_in" ? t("already") : problemText(error, common("networkError")),
       }),
     onSettled: () => client.invalidateQueries({ queryKey: ["me", session?.contactId] }),
   });

@@ -1,17 +1,20 @@
 // Rewards: the catalog a member may redeem now, redemption with confirmation (one idempotency key
-// per confirmed action, so a retried request never redeems twice), and the member's redemptions.
+// per reward until its redemption succeeds or is refused, so a retry after a lost answer never
+// redeems twice), and the member's redemptions.
 import Button from "antd-mobile/es/components/button";
 import Dialog from "antd-mobile/es/components/dialog";
 import Tag from "antd-mobile/es/components/tag";
 import Toast from "antd-mobile/es/components/toast";
 import { useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
 import { ApiError, idempotencyKey, unwrap, type Schemas } from "@shared/api/client";
+import { problemText } from "@shared/api/problems";
 import { useLanguage } from "@shared/i18n";
 import { useApi, useMemberApp } from "../../app";
 import { useAccount } from "../../components/account";
 import { LoadMore, useCursorPages } from "../../components/cursor";
 import { PageLoading } from "../../components/PageLoading";
-import { EmptyState, ErrorState, errorText } from "../../components/QueryState";
+import { EmptyState, ErrorState } from "../../components/QueryState";
 import { formatDate, formatDateTime } from "../../format";
 import { useCommonT } from "../../messages";
 import { useRewardsT } from "./messages";
@@ -47,28 +50,54 @@ function Catalog({ balance }: { balance: number | undefined }) {
     unwrap(api.GET("/v1/rewards", { params: { query: { limit: 20, cursor } } })),
   );
 
-  async function redeem(reward: Reward) {
-    const key = idempotencyKey();
-    const confirmed = await Dialog.confirm({
-      title: t("confirmTitle"),
-      content: t("confirm", { cost: reward.cost, name: reward.name }),
-      confirmText: t("confirmOk"),
-      cancelText: t("cancel"),
+  // One key per reward while its redemption's outcome is unknown: a new key only after it succeeded
+  // or the API refused it (4xx); after a lost answer (network, 5xx) the retry sends the same key.
+  const keys = useRef(new Map<string, string>());
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  const inFlight = useRef(new Set<string>()); // a second tap before the button shows it is busy
+  const busy = (id: string, on: boolean) => {
+    if (on) inFlight.current.add(id);
+    else inFlight.current.delete(id);
+    setPending((now) => {
+      const next = new Set(now);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
     });
-    if (!confirmed) return;
+  };
+
+  async function redeem(reward: Reward) {
+    const id = reward.reward_id;
+    if (inFlight.current.has(id)) return;
+    busy(id, true);
     try {
-      const done = await unwrap(
-        api.POST("/v1/me/redemptions", {
-          params: { header: { "Idempotency-Key": key } },
-          body: { reward_id: reward.reward_id },
-        }),
-      );
-      Toast.show({ content: t("redeemed", { balance: done.balance }) });
-    } catch (error) {
-      const reason = error instanceof ApiError ? CONFLICTS.find((r) => r === error.reason) : undefined;
-      Toast.show({ content: reason ? t(`e_${reason}`) : errorText(error, common("networkError")) });
+      const confirmed = await Dialog.confirm({
+        title: t("confirmTitle"),
+        content: t("confirm", { cost: reward.cost, name: reward.name }),
+        confirmText: t("confirmOk"),
+        cancelText: t("cancel"),
+      });
+      if (!confirmed) return;
+      const key = keys.current.get(id) ?? idempotencyKey();
+      keys.current.set(id, key);
+      try {
+        const done = await unwrap(
+          api.POST("/v1/me/redemptions", {
+            params: { header: { "Idempotency-Key": key } },
+            body: { reward_id: id },
+          }),
+        );
+        keys.current.delete(id);
+        Toast.show({ content: t("redeemed", { balance: done.balance }) });
+      } catch (error) {
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500) keys.current.delete(id);
+        const reason = error instanceof ApiError ? CONFLICTS.find((r) => r === error.reason) : undefined;
+        Toast.show({ content: reason ? t(`e_${reason}`) : problemText(error, common("networkError")) });
+      } finally {
+        await client.invalidateQueries({ queryKey: ["me", session?.contactId] });
+      }
     } finally {
-      await client.invalidateQueries({ queryKey: ["me", session?.contactId] });
+      busy(id, false);
     }
   }
 
@@ -102,6 +131,7 @@ function Catalog({ balance }: { balance: number | undefined }) {
                 color="primary"
                 block
                 disabled={soldOut || short}
+                loading={pending.has(reward.reward_id)}
                 onClick={() => void redeem(reward)}
                 aria-label={soldOut || short ? undefined : `${t("redeem")} ${reward.name}`}
               >

@@ -1,8 +1,11 @@
-// Record the scan once per page, then wait for its points.
+// Record the scan once, then wait for its points. "Once" survives the page: after the API took the
+// scan (202) the page remembers it for this tab (`scanned:<tenant>:<code>`), so a reload, the back
+// button or a retry within RECORDED_FOR_MS waits for (or shows) that scan's points instead of
+// counting another scan. A scan that never got its 202 (a network failure) is posted again.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { unwrap, type Api } from "@shared/api/client";
-import { useApi } from "../../app";
-import { waitForPoints, type Entry } from "./waitForPoints";
+import { useApi, useMemberApp } from "../../app";
+import { waitForPoints, type Entry, type WaitOptions } from "./waitForPoints";
 
 export type ScanState =
   | { phase: "recording" }
@@ -11,18 +14,64 @@ export type ScanState =
   | { phase: "none" }
   | { phase: "failed"; error: unknown };
 
+/** How long a recorded scan stands for the same code on this tab. */
+export const RECORDED_FOR_MS = 10 * 60_000;
+
 const NEWEST = { limit: 10, type: ["credit" as const] };
 
 async function newestCredits(api: Api): Promise<Entry[]> {
   return (await unwrap(api.GET("/v1/me/points/entries", { params: { query: NEWEST } }))).items;
 }
 
-export async function runScan(api: Api, code: string, update: (state: ScanState) => void, cancelled: () => boolean) {
+/** Who scanned what: the member's tenant and contact, and the code. */
+export interface ScanOf {
+  tenantId: string;
+  contactId: string;
+  code: string;
+}
+
+interface Recorded {
+  contactId: string;
+  at: number; // epoch ms of the 202
+  known: string[]; // the member's newest credits before the scan: its credit is the one not among them
+}
+
+const recordKey = ({ tenantId, code }: ScanOf) => `scanned:${tenantId}:${code}`;
+
+/** The scan this tab recorded for this member and code less than RECORDED_FOR_MS ago, if any. */
+export function recordedScan(scan: ScanOf, now = Date.now()): Recorded | null {
   try {
-    const known = new Set((await newestCredits(api)).map((entry) => entry.entry_id));
-    await unwrap(api.POST("/v1/scans", { body: { code } }));
+    const value = JSON.parse(sessionStorage.getItem(recordKey(scan)) ?? "null") as Recorded | null;
+    if (value && value.contactId === scan.contactId && now - value.at >= 0 && now - value.at < RECORDED_FOR_MS) return value;
+  } catch {
+    // unreadable: as if there were none
+  }
+  return null;
+}
+
+function rememberScan(scan: ScanOf, known: ReadonlySet<string>, now: number): void {
+  const value: Recorded = { contactId: scan.contactId, at: now, known: [...known] };
+  sessionStorage.setItem(recordKey(scan), JSON.stringify(value));
+}
+
+export async function runScan(
+  api: Api,
+  scan: ScanOf,
+  update: (state: ScanState) => void,
+  cancelled: () => boolean,
+  { now = Date.now, wait }: { now?: () => number; wait?: WaitOptions } = {},
+) {
+  try {
+    let known: ReadonlySet<string>;
+    const recorded = recordedScan(scan, now());
+    if (recorded) known = new Set(recorded.known);
+    else {
+      known = new Set((await newestCredits(api)).map((entry) => entry.entry_id));
+      await unwrap(api.POST("/v1/scans", { body: { code: scan.code } }));
+      rememberScan(scan, known, now());
+    }
     update({ phase: "waiting" });
-    const entry = await waitForPoints(() => newestCredits(api), known, { cancelled });
+    const entry = await waitForPoints(() => newestCredits(api), known, { ...wait, cancelled });
     if (!cancelled()) update(entry && entry.points > 0 ? { phase: "awarded", entry } : { phase: "none" });
   } catch (error) {
     if (!cancelled()) update({ phase: "failed", error });
@@ -31,6 +80,9 @@ export async function runScan(api: Api, code: string, update: (state: ScanState)
 
 export function useScanFlow(code: string): { state: ScanState; retry: () => void } {
   const api = useApi();
+  const { session } = useMemberApp();
+  const tenantId = session?.tenantId ?? "";
+  const contactId = session?.contactId ?? "";
   const [state, setState] = useState<ScanState>({ phase: "recording" });
   const [attempt, setAttempt] = useState(0);
   const mounted = useRef(true);
@@ -43,7 +95,7 @@ export function useScanFlow(code: string): { state: ScanState; retry: () => void
       started.current = attempt;
       void runScan(
         api,
-        code,
+        { tenantId, contactId, code },
         (next) => mounted.current && setState(next),
         () => !mounted.current,
       );
@@ -51,7 +103,7 @@ export function useScanFlow(code: string): { state: ScanState; retry: () => void
     return () => {
       mounted.current = false;
     };
-  }, [api, code, attempt]);
+  }, [api, code, attempt, tenantId, contactId]);
 
   const retry = useCallback(() => {
     setState({ phase: "recording" });
