@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.stack import _start, measure_stop
-from bench.web import CHROMIUM_ARGS, find_chromium
+from bench.web import CHROMIUM_ARGS, active_campaign, find_chromium, new_code
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 TENANT = "demo"
@@ -25,22 +25,8 @@ TENANT = "demo"
 
 def _seed(api: Any) -> str:
     """The demo tenant's campaign, codes and members; answers a fresh code's landing URL."""
-    manager = {"tenant_id": TENANT, "staff_id": "m1", "roles": ["admin", "manager"]}
-    staff = api.call("POST", "/v1/auth/dev-token", manager)[1]["token"]
-    campaign = {
-        "name": "双十二会员招募",
-        "starts_at": "2026-01-01T00:00:00Z",
-        "ends_at": "2027-12-31T00:00:00Z",
-        "acquisition_points": 100,
-        "engagement_points": 10,
-        "points_budget": 1_000_000,
-    }
-    campaign_id = api.call("POST", "/v1/campaigns", campaign, staff)[1]["campaign_id"]
-    api.call("POST", f"/v1/campaigns/{campaign_id}/activate", token=staff)
-    codes = [
-        api.call("POST", f"/v1/campaigns/{campaign_id}/codes", {"channel": channel, "store": "sh-01"}, staff)[1]
-        for channel in ("poster", "wecom", "receipt")
-    ]
+    staff, campaign_id = active_campaign(api, TENANT, "双十二会员招募")
+    codes = [new_code(api, staff, campaign_id, channel) for channel in ("poster", "wecom", "receipt")]
     for number in range(12):
         login = {"tenant_id": TENANT, "app_id": "wx-demo", "code": f"dev:member-{number}"}
         member = api.call("POST", "/v1/auth/wechat", login)[1]["token"]
@@ -51,8 +37,7 @@ def _seed(api: Any) -> str:
             complaint = {"type": "complaint", "subject": f"快递延误 #{number}", "order_id": f"SO{number:05d}"}
             api.call("POST", "/v1/me/cases", complaint, member)
     time.sleep(3)  # the event-driven side (attribution, points) settles
-    fresh = api.call("POST", f"/v1/campaigns/{campaign_id}/codes", {"channel": "poster"}, staff)[1]
-    return str(fresh["url"])
+    return str(new_code(api, staff, campaign_id)["url"])
 
 
 def main() -> None:

@@ -164,12 +164,13 @@ def landing_flow(samples: int = LANDING_SAMPLES) -> dict[str, Any]:
     }
 
 
-def _landing_code(api: Any) -> str:
-    """A campaign giving new members 100 points, active, with one code: that code's URL."""
-    manager = {"tenant_id": "bench-web", "staff_id": "m1", "roles": ["manager"]}
+def active_campaign(api: Any, tenant: str, name: str) -> tuple[str, str]:
+    """A campaign giving new members 100 points (10 to known ones), active, made by a manager of
+    ``tenant``: that manager's token and the campaign's id."""
+    manager = {"tenant_id": tenant, "staff_id": "m1", "roles": ["admin", "manager"]}
     token = api.call("POST", "/v1/auth/dev-token", manager)[1]["token"]
     campaign = {
-        "name": "bench",
+        "name": name,
         "starts_at": "2025-01-01T00:00:00Z",
         "ends_at": "2035-01-01T00:00:00Z",
         "acquisition_points": 100,
@@ -178,7 +179,17 @@ def _landing_code(api: Any) -> str:
     }
     campaign_id = api.call("POST", "/v1/campaigns", campaign, token)[1]["campaign_id"]
     api.call("POST", f"/v1/campaigns/{campaign_id}/activate", token=token)
-    return str(api.call("POST", f"/v1/campaigns/{campaign_id}/codes", {"channel": "poster"}, token)[1]["url"])
+    return token, str(campaign_id)
+
+
+def new_code(api: Any, token: str, campaign_id: str, channel: str = "poster") -> dict[str, Any]:
+    """A channel code of the campaign (its ``code`` and the ``url`` its QR opens)."""
+    return dict(api.call("POST", f"/v1/campaigns/{campaign_id}/codes", {"channel": channel}, token)[1])
+
+
+def _landing_code(api: Any) -> str:
+    token, campaign_id = active_campaign(api, "bench-web", "bench")
+    return str(new_code(api, token, campaign_id)["url"])
 
 
 # Chromium on a machine whose network reaches only the package registries: without these it keeps

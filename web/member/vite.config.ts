@@ -1,25 +1,4 @@
-import react from "@vitejs/plugin-react";
-import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
-import { devConfig } from "../shared/vite-dev-config.ts";
+import { appConfig } from "../shared/vite-app.ts";
 
-const root = fileURLToPath(new URL(".", import.meta.url));
-
-// Served at /m/ by the local stack and by CloudFront; `make web-dev` proxies /v1 to the
-// local stack (SIYU_API, default http://127.0.0.1:8000).
-export default defineConfig({
-  root,
-  base: "/m/",
-  plugins: [react(), devConfig("/m/", { apiBaseUrl: "", stage: "dev", auth: { mode: "dev", appId: "wx-local-h5" } })],
-  resolve: { alias: { "@shared": fileURLToPath(new URL("../shared", import.meta.url)) } },
-  build: {
-    outDir: "dist",
-    emptyOutDir: true,
-    manifest: true,
-    chunkSizeWarningLimit: 1200,
-  },
-  server: {
-    port: 5174,
-    proxy: { "/v1": process.env.SIYU_API ?? "http://127.0.0.1:8000" },
-  },
-});
+// The member H5: /m/ on the local stack and behind CloudFront (the local stack's development app id).
+export default appConfig({ root: import.meta.url, base: "/m/", port: 5174, devAuth: { mode: "dev", appId: "wx-local-h5" } });
