@@ -3,12 +3,13 @@ import {
   CustomerServiceOutlined,
   DashboardOutlined,
   GiftOutlined,
+  MenuOutlined,
   QrcodeOutlined,
   SettingOutlined,
   TeamOutlined,
 } from "@ant-design/icons";
-import { Button, Grid, Layout, Menu, Space, Tag, Typography } from "antd";
-import { Suspense, type ReactNode } from "react";
+import { Button, Drawer, Grid, Layout, Menu, Space, Tag, Typography } from "antd";
+import { Suspense, useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation } from "react-router-dom";
 import { Skeleton } from "antd";
 import { useLanguage } from "@shared/i18n";
@@ -37,45 +38,64 @@ export function AppLayout() {
     icon: ICONS[page.key],
     label: <Link to={page.path}>{t(page.key)}</Link>,
   }));
+  const [menuOpen, setMenuOpen] = useState(false);
+  const phone = !screens.md;
+  const menu = (
+    <nav aria-label={t("product")}>
+      <Menu mode="inline" selectedKeys={[current]} items={items} onClick={() => setMenuOpen(false)} />
+    </nav>
+  );
+  const brand = (
+    <div style={{ padding: 16, fontWeight: 600, whiteSpace: "nowrap", overflow: "hidden" }}>
+      <AppstoreOutlined /> {t("product")}
+    </div>
+  );
   return (
     <Layout style={{ minHeight: "100vh" }}>
-      <Layout.Sider breakpoint="lg" collapsedWidth={screens.md ? 80 : 0} theme="light" width={208}>
-        <div style={{ padding: 16, fontWeight: 600, whiteSpace: "nowrap", overflow: "hidden" }}>
-          <AppstoreOutlined /> {t("product")}
-        </div>
-        <nav aria-label={t("product")}>
-          <Menu mode="inline" selectedKeys={[current]} items={items} />
-        </nav>
-      </Layout.Sider>
+      {/* On a phone the menu is a drawer opened from the header, so nothing covers the page. */}
+      {phone ? (
+        <Drawer placement="left" open={menuOpen} onClose={() => setMenuOpen(false)} width={240} title={t("product")} styles={{ body: { padding: 0 } }}>
+          {menu}
+        </Drawer>
+      ) : (
+        <Layout.Sider breakpoint="lg" collapsedWidth={80} theme="light" width={208}>
+          {brand}
+          {menu}
+        </Layout.Sider>
+      )}
       <Layout>
         <Layout.Header
           style={{
             background: "#fff",
-            padding: screens.md ? "8px 16px" : "8px 8px 8px 56px", // room for the collapsed menu's button
+            padding: phone ? "8px" : "8px 16px",
             height: "auto",
             lineHeight: "normal",
             display: "flex",
-            justifyContent: "flex-end",
+            justifyContent: "space-between",
             alignItems: "center",
+            gap: 8,
           }}
         >
-          <Space wrap>
+          {phone ? <Button icon={<MenuOutlined />} aria-label={t("menu")} aria-expanded={menuOpen} onClick={() => setMenuOpen(true)} /> : <span />}
+          <Space wrap size={phone ? 4 : 8} style={{ justifyContent: "flex-end" }}>
             {session && (
               <Typography.Text>
-                {screens.md && `${t("tenant")}: `}
-                {session.tenantId} · {session.name ?? session.staffId}{" "}
+                {!phone && `${t("tenant")}: ${session.tenantId} · `}
+                {session.name ?? session.staffId}{" "}
                 {session.roles.map((role) => (
                   <Tag key={role}>{t(`role_${role}`)}</Tag>
                 ))}
               </Typography.Text>
             )}
-            <Button type="text" onClick={() => setLanguage(language === "en" ? "zh-CN" : "en")}>
+            <Button type="text" size={phone ? "small" : "middle"} onClick={() => setLanguage(language === "en" ? "zh-CN" : "en")}>
               {t("language")}
             </Button>
-            <Button onClick={signOut}>{t("signOut")}</Button>
+            <Button size={phone ? "small" : "middle"} onClick={signOut}>
+              {t("signOut")}
+            </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ margin: screens.md ? 24 : 8 }}>
+        <Layout.Content style={{ margin: phone ? 8 : 24 }}>
           <main>
             <Suspense fallback={<Skeleton active />}>
               <Outlet />

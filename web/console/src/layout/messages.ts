@@ -3,6 +3,7 @@ import { defineMessages } from "@shared/i18n";
 export const useLayoutT = defineMessages(
   {
     product: "思域 私域运营台",
+    menu: "菜单",
     dashboard: "概览",
     contacts: "客户",
     campaigns: "活码与活动",
@@ -33,6 +34,7 @@ export const useLayoutT = defineMessages(
   },
   {
     product: "Siyu Console",
+    menu: "Menu",
     dashboard: "Dashboard",
     contacts: "Contacts",
     campaigns: "Campaigns",
