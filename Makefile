@@ -57,8 +57,11 @@ browser:
 run: install web  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT overrides): API, console (/console/), member H5 (/m/)
 	@$(RUN) python -m local
 
+# Two workers (tests/conftest.py groups what shares a costly fixture); the API fuzz runs on its
+# own afterwards: schemathesis makes one test per operation, which xdist workers cannot share.
 test: install web browser  ## the whole suite: unit, contract, infrastructure, end-to-end and in the browser
-	@$(RUN) pytest
+	@$(RUN) pytest -n 2 --dist loadgroup --ignore=tests/unit/test_api_fuzz.py
+	@$(RUN) pytest tests/unit/test_api_fuzz.py
 
 lint: install  ## ruff (lint + format check) and mypy
 	@$(RUN) ruff check .
