@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from bench.web import CHROMIUM_ARGS, find_chromium
 from tests.e2e.conftest import Http, running_stack
@@ -27,6 +27,11 @@ AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+# Web-first assertions wait up to 10 s (Playwright's default is 5): two test workers share the
+# machine's two cores with the stacks they drive.
+expect.set_options(timeout=10_000)
 
 
 def chromium_path() -> str:

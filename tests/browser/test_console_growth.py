@@ -45,7 +45,10 @@ def test_a_manager_creates_a_campaign_and_a_code_and_downloads_its_qr_png(
     expect(console.get_by_role("heading", name="春季拉新", level=1)).to_be_visible()
 
     console.get_by_role("button", name="启动").click()
-    console.get_by_role("dialog").get_by_role("button", name="启动").click()
+    confirm = console.get_by_role("dialog", name=re.compile("启动活动"))
+    expect(confirm).to_be_visible()
+    confirm.get_by_role("button", name="启动").click()
+    expect(confirm).to_be_hidden()  # closes once the API has activated the campaign
     expect(console.get_by_text("进行中").first).to_be_visible()
 
     codes = console.get_by_role("region", name="渠道码")
