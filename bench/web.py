@@ -125,10 +125,25 @@ LANDING_SAMPLES = int(os.environ.get("SIYU_BENCH_LANDING_SAMPLES", "20"))
 LANDING_GOAL_SECONDS = 1.5
 
 
+AWARDED_TEXT = "+100 积分"
+# Stamps, in the page, the moment the awarded points are in the document (epoch ms, the machine's
+# clock, so it holds across navigations). Playwright's own wait for the text polls, at times 500 ms
+# apart: timed by it, the figure measured the harness as much as the page.
+STAMP_AWARDED = """
+new MutationObserver((_, observer) => {
+  if (document.body && document.body.innerText.includes(AWARDED)) {
+    sessionStorage.setItem("bench:awarded-at", String(Date.now()));
+    observer.disconnect();
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+""".replace("AWARDED", json.dumps(AWARDED_TEXT))
+
+
 def landing_flow(samples: int = LANDING_SAMPLES) -> dict[str, Any]:
     """A new member opens a channel code's URL on a phone, signs in (the development sign-in, typed
     at once), and the points the scan earned appear: seconds from navigation to the points on
-    screen, each sample a new browser context and a new member, against ``python -m local``."""
+    screen (stamped by the page itself), each sample a new browser context and a new member,
+    against ``python -m local``."""
     from playwright.sync_api import sync_playwright
 
     from bench.stack import _start, measure_stop
@@ -138,19 +153,24 @@ def landing_flow(samples: int = LANDING_SAMPLES) -> dict[str, Any]:
     try:
         url = _landing_code(api)
         timings: list[float] = []
+        seen_by_harness: list[float] = []
         with sync_playwright() as driver:
             chromium = find_chromium() or sys.exit("no Chromium: `make browser` installs Debian's")
             browser = driver.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for sample in range(samples + 1):  # the first warms the stack's handlers: not counted
                 context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
                 page = context.new_page()
-                begun = time.perf_counter()
+                page.add_init_script(STAMP_AWARDED)
+                begun_ms = time.time() * 1000
                 page.goto(url)
                 page.get_by_label("你的名字").fill(f"bench-{sample}")
                 page.get_by_role("button", name="登录").click()
-                page.get_by_text("+100 积分").wait_for(timeout=20_000)
+                page.get_by_text(AWARDED_TEXT).wait_for(timeout=20_000)
+                seen_ms = time.time() * 1000
+                awarded_ms = float(page.evaluate("() => sessionStorage.getItem('bench:awarded-at')"))
                 if sample:
-                    timings.append(time.perf_counter() - begun)
+                    timings.append((awarded_ms - begun_ms) / 1000)
+                    seen_by_harness.append((seen_ms - begun_ms) / 1000)
                 context.close()
             browser.close()
     finally:
@@ -161,6 +181,8 @@ def landing_flow(samples: int = LANDING_SAMPLES) -> dict[str, Any]:
         "p50_seconds": round(statistics.median(ordered), 3),
         "p95_seconds": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 3),
         "goal_p50_seconds": LANDING_GOAL_SECONDS,
+        # When Playwright's wait noticed the points: the page's figure plus the harness's polling.
+        "harness_p50_seconds": round(statistics.median(seen_by_harness), 3),
     }
 
 
@@ -219,7 +241,8 @@ def run() -> None:
     main()
     print(
         f"  landing flow (open the code URL → signed in → points shown), {flow['samples']} new members: "
-        f"p50 {flow['p50_seconds']} s, p95 {flow['p95_seconds']} s (goal p50 ≤ {LANDING_GOAL_SECONDS} s)"
+        f"p50 {flow['p50_seconds']} s, p95 {flow['p95_seconds']} s (goal p50 ≤ {LANDING_GOAL_SECONDS} s; "
+        f"as Playwright's wait noticed it: p50 {flow['harness_p50_seconds']} s)"
     )
 
 

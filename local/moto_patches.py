@@ -16,6 +16,10 @@ keeping the semantics of the AWS service it emulates.
   every iterator it ever issued.
 - A record landing in a table's stream, or a message in a queue, rings that resource's bell
   (``local.wakeup``), so a pump sleeping on it wakes at once.
+- Two pure caches for speed, as the emulator is shared by every request and pump: moto looked for
+  each request's service by listing its own package directory (twice per request: a few hundred
+  ``stat`` calls, half the emulator's work), and EventBridge built a JSONPath parser for every
+  event it routed to every target. Both answers never change in a process, so each is computed once.
 - A replay (``make replay``) sends only the archived events of its time window, and only to the
   rules it names, as EventBridge does. The archive, like each table's stream, is kept whole.
 """
@@ -59,6 +63,7 @@ def apply() -> None:
     _reuse_and_expire_shard_iterators()
     _ring_bells()
     _replay_the_window_to_the_chosen_rules()
+    _cache_service_lookup_and_jsonpath()
     _applied = True
 
 
@@ -237,3 +242,15 @@ def _replay_the_window_to_the_chosen_rules() -> None:
         self.end_time = unix_time()
 
     Replay.replay_events = replay_events  # type: ignore[method-assign]
+
+
+def _cache_service_lookup_and_jsonpath() -> None:
+    import functools
+
+    import jsonpath_ng.ext
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    # moto's EventBridge imports ``parse`` from here at each call; a parsed path is never mutated.
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)  # type: ignore[attr-defined]

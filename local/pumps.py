@@ -10,9 +10,11 @@
 A pump that finds nothing sleeps on its resource's bell (``local.wakeup``): the emulator rings it
 when a record or a message lands there, so work is picked up at once, and the pump polls anyway
 after at most ``idle_ceiling_seconds`` (a bell is a hint; a message whose visibility timeout ran
-out rings none). Its sleeps double from ``FIRST_IDLE_SECONDS`` up to that ceiling, so an idle
-stack costs a few polls a second rather than hundreds. The emulator serialises requests, so SQS
-long polling (which would hold it for the whole wait) is not used.
+out rings none), or when work it put off itself falls due (a failed batch's retry). It does not
+poll between those on a timer: every empty poll holds the emulator, which serialises requests,
+and with fifteen pumps, polls at 50, 100, 200 ms after each piece of work were two thirds of the
+emulator's requests and slowed the work they waited for. For the same reason SQS long polling
+(which would hold the emulator for the whole wait) is not used.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from local.wakeup import BELLS, Bells, queue_bell, table_bell
 from shared import aws
 from shared.observability import logger
 
-FIRST_IDLE_SECONDS = 0.05
 # Work that rings no bell and that the pump did not schedule itself (a delayed message, one whose
 # visibility timeout ran out after a crash) waits at most this long; each poll of an idle pump
 # costs a few ms of CPU, and fifteen pumps at 2 s were 3% of a core, at 5 s about 1%.
@@ -68,7 +69,6 @@ class Pump:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        idle_seconds = FIRST_IDLE_SECONDS
         while not self._stop.is_set():
             rings = self.bells.rings(self.bell)  # read before polling, so a ring during the poll counts
             if self.due_at is not None and time.monotonic() >= self.due_at:
@@ -80,16 +80,11 @@ class Pump:
                 logger.exception("pump failed; retrying", extra={"pump": self.name})
                 self._stop.wait(RETRY_SECONDS)
                 continue
-            if busy:
-                idle_seconds = FIRST_IDLE_SECONDS
-            elif not self._stop.is_set():
-                sleep = idle_seconds
+            if not busy and not self._stop.is_set():
+                sleep = self.idle_ceiling_seconds
                 if self.due_at is not None:
                     sleep = min(sleep, max(0.0, self.due_at - time.monotonic()))
-                if self.bells.wait(self.bell, rings, sleep):
-                    idle_seconds = FIRST_IDLE_SECONDS
-                else:
-                    idle_seconds = min(idle_seconds * 2, max(self.idle_ceiling_seconds, FIRST_IDLE_SECONDS))
+                self.bells.wait(self.bell, rings, sleep)
 
     def poll_once(self) -> bool:
         """Look for work once and do it; True if there was some (so look again at once)."""
@@ -154,6 +149,7 @@ class StreamPump(Pump):
             if done:
                 self.checkpoint = done[-1]["dynamodb"]["SequenceNumber"]
             self._stop.wait(RETRY_SECONDS)
+            self.due_at = time.monotonic()  # the back-off is over: read again from the checkpoint
             return False
         self.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
         self._next_iterator = answer.get("NextShardIterator")

@@ -156,7 +156,7 @@ def _count_polls(pump: Any) -> list[float]:
     return polls
 
 
-def test_an_idle_pump_backs_off_and_wakes_at_once_when_a_message_arrives(stack: LocalStack, tenant: str) -> None:
+def test_an_idle_pump_sleeps_and_wakes_at_once_when_a_message_arrives(stack: LocalStack, tenant: str) -> None:
     sqs = aws.client("sqs")
     queue = sqs.create_queue(QueueName=tenant)["QueueUrl"]
     handled: list[tuple[float, str]] = []
@@ -176,8 +176,8 @@ def test_an_idle_pump_backs_off_and_wakes_at_once_when_a_message_arrives(stack: 
         eventually(lambda: handled, timeout=5)
     finally:
         pump.stop()
-    # Polling every 50 ms would be 40 polls in 2 s; backing off from 50 ms, it is a handful.
-    assert idle_polls <= 8
+    # Between bells an idle pump polls only at its ceiling: the first poll, and none after it.
+    assert idle_polls <= 2
     assert handled[0][1] == "wake up"
     assert handled[0][0] - sent < 1.0  # not the 30 s idle ceiling: the queue's bell woke it
 
@@ -202,6 +202,28 @@ def test_a_failed_message_is_retried_when_its_back_off_ends_not_at_the_idle_ceil
     finally:
         pump.stop()
     assert 1.0 <= attempts[1] - attempts[0] < 2.5
+
+
+def test_a_failed_stream_batch_is_read_again_after_its_back_off_not_at_the_idle_ceiling(
+    stack: LocalStack, tenant: str
+) -> None:
+    stream_arn = _table_with_stream(tenant)
+    attempts: list[tuple[float, list[str]]] = []
+
+    def fails_once(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        attempts.append((time.monotonic(), [r["dynamodb"]["Keys"]["sk"]["S"] for r in event["Records"]]))
+        failed = event["Records"] if len(attempts) == 1 else []
+        return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in failed]}
+
+    pump = StreamPump(stream_arn, fails_once, "stream-retry-probe", idle_ceiling_seconds=30)
+    aws.client("dynamodb").put_item(TableName=tenant, Item={"pk": {"S": "p"}, "sk": {"S": "only"}})
+    pump.start()
+    try:
+        eventually(lambda: len(attempts) >= 2, timeout=10)
+    finally:
+        pump.stop()
+    assert attempts[0][1] == attempts[1][1] == ["only"]  # the same record again, from the checkpoint
+    assert attempts[1][0] - attempts[0][0] < 2.5  # the back-off (0.5 s), not the 30 s idle ceiling
 
 
 def test_an_idle_pump_still_polls_within_its_ceiling(stack: LocalStack, tenant: str) -> None:

@@ -71,7 +71,8 @@ export async function runScan(
       rememberScan(scan, known, now());
     }
     update({ phase: "waiting" });
-    const entry = await waitForPoints(() => newestCredits(api), known, { ...wait, cancelled });
+    // A scan recorded just now has no credit yet; one recorded before this page (a reload) may.
+    const entry = await waitForPoints(() => newestCredits(api), known, { waitFirst: !recorded, ...wait, cancelled });
     if (!cancelled()) update(entry && entry.points > 0 ? { phase: "awarded", entry } : { phase: "none" });
   } catch (error) {
     if (!cancelled()) update({ phase: "failed", error });

@@ -6,8 +6,18 @@ import type { Schemas } from "@shared/api/client";
 
 export type Entry = Schemas["Entry"];
 
-export const POLL_INTERVAL_MS = 300;
+// The gaps between reads grow from FIRST_POLL_MS by POLL_GROWTH up to MAX_POLL_MS: the credit
+// follows three event hops, a few hundred ms on the local stack and about a second or two in AWS,
+// so early reads are close together and a slow chain costs about twenty reads in 15 s, not fifty.
+export const FIRST_POLL_MS = 150;
+export const POLL_GROWTH = 1.25;
+export const MAX_POLL_MS = 1_000;
 export const POLL_TIMEOUT_MS = 15_000;
+
+/** The gap after one of `gapMs`. */
+export function nextGap(gapMs: number, maxMs = MAX_POLL_MS): number {
+  return Math.min(maxMs, Math.round(gapMs * POLL_GROWTH));
+}
 
 /** The credit this scan earned, among the newest entries, or null while it has not arrived. */
 export function scanCredit(entries: readonly Entry[], known: ReadonlySet<string>): Entry | null {
@@ -15,31 +25,47 @@ export function scanCredit(entries: readonly Entry[], known: ReadonlySet<string>
 }
 
 export interface WaitOptions {
+  /** The first gap between reads (then growing, see nextGap). */
   intervalMs?: number;
+  maxIntervalMs?: number;
   timeoutMs?: number;
+  /** Wait one gap before the first read (the scan was just posted: its credit cannot be there yet). */
+  waitFirst?: boolean;
   /** Stop early (the page went away): resolves null. */
   cancelled?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Read the newest credits every `intervalMs` until this scan's credit appears (→ it) or
+/** Read the newest credits, more and more slowly, until this scan's credit appears (→ it) or
  * `timeoutMs` passed (→ null: the scan earned no points). A failed read is tried again. */
 export async function waitForPoints(
   read: () => Promise<readonly Entry[]>,
   known: ReadonlySet<string>,
-  { intervalMs = POLL_INTERVAL_MS, timeoutMs = POLL_TIMEOUT_MS, cancelled = () => false }: WaitOptions = {},
+  {
+    intervalMs = FIRST_POLL_MS,
+    maxIntervalMs = MAX_POLL_MS,
+    timeoutMs = POLL_TIMEOUT_MS,
+    waitFirst = false,
+    cancelled = () => false,
+  }: WaitOptions = {},
 ): Promise<Entry | null> {
   const deadline = Date.now() + timeoutMs;
+  let gap = intervalMs;
+  if (waitFirst) {
+    await sleep(gap);
+    gap = nextGap(gap, maxIntervalMs);
+  }
   for (;;) {
     if (cancelled()) return null;
     try {
       const found = scanCredit(await read(), known);
       if (found) return found;
     } catch {
-      // a lost poll is retried at the next tick
+      // a lost read is tried again after the next gap
     }
-    if (cancelled() || Date.now() + intervalMs > deadline) return null;
-    await sleep(intervalMs);
+    if (cancelled() || Date.now() + gap > deadline) return null;
+    await sleep(gap);
+    gap = nextGap(gap, maxIntervalMs);
   }
 }
