@@ -116,6 +116,9 @@ Siyu local stack ready in {time.monotonic() - started:.1f}s
   schedules    {", ".join(stack.timers) or "none"} (every {stack.schedule_seconds:g} s locally)
   staff token  curl -X POST http://{host}:{port}/v1/auth/dev-token \\
                  -d '{{"tenant_id":"t1","staff_id":"s1","roles":["admin"]}}'
+  test clock   curl http://{host}:{port}/v1/dev/clock   (business time; forward only:
+                 -d '{{"advance_seconds":86400}}' or '{{"set":"2030-01-01T00:00:00Z"}}';
+                 run a schedule now: curl -X POST http://{host}:{port}/v1/dev/schedules/<name>/runs)
 Ctrl-C stops it.
 """,
         flush=True,

@@ -8,8 +8,10 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import local.dev_tokens  # noqa: F401 - registers POST /v1/auth/dev-token on the platform API
+from local.dev_clock import LOCAL_SERVICES, run_scheduled
 from local.emulator import Emulator
 from local.gateway import LocalGateway
 from local.provision import Provisioned, provision
@@ -52,7 +54,8 @@ class LocalStack:
         self.resources = provision(self.services)
         os.environ.update(self.resources.environment())
         _reset_process_caches()
-        self.gateway = LocalGateway(tuple(s for s in self.services))
+        # The deployed services' routes, and the local stack's own (the test clock).
+        self.gateway = LocalGateway((*self.services, *LOCAL_SERVICES))
         for service in self.services:
             if service.publisher_handler and service.name in self.resources.streams:
                 self.stream_pumps[service.name] = StreamPump(
@@ -76,6 +79,11 @@ class LocalStack:
         for pump in self.pumps:
             pump.start()
         return self
+
+    def run_schedule(self, name: str) -> dict[str, Any]:
+        """Run the scheduled function ``name`` once, now, in this thread (a test that moved the
+        clock runs its sweep so, rather than waiting for the timer)."""
+        return run_scheduled(name)
 
     @property
     def pumps(self) -> list[Pump]:

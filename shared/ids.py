@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-import time
+
+from shared import clock
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: sortable, no ambiguous letters
 
@@ -17,7 +18,9 @@ def _encode(value: int, length: int) -> str:
 
 
 def new_id(prefix: str = "") -> str:
-    millis = time.time_ns() // 1_000_000
+    # Business time (shared.clock): ranges over ids are taken from business moments (statements,
+    # "cases since"), so ids follow the local test clock too.
+    millis = int(clock.now_epoch() * 1000)
     return prefix + _encode(millis, 10) + _encode(secrets.randbits(80), 16)
 
 

@@ -14,6 +14,13 @@ ATTRIBUTION_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ScanAttributed"]},),
 )
 
+# A merge of two contacts: the survivor counts as converted wherever the alias converted.
+MERGES_CONSUMER = Consumer(
+    name="campaigns-contact-merges",
+    handler="services.campaigns.handlers.merges.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactsMerged"]},),
+)
+
 SERVICE = Service(
     name="campaigns",
     api_handler="services.campaigns.handlers.api.handler",
@@ -35,7 +42,7 @@ SERVICE = Service(
         Route("POST", "/v1/scans", "member"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(ATTRIBUTION_CONSUMER,),
+    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     layers=("segno",),
 )

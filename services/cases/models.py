@@ -342,13 +342,17 @@ class Article(Model):
 
 
 class DirectoryEntry(Model):
-    """Who owns a contact, per brand ("*": every brand), as the contacts service last said."""
+    """Who owns a contact, per brand ("*": every brand), as the contacts service last said, and
+    which contact it was merged into, if any."""
 
     tenant_id: str
     contact_id: str
     owners: dict[str, str] = Field(default_factory=dict)
     owner_versions: dict[str, int] = Field(default_factory=dict)
     erased_version: int = 0
+    merged_into: str | None = Field(
+        default=None, description="The contact this one was merged into (ContactsMerged): its cases live there."
+    )
 
 
 class WechatMessage(Model):

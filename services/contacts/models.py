@@ -121,9 +121,17 @@ class Contact(Model):
     lifecycle_stage: Literal["new", "growing", "mature", "dormant", "churned"] = "new"
     source: dict[str, str] | None = None
     erased: bool = False
+    # Merging (see logic/merging.py): an alias keeps only its id and the survivor it resolves to;
+    # a survivor lists every contact merged into it, so a timeline can read theirs too.
+    merged_into: str | None = None
+    merged_from: list[str] = Field(default_factory=list)
     created_at: str
     updated_at: str
     version: int = 1
+
+    @property
+    def is_alias(self) -> bool:
+        return self.merged_into is not None
 
 
 class ContactView(Model):
@@ -139,13 +147,16 @@ class ContactView(Model):
     owners: dict[str, str]
     lifecycle_stage: str
     source: dict[str, str] | None
+    merged_from: list[str] = Field(
+        default_factory=list, description="Contacts merged into this one; their ids resolve to it."
+    )
     created_at: str
     updated_at: str
     version: int
 
     @classmethod
     def of(cls, contact: Contact) -> "ContactView":
-        return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased"}))
+        return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased", "merged_into"}))
 
 
 class MemberView(Model):
@@ -187,6 +198,64 @@ class ContactDay(Model):
 class ContactDailyStats(Model):
     zone: str = Field(description="The time zone the days are counted in.")
     days: list[ContactDay] = Field(description="Every day of the window, oldest first (today last), zeros included.")
+
+
+ContactIdValue = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class MergeRequest(_Strict):
+    from_contact_id: ContactIdValue = Field(description="The other contact; the older of the two survives.")
+    reason: Annotated[Name, StringConstraints(max_length=500)] = Field(description="Why staff merge them.")
+
+
+class PhoneBinding(_Strict):
+    code: Annotated[IdentityValue, Field(max_length=256)] = Field(
+        description="The code of the mini-program's getPhoneNumber button (exchanged with WeChat)."
+    )
+
+
+MergeActorKind = Literal["staff", "member", "system"]
+
+
+class MergeActor(Model):
+    kind: MergeActorKind
+    id: str | None = Field(default=None, description="The staff id or the member's contact id; null for the system.")
+
+
+class MergeEntry(Model):
+    """One merge: who survived, who was absorbed, on what evidence, by whom and when."""
+
+    merge_id: str
+    survivor_id: str
+    alias_id: str
+    evidence: str = Field(description="The identity kind both held or presented (phone, unionid…), or 'manual'.")
+    actor: MergeActor
+    reason: str | None = None
+    merged_at: str
+    tags_dropped: list[str] = Field(default_factory=list, description="Tags beyond the cap, not carried over.")
+    identities_released: list[str] = Field(
+        default_factory=list, description="Identity kinds of the alias the survivor already held a value of."
+    )
+
+
+class MergeList(Model):
+    items: list[MergeEntry]
+    next_cursor: str | None
+
+
+class MergeCandidate(Model):
+    """Two contacts that may be one person but were not merged automatically."""
+
+    candidate_id: str
+    contact_ids: list[str] = Field(description="The two contacts (resolved to their survivors).")
+    evidence: str = Field(description="The identity kind that tied them.")
+    conflicts: list[str] = Field(description="Identity kinds they hold different values of (why not merged).")
+    found_at: str
+
+
+class MergeCandidateList(Model):
+    items: list[MergeCandidate]
+    next_cursor: str | None
 
 
 # This service knows no tenant time zone: its days are the product's home zone's.

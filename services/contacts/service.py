@@ -35,8 +35,13 @@ SERVICE = Service(
         Route("PUT", "/v1/contacts/{contact_id}/tags/{tag}", STAFF, TAGGERS),
         Route("DELETE", "/v1/contacts/{contact_id}/tags/{tag}", STAFF, TAGGERS),
         Route("PUT", "/v1/contacts/{contact_id}/owner", STAFF, WRITERS),
+        # Managers and admins merge by hand and review the pairs not merged automatically.
+        Route("POST", "/v1/contacts/{contact_id}/merge", STAFF, WRITERS),
+        Route("GET", "/v1/contacts/merge-candidates", STAFF, WRITERS),
+        Route("GET", "/v1/contacts/{contact_id}/merges", STAFF, STAFF_ROLES),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),
+        Route("POST", "/v1/me/phone", "member"),
         Route("GET", "/v1/health/contacts", "public"),
     ),
     publishes=tuple(EVENTS),

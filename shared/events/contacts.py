@@ -45,6 +45,14 @@ class ContactsMerged(ContactRef):
     """Two contacts turned out to be one person: ``contact_id`` survives, the other is absorbed."""
 
     merged_contact_id: Id = Field(description="The absorbed contact; its records move to the survivor.")
+    evidence: Label | None = Field(
+        default=None, description="The identity kind that tied them (phone, unionid…), or 'manual'; never its value."
+    )
+    also_merged: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Contacts merged into the absorbed one earlier: they resolve to the survivor now too.",
+    )
 
 
 class OrderBuyerIdentified(EventData):

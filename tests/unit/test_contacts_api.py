@@ -144,29 +144,40 @@ def test_bad_input_is_refused_and_writes_nothing(client: Client, tenant: str) ->
 
 def test_an_identity_belongs_to_one_contact(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
-    create(client, admin, phone="+8613900000001")
+    first = create(client, admin, phone="+8613900000001", unionid="u-first")
+    # A create naming a held identity is an upsert into the contact that holds it.
     again = client.post("/v1/contacts", json_body={"phone": "13900000001"}, token=admin)
-    assert again.status == 409
+    assert (again.status, again.json["contact_id"]) == (201, first["contact_id"])
+    # Unless it also names a different value of an identity that contact holds: two people.
+    clash = client.post("/v1/contacts", json_body={"phone": "13900000001", "unionid": "u-other"}, token=admin)
+    assert clash.status == 409
+    # A patch giving another contact the phone merges the two (the older survives).
     other = create(client, admin, phone="+8613900000002")
     taken = client.patch(f"/v1/contacts/{other['contact_id']}", json_body={"phone": "+8613900000001"}, token=admin)
-    assert taken.status == 409
+    assert taken.status == 200
+    assert taken.json["contact_id"] == first["contact_id"]
+    assert taken.json["merged_from"] == [other["contact_id"]]
 
 
 def test_concurrent_creates_with_the_same_phone_yield_one_contact(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     statuses: list[int] = []
+    ids: list[str] = []
     barrier = threading.Barrier(8)
 
     def attempt() -> None:
         barrier.wait()
-        statuses.append(client.post("/v1/contacts", json_body={"phone": "+8613700000000"}, token=admin).status)
+        answer = client.post("/v1/contacts", json_body={"phone": "+8613700000000"}, token=admin)
+        statuses.append(answer.status)
+        ids.append(answer.json["contact_id"])
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [201] + [409] * 7
+    assert statuses == [201] * 8  # one creates it, the others upsert into it
+    assert len(set(ids)) == 1
     found = client.get("/v1/contacts?phone=13700000000", token=admin).json["items"]
     assert len(found) == 1
 

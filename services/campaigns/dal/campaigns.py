@@ -4,7 +4,10 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - campaign   T#{t}#CAMPAIGN#{id} / CAMPAIGN          listed via gsi1 T#{t}#CAMPAIGNS / {id}
 - stats      T#{t}#CAMPAIGN#{id} / STATS#{scope}      scope: total | code#{c} | channel#{c} | staff#{s}
 - scanner    T#{t}#CAMPAIGN#{id} / SCANNER#{scope}#{contact}   first scan of a contact in a scope
-- conversion T#{t}#CAMPAIGN#{id} / CONVERSION#{contact}         at most one per campaign and contact
+- conversion T#{t}#CONTACT#{contact} / CONVERSION#{campaign}     at most one per campaign and contact;
+  in the contact's partition, so a merge reads the alias's conversions with one Query
+- alias      T#{t}#CONTACT#{contact} / MERGED                 the contact was merged into ``merged_into``
+  (contacts' ContactsMerged); a conversion is written only for a contact without one
 - code       T#{t}#CODE#{code} / CODE                 listed via gsi1 T#{t}#CAMPAIGN#{id}#CODES / {created}#{code}
 - scan       T#{t}#SCAN#{scan_id} / SCAN
 - daily      T#{t}#DAILY / DAY#{date}#{shard}         scans and conversions per business day (see
@@ -22,6 +25,7 @@ only grows).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -30,6 +34,7 @@ from pydantic import BaseModel
 
 from services.campaigns.models import BUSINESS_ZONE, Campaign, ChannelCode
 from shared import daily, dynamo
+from shared.consumer import processed_marker
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
@@ -60,6 +65,10 @@ class CampaignMoved(Conflict):
 
 class AlreadyConverted(Conflict):
     pass
+
+
+class ContactMerged(ConcurrentUpdate):
+    """The contact is an alias now (merged into another): nothing was written; resolve it again."""
 
 
 class ScannerKnown(Conflict):
@@ -98,6 +107,27 @@ def _campaign_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
 
 def _code_key(tenant_id: str, code: str) -> dict[str, str]:
     return {"pk": f"T#{tenant_id}#CODE#{code}", "sk": "CODE"}
+
+
+def contact_pk(tenant_id: str, contact_id: str) -> str:
+    return f"T#{tenant_id}#CONTACT#{contact_id}"
+
+
+def _conversion_key(tenant_id: str, contact_id: str, campaign_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"CONVERSION#{campaign_id}"}
+
+
+def _alias_key(tenant_id: str, contact_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": "MERGED"}
+
+
+def _not_merged(tx: Transaction, tenant_id: str, contact_id: str) -> None:
+    """The transaction succeeds only while the contact is not an alias."""
+    tx.check(
+        _alias_key(tenant_id, contact_id),
+        "attribute_not_exists(pk)",
+        on_fail=ContactMerged(f"{contact_id} was merged into another contact"),
+    )
 
 
 def _stats_key(tenant_id: str, campaign_id: str, scope: str) -> dict[str, str]:
@@ -304,16 +334,23 @@ def record_conversion(
 ) -> None:
     """A conversion at most once per (campaign, contact), its reward within the budget, its
     statistics (the day's: the scan's) and its event, in one transaction, written only over the
-    campaign as it was read. Raises ``AlreadyConverted`` or ``CampaignMoved`` (then nothing was written)."""
+    campaign as it was read and only while the contact is not an alias. Raises
+    ``AlreadyConverted``, ``CampaignMoved`` or ``ContactMerged`` (then nothing was written)."""
     tx = Transaction(table())
-    pk = campaign_pk(campaign.tenant_id, campaign.campaign_id)
     converted = (campaign.tenant_id, campaign.campaign_id, contact_id)
     if converted in _known_conversions:
         raise AlreadyConverted("converted already")
     tx.create(
-        {"pk": pk, "sk": f"CONVERSION#{contact_id}", "kind": "conversion", "conversion_kind": kind, "points": points},
+        {
+            **_conversion_key(campaign.tenant_id, contact_id, campaign.campaign_id),
+            "kind": "conversion",
+            "campaign_id": campaign.campaign_id,
+            "conversion_kind": kind,
+            "points": points,
+        },
         on_fail=AlreadyConverted("converted already"),
     )
+    _not_merged(tx, campaign.tenant_id, contact_id)
     key = _campaign_key(campaign.tenant_id, campaign.campaign_id)
     moved = CampaignMoved("The campaign changed, or its budget ran out, since it was read.")
     if points:
@@ -368,3 +405,65 @@ def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:
 def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:
     """The tenant's daily counters over ``dates`` (shared.daily): one Query of this table."""
     return daily.read(table(), tenant_id, dates, fields)
+
+
+# Merges ----------------------------------------------------------------------------------------------
+def merged_into(tenant_id: str, contact_id: str) -> str | None:
+    """The contact this one was merged into, if it is an alias."""
+    item = dynamo.get_item(table(), _alias_key(tenant_id, contact_id))
+    return str(item["merged_into"]) if item else None
+
+
+def record_alias(tenant_id: str, alias_id: str, survivor_id: str) -> None:
+    """The alias points at its survivor from now on; a repeat keeps the first pointer (contacts
+    never absorbs a contact twice)."""
+    tx = Transaction(table())
+    tx.create({**_alias_key(tenant_id, alias_id), "kind": "alias", "merged_into": survivor_id})
+    with contextlib.suppress(ConcurrentUpdate):  # recorded before
+        tx.commit()
+
+
+def converted_campaigns(tenant_id: str, contact_id: str) -> list[str]:
+    """Every campaign that converted the contact (or that it inherited through a merge): one Query
+    of the contact's partition, strongly consistent, so a conversion written before the contact
+    became an alias is never missed."""
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":s": "CONVERSION#"}),
+        "ProjectionExpression": "campaign_id",
+        "ConsistentRead": True,
+    }
+    return [str(item["campaign_id"]) for item in dynamo.query_pages(request)]
+
+
+def inherit_conversion(tenant_id: str, campaign_id: str, survivor_id: str, alias_id: str, *prepares: Prepare) -> bool:
+    """The survivor counts as converted by the campaign, as the alias was: a marker without reward,
+    statistics or event, written only while the survivor is not itself an alias (``ContactMerged``).
+    False if the survivor had converted there already."""
+    tx = Transaction(table())
+    for prepare in prepares:
+        prepare(tx)
+    tx.create(
+        {
+            **_conversion_key(tenant_id, survivor_id, campaign_id),
+            "kind": "conversion",
+            "campaign_id": campaign_id,
+            "inherited_from": alias_id,
+        },
+        on_fail=AlreadyConverted("converted already"),
+    )
+    _not_merged(tx, tenant_id, survivor_id)
+    try:
+        tx.commit()
+    except AlreadyConverted:
+        return False
+    _remember(_known_conversions, (tenant_id, campaign_id, survivor_id), True)
+    return True
+
+
+def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
+    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
+    tx = Transaction(table())
+    processed_marker(tx, consumer, tenant_id, event_id)
+    tx.commit()

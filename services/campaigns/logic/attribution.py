@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.logic import merges
 from services.campaigns.logic.campaigns import converts_at
 from services.campaigns.models import Campaign
 from shared.events.campaigns import CampaignConversionRecorded
@@ -41,7 +42,22 @@ def on_scan_attributed(tenant_id: str, scan: ScanAttributed) -> None:
 
 
 def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
-    """Record the conversion over the campaign as given; a second one for the contact is a no-op."""
+    """Record the conversion over the campaign as given; a second one for the person is a no-op.
+
+    A scan by a contact since merged into another (an alias) converts the contact holding its
+    conversions now: the survivor, which inherited every campaign the alias converted in, so the
+    merged person is never converted twice by one campaign."""
+    contact_id = scan.contact_id
+    for _ in range(merges.HOPS):
+        try:
+            _convert_contact(campaign, scan, contact_id)
+            return
+        except dal.ContactMerged:
+            contact_id = merges.holder_id(campaign.tenant_id, contact_id)
+    raise ValueError(f"{scan.contact_id} is merged further than {merges.HOPS} times")
+
+
+def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> None:
     kind = "acquisition" if scan.acquired else "engagement"
     reward = campaign.acquisition_points if scan.acquired else campaign.engagement_points
     unrewarded_reason = None
@@ -50,8 +66,8 @@ def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
     elif campaign.points_awarded + reward > campaign.points_budget:
         reward, unrewarded_reason = 0, "budget_exhausted"
     event = CampaignConversionRecorded(
-        **scan.ref(),
-        conversion_id=conversion_id(campaign.campaign_id, scan.contact_id),
+        **(scan.ref() | {"contact_id": contact_id}),
+        conversion_id=conversion_id(campaign.campaign_id, contact_id),
         kind=kind,
         points=reward,
         rewarded=reward > 0,
@@ -59,6 +75,6 @@ def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
     )
     scopes = dal.stats_scopes(scan.code, scan.channel, scan.staff_id)
     try:
-        dal.record_conversion(campaign, scan.contact_id, scopes, kind, reward, event, scan.scanned_at)
+        dal.record_conversion(campaign, contact_id, scopes, kind, reward, event, scan.scanned_at)
     except dal.AlreadyConverted:
         return  # a duplicate, or a later scan by a contact the campaign already converted

@@ -9,6 +9,7 @@ Item layout (pk / sk):
                                               gsi4: T#{t}#QUEUE#{q}#WAITING / id (open, unassigned)
                                               gsi5: SLA#{shard} / {due}#{t}#{id} (next SLA due
                                                     or, once resolved, auto-close time)
+- by contact T#{t}#CONTACT#{c} / CASE#{id}    the contact's case index (``_index_contact``)
 - message    T#{t}#CASE#{id} / MSG#{message_id}  (+ send_attempt: the channel gateway's last claim)
 - history    T#{t}#CASE#{id} / HIST#{write_id}#{nn}  (one write's lines in their order)
 - source     T#{t}#SOURCE#{key} / SOURCE      one case per partner request or channel message
@@ -16,9 +17,9 @@ Item layout (pk / sk):
 A case, its thread and its history share a partition: one query reads the whole record.
 
 Every change to a case goes through ``commit``: the case over the version it was read at, its new
-messages and history lines, the agents' counters it moves (written by ``dal.routing``, their
-owner), its events and the caller's extra items (idempotency keys, source markers, inbox
-markers) in one transaction.
+messages and history lines, its entry in the contact's case index, the agents' counters it moves
+(written by ``dal.routing``, their owner), its events and the caller's extra items (idempotency
+keys, source markers, inbox markers) in one transaction.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 
 from services.cases.dal import routing
 from services.cases.dal.routing import AgentChange
-from services.cases.dal.table import case_pk, table, whole_partition
+from services.cases.dal.table import case_pk, contact_pk, table, whole_partition
 from services.cases.models import Case, CaseFilters, CaseRecord, HistoryLine, Message
 from shared import dynamo, ids
 from shared.dynamo import Filter, Prepare, Transaction
@@ -55,6 +56,10 @@ def member_lane(tenant_id: str, contact_id: str) -> str:
 def channel_lane(tenant_id: str, channel: ChannelAddress) -> str:
     """Cases of a channel sender not (yet) known as a contact."""
     return f"T#{tenant_id}#CHANNEL#{channel.app_id}#{channel.openid}#CASES"
+
+
+def _contact_case_key(tenant_id: str, contact_id: str, case_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"CASE#{case_id}"}
 
 
 def case_item(case: Case) -> dict[str, Any]:
@@ -201,9 +206,17 @@ def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
     return _whole_lane("gsi3", agent_lane(tenant_id, staff_id))
 
 
-def all_member_cases(tenant_id: str, contact_id: str) -> list[Case]:
-    """Every case of the contact (any status)."""
-    return _whole_lane("gsi2", member_lane(tenant_id, contact_id))
+def contact_case_ids(tenant_id: str, contact_id: str) -> list[str]:
+    """Every case of the contact (any status), from its case index with a consistent read: a case
+    committed before the call is found, which the contact's gsi2 lane does not promise."""
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :case)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":case": "CASE#"}),
+        "ProjectionExpression": "case_id",
+        "ConsistentRead": True,
+    }
+    return [item["case_id"] for item in dynamo.query_pages(request)]
 
 
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
@@ -242,6 +255,8 @@ class CaseWrite:
     agents: list[AgentChange] = field(default_factory=list)
     events: list[BaseModel] = field(default_factory=list)
     prepares: list[Prepare] = field(default_factory=list)  # run first: their conditions win
+    # The contact the case was read for (None for a new case): its index entry moves when it changes.
+    contact_before: str | None = None
 
 
 def commit(write: CaseWrite) -> None:
@@ -262,9 +277,26 @@ def commit(write: CaseWrite) -> None:
     for place, line in enumerate(write.history):
         sk = f"HIST#{written}#{place:02d}"
         tx.put({"pk": pk, "sk": sk, "kind": "history", **line.model_dump(mode="json")})
+    _index_contact(tx, write)
     routing.count_cases(tx, case.tenant_id, write.agents)
     publish_with(tx, case.tenant_id, *write.events)
     tx.commit()
+
+
+def _index_contact(tx: Transaction, write: CaseWrite) -> None:
+    """The contact's case index follows the case's contact: entered in the transaction that opens
+    the case for a contact, moved in the one that moves it to another (a merge), kept through an
+    erasure (the contact id stays). Unlike the gsi2 lane, it is read consistently
+    (``contact_case_ids``): a merge finds every case committed before it. Every case has had its
+    entry since the first deployment: there is nothing to backfill."""
+    case = write.case
+    if case.contact_id == write.contact_before:
+        return
+    if write.contact_before:
+        tx.delete(_contact_case_key(case.tenant_id, write.contact_before, case.case_id))
+    if case.contact_id:
+        key = _contact_case_key(case.tenant_id, case.contact_id, case.case_id)
+        tx.put({**key, "kind": "contact_case", "case_id": case.case_id})
 
 
 MESSAGES_PER_WRITE = 25

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from services.cases.dal.table import table
+import contextlib
+
+from services.cases.dal.table import contact_pk, table
 from services.cases.models import DirectoryEntry
 from shared import dynamo
 from shared.dynamo import Prepare, Transaction
@@ -14,7 +16,7 @@ class EntryNotAsExpected(DomainError):
 
 
 def _key(tenant_id: str, contact_id: str) -> dict[str, str]:
-    return {"pk": f"T#{tenant_id}#CONTACT#{contact_id}", "sk": "DIRECTORY"}
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": "DIRECTORY"}
 
 
 def get(tenant_id: str, contact_id: str) -> tuple[DirectoryEntry, int]:
@@ -82,3 +84,49 @@ def set_owner_if_newer(
     except EntryNotAsExpected:
         return False
     return True
+
+
+class HolderMerged(ConcurrentUpdate):
+    """The contact a case was about to be opened for was merged meanwhile: resolve it again."""
+
+
+def record_alias(tenant_id: str, alias_id: str, survivor_id: str) -> None:
+    """The alias points at its survivor, written without reading: an entry that does not exist yet
+    (ContactsMerged came before the alias's ContactCreated) is created empty with the pointer. An
+    alias already pointing somewhere keeps its first survivor (contacts never absorbs a contact
+    twice): the repeat of an event is a no-op."""
+    tx = Transaction(table())
+    tx.update(
+        _key(tenant_id, alias_id),
+        "SET merged_into = :survivor, tenant_id = :tenant, contact_id = :contact, #kind = :kind,"
+        " owners = if_not_exists(owners, :none), owner_versions = if_not_exists(owner_versions, :none),"
+        " erased_version = if_not_exists(erased_version, :zero), revision = if_not_exists(revision, :zero) + :one",
+        condition="attribute_not_exists(merged_into)",
+        names={"#kind": "kind"},
+        values={
+            ":survivor": survivor_id,
+            ":tenant": tenant_id,
+            ":contact": alias_id,
+            ":kind": "directory",
+            ":none": {},
+            ":zero": 0,
+            ":one": 1,
+        },
+        on_fail=EntryNotAsExpected("already merged"),
+    )
+    with contextlib.suppress(EntryNotAsExpected):
+        tx.commit()
+
+
+def still_holder(tenant_id: str, contact_id: str) -> Prepare:
+    """A transaction item that fails (``HolderMerged``) if the contact was merged into another since
+    it was read: so no case lands on a contact whose cases the merge has already moved."""
+
+    def check(tx: Transaction) -> None:
+        tx.check(
+            _key(tenant_id, contact_id),
+            "attribute_not_exists(merged_into)",
+            on_fail=HolderMerged(f"{contact_id} was merged meanwhile"),
+        )
+
+    return check

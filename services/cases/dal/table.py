@@ -9,7 +9,8 @@ Partitions (pk):
 - T#{t}#SOURCE#{key}          one case per partner request or channel message (``dal.cases``)
 - T#{t}#WINDOW#…, CHANNEL#…   channel windows and WeChat apps (``dal.channel``)
 - T#{t}#KB                    knowledge-base articles (``dal.kb``)
-- T#{t}#CONTACT#{c}           the contact directory (``dal.contact_directory``)
+- T#{t}#CONTACT#{c}           the contact directory (``dal.contact_directory``) and the contact's
+                              case index (``dal.cases``)
 - T#{t}#INBOX#{consumer}#{e}  "this consumer handled this event" (here)
 """
 
@@ -29,6 +30,10 @@ def table() -> str:
 
 def case_pk(tenant_id: str, case_id: str) -> str:
     return f"T#{tenant_id}#CASE#{case_id}"
+
+
+def contact_pk(tenant_id: str, contact_id: str) -> str:
+    return f"T#{tenant_id}#CONTACT#{contact_id}"
 
 
 def routing_pk(tenant_id: str) -> str:

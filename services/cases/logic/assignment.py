@@ -15,7 +15,7 @@ from services.cases.dal import contact_directory
 from services.cases.dal import routing as routing_dal
 from services.cases.logic.changes import AgentTurnTaken, CaseChange
 from services.cases.logic.routing import choose_agent
-from services.cases.models import Actor, Agent, Case, Queue, Routing
+from services.cases.models import Actor, Agent, Case, DirectoryEntry, Queue, Routing
 from shared.clock import now_rfc3339
 from shared.errors import ConcurrentUpdate
 from shared.retry import retry_on_race
@@ -30,16 +30,25 @@ def owner_of(tenant_id: str, contact_id: str | None, brand: str | None) -> str |
     if not contact_id:
         return None
     entry, _ = contact_directory.get(tenant_id, contact_id)
+    return _owner_in(entry, brand)
+
+
+def _owner_in(entry: DirectoryEntry, brand: str | None) -> str | None:
     return entry.owners.get(brand or "*") or entry.owners.get("*")
 
 
 class AgentPicker:
     """Chooses an agent for a case, looking the contact's owner up only when someone could take it."""
 
-    def __init__(self, tenant_id: str, contact_id: str | None, brand: str | None) -> None:
+    def __init__(
+        self, tenant_id: str, contact_id: str | None, brand: str | None, known: DirectoryEntry | None = None
+    ) -> None:
+        """``known``: the contact's directory entry, when the caller has just read it."""
         self.whose = (tenant_id, contact_id, brand)
         self._owner: str | None = None
         self._looked_up = False
+        if known is not None:
+            self._owner, self._looked_up = _owner_in(known, brand), True
 
     def pick(self, queue: Queue | None, agents: Iterable[Agent], attempt: int = 0) -> Agent | None:
         if queue is None:

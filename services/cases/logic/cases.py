@@ -26,7 +26,7 @@ from services.cases.dal import channel as channel_dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.routing import AgentRelease
 from services.cases.dal.table import table
-from services.cases.logic import assignment, compliance
+from services.cases.logic import aliases, assignment, compliance
 from services.cases.logic.changes import CaseChange
 from services.cases.logic.intake import AnswerClaim, Draft, open_case
 from services.cases.logic.workflow import on_member_reply
@@ -112,6 +112,7 @@ def _require_known_contact(tenant_id: str, contact_id: str | None) -> None:
 
 
 def file_for_member(member: MemberPrincipal, body: MemberCaseCreate, key: str | None) -> MemberCaseView:
+    member = aliases.as_holder(member)
     channel = (
         ChannelAddress(kind=MEMBER_CHANNEL, app_id=member.app_id, openid=member.openid)
         if member.app_id and member.openid
@@ -179,6 +180,8 @@ def record(tenant_id: str, case_id: str) -> CaseRecord:
 
 
 def list_cases(tenant_id: str, filters: CaseFilters, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
+    if filters.contact_id:  # an alias's cases are its survivor's
+        filters = filters._replace(contact_id=aliases.holder_id(tenant_id, filters.contact_id))
     return dal.list_cases(tenant_id, filters, limit, cursor)
 
 
@@ -187,13 +190,16 @@ def _is_members_own(member: MemberPrincipal, case: Case) -> bool:
 
 
 def member_cases(member: MemberPrincipal, limit: int, cursor: str | None) -> tuple[list[Case], str | None]:
-    """The member's cases, newest first; compliance cases (about staff) are not theirs to see."""
+    """The member's cases, newest first; compliance cases (about staff) are not theirs to see. A
+    token issued to a contact since merged into another sees the survivor's (``aliases``)."""
+    member = aliases.as_holder(member)
     found, next_cursor = dal.member_cases(member.tenant_id, member.contact_id, limit, cursor)
     return [case for case in found if _is_members_own(member, case)], next_cursor
 
 
 def member_record(member: MemberPrincipal, case_id: str) -> CaseRecord:
     """The member's own case, without internal notes; anyone else's is unknown (404)."""
+    member = aliases.as_holder(member)
     found = dal.get_record(member.tenant_id, case_id)
     if found is None or not _is_members_own(member, found.case):
         raise _missing(case_id)
@@ -446,6 +452,7 @@ def _with_member_message(case: Case, member: MemberPrincipal, body: MemberMessag
 
 
 def member_message(member: MemberPrincipal, case_id: str, body: MemberMessageCreate) -> Message:
+    member = aliases.as_holder(member)
     outcome = _change_case(member.tenant_id, case_id, lambda case: _with_member_message(case, member, body))
     return _written(outcome).write.messages[0]
 
@@ -476,6 +483,7 @@ def _rated(case: Case, member: MemberPrincipal, body: CsatCreate, settings: Case
 
 def rate(member: MemberPrincipal, case_id: str, body: CsatCreate) -> Case:
     """Once per resolution; a rating at or below the tenant's threshold reopens a resolved case."""
+    member = aliases.as_holder(member)
     settings = routing_dal.settings(member.tenant_id)
     after, _ = _change_case(member.tenant_id, case_id, lambda case: _rated(case, member, body, settings))
     return after

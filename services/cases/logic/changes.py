@@ -37,7 +37,7 @@ class CaseChange:
         if before is not None:
             case.version = before.version + 1
             case.updated_at = at
-        self.write = CaseWrite(case=case)
+        self.write = CaseWrite(case=case, contact_before=before.contact_id if before else None)
 
     @classmethod
     def of(cls, before: Case, actor: Actor, at: str, settings: CaseSettings | None = None) -> CaseChange:

@@ -4,8 +4,9 @@
   SLA, rating — but forgets what the member said and what was said to them: subject, description,
   message bodies, attachments, the CSAT comment and the WeChat address. The contact id stays: it
   is an opaque reference, and who handled what must still add up.
-- Merged (``ContactsMerged``): the absorbed contact's cases move to the survivor, so the member
-  sees them all in one place.
+- Merged (``ContactsMerged``): the absorbed contact becomes an alias of the survivor in the
+  directory, and its cases move to the survivor, so the member sees them all in one place (also
+  through a token issued to the alias: see ``aliases``).
 
 Both are safe to repeat: an erased case is erased again to the same result; a merged contact has
 no cases left to move. The consumer's marker is written last, so a failure midway retries it all.
@@ -17,7 +18,9 @@ from collections.abc import Callable
 from functools import partial
 
 from services.cases.dal import cases as dal
+from services.cases.dal import contact_directory as directory
 from services.cases.dal.table import mark_handled
+from services.cases.logic import aliases
 from services.cases.logic.changes import CaseChange
 from services.cases.models import Actor
 from services.cases.service import CONTACT_CASES_CONSUMER
@@ -46,19 +49,24 @@ def _forget(tenant_id: str, case_id: str) -> None:
 
 
 def _move(tenant_id: str, survivor_id: str, merged_id: str, case_id: str) -> None:
+    """Move one case to the contact holding the survivor's cases now (the survivor, or where a later
+    merge took it), on the condition that it still holds them when the case is written."""
     case = dal.get_case(tenant_id, case_id)
     if case is None or case.contact_id != merged_id:
         return
+    target = aliases.holder_id(tenant_id, survivor_id)
     change = CaseChange.of(case, CONTACTS, now_rfc3339())
-    change.case.contact_id = survivor_id
-    change.note(f"contact {merged_id} merged into {survivor_id}")
+    change.case.contact_id = target
+    change.note(f"contact {merged_id} merged into {target}")
+    change.write.prepares.append(directory.still_holder(tenant_id, target))
     dal.commit(change.write)
 
 
 def _each_case(tenant_id: str, contact_id: str, rewrite: Callable[[str], None]) -> None:
-    """``rewrite(case_id)`` for every case of the contact, again on a lost race."""
-    for case in dal.all_member_cases(tenant_id, contact_id):
-        _rewrite_one(rewrite, case.case_id)
+    """``rewrite(case_id)`` for every case of the contact, again on a lost race. The cases come from
+    the contact's case index, read consistently: every case committed before the read is there."""
+    for case_id in dal.contact_case_ids(tenant_id, contact_id):
+        _rewrite_one(rewrite, case_id)
 
 
 def _rewrite_one(rewrite: Callable[[str], None], case_id: str) -> None:
@@ -71,5 +79,13 @@ def erase(tenant_id: str, contact_id: str, event_id: str) -> None:
 
 
 def merge(tenant_id: str, survivor_id: str, merged_id: str, event_id: str) -> None:
+    """Record the alias first, so that every case opened for it from then on lands on the
+    survivor (``intake`` checks the pointer is still absent when it writes), then move the cases it
+    already has. A survivor merged meanwhile (B into C handled before A into B) is followed."""
+    target = aliases.holder(tenant_id, survivor_id)
+    if target.contact_id == merged_id or target.merged_into:
+        # Contacts never absorbs a survivor into its own alias, nor chains merges this deep.
+        raise ValueError(f"merging {merged_id} into {survivor_id} would form a cycle")
+    directory.record_alias(tenant_id, merged_id, survivor_id)
     _each_case(tenant_id, merged_id, partial(_move, tenant_id, survivor_id, merged_id))
     mark_handled(CONTACT_CASES_CONSUMER.name, tenant_id, event_id)

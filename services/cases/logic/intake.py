@@ -4,18 +4,19 @@ assigned in the same transaction that creates it (one write per intake)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from services.cases.dal import cases as dal
+from services.cases.dal import contact_directory
 from services.cases.dal import routing as routing_dal
-from services.cases.logic import sla
+from services.cases.logic import aliases, sla
 from services.cases.logic.assignment import ATTEMPTS, SYSTEM, AgentPicker, dispatch, queue_of
 from services.cases.logic.changes import AgentTurnTaken, CaseChange
 from services.cases.logic.routing import choose_queue
-from services.cases.models import Actor, Attachment, Case, Message, Routing
+from services.cases.models import Actor, Attachment, Case, DirectoryEntry, Message, Routing
 from shared import ids
 from shared.clock import now_rfc3339
 from shared.dynamo import Prepare
@@ -123,8 +124,32 @@ def open_case(
 ) -> Case:
     """Create the case, assigned when an agent can take it now, waiting in its queue otherwise.
     ``prepares`` are the caller's conditional items (source marker, processed marker, window);
-    ``answer`` claims an Idempotency-Key with the case's view."""
-    picker = AgentPicker(tenant_id, draft.contact_id, draft.brand)
+    ``answer`` claims an Idempotency-Key with the case's view.
+
+    A case for a contact merged into another (an alias) is opened for the contact holding its
+    cases, on the condition that this one is not merged meanwhile (else it is resolved again): a
+    case never lands on a contact whose cases a merge has already moved."""
+    contact_id = draft.contact_id
+    if contact_id is None:
+        return _open(tenant_id, draft, prepares, answer, None)
+
+    def for_holder(_: int) -> Case:
+        entry = aliases.holder(tenant_id, contact_id)
+        held = replace(draft, contact_id=entry.contact_id)
+        checked = [*prepares, contact_directory.still_holder(tenant_id, entry.contact_id)]
+        return _open(tenant_id, held, checked, answer, entry)
+
+    return retry_on_race(for_holder, races=contact_directory.HolderMerged)
+
+
+def _open(
+    tenant_id: str,
+    draft: Draft,
+    prepares: Sequence[Prepare],
+    answer: AnswerClaim[Any] | None,
+    contact: DirectoryEntry | None,
+) -> Case:
+    picker = AgentPicker(tenant_id, draft.contact_id, draft.brand, contact)
     try:
         return retry_on_race(
             lambda attempt: _commit(

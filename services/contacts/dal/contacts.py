@@ -11,19 +11,28 @@ Item layout (pk / sk), every key prefixed by the tenant:
   a contact acquired by a campaign's code
 - daily     T#{tenant}#DAILY / DAY#{date}#{shard}  new contacts per business day (see ``daily``),
   counted in the transaction that creates the contact
+- merge     T#{tenant}#C#{survivor} / MERGE#{time}#{merge id}   one per merge, written with it; the
+  merge also copies the alias's log under the survivor, so one partition holds every merge that
+  made a contact (the alias keeps its own, unread: reads resolve an alias to its survivor)
+- candidate T#{tenant}#CAND#{id}#{id} / CANDIDATE  gsi1: T#{tenant}#CANDIDATES / {time}#{ids}: two
+  contacts that may be one person but could not be merged safely; deleted by their merge (a pair
+  resolved otherwise, by a chain of merges or an erasure, stays and is skipped by the listing)
+An alias (a contact merged into another) keeps its PROFILE with ``merged_into`` and nothing else:
+no listing, no tag, owner, source or identity items (its identities point to the survivor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.models import BUSINESS_ZONE, Contact
+from services.contacts.models import BUSINESS_ZONE, Contact, MergeCandidate, MergeEntry
 from shared import daily, dynamo
-from shared.dynamo import Page, Prepare, Transaction
+from shared.dynamo import MAX_TRANSACTION_ITEMS, Page, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
 from shared.settings import get_settings
@@ -70,14 +79,16 @@ def source_partition(tenant_id: str, campaign_id: str) -> str:
 def _contact_item(contact: Contact) -> dict[str, Any]:
     item = {"pk": contact_pk(contact.tenant_id, contact.contact_id), "sk": "PROFILE", "kind": "contact"}
     item.update(contact.model_dump(mode="json", exclude_none=True))
-    if not contact.erased:
+    if not item.get("merged_from"):
+        item.pop("merged_from", None)
+    if not contact.erased and not contact.is_alias:  # erased and merged contacts leave the listing
         item.update(gsi1pk=all_contacts_partition(contact.tenant_id), gsi1sk=contact.contact_id)
     return item
 
 
 def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]]:
     """Tag, owner and identity items that a contact implies, by key."""
-    if contact is None or contact.erased:
+    if contact is None or contact.erased or contact.is_alias:
         return {}
     tenant, contact_id = contact.tenant_id, contact.contact_id
     pk = contact_pk(tenant, contact_id)
@@ -130,6 +141,14 @@ def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]
     return {(item["pk"], item["sk"]): item for item in items}
 
 
+Change = tuple[Contact | None, Contact]
+"""A contact's state as read (None: new) and as it is to be written."""
+
+
+class MergeTooLarge(Conflict):
+    """A merge whose writes cannot fit one transaction even with the alias's index clean-up deferred."""
+
+
 def save(
     before: Contact | None,
     after: Contact,
@@ -143,10 +162,55 @@ def save(
     contact holds them yet, which is the uniqueness guarantee. A new contact counts in its day's
     figures in the same transaction: a creation that fails or is replayed counts nothing.
     """
+    save_all([(before, after)], events, prepare=prepare)
+
+
+def save_all(
+    changes: list[Change],
+    events: list[BaseModel],
+    *,
+    prepare: Prepare | None = None,
+    defer_index_cleanup: bool = False,
+) -> None:
+    """Write several contacts' new states, their side items and the events in one transaction
+    (a merge writes the survivor, the alias and the aliases it already had).
+
+    Side items are compared across all the contacts: an identity item that moves from one
+    contact to another is re-pointed on the condition that it still names the contact it was
+    read with. ``defer_index_cleanup``: when the transaction would pass DynamoDB's limit, the
+    deletions of tag, owner and source items of contacts that leave the listing (a merge's
+    alias) are made after the commit; until then readers skip them (``get_many`` drops aliases).
+    """
     tx = Transaction(table())
     if prepare is not None:
         prepare(tx)
-    changed_meanwhile = ConcurrentUpdate("The contact changed meanwhile; read it again and retry.")
+    old: dict[tuple[str, str], dict[str, Any]] = {}
+    new: dict[tuple[str, str], dict[str, Any]] = {}
+    for before, after in changes:
+        _write_profile(tx, before, after)
+        old.update(_side_items(before))
+        new.update(_side_items(after))
+    _write_side_items(tx, old, new)
+    gone = [old[key] for key in old.keys() - new.keys()]
+    deferred: list[dict[str, Any]] = []
+    if defer_index_cleanup and len(tx) + len(gone) + len(events) > MAX_TRANSACTION_ITEMS:
+        deferred = [item for item in gone if item["kind"] != "identity"]
+        gone = [item for item in gone if item["kind"] == "identity"]
+    for item in gone:
+        tx.delete({"pk": item["pk"], "sk": item["sk"]}, condition="contact_id = :c", values={":c": item["contact_id"]})
+    publish_with(tx, changes[0][1].tenant_id, *events)
+    if defer_index_cleanup and len(tx) > MAX_TRANSACTION_ITEMS:
+        raise MergeTooLarge(f"The merge needs {len(tx)} writes; one transaction holds {MAX_TRANSACTION_ITEMS}.")
+    tx.commit()
+    for item in deferred:
+        _delete_if_still_of(item)
+
+
+def _changed_meanwhile() -> ConcurrentUpdate:
+    return ConcurrentUpdate("The contact changed meanwhile; read it again and retry.")
+
+
+def _write_profile(tx: Transaction, before: Contact | None, after: Contact) -> None:
     if before is None:
         tx.create(_contact_item(after), on_fail=ContactExists("The contact already exists."))
         day = daily.business_day(after.created_at, BUSINESS_ZONE)
@@ -156,26 +220,41 @@ def save(
             {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": "PROFILE"},
             "version = :v",
             values={":v": before.version},
-            on_fail=changed_meanwhile,
+            on_fail=_changed_meanwhile(),
         )
     else:
-        tx.put(_contact_item(after), condition="version = :v", values={":v": before.version}, on_fail=changed_meanwhile)
-    old, new = _side_items(before), _side_items(after)
+        tx.put(
+            _contact_item(after), condition="version = :v", values={":v": before.version}, on_fail=_changed_meanwhile()
+        )
+
+
+def _write_side_items(
+    tx: Transaction, old: dict[tuple[str, str], dict[str, Any]], new: dict[tuple[str, str], dict[str, Any]]
+) -> None:
     for key, item in new.items():
-        if key in old and old[key] == item:
+        previous = old.get(key)
+        if previous == item:
             continue
-        if item["kind"] == "identity":
+        if item["kind"] != "identity":
+            tx.put(item)
+        elif previous is not None:  # moves to another contact (a merge): only from the one read
+            tx.put(
+                item, condition="contact_id = :c", values={":c": previous["contact_id"]}, on_fail=_changed_meanwhile()
+            )
+        else:
             kind = item["identity_kind"]
             tx.create(
                 item,
                 on_fail=IdentityTaken(f"The {kind.split(':')[0]} is already used by another contact.", identity=kind),
             )
-        else:
-            tx.put(item)
-    for key in old.keys() - new.keys():
-        tx.delete({"pk": key[0], "sk": key[1]}, condition="contact_id = :c", values={":c": after.contact_id})
-    publish_with(tx, after.tenant_id, *events)
-    tx.commit()
+
+
+def _delete_if_still_of(item: dict[str, Any]) -> None:
+    """Delete an index item left by a contact that no longer lists (idempotent: an item already
+    gone or since taken by another contact is left alone)."""
+    with suppress(ConcurrentUpdate):
+        key = {"pk": item["pk"], "sk": item["sk"]}
+        Transaction(table()).delete(key, condition="contact_id = :c", values={":c": item["contact_id"]}).commit()
 
 
 def timeline_item(tenant_id: str, contact_id: str, entry_id: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -202,11 +281,19 @@ def list_partition(tenant_id: str, partition: str, limit: int, cursor: str | Non
 
 
 def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
+    """The live contacts among ``contact_ids``, in their order (erased contacts and aliases left out)."""
+    found = profiles(tenant_id, contact_ids)
+    # An alias's index items may outlive its merge for a moment (``save_all``): never listed.
+    return [found[cid] for cid in contact_ids if cid in found and not found[cid].erased and not found[cid].is_alias]
+
+
+def profiles(tenant_id: str, contact_ids: list[str]) -> dict[str, Contact]:
+    """Every stored profile among ``contact_ids`` (erased ones and aliases too), by id."""
     found: dict[str, Contact] = {}
-    for start in range(0, len(contact_ids), 100):
+    unique = list(dict.fromkeys(contact_ids))
+    for start in range(0, len(unique), 100):
         keys = [
-            dynamo.serialize({"pk": contact_pk(tenant_id, cid), "sk": "PROFILE"})
-            for cid in contact_ids[start : start + 100]
+            dynamo.serialize({"pk": contact_pk(tenant_id, cid), "sk": "PROFILE"}) for cid in unique[start : start + 100]
         ]
         request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True}}
         while request:
@@ -215,9 +302,92 @@ def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
                 contact = Contact.model_validate(dynamo.deserialize(raw))
                 found[contact.contact_id] = contact
             request = answer.get("UnprocessedKeys") or {}
-    return [found[cid] for cid in contact_ids if cid in found and not found[cid].erased]
+    return found
 
 
 def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:
     """The tenant's daily counters over ``dates`` (shared.daily): one Query of this table."""
     return daily.read(table(), tenant_id, dates, fields)
+
+
+# Merges and merge candidates ------------------------------------------------------------------
+def merge_entry_item(tenant_id: str, entry: MergeEntry, *, under: str | None = None) -> dict[str, Any]:
+    """A merge's log entry, under its survivor or (a copy, at a later merge) under ``under``."""
+    return {
+        "pk": contact_pk(tenant_id, under or entry.survivor_id),
+        "sk": f"MERGE#{entry.merged_at}#{entry.merge_id}",
+        "kind": "merge",
+        **entry.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def _merge_log_request(tenant_id: str, contact_id: str) -> dict[str, Any]:
+    return {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":s": "MERGE#"}),
+        "ScanIndexForward": False,
+    }
+
+
+def merge_log(tenant_id: str, contact_id: str, most: int) -> list[MergeEntry]:
+    """The merge log under a contact, newest first, at most ``most`` entries (one query)."""
+    request = _merge_log_request(tenant_id, contact_id)
+    return [MergeEntry.model_validate(item) for item in dynamo.query_pages(request, most)]
+
+
+def merge_log_page(
+    tenant_id: str, contact_id: str, limit: int, cursor: str | None
+) -> tuple[list[MergeEntry], str | None]:
+    """One page of the merge log under a contact, newest first: every merge that concerns it."""
+    page = dynamo.query_page(
+        table(),
+        partition_attr="pk",
+        partition_value=contact_pk(tenant_id, contact_id),
+        limit=limit,
+        cursor=cursor,
+        sort_prefix=("sk", "MERGE#"),
+        newest_first=True,
+    )
+    return [MergeEntry.model_validate(item) for item in page.items], page.next_cursor
+
+
+def candidates_partition(tenant_id: str) -> str:
+    return f"T#{tenant_id}#CANDIDATES"
+
+
+def candidate_key(tenant_id: str, first: str, second: str) -> dict[str, str]:
+    low, high = sorted((first, second))
+    return {"pk": f"T#{tenant_id}#CAND#{low}#{high}", "sk": "CANDIDATE"}
+
+
+def record_candidate(tenant_id: str, candidate: MergeCandidate) -> None:
+    """Note the pair once (a pair found again keeps its first record)."""
+    first, second = candidate.contact_ids
+    item = {
+        **candidate_key(tenant_id, first, second),
+        "kind": "merge_candidate",
+        "gsi1pk": candidates_partition(tenant_id),
+        "gsi1sk": f"{candidate.found_at}#{candidate.candidate_id}",
+        **candidate.model_dump(mode="json"),
+    }
+    with suppress(Conflict):
+        Transaction(table()).create(item, on_fail=Conflict("already a candidate")).commit()
+
+
+def forget_candidate(tx: Transaction, tenant_id: str, first: str, second: str) -> None:
+    """Within a merge: the pair is no longer a candidate (nothing to delete is fine)."""
+    tx.delete(candidate_key(tenant_id, first, second))
+
+
+def candidates_page(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[MergeCandidate], str | None]:
+    page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=candidates_partition(tenant_id),
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+        newest_first=True,
+    )
+    return [MergeCandidate.model_validate(item) for item in page.items], page.next_cursor

@@ -2,8 +2,14 @@
 ``jscode2session``; a web-page OAuth code (the member H5 opened in WeChat, ``snsapi_base``) through
 ``sns/oauth2/access_token``. Both answer the openid under the app that issued the code.
 
+A mini-program's phone number button (``getPhoneNumber``) gives a one-time code that
+``wxa/business/getuserphonenumber`` exchanges for the number the user confirmed to WeChat; it is
+called with the app's access token (``cgi-bin/stable_token``, which does not invalidate the tokens
+other functions hold).
+
 In AWS it calls WeChat with the app secret from Secrets Manager. The local stack uses the fake,
-in which the code ``dev:<openid>`` or ``dev:<openid>:<unionid>`` yields that identity.
+in which the code ``dev:<openid>`` or ``dev:<openid>:<unionid>`` yields that identity, and the
+phone code ``dev-phone:<number>`` yields that number (e.g. ``dev-phone:13800138000``).
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
-from shared.errors import Unauthorized, UpstreamUnavailable
+from shared.errors import Unauthorized, Unprocessable, UpstreamUnavailable
 from shared.settings import get_settings
 
 CODE2SESSION_URL = "https://api.weixin.qq.com/sns/jscode2session"
 WEB_OAUTH_URL = "https://api.weixin.qq.com/sns/oauth2/access_token"
+STABLE_TOKEN_URL = "https://api.weixin.qq.com/cgi-bin/stable_token"  # noqa: S105 - an address
+PHONE_NUMBER_URL = "https://api.weixin.qq.com/wxa/business/getuserphonenumber"
+FAKE_PHONE_PREFIX = "dev-phone:"
 # Where each kind of code is exchanged, and the name WeChat gives the code there.
 EXCHANGES: dict[str, tuple[str, str]] = {"mini_program": (CODE2SESSION_URL, "js_code"), "web": (WEB_OAUTH_URL, "code")}
 
@@ -31,6 +40,14 @@ class WechatSession:
 class WechatGateway(Protocol):
     def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession: ...
 
+    def phone_number(self, tenant_id: str, app_id: str, code: str) -> str:
+        """The phone number (E.164 when WeChat gives its country code) a getPhoneNumber code stands for."""
+        ...
+
+
+def _refused_phone_code(detail: str) -> Unprocessable:
+    return Unprocessable(detail, [{"loc": ["body", "code"], "msg": "not a valid phone number code"}])
+
 
 class FakeWechatGateway:
     def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession:
@@ -39,8 +56,17 @@ class FakeWechatGateway:
             raise Unauthorized("The login code is not valid (the local fake accepts dev:<openid>[:<unionid>]).")
         return WechatSession(openid=parts[1], unionid=parts[2] if len(parts) == 3 else None)
 
+    def phone_number(self, tenant_id: str, app_id: str, code: str) -> str:
+        number = code.removeprefix(FAKE_PHONE_PREFIX)
+        if number == code or not number:
+            raise _refused_phone_code(f"The phone code is not valid (the fake accepts {FAKE_PHONE_PREFIX}<number>).")
+        return number
+
 
 class WechatApiGateway:
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, float]] = {}
+
     def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession:
         # Only the login route calls WeChat: the other routes do not pay for the HTTP client.
         import urllib.parse
@@ -64,6 +90,53 @@ class WechatApiGateway:
         if result.get("errcode") or not result.get("openid"):
             raise Unauthorized("WeChat refused the login code.")
         return WechatSession(openid=result["openid"], unionid=result.get("unionid"))
+
+    def phone_number(self, tenant_id: str, app_id: str, code: str) -> str:
+        import urllib.parse
+
+        token = self._access_token(tenant_id, app_id)
+        url = f"{PHONE_NUMBER_URL}?access_token={urllib.parse.quote(token)}"
+        result = _post(url, {"code": code})
+        if int(result.get("errcode") or 0) in (40001, 42001):  # a stale token: the next call fetches one
+            self._tokens.pop(f"{tenant_id}/{app_id}", None)
+            raise UpstreamUnavailable("The WeChat access token expired; try again.")
+        info = result.get("phone_info") or {}
+        if result.get("errcode") or not info.get("purePhoneNumber"):
+            raise _refused_phone_code("WeChat refused the phone code.")
+        country = str(info.get("countryCode") or "").lstrip("+")
+        return f"+{country}{info['purePhoneNumber']}" if country else str(info["purePhoneNumber"])
+
+    def _access_token(self, tenant_id: str, app_id: str) -> str:
+        import time
+
+        from shared.auth import keys
+
+        key = f"{tenant_id}/{app_id}"
+        cached = self._tokens.get(key)
+        if cached and cached[1] > time.time() + 60:
+            return cached[0]
+        app_secret = keys.secret_json(get_settings().wechat_secret_arn).get(key)
+        if not app_secret:
+            raise Unauthorized("This app is not registered for the tenant.")
+        result = _post(STABLE_TOKEN_URL, {"grant_type": "client_credential", "appid": app_id, "secret": app_secret})
+        if not result.get("access_token"):
+            raise UpstreamUnavailable("WeChat gave no access token; try again.")
+        self._tokens[key] = (str(result["access_token"]), time.time() + int(result.get("expires_in", 7200)))
+        return str(result["access_token"])
+
+
+def _post(url: str, payload: dict[str, object]) -> dict[str, Any]:
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 - a fixed https endpoint
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+            result: dict[str, Any] = json.loads(answer.read())
+    except (OSError, ValueError) as error:
+        raise UpstreamUnavailable("WeChat did not answer; try again.") from error
+    return result
 
 
 @cache

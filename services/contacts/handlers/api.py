@@ -15,7 +15,11 @@ from services.contacts.models import (
     LoginAnswer,
     MemberPatch,
     MemberView,
+    MergeCandidateList,
+    MergeList,
+    MergeRequest,
     OwnerChange,
+    PhoneBinding,
     Tag,
     WechatLogin,
 )
@@ -128,6 +132,27 @@ def set_owner(contact_id: ContactId, body: OwnerChange) -> ContactView:
     return ContactView.of(contacts.set_owner(api.staff(), contact_id, body))
 
 
+@api.route("POST /v1/contacts/{contact_id}/merge")
+def merge_contacts(contact_id: ContactId, body: MergeRequest) -> ContactView:
+    """Merge two contacts into one: the older survives (either may be named first); answers the survivor."""
+    return ContactView.of(contacts.merge_by_hand(api.staff(), contact_id, body))
+
+
+@api.route("GET /v1/contacts/merge-candidates")
+def merge_candidates(limit: Limit = 50, cursor: Cursor = None) -> MergeCandidateList:
+    """Pairs of contacts that may be one person but were not merged automatically, newest first."""
+    found, next_cursor = contacts.merge_candidates(api.staff(), limit, cursor)
+    return MergeCandidateList(items=found, next_cursor=next_cursor)
+
+
+@api.route("GET /v1/contacts/{contact_id}/merges")
+def contact_merges(contact_id: ContactId, limit: Limit = 50, cursor: Cursor = None) -> MergeList:
+    """The merges that made this contact, newest first: survivor, alias, evidence (an identity kind),
+    actor, reason, time."""
+    found, next_cursor = contacts.merges_of(api.staff(), contact_id, limit, cursor)
+    return MergeList(items=found, next_cursor=next_cursor)
+
+
 @api.route("GET /v1/me", errors=(404,))
 def get_me() -> MemberView:
     """The member's own profile."""
@@ -140,6 +165,15 @@ def patch_me(body: MemberPatch) -> MemberView:
     """Change the member's own profile."""
     member = api.member()
     return MemberView.of(contacts.update_member(member.tenant_id, member.contact_id, body))
+
+
+@api.route("POST /v1/me/phone", errors=(404, 409, 422, 503))
+def bind_phone(body: PhoneBinding) -> MemberView:
+    """Bind the phone number the member confirmed in WeChat (a getPhoneNumber code); a number another
+    contact holds merges the two when it is safe (409 when not)."""
+    from services.contacts.logic import phone  # WeChat's HTTP client: only this route pays for it
+
+    return MemberView.of(phone.bind(api.member(), body.code))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -6,13 +6,17 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.logic.merging import resolve
 from services.contacts.models import TENANT_WIDE, Contact
 from shared.clock import now_rfc3339
-from shared.consumer import AlreadyProcessed
+from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Transaction
 from shared.events.campaigns import QrCodeScanned
 from shared.events.contacts import ContactOwnerChanged, ScanAttributed
 from shared.observability import logger
+
+SCAN_MARKER = "contacts-scan-attribution"
+"""The once-only marker's scope: one per scan id, tenant-wide (not under the contact)."""
 
 
 def source_of(scan: QrCodeScanned) -> dict[str, str]:
@@ -53,23 +57,28 @@ def attribute(contact: Contact, scan: QrCodeScanned) -> tuple[Contact, list[Base
                 owner=scan.staff_id,
             )
         )
-    events.append(ScanAttributed(**scan.ref(), acquired=acquired, scanned_at=scan.scanned_at))
+    # A scan by a contact since merged is the survivor's: the answer names the survivor.
+    ref = {**scan.ref(), "contact_id": contact.contact_id}
+    events.append(ScanAttributed(**ref, acquired=acquired, scanned_at=scan.scanned_at))
     return updated, events
 
 
 def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
-    contact = dal.get(tenant_id, scan.contact_id)
+    contact = resolve(tenant_id, scan.contact_id)
     if contact is None or contact.erased:
         logger.info("scan by an unknown or erased contact ignored", extra={"scan_id": scan.scan_id})
         return
     updated, events = attribute(contact, scan)
 
     def timeline(tx: Transaction) -> None:
-        # The scan's timeline entry is keyed by the scan: a second delivery finds it and stops.
+        # Once per scan, whoever the scanning contact resolves to now: a scan handled under an
+        # alias before its merge and redelivered after it finds the tenant-wide marker and stops
+        # (the timeline entry below lives under the contact, so it cannot tell across a merge).
+        processed_marker(tx, SCAN_MARKER, tenant_id, scan.scan_id)
         tx.create(
             dal.timeline_item(
                 tenant_id,
-                scan.contact_id,
+                contact.contact_id,
                 scan.scan_id,
                 {
                     "type": "scan",

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.logic import merging
 from services.contacts.logic.identities import normalise_email, normalise_identity, normalise_phone
 from services.contacts.models import (
     BUSINESS_ZONE,
@@ -21,6 +22,9 @@ from services.contacts.models import (
     ContactView,
     Identities,
     MemberPatch,
+    MergeCandidate,
+    MergeEntry,
+    MergeRequest,
     OwnerChange,
 )
 from shared import daily, idempotency, ids
@@ -38,8 +42,9 @@ def _normalised(phone: str | None, email: str | None) -> tuple[str | None, str |
 
 
 def visible_contact(staff: StaffPrincipal, contact_id: str) -> Contact:
-    """The contact, if it exists in the caller's tenant and the caller may see it; else 404."""
-    contact = dal.get(staff.tenant_id, contact_id)
+    """The contact, if it exists in the caller's tenant and the caller may see it; else 404.
+    A merged contact's id stands for its survivor: every staff route acts on the survivor."""
+    contact = merging.resolve(staff.tenant_id, contact_id)
     if contact is None or contact.erased:
         raise NotFound("No such contact.")
     if staff.sees_only_own_customers and staff.staff_id not in contact.owners.values():
@@ -70,9 +75,14 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
     )
 
     def write(claim: Callable[[ContactView], Prepare]) -> ContactView:
-        view = ContactView.of(contact)
-        dal.save(None, contact, [created_event(contact)], prepare=claim(view))
-        return view
+        # Identities another contact holds: this creation is absorbed into it (an upsert).
+        saved, _ = merging.upsert(
+            staff.tenant_id,
+            contact,
+            actor=merging.Actor("staff", staff.staff_id),
+            prepare=lambda final: claim(ContactView.of(final)),
+        )
+        return ContactView.of(saved)
 
     return idempotency.once_per_key(
         table=dal.table(),
@@ -89,16 +99,6 @@ def new_contact(tenant_id: str, **fields: Any) -> Contact:
     """A contact not yet saved: a new id, created and updated now."""
     now = now_rfc3339()
     return Contact(tenant_id=tenant_id, contact_id=ids.new_id("ct_"), created_at=now, updated_at=now, **fields)
-
-
-def created_event(contact: Contact) -> events.ContactCreated:
-    return events.ContactCreated(
-        contact_id=contact.contact_id,
-        version=contact.version,
-        identity_kinds=list(contact.identities.by_kind()),
-        tags=contact.tags,
-        owners=contact.owners,
-    )
 
 
 def _apply(contact: Contact, changes: dict[str, Any]) -> tuple[Contact, list[str]]:
@@ -129,15 +129,58 @@ def _save_update(contact: Contact, changes: dict[str, Any]) -> Contact:
 
 
 def update_contact(staff: StaffPrincipal, contact_id: str, patch: ContactPatch) -> Contact:
-    return _save_update(visible_contact(staff, contact_id), patch.model_dump(exclude_unset=True))
+    contact = visible_contact(staff, contact_id)
+    actor = merging.Actor("staff", staff.staff_id)
+    return _update_merging(contact, patch.model_dump(exclude_unset=True), actor, "identity given by staff")
 
 
 def update_member(tenant_id: str, contact_id: str, patch: MemberPatch) -> Contact:
     return _save_update(member_contact(tenant_id, contact_id), patch.model_dump(exclude_unset=True))
 
 
+def bind_phone(tenant_id: str, contact_id: str, phone: str) -> Contact:
+    """A member binds the phone WeChat confirmed: it replaces theirs; held by another contact of
+    the tenant, the two merge (the older survives) when that is safe."""
+    contact = member_contact(tenant_id, contact_id)
+    actor = merging.Actor("member", contact.contact_id)
+    return _update_merging(contact, {"phone": phone}, actor, "phone bound by the member")
+
+
+def _update_merging(contact: Contact, changes: dict[str, Any], actor: merging.Actor, reason: str) -> Contact:
+    """Apply a change; an identity it names that another contact holds merges the two first
+    (safe merges only: otherwise the pair becomes a candidate and the change is refused, 409)."""
+    wanted, _ = _apply(contact, dict(changes))
+    mine = contact.identities.by_kind()
+    for kind, value in wanted.identities.by_kind().items():
+        if mine.get(kind) == value:
+            continue
+        holder = dal.find_by_identity(contact.tenant_id, kind, value)
+        if holder is None or holder == contact.contact_id:
+            continue
+        try:
+            return merging.merge(
+                contact.tenant_id,
+                contact.contact_id,
+                holder,
+                evidence=kind,
+                actor=actor,
+                reason=reason,
+                safe_only=True,
+                adjust_first=lambda merged: _apply(merged, dict(changes))[0],
+            )
+        except merging.UnsafeMerge as refused:
+            merging.note_candidate(contact.tenant_id, contact.contact_id, holder, kind, refused.extra["conflicts"])
+            raise dal.IdentityTaken(
+                f"The {kind.split(':')[0]} is used by another contact that cannot be merged with this one "
+                "automatically; it is listed among the merge candidates.",
+                identity=kind,
+            ) from None
+    return _save_update(contact, changes)
+
+
 def member_contact(tenant_id: str, contact_id: str) -> Contact:
-    contact = dal.get(tenant_id, contact_id)
+    """The member's contact; a token issued to a contact since merged keeps working (its survivor)."""
+    contact = merging.resolve(tenant_id, contact_id)
     if contact is None or contact.erased:
         raise NotFound("No such contact.")
     return contact
@@ -243,3 +286,33 @@ def daily_stats(tenant_id: str, days: int) -> ContactDailyStats:
     dates = daily.window(BUSINESS_ZONE, days, utc_now())
     rows = dal.daily_figures(tenant_id, dates, COUNTED)
     return ContactDailyStats(zone=BUSINESS_ZONE, days=[ContactDay.model_validate(row) for row in rows])
+
+
+def merge_by_hand(staff: StaffPrincipal, contact_id: str, request: MergeRequest) -> Contact:
+    """A manager merges two contacts (the older survives, whichever is named first)."""
+    if request.from_contact_id == contact_id:
+        raise Unprocessable(
+            "A contact cannot be merged into itself.",
+            [{"loc": ["body", "from_contact_id"], "msg": "the same contact as the path"}],
+        )
+    # Managers and admins see every contact of the tenant: an id of another tenant is not found,
+    # an erased contact is refused (409) by the merge itself.
+    return merging.merge(
+        staff.tenant_id,
+        contact_id,
+        request.from_contact_id,
+        evidence=merging.MANUAL,
+        actor=merging.Actor("staff", staff.staff_id),
+        reason=request.reason,
+    )
+
+
+def merges_of(
+    staff: StaffPrincipal, contact_id: str, limit: int, cursor: str | None
+) -> tuple[list[MergeEntry], str | None]:
+    return merging.merges(visible_contact(staff, contact_id), limit, cursor)
+
+
+def merge_candidates(staff: StaffPrincipal, limit: int, cursor: str | None) -> tuple[list[MergeCandidate], str | None]:
+    """Pairs that may be one person, for managers (the route admits only them)."""
+    return merging.candidates(staff.tenant_id, limit, cursor)

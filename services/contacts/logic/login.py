@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from services.contacts.dal import contacts as dal
 from services.contacts.gateways.wechat import WechatSession, gateway
-from services.contacts.logic.contacts import created_event, new_contact
+from services.contacts.logic import merging
+from services.contacts.logic.contacts import new_contact
+from services.contacts.logic.merging import created_event
 from services.contacts.models import Identities, LoginAnswer, WechatLogin
 from shared.auth.principal import MemberPrincipal
 from shared.auth.tokens import issue_member_token
@@ -31,7 +33,9 @@ def login(request: WechatLogin) -> LoginAnswer:
 
 
 def resolve_contact(tenant_id: str, app_id: str, session: WechatSession) -> str:
-    """Find the contact by openid, then by unionid (linking the openid), else create it.
+    """Find the contact by openid and by unionid: one of them links the other's identity to it;
+    both, held by two contacts, merge them when it is safe (else they become a merge candidate
+    and the openid's contact signs in); neither creates the contact.
 
     Concurrent first logins race on the identity items; the loser's transaction fails on the
     identity's uniqueness condition and it simply looks again.
@@ -40,11 +44,17 @@ def resolve_contact(tenant_id: str, app_id: str, session: WechatSession) -> str:
 
     def attempt(_: int) -> str:
         found = dal.find_by_identity(tenant_id, openid_kind, session.openid)
+        linked = dal.find_by_identity(tenant_id, "unionid", session.unionid) if session.unionid else None
+        if found and linked and found != linked:
+            actor = merging.Actor("member", found)
+            survivor = merging.merge_if_safe(tenant_id, found, linked, evidence="unionid", actor=actor)
+            return survivor.contact_id if survivor is not None else found
         if found:
+            if session.unionid and not linked:
+                _link(tenant_id, found, unionid=session.unionid)
             return found
-        linked = session.unionid and dal.find_by_identity(tenant_id, "unionid", session.unionid)
         if linked:
-            _link_openid(tenant_id, linked, app_id, session.openid)
+            _link(tenant_id, linked, app_id=app_id, openid=session.openid)
             return linked
         return _create(tenant_id, app_id, session)
 
@@ -56,18 +66,26 @@ def resolve_contact(tenant_id: str, app_id: str, session: WechatSession) -> str:
     )
 
 
-def _link_openid(tenant_id: str, contact_id: str, app_id: str, openid: str) -> None:
-    contact = dal.get(tenant_id, contact_id)
-    if contact is None:
+def _link(tenant_id: str, contact_id: str, *, app_id: str = "", openid: str = "", unionid: str | None = None) -> None:
+    """Give the contact the identity it signed in with that it lacks (an app's openid, or the
+    unionid WeChat now reports): a contact already holding another unionid keeps its own."""
+    contact = merging.resolve(tenant_id, contact_id)
+    if contact is None or contact.erased:
         raise ConcurrentUpdate("contact vanished")
-    identities = contact.identities.model_copy(update={"openids": {**contact.identities.openids, app_id: openid}})
+    changed = "unionid" if unionid else "openids"
+    if unionid:
+        if contact.identities.unionid:
+            return
+        identities = contact.identities.model_copy(update={"unionid": unionid})
+    else:
+        identities = contact.identities.model_copy(update={"openids": {**contact.identities.openids, app_id: openid}})
     updated = contact.model_copy(
         update={"identities": identities, "version": contact.version + 1, "updated_at": now_rfc3339()}
     )
     dal.save(
         contact,
         updated,
-        [ContactUpdated(contact_id=contact_id, version=updated.version, changed=["openids"])],
+        [ContactUpdated(contact_id=contact.contact_id, version=updated.version, changed=[changed])],
     )
 
 

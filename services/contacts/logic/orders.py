@@ -3,21 +3,19 @@ any identity upsert does) and say which one it is, so points can credit the orde
 
 from __future__ import annotations
 
-from services.contacts.dal import contacts as dal
-from services.contacts.logic.contacts import created_event, new_contact
+from pydantic import BaseModel
+
+from services.contacts.logic import merging
+from services.contacts.logic.contacts import new_contact
 from services.contacts.logic.identities import normalise_identity
-from services.contacts.models import Identities
+from services.contacts.models import Contact, Identities
 from shared.consumer import processed_marker
-from shared.dynamo import Transaction
-from shared.errors import ConcurrentUpdate, Conflict
+from shared.dynamo import Prepare, Transaction
 from shared.events.contacts import OrderBuyerIdentified
 from shared.events.partner import OrderPaid
-from shared.retry import retry_on_race
 
 # The contract's identity kinds → the contacts table's.
 IDENTITY_KIND_OF = {"phone": "phone", "email": "email", "wechat_unionid": "unionid"}
-# Another writer took the identity (created the buyer first) or moved the contact: look again.
-BUYER_RACES = (dal.IdentityTaken, dal.ContactExists, ConcurrentUpdate)
 
 
 def on_order_paid(consumer: str, tenant_id: str, partner: str, event_id: str, order: OrderPaid) -> None:
@@ -27,29 +25,24 @@ def on_order_paid(consumer: str, tenant_id: str, partner: str, event_id: str, or
     kind = IDENTITY_KIND_OF[order.identity.kind]
     value = normalise_identity(kind, order.identity.value)
 
-    def identified(contact_id: str) -> OrderBuyerIdentified:
-        return OrderBuyerIdentified(
-            partner=partner,
-            order_id=order.order_id,
-            contact_id=contact_id,
-            amount_fen=order.amount_fen,
-            brand=order.brand,
-        )
+    def identified(contact: Contact) -> list[BaseModel]:
+        return [
+            OrderBuyerIdentified(
+                partner=partner,
+                order_id=order.order_id,
+                contact_id=contact.contact_id,
+                amount_fen=order.amount_fen,
+                brand=order.brand,
+            )
+        ]
 
-    def marker(tx: Transaction) -> None:
+    def mark(tx: Transaction) -> None:
         processed_marker(tx, consumer, tenant_id, event_id)
 
-    def attempt(_: int) -> None:
-        found = dal.find_by_identity(tenant_id, kind, value)
-        contact = dal.get(tenant_id, found) if found else None
-        if contact is not None:
-            dal.save(contact, contact, [identified(contact.contact_id)], prepare=marker)
-        else:
-            created = new_contact(tenant_id, identities=Identities(**{kind: value}))
-            dal.save(None, created, [created_event(created), identified(created.contact_id)], prepare=marker)
+    def marker(contact: Contact) -> Prepare:
+        return mark
 
-    retry_on_race(
-        attempt,
-        races=BUYER_RACES,
-        exhausted=lambda: Conflict("The buyer's contact is too busy; the order will be retried."),
-    )
+    # The same upsert as staff creation and the import: the identity's holder (its survivor, if
+    # merged) is the buyer, else a new contact; races with other writers are looked at again.
+    buyer = new_contact(tenant_id, identities=Identities(**{kind: value}))
+    merging.upsert(tenant_id, buyer, actor=merging.SYSTEM, announce=identified, prepare=marker)

@@ -3,7 +3,9 @@
 Item layout (pk / sk), every key prefixed by the tenant:
 - account  T#{t}#ACCOUNT#{contact} / ACCOUNT          balance, lots, counters, version
 - entry    T#{t}#ACCOUNT#{contact} / ENTRY#{entry_id}  immutable; ids sort by time
-- source   T#{t}#ACCOUNT#{contact} / SOURCE#{source}   one per cause: a replayed cause changes nothing
+- source   T#{t}#SOURCE#{source} / SOURCE              one per cause in the tenant, whichever account it
+  landed on: a replayed cause changes nothing, even after a merge sends the alias's credits to the
+  survivor (so a source names its person where the cause is per person: ``checkin:{contact}:{day}``)
 - check-in T#{t}#ACCOUNT#{contact} / CHECKIN          last local date and streak length
 - policy   T#{t}#POLICY / POLICY                      the tenant's points policy
 - daily    T#{t}#DAILY / DAY#{date}#{shard}           points issued, redeemed... per business day
@@ -30,7 +32,7 @@ from services.points.policy import PointsPolicy
 from shared import daily, dynamo, ids
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare, Transaction
-from shared.errors import ConcurrentUpdate
+from shared.errors import ConcurrentUpdate, DomainError
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
@@ -50,6 +52,10 @@ def due_shard(contact_id: str) -> int:
 
 def account_pk(tenant_id: str, contact_id: str) -> str:
     return f"T#{tenant_id}#ACCOUNT#{contact_id}"
+
+
+def source_key(tenant_id: str, source: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#SOURCE#{source}", "sk": "SOURCE"}
 
 
 def get_account(tenant_id: str, contact_id: str) -> Account:
@@ -96,13 +102,18 @@ def commit(write: LedgerWrite) -> None:
     tx = Transaction(table())
     for prepare in write.prepare:  # first: their failures (stock, limits) are the caller's answer
         prepare(tx)
+    claimed: set[str] = set()  # a merge's two entries share their source: one record
     for change in write.changes:
-        pk = account_pk(change.after.tenant_id, change.after.contact_id)
+        tenant_id, contact_id = change.after.tenant_id, change.after.contact_id
+        pk = account_pk(tenant_id, contact_id)
         if change.entry is not None:
-            tx.create(
-                {"pk": pk, "sk": f"SOURCE#{change.entry.source}", "kind": "source", "entry_id": change.entry.entry_id},
-                on_fail=AlreadyProcessed(f"{change.entry.source} was already applied"),
-            )
+            source = change.entry.source
+            if source not in claimed:
+                claimed.add(source)
+                record = {"kind": "source", "contact_id": contact_id, "entry_id": change.entry.entry_id}
+                tx.create(
+                    source_key(tenant_id, source) | record, on_fail=AlreadyProcessed(f"{source} was already applied")
+                )
             tx.create({"pk": pk, "sk": f"ENTRY#{change.entry.entry_id}", "kind": "entry", **change.entry.model_dump()})
         tx.put(
             _account_item(change),
@@ -235,8 +246,18 @@ def get_checkin(tenant_id: str, contact_id: str) -> CheckinState:
     return CheckinState.model_validate(item) if item else CheckinState()
 
 
-def save_checkin(tx: Transaction, tenant_id: str, contact_id: str, before: CheckinState, after: CheckinState) -> None:
-    """The new streak, written only over the state it was computed from."""
+def save_checkin(
+    tx: Transaction,
+    tenant_id: str,
+    contact_id: str,
+    before: CheckinState,
+    after: CheckinState,
+    *,
+    on_fail: DomainError | None = None,
+) -> None:
+    """The new streak, written only over the state it was computed from. By default losing that
+    race means today's check-in happened (only a check-in moves the streak); a merge that carries
+    a streak over names its own error."""
     key = {"pk": account_pk(tenant_id, contact_id), "sk": "CHECKIN"}
     condition, values = (
         ("attribute_not_exists(pk)", {})
@@ -247,8 +268,7 @@ def save_checkin(tx: Transaction, tenant_id: str, contact_id: str, before: Check
         {**key, "kind": "checkin", **after.model_dump(mode="json")},
         condition=condition,
         values=values,
-        # Only a check-in moves the streak: losing this race means today's check-in happened.
-        on_fail=AlreadyProcessed("The check-in state changed meanwhile."),
+        on_fail=on_fail or AlreadyProcessed("The check-in state changed meanwhile."),
     )
 
 

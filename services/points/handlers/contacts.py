@@ -14,7 +14,8 @@ def on_created(event: Envelope[ContactCreated]) -> None:
 
 
 def on_merged(event: Envelope[ContactsMerged]) -> None:
-    merge.merge(event.metadata.tenant_id, event.data.contact_id, event.data.merged_contact_id)
+    data = event.data
+    merge.merge(event.metadata.tenant_id, data.contact_id, data.merged_contact_id, data.also_merged)
 
 
 handler = EventConsumer(

@@ -48,7 +48,7 @@ def my_entries(limit: Limit = 50, cursor: Cursor = None, types: Types = None) ->
     from services.points.logic import accounts
 
     member = api.member()
-    items, next_cursor = accounts.entries(member.tenant_id, member.contact_id, limit, cursor, types)
+    items, next_cursor = accounts.member_entries(member.tenant_id, member.contact_id, limit, cursor, types)
     return EntryList(items=items, next_cursor=next_cursor)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from services.points.dal import ledger as dal
 from services.points.logic.account_rules import expiring
+from services.points.logic.ledger import account_of, holder_id
 from services.points.models import Account, AccountView, Entry, StaffAccountView
 from services.points.policy import PointsPolicy
 from shared.clock import utc_now
@@ -36,8 +37,9 @@ def view(account: Account) -> AccountView:
 
 
 def member_account(tenant_id: str, contact_id: str) -> AccountView:
-    """A signed-in member always has an account: an empty one until the first points."""
-    return view(dal.get_account(tenant_id, contact_id))
+    """A signed-in member always has an account: an empty one until the first points. A member
+    signed in as a contact since merged into another (an old token) sees the survivor's."""
+    return view(account_of(tenant_id, contact_id))
 
 
 def staff_account(tenant_id: str, contact_id: str) -> StaffAccountView:
@@ -49,7 +51,16 @@ def staff_account(tenant_id: str, contact_id: str) -> StaffAccountView:
 def entries(
     tenant_id: str, contact_id: str, limit: int, cursor: str | None, types: Sequence[str] | None
 ) -> tuple[list[Entry], str | None]:
+    """A contact's own entries (staff read an absorbed contact's history as it was)."""
     return dal.list_entries(tenant_id, contact_id, limit, cursor, types)
+
+
+def member_entries(
+    tenant_id: str, contact_id: str, limit: int, cursor: str | None, types: Sequence[str] | None
+) -> tuple[list[Entry], str | None]:
+    """The member's entries: the survivor's for a contact merged into another, whose own history
+    is summed up there by the ``merge_in`` entry that names it."""
+    return entries(tenant_id, holder_id(tenant_id, contact_id), limit, cursor, types)
 
 
 def staff_entries(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from services.points.dal import ledger as dal
-from services.points.logic.ledger import credit
+from services.points.logic.ledger import HolderMoved, credit, holder_id
 from services.points.models import CheckinDone, CheckinState, CheckinStatus, Entry
 from services.points.policy import PointsPolicy
 from shared.clock import utc_now
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Transaction
 from shared.errors import Conflict
+from shared.retry import retry_on_race
 
 
 def local_day(moment: datetime, policy: PointsPolicy) -> date:
@@ -24,6 +25,15 @@ def next_streak(state: CheckinState, today: date) -> int:
 
 
 def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinDone:
+    """The streak and the day's credit belong to the account holding the contact's points, so a
+    member signed in as an alias (an old token) and as its survivor checks in once a day; a merge
+    carries the later streak over to the survivor. A merge landing meanwhile: start again."""
+    return retry_on_race(
+        lambda _: _check_in(tenant_id, holder_id(tenant_id, contact_id), now), races=HolderMoved, attempts=3
+    )
+
+
+def _check_in(tenant_id: str, contact_id: str, now: datetime | None) -> CheckinDone:
     policy = dal.get_policy(tenant_id)
     today = local_day(now or utc_now(), policy)
     state = dal.get_checkin(tenant_id, contact_id)
@@ -37,17 +47,18 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
         dal.save_checkin(tx, tenant_id, contact_id, state, after)
 
     try:
-        # The credit's source is the local day: a second check-in that day, even a simultaneous one,
-        # fails on it in the data layer.
+        # The credit's source is the holder's local day: a second check-in that day, even a
+        # simultaneous one, fails on it in the data layer.
         applied = credit(
             tenant_id,
             contact_id,
             points,
             "checkin",
-            f"checkin:{today.isoformat()}",
+            f"checkin:{contact_id}:{today.isoformat()}",
             kind="checkin",
             record=record_streak,
             policy=policy,
+            holder_only=True,
         )
     except AlreadyProcessed:
         raise Conflict("Already checked in today.", reason="already_checked_in") from None
@@ -56,6 +67,7 @@ def check_in(tenant_id: str, contact_id: str, now: datetime | None = None) -> Ch
 
 
 def status(tenant_id: str, contact_id: str, now: datetime | None = None) -> CheckinStatus:
+    contact_id = holder_id(tenant_id, contact_id)
     policy = dal.get_policy(tenant_id)
     today = local_day(now or utc_now(), policy)
     state = dal.get_checkin(tenant_id, contact_id)

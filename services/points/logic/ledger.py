@@ -21,7 +21,7 @@ from services.points.policy import PointsPolicy
 from shared import idempotency, ids
 from shared.clock import rfc3339, utc_now
 from shared.dynamo import Prepare, Transaction
-from shared.errors import ConcurrentUpdate
+from shared.errors import ConcurrentUpdate, Conflict
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.points import PointsAwarded, TierChanged
 from shared.retry import retry_on_race
@@ -87,14 +87,32 @@ def settle(
     return changed, [event]
 
 
+class MergeChainTooLong(Conflict):
+    """A contact's survivor was absorbed more than ``MERGE_HOPS`` times over (or in a cycle).
+    Merges re-point earlier aliases to each new survivor, so this lasts only until a pending merge
+    is handled: an event is retried (then dead-lettered with this reason), a request answers 409;
+    nothing lands on an emptied account."""
+
+
+class HolderMoved(Conflict):
+    """The contact's account was merged into another while a change for it was being planned."""
+
+
 def account_of(tenant_id: str, contact_id: str) -> Account:
     """The contact's account, or the survivor's if the contact was merged into another."""
     account = dal.get_account(tenant_id, contact_id)
     for _ in range(MERGE_HOPS):
         if not account.merged_into:
-            break
+            return account
         account = dal.get_account(tenant_id, account.merged_into)
+    if account.merged_into:
+        raise MergeChainTooLong(f"{contact_id}'s points lie more than {MERGE_HOPS} merges away")
     return account
+
+
+def holder_id(tenant_id: str, contact_id: str) -> str:
+    """Whose account holds the contact's points: its own, or its survivor's after a merge."""
+    return account_of(tenant_id, contact_id).contact_id
 
 
 def change(
@@ -202,13 +220,17 @@ def credit(
     record: CreditHook | None = None,
     policy: PointsPolicy | None = None,
     expect_new_account: bool = False,
+    holder_only: bool = False,
 ) -> Applied:
     """Credit once per source as a new lot, within the caps of the earning rule for ``kind``.
 
     What a cap withholds is written on the entry as ``capped``; ``record`` adds the caller's own
-    items (a check-in streak, an order) to the same transaction."""
+    items (a check-in streak, an order) to the same transaction. ``holder_only``: ``contact_id``
+    must hold its own points (``record`` writes its items); ``HolderMoved`` if a merge moved them."""
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
+        if holder_only and account.contact_id != contact_id:
+            raise HolderMoved(f"{contact_id} was merged into another contact meanwhile")
         allowed = rules.allowance(account, policy, kind, brand, points, now)
         after, entry = add_lot(
             account, policy, now, allowed.points, "credit", reason, source, earned=True, capped=allowed.capped

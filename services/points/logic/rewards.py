@@ -12,7 +12,7 @@ from typing import Any
 from services.points.dal import ledger as ledger_dal
 from services.points.dal import rewards as dal
 from services.points.logic import account_rules as rules
-from services.points.logic.ledger import Plan, Planner, change, change_once, new_entry, take_points
+from services.points.logic.ledger import Plan, Planner, change, change_once, holder_id, new_entry, take_points
 from services.points.models import Account, Entry, Lot
 from services.points.policy import PointsPolicy
 from services.points.reward_models import (
@@ -177,8 +177,9 @@ def _redemption_plan(
 def redemptions_of(
     tenant_id: str, contact_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Redemption], str | None]:
-    """A member's redemptions, newest first."""
-    return dal.list_redemptions(tenant_id, contact_id, limit, cursor)
+    """A member's redemptions, newest first: the survivor's for a contact merged into another
+    (redemptions are recorded under the account that paid for them)."""
+    return dal.list_redemptions(tenant_id, holder_id(tenant_id, contact_id), limit, cursor)
 
 
 def tenant_redemptions(

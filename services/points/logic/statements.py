@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from services.points.dal import ledger as dal
+from services.points.logic.ledger import holder_id
 from services.points.models import Statement
 
 
@@ -16,6 +17,8 @@ def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def statement(tenant_id: str, contact_id: str, month: str) -> Statement:
+    """The statement of the account that holds the contact's points (the survivor's after a merge)."""
+    contact_id = holder_id(tenant_id, contact_id)
     start, end = month_bounds(month, dal.get_policy(tenant_id).zone())
     before = dal.last_entry_before(tenant_id, contact_id, start.timestamp())
     opening = before.balance_after if before else 0

@@ -281,6 +281,22 @@ export const operations = {
    "manager"
   ]
  },
+ "POST /v1/contacts/{contact_id}/merge": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/contacts/{contact_id}/merges": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
  "PUT /v1/contacts/{contact_id}/owner": {
   "access": "staff",
   "roles": [
@@ -328,6 +344,13 @@ export const operations = {
   ]
  },
  "GET /v1/contacts/daily-stats": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/contacts/merge-candidates": {
   "access": "staff",
   "roles": [
    "admin",
@@ -444,6 +467,10 @@ export const operations = {
   "roles": []
  },
  "POST /v1/me/checkins": {
+  "access": "member",
+  "roles": []
+ },
+ "POST /v1/me/phone": {
   "access": "member",
   "roles": []
  },

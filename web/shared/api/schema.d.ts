@@ -501,6 +501,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/merge-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pairs of contacts that may be one person but were not merged automatically, newest first. */
+        get: operations["merge_candidates_v1_contacts_merge_candidates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}": {
         parameters: {
             query?: never;
@@ -518,6 +535,40 @@ export interface paths {
         head?: never;
         /** Change a contact: fields sent are set, null clears. */
         patch: operations["patch_contact_v1_contacts__contact_id__patch"];
+        trace?: never;
+    };
+    "/v1/contacts/{contact_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge two contacts into one: the older survives (either may be named first); answers the survivor. */
+        post: operations["merge_contacts_v1_contacts__contact_id__merge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{contact_id}/merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merges that made this contact, newest first: survivor, alias, evidence (an identity kind), */
+        get: operations["contact_merges_v1_contacts__contact_id__merges_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/contacts/{contact_id}/owner": {
@@ -878,6 +929,23 @@ export interface paths {
         put?: never;
         /** Check in for today (the tenant's local day): points by the day of the streak; once a day. */
         post: operations["check_in_v1_me_checkins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bind the phone number the member confirmed in WeChat (a getPhoneNumber code); a number another */
+        post: operations["bind_phone_v1_me_phone_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2038,6 +2106,11 @@ export interface components {
             identities: components["schemas"]["Identities"];
             /** Lifecycle Stage */
             lifecycle_stage: string;
+            /**
+             * Merged From
+             * @description Contacts merged into this one; their ids resolve to it.
+             */
+            merged_from?: string[];
             /** Name */
             name: string | null;
             /** Owners */
@@ -2492,6 +2565,103 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /** MergeActor */
+        MergeActor: {
+            /**
+             * Id
+             * @description The staff id or the member's contact id; null for the system.
+             */
+            id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "staff" | "member" | "system";
+        };
+        /**
+         * MergeCandidate
+         * @description Two contacts that may be one person but were not merged automatically.
+         */
+        MergeCandidate: {
+            /** Candidate Id */
+            candidate_id: string;
+            /**
+             * Conflicts
+             * @description Identity kinds they hold different values of (why not merged).
+             */
+            conflicts: string[];
+            /**
+             * Contact Ids
+             * @description The two contacts (resolved to their survivors).
+             */
+            contact_ids: string[];
+            /**
+             * Evidence
+             * @description The identity kind that tied them.
+             */
+            evidence: string;
+            /** Found At */
+            found_at: string;
+        };
+        /** MergeCandidateList */
+        MergeCandidateList: {
+            /** Items */
+            items: components["schemas"]["MergeCandidate"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * MergeEntry
+         * @description One merge: who survived, who was absorbed, on what evidence, by whom and when.
+         */
+        MergeEntry: {
+            actor: components["schemas"]["MergeActor"];
+            /** Alias Id */
+            alias_id: string;
+            /**
+             * Evidence
+             * @description The identity kind both held or presented (phone, unionid…), or 'manual'.
+             */
+            evidence: string;
+            /**
+             * Identities Released
+             * @description Identity kinds of the alias the survivor already held a value of.
+             */
+            identities_released?: string[];
+            /** Merge Id */
+            merge_id: string;
+            /** Merged At */
+            merged_at: string;
+            /** Reason */
+            reason?: string | null;
+            /** Survivor Id */
+            survivor_id: string;
+            /**
+             * Tags Dropped
+             * @description Tags beyond the cap, not carried over.
+             */
+            tags_dropped?: string[];
+        };
+        /** MergeList */
+        MergeList: {
+            /** Items */
+            items: components["schemas"]["MergeEntry"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** MergeRequest */
+        MergeRequest: {
+            /**
+             * From Contact Id
+             * @description The other contact; the older of the two survives.
+             */
+            from_contact_id: string;
+            /**
+             * Reason
+             * @description Why staff merge them.
+             */
+            reason: string;
+        };
         /** MessageView */
         MessageView: {
             /** At */
@@ -2526,6 +2696,14 @@ export interface components {
              * @description The new owner, or null to clear.
              */
             staff_id: string | null;
+        };
+        /** PhoneBinding */
+        PhoneBinding: {
+            /**
+             * Code
+             * @description The code of the mini-program's getPhoneNumber button (exchanged with WeChat).
+             */
+            code: string;
         };
         /** PointsDailyStats */
         PointsDailyStats: {
@@ -5614,6 +5792,67 @@ export interface operations {
             };
         };
     };
+    merge_candidates_v1_contacts_merge_candidates_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeCandidateList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_contact_v1_contacts__contact_id__get: {
         parameters: {
             query?: never;
@@ -5808,6 +6047,167 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_contacts_v1_contacts__contact_id__merge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contact_merges_v1_contacts__contact_id__merges_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergeList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7430,6 +7830,102 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bind_phone_v1_me_phone_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneBinding"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An upstream service (WeChat) did not answer. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
