@@ -355,6 +355,14 @@ class DirectoryEntry(Model):
     )
 
 
+class ChannelSender(Model):
+    """A WeChat app's sender as cases knows them: when it last asked contacts who they are
+    (``ChannelSenderSeen``) and the contact contacts answered, once it has."""
+
+    asked_at: int | None = Field(default=None, description="Epoch seconds of the last ask.")
+    contact_id: str | None = None
+
+
 class WechatMessage(Model):
     """A member's message as WeChat's callback posts it."""
 

@@ -42,6 +42,12 @@ CHANNEL_GATEWAY_CONSUMER = Consumer(
     handler="services.cases.handlers.channel_gateway.handler",
     patterns=({"source": ["siyu.cases"], "detail-type": ["CaseReplyRequested"]},),
 )
+# Contacts' answer to ChannelSenderSeen: the sender's cases go to the contact they are.
+CHANNEL_SENDERS_CONSUMER = Consumer(
+    name="cases-channel-senders",
+    handler="services.cases.handlers.channel_senders.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ChannelSenderIdentified"]},),
+)
 # Every minute: SLA targets are minutes long; a run reads only the sparse due index.
 SLA_SCHEDULE = Schedule("cases-sla", "services.cases.handlers.sla.handler", "rate(1 minute)")
 
@@ -92,6 +98,7 @@ SERVICE = Service(
         PARTNER_REQUESTS_CONSUMER,
         CHANNEL_INBOX_CONSUMER,
         CHANNEL_GATEWAY_CONSUMER,
+        CHANNEL_SENDERS_CONSUMER,
     ),
     schedules=(SLA_SCHEDULE,),
     table=Table(

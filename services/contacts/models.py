@@ -260,3 +260,54 @@ class MergeCandidateList(Model):
 
 # This service knows no tenant time zone: its days are the product's home zone's.
 BUSINESS_ZONE = HOME_ZONE
+
+
+# Timeline (issue 14, point 2) ------------------------------------------------------------------
+# What a timeline entry can be: the detail-type of the event that reported the fact, but for the
+# facts contacts records itself (a scan, a login) and an order whose buyer contacts identified
+# (OrderBuyerIdentified is recorded as OrderPaid: one type per fact, however the buyer was named).
+TimelineType = Literal[
+    "QrCodeScanned",
+    "MemberLoggedIn",
+    "ContactCreated",
+    "ContactTagged",
+    "ContactUntagged",
+    "ContactOwnerChanged",
+    "ContactsMerged",
+    "CampaignConversionRecorded",
+    "OrderPaid",
+    "OrderRefunded",
+    "PointsAwarded",
+    "PointsReversed",
+    "PointsExpired",
+    "PointsAdjusted",
+    "RewardRedeemed",
+    "RedemptionFulfilled",
+    "RedemptionCancelled",
+    "TierChanged",
+    "CaseOpened",
+    "CaseStatusChanged",
+    "CaseRated",
+]
+SummaryValue = str | int | bool | list[str] | None
+
+
+class TimelineEntry(Model):
+    """One fact about a contact, as contacts keeps it (its own copy, from the event)."""
+
+    event_id: str = Field(
+        description="The id of the event that reported the fact (a scan: its scan id; a login: its own id): "
+        "each fact is recorded once."
+    )
+    type: TimelineType
+    occurred_at: str = Field(description="When it happened (the event's occurred_at; a scan: when it was scanned).")
+    source: str = Field(description="The service that reported it: siyu.points, siyu.cases, partner.<shop>…")
+    summary: dict[str, SummaryValue] = Field(
+        default_factory=dict,
+        description="Non-personal details (ids, points, tag, brand, status, rating, amount_fen…); never an identity.",
+    )
+
+
+class TimelineList(Model):
+    items: list[TimelineEntry] = Field(description="Newest first. A filtered page may be short; follow next_cursor.")
+    next_cursor: str | None

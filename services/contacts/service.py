@@ -20,6 +20,38 @@ ORDERS_CONSUMER = Consumer(
     handler="services.contacts.handlers.orders.handler",
     patterns=({"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},),
 )
+# Cases asks who a WeChat sender is (ChannelSenderSeen); the answer is ChannelSenderIdentified.
+CHANNEL_SENDERS_CONSUMER = Consumer(
+    name="contacts-channel-senders",
+    handler="services.contacts.handlers.senders.handler",
+    patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelSenderSeen"]},),
+)
+# Every fact about a contact that another event reports lands on its timeline (logic/timeline.py);
+# scans and logins are recorded where contacts handles them.
+CONTACT_FACTS = ("ContactCreated", "ContactTagged", "ContactUntagged", "ContactOwnerChanged", "OrderBuyerIdentified")
+POINTS_FACTS = (
+    "PointsAwarded",
+    "PointsReversed",
+    "PointsExpired",
+    "PointsAdjusted",
+    "RewardRedeemed",
+    "RedemptionFulfilled",
+    "RedemptionCancelled",
+    "TierChanged",
+)
+CASE_FACTS = ("CaseOpened", "CaseStatusChanged", "CaseRated")
+TIMELINE_FACTS = (*CONTACT_FACTS, "CampaignConversionRecorded", *POINTS_FACTS, *CASE_FACTS, "OrderPaid")
+TIMELINE_CONSUMER = Consumer(
+    name="contacts-timeline",
+    handler="services.contacts.handlers.timeline.handler",
+    patterns=(
+        {"source": ["siyu.contacts"], "detail-type": [*CONTACT_FACTS, "ContactsMerged"]},
+        {"source": ["siyu.campaigns"], "detail-type": ["CampaignConversionRecorded"]},
+        {"source": ["siyu.points"], "detail-type": list(POINTS_FACTS)},
+        {"source": ["siyu.cases"], "detail-type": list(CASE_FACTS)},
+        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
+    ),
+)
 
 SERVICE = Service(
     name="contacts",
@@ -39,13 +71,14 @@ SERVICE = Service(
         Route("POST", "/v1/contacts/{contact_id}/merge", STAFF, WRITERS),
         Route("GET", "/v1/contacts/merge-candidates", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}/merges", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/contacts/{contact_id}/timeline", STAFF, STAFF_ROLES),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),
         Route("POST", "/v1/me/phone", "member"),
         Route("GET", "/v1/health/contacts", "public"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(SCANS_CONSUMER, ORDERS_CONSUMER),
+    consumers=(SCANS_CONSUMER, ORDERS_CONSUMER, TIMELINE_CONSUMER, CHANNEL_SENDERS_CONSUMER),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     reads_token_secret=True,
     reads_wechat_secret=True,

@@ -103,8 +103,24 @@ class ChannelMessageReceived(EventData):
     sent_at: Moment
 
 
+class ChannelSenderSeen(EventData):
+    """A member wrote to a WeChat app from an address cases links to no contact yet (once per
+    sender, and again at most hourly on their messages while no contact is found). Contacts answers
+    ``ChannelSenderIdentified`` when one of its contacts holds the openid or the unionid; the
+    values are there for that look-up only (like ``ChannelAddress`` in every channel event)."""
+
+    channel: ChannelAddress
+    unionid: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="WeChat's unionid for the sender, when the app is bound to an Open Platform account.",
+    )
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ChannelMessageReceived": ChannelMessageReceived,
+    "ChannelSenderSeen": ChannelSenderSeen,
     "CaseOpened": CaseOpened,
     "CaseAssignmentChanged": CaseAssignmentChanged,
     "CaseStatusChanged": CaseStatusChanged,

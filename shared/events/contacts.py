@@ -3,6 +3,7 @@
 from pydantic import AwareDatetime, Field
 
 from shared.events.campaigns import ScanRef
+from shared.events.cases import ChannelAddress
 from shared.events.envelope import MAX_ITEMS, EventData, Fen, Flag, Id, Key, Label, Version
 
 
@@ -72,6 +73,14 @@ class ScanAttributed(ScanRef):
     scanned_at: AwareDatetime
 
 
+class ChannelSenderIdentified(EventData):
+    """Contacts' answer to ``ChannelSenderSeen``: the contact that WeChat sender is (it holds the
+    openid, or the unionid and now the openid too). No answer when no contact holds either."""
+
+    channel: ChannelAddress = Field(description="The sender, as cases named it.")
+    contact_id: Id
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
@@ -82,4 +91,5 @@ EVENTS: dict[str, type[EventData]] = {
     "ContactsMerged": ContactsMerged,
     "OrderBuyerIdentified": OrderBuyerIdentified,
     "ScanAttributed": ScanAttributed,
+    "ChannelSenderIdentified": ChannelSenderIdentified,
 }

@@ -38,6 +38,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "ContactErased": {"contact_id": "c", "version": 4},
     "ContactsMerged": {"contact_id": "c", "version": 5, "merged_contact_id": "d"},
+    "ChannelSenderSeen": {
+        "channel": {"kind": "wechat_official_account", "app_id": "wx", "openid": "o"},
+        "unionid": "u",
+    },
+    "ChannelSenderIdentified": {
+        "channel": {"kind": "wechat_official_account", "app_id": "wx", "openid": "o"},
+        "contact_id": "c",
+    },
     "OrderBuyerIdentified": {
         "partner": "partner.shop",
         "order_id": "o-1",

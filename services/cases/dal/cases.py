@@ -3,13 +3,14 @@
 Item layout (pk / sk):
 - case       T#{t}#CASE#{id} / CASE           gsi1: T#{t}#CASES / id (every case, newest first)
                                               gsi2: T#{t}#CONTACT#{c}#CASES / id (a contact's cases:
-                                                    theirs in the H5, staff's by contact;
-                                                    T#{t}#CHANNEL#{app}#{openid}#CASES without a contact)
+                                                    theirs in the H5, staff's by contact)
                                               gsi3: T#{t}#AGENT#{staff}#CASES / id (while assigned)
                                               gsi4: T#{t}#QUEUE#{q}#WAITING / id (open, unassigned)
                                               gsi5: SLA#{shard} / {due}#{t}#{id} (next SLA due
                                                     or, once resolved, auto-close time)
 - by contact T#{t}#CONTACT#{c} / CASE#{id}    the contact's case index (``_index_contact``)
+- by sender  T#{t}#CHANNEL#{app}#{openid} / CASE#{id}   the WeChat sender's case index, with each
+                                              case's status (``_index_sender``)
 - message    T#{t}#CASE#{id} / MSG#{message_id}  (+ send_attempt: the channel gateway's last claim)
 - history    T#{t}#CASE#{id} / HIST#{write_id}#{nn}  (one write's lines in their order)
 - source     T#{t}#SOURCE#{key} / SOURCE      one case per partner request or channel message
@@ -32,7 +33,7 @@ from pydantic import BaseModel
 
 from services.cases.dal import routing
 from services.cases.dal.routing import AgentChange
-from services.cases.dal.table import case_pk, contact_pk, table, whole_partition
+from services.cases.dal.table import case_pk, contact_pk, sender_pk, table, whole_partition
 from services.cases.models import Case, CaseFilters, CaseRecord, HistoryLine, Message
 from shared import dynamo, ids
 from shared.dynamo import Filter, Prepare, Transaction
@@ -53,13 +54,12 @@ def member_lane(tenant_id: str, contact_id: str) -> str:
     return f"T#{tenant_id}#CONTACT#{contact_id}#CASES"
 
 
-def channel_lane(tenant_id: str, channel: ChannelAddress) -> str:
-    """Cases of a channel sender not (yet) known as a contact."""
-    return f"T#{tenant_id}#CHANNEL#{channel.app_id}#{channel.openid}#CASES"
-
-
 def _contact_case_key(tenant_id: str, contact_id: str, case_id: str) -> dict[str, str]:
     return {"pk": contact_pk(tenant_id, contact_id), "sk": f"CASE#{case_id}"}
+
+
+def _sender_case_key(tenant_id: str, channel: ChannelAddress, case_id: str) -> dict[str, str]:
+    return {"pk": sender_pk(tenant_id, channel), "sk": f"CASE#{case_id}"}
 
 
 def case_item(case: Case) -> dict[str, Any]:
@@ -74,8 +74,6 @@ def case_item(case: Case) -> dict[str, Any]:
     }
     if case.contact_id:
         item |= {"gsi2pk": member_lane(t, case.contact_id), "gsi2sk": case.case_id}
-    elif case.channel:
-        item |= {"gsi2pk": channel_lane(t, case.channel), "gsi2sk": case.case_id}
     if case.assignee:
         item |= {"gsi3pk": agent_lane(t, case.assignee), "gsi3sk": case.case_id}
     elif case.is_open and case.queue_id:
@@ -232,11 +230,36 @@ def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
     return [(item["tenant_id"], item["case_id"]) for item in dynamo.query_pages(request, most)]
 
 
+LIVE_CASE_LOOKS = 10
+
+
 def live_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None:
     """The sender's most recent case that is not closed (open, or resolved and so reopened by a
-    new message), if any; their latest few are looked at."""
-    latest, _ = _lane_page("gsi2", channel_lane(tenant_id, channel), 10)
-    return next((case for case in latest if case.status != "closed"), None)
+    new message), if any, whatever contact it is for; their latest few are looked at. From the
+    sender's case index, read consistently, then the case itself."""
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :case)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": sender_pk(tenant_id, channel), ":case": "CASE#"}),
+        "ScanIndexForward": False,
+        "ConsistentRead": True,
+    }
+    latest = dynamo.query_pages(request, LIVE_CASE_LOOKS)
+    live = next((item["case_id"] for item in latest if item.get("status") != "closed"), None)
+    return get_case(tenant_id, live) if live else None
+
+
+def sender_case_ids(tenant_id: str, channel: ChannelAddress) -> list[str]:
+    """Every case of the WeChat sender (any status, any contact), read consistently: a case
+    committed before the call is found."""
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :case)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": sender_pk(tenant_id, channel), ":case": "CASE#"}),
+        "ProjectionExpression": "case_id",
+        "ConsistentRead": True,
+    }
+    return [item["case_id"] for item in dynamo.query_pages(request)]
 
 
 def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:
@@ -257,6 +280,10 @@ class CaseWrite:
     prepares: list[Prepare] = field(default_factory=list)  # run first: their conditions win
     # The contact the case was read for (None for a new case): its index entry moves when it changes.
     contact_before: str | None = None
+    # The channel and status the case was read with (None for a new case): its sender's index entry
+    # follows them.
+    channel_before: ChannelAddress | None = None
+    status_before: str | None = None
 
 
 def commit(write: CaseWrite) -> None:
@@ -278,6 +305,7 @@ def commit(write: CaseWrite) -> None:
         sk = f"HIST#{written}#{place:02d}"
         tx.put({"pk": pk, "sk": sk, "kind": "history", **line.model_dump(mode="json")})
     _index_contact(tx, write)
+    _index_sender(tx, write)
     routing.count_cases(tx, case.tenant_id, write.agents)
     publish_with(tx, case.tenant_id, *write.events)
     tx.commit()
@@ -297,6 +325,21 @@ def _index_contact(tx: Transaction, write: CaseWrite) -> None:
     if case.contact_id:
         key = _contact_case_key(case.tenant_id, case.contact_id, case.case_id)
         tx.put({**key, "kind": "contact_case", "case_id": case.case_id})
+
+
+def _index_sender(tx: Transaction, write: CaseWrite) -> None:
+    """The WeChat sender's case index follows the case's channel and status: entered when a case
+    with a channel is opened, rewritten when its status moves (the inbox skips closed cases without
+    reading them), deleted when the channel is forgotten (an erasure). Read consistently by the
+    inbox and by the link of a sender to a contact (``sender_case_ids``)."""
+    case = write.case
+    if write.channel_before is not None and write.channel_before != case.channel:
+        tx.delete(_sender_case_key(case.tenant_id, write.channel_before, case.case_id))
+    if case.channel is None:
+        return
+    if case.channel != write.channel_before or case.status != write.status_before:
+        key = _sender_case_key(case.tenant_id, case.channel, case.case_id)
+        tx.put({**key, "kind": "sender_case", "case_id": case.case_id, "status": case.status})
 
 
 MESSAGES_PER_WRITE = 25

@@ -4,6 +4,10 @@ Item layout (pk / sk):
 - window     T#{t}#WINDOW#{app_id}#{openid} / WINDOW   the member's last message, replies sent since
 - app        CHANNEL#wechat#{app_id} / APP             which tenant a WeChat app belongs to, its token
 - delivery   T#{t}#FAKECHANNEL#{app_id}#{openid} / {at}#{message_id}   what the local fake "sent"
+- sender     T#{t}#CHANNEL#{app_id}#{openid} / SENDER   when cases last asked contacts who the sender
+                                                   is, and the contact it answered (the link)
+- linked     T#{t}#CONTACT#{c} / SENDER#{app_id}#{openid}   the senders linked to a contact, so
+                                                   that its erasure forgets them
 
 A reply takes a place in the window with one conditional update, so two replies sent at once
 can never both take the fifth place.
@@ -14,13 +18,13 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from services.cases.dal.table import table
-from services.cases.models import WechatMessage
+from services.cases.dal.table import contact_pk, sender_pk, table
+from services.cases.models import ChannelSender, WechatMessage
 from shared import dynamo
 from shared.clock import now_rfc3339
 from shared.dynamo import Prepare, Transaction
-from shared.errors import Conflict
-from shared.events.cases import ChannelAddress, ChannelMessageReceived
+from shared.errors import ConcurrentUpdate, Conflict
+from shared.events.cases import ChannelAddress, ChannelMessageReceived, ChannelSenderSeen
 from shared.outbox import publish_with
 
 WINDOW_SECONDS = 48 * 3600
@@ -147,6 +151,145 @@ def receive(tenant_id: str, app_id: str, app_kind: str, message: WechatMessage) 
         tx.commit()
     except AlreadyReceived:
         return
+
+
+# ---- senders and the contacts they are ----------------------------------------------------
+
+
+class SenderMoved(ConcurrentUpdate):
+    """Someone asked about the sender, or linked them, since the sender was read."""
+
+
+class SenderLinked(ConcurrentUpdate):
+    """The sender was linked to a contact meanwhile: a case for them must name the contact."""
+
+
+class LinkedElsewhere(Conflict):
+    """The sender is linked to another contact already (the first answer stays)."""
+
+
+def _sender_key(tenant_id: str, address: ChannelAddress) -> dict[str, str]:
+    return {"pk": sender_pk(tenant_id, address), "sk": "SENDER"}
+
+
+def _linked_key(tenant_id: str, contact_id: str, address: ChannelAddress) -> dict[str, str]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"SENDER#{address.app_id}#{address.openid}"}
+
+
+def sender(tenant_id: str, address: ChannelAddress) -> ChannelSender | None:
+    """What cases knows of the sender (read consistently: a link just written is seen)."""
+    item = dynamo.get_item(table(), _sender_key(tenant_id, address))
+    return ChannelSender.model_validate(item) if item else None
+
+
+def ask(tenant_id: str, address: ChannelAddress, unionid: str | None, asked_before: int | None) -> bool:
+    """Record that cases asks who the sender is and publish ``ChannelSenderSeen``, in one write,
+    only if nobody asked since ``asked_before`` (None: nobody ever) and no link was made. False
+    when another message of the sender asked first."""
+    tx = Transaction(table())
+    now = int(time.time())
+    moved = SenderMoved("the sender was asked about meanwhile")
+    if asked_before is None:
+        tx.put(
+            {**_sender_key(tenant_id, address), "kind": "channel_sender", "asked_at": now},
+            condition="attribute_not_exists(pk)",
+            on_fail=moved,
+        )
+    else:
+        tx.update(
+            _sender_key(tenant_id, address),
+            "SET asked_at = :now",
+            condition="asked_at = :before AND attribute_not_exists(contact_id)",
+            values={":now": now, ":before": asked_before},
+            on_fail=moved,
+        )
+    publish_with(tx, tenant_id, ChannelSenderSeen(channel=address, unionid=unionid))
+    try:
+        tx.commit()
+    except SenderMoved:
+        return False
+    return True
+
+
+def link(tenant_id: str, address: ChannelAddress, contact_id: str, *prepares: Prepare) -> str:
+    """Link the sender to the contact (with an entry under the contact, which its merge or erasure
+    follows) with the caller's items; answer the contact the sender is linked to, which is the
+    first one linked."""
+    tx = Transaction(table())
+    for prepare in prepares:
+        prepare(tx)
+    tx.update(
+        _sender_key(tenant_id, address),
+        "SET contact_id = :c, #kind = :kind",
+        condition="attribute_not_exists(contact_id) OR contact_id = :c",
+        names={"#kind": "kind"},
+        values={":c": contact_id, ":kind": "channel_sender"},
+        on_fail=LinkedElsewhere("the sender is linked to another contact"),
+    )
+    tx.put({**_linked_key(tenant_id, contact_id, address), "kind": "linked_sender", **address.model_dump()})
+    try:
+        tx.commit()
+    except LinkedElsewhere:
+        known = sender(tenant_id, address)
+        if known is None or known.contact_id is None:
+            raise SenderMoved("the sender's link was removed meanwhile") from None
+        return known.contact_id
+    return contact_id
+
+
+def still_unlinked(tenant_id: str, address: ChannelAddress) -> Prepare:
+    """A transaction item that fails (``SenderLinked``) if the sender was linked to a contact since
+    it was read: a case without a contact is never written after the link (whose handler then
+    moves the sender's cases to the contact, reading their index consistently)."""
+
+    def check(tx: Transaction) -> None:
+        tx.check(
+            _sender_key(tenant_id, address),
+            "attribute_not_exists(contact_id)",
+            on_fail=SenderLinked("the sender was linked meanwhile"),
+        )
+
+    return check
+
+
+def _linked_senders(tenant_id: str, contact_id: str) -> list[ChannelAddress]:
+    request = {
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":s": "SENDER#"}),
+        "ConsistentRead": True,
+    }
+    return [
+        ChannelAddress.model_validate({k: item[k] for k in ChannelAddress.model_fields})
+        for item in dynamo.query_pages(request)
+    ]
+
+
+def forget_senders(tenant_id: str, contact_id: str) -> None:
+    """The contact was erased: its senders' links go (a later message asks contacts again, which
+    no longer knows the openid), each with its entry under the contact."""
+    for address in _linked_senders(tenant_id, contact_id):
+        tx = Transaction(table())
+        tx.delete(_sender_key(tenant_id, address))
+        tx.delete(_linked_key(tenant_id, contact_id, address))
+        tx.commit()
+
+
+def move_senders(tenant_id: str, alias_id: str, survivor_id: str) -> None:
+    """The contact was merged into another: its senders are linked to the survivor (a repeat finds
+    none left to move)."""
+    for address in _linked_senders(tenant_id, alias_id):
+        tx = Transaction(table())
+        tx.update(
+            _sender_key(tenant_id, address),
+            "SET contact_id = :survivor",
+            condition="contact_id = :alias",
+            values={":survivor": survivor_id, ":alias": alias_id},
+            on_fail=SenderMoved("the sender's link changed meanwhile"),
+        )
+        tx.delete(_linked_key(tenant_id, alias_id, address))
+        tx.put({**_linked_key(tenant_id, survivor_id, address), "kind": "linked_sender", **address.model_dump()})
+        tx.commit()
 
 
 # ---- the local fake's record of deliveries -------------------------------------------------

@@ -8,9 +8,11 @@ Partitions (pk):
 - T#{t}#ROUTING               queues, agents, settings (``dal.routing``)
 - T#{t}#SOURCE#{key}          one case per partner request or channel message (``dal.cases``)
 - T#{t}#WINDOW#…, CHANNEL#…   channel windows and WeChat apps (``dal.channel``)
-- T#{t}#KB                    knowledge-base articles (``dal.kb``)
-- T#{t}#CONTACT#{c}           the contact directory (``dal.contact_directory``) and the contact's
+- T#{t}#CHANNEL#{app}#{openid} a WeChat sender: its link to a contact (``dal.channel``) and its
                               case index (``dal.cases``)
+- T#{t}#KB                    knowledge-base articles (``dal.kb``)
+- T#{t}#CONTACT#{c}           the contact directory (``dal.contact_directory``), the contact's
+                              case index (``dal.cases``) and its linked senders (``dal.channel``)
 - T#{t}#INBOX#{consumer}#{e}  "this consumer handled this event" (here)
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 from shared import dynamo
 from shared.consumer import processed_marker
 from shared.dynamo import Prepare, Transaction
+from shared.events.cases import ChannelAddress
 from shared.settings import get_settings
 
 
@@ -34,6 +37,11 @@ def case_pk(tenant_id: str, case_id: str) -> str:
 
 def contact_pk(tenant_id: str, contact_id: str) -> str:
     return f"T#{tenant_id}#CONTACT#{contact_id}"
+
+
+def sender_pk(tenant_id: str, address: ChannelAddress) -> str:
+    """A WeChat sender's partition: their link to a contact and the index of their cases."""
+    return f"T#{tenant_id}#CHANNEL#{address.app_id}#{address.openid}"
 
 
 def routing_pk(tenant_id: str) -> str:

@@ -37,7 +37,12 @@ class CaseChange:
         if before is not None:
             case.version = before.version + 1
             case.updated_at = at
-        self.write = CaseWrite(case=case, contact_before=before.contact_id if before else None)
+        self.write = CaseWrite(
+            case=case,
+            contact_before=before.contact_id if before else None,
+            channel_before=before.channel if before else None,
+            status_before=before.status if before else None,
+        )
 
     @classmethod
     def of(cls, before: Case, actor: Actor, at: str, settings: CaseSettings | None = None) -> CaseChange:

@@ -3,10 +3,11 @@
 - Erased (``ContactErased``): every case of the contact keeps its structure — type, status, times,
   SLA, rating — but forgets what the member said and what was said to them: subject, description,
   message bodies, attachments, the CSAT comment and the WeChat address. The contact id stays: it
-  is an opaque reference, and who handled what must still add up.
+  is an opaque reference, and who handled what must still add up. The WeChat senders linked to
+  the contact are forgotten too (``channel_senders``).
 - Merged (``ContactsMerged``): the absorbed contact becomes an alias of the survivor in the
-  directory, and its cases move to the survivor, so the member sees them all in one place (also
-  through a token issued to the alias: see ``aliases``).
+  directory, and its cases and the WeChat senders linked to it move to the survivor, so the
+  member sees them all in one place (also through a token issued to the alias: see ``aliases``).
 
 Both are safe to repeat: an erased case is erased again to the same result; a merged contact has
 no cases left to move. The consumer's marker is written last, so a failure midway retries it all.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from functools import partial
 
 from services.cases.dal import cases as dal
+from services.cases.dal import channel as channel_dal
 from services.cases.dal import contact_directory as directory
 from services.cases.dal.table import mark_handled
 from services.cases.logic import aliases
@@ -75,6 +77,7 @@ def _rewrite_one(rewrite: Callable[[str], None], case_id: str) -> None:
 
 def erase(tenant_id: str, contact_id: str, event_id: str) -> None:
     _each_case(tenant_id, contact_id, partial(_forget, tenant_id))
+    channel_dal.forget_senders(tenant_id, contact_id)
     mark_handled(CONTACT_CASES_CONSUMER.name, tenant_id, event_id)
 
 
@@ -88,4 +91,5 @@ def merge(tenant_id: str, survivor_id: str, merged_id: str, event_id: str) -> No
         raise ValueError(f"merging {merged_id} into {survivor_id} would form a cycle")
     directory.record_alias(tenant_id, merged_id, survivor_id)
     _each_case(tenant_id, merged_id, partial(_move, tenant_id, survivor_id, merged_id))
+    retry_on_race(lambda _: channel_dal.move_senders(tenant_id, merged_id, target.contact_id))
     mark_handled(CONTACT_CASES_CONSUMER.name, tenant_id, event_id)

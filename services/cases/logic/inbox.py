@@ -3,6 +3,11 @@ resolved; a closed case is over), opens a case when it matches one of the tenant
 (投诉, 退款 …), or else gets the knowledge base's auto-reply when an article's keyword matches.
 Every message reopens the channel's window.
 
+The sender's case is their latest one not closed through this app, whoever it is for. A case is
+opened for the contact the sender is linked to (``channel_senders``: contacts said who they are),
+or without a contact while no link exists; a sender cases has not asked contacts about yet is
+asked about first.
+
 Idempotent: the case write carries this consumer's marker for the event; an auto-reply is sent
 after its marker is written, so a redelivered event never sends it twice (at most once).
 """
@@ -15,11 +20,11 @@ from services.cases.dal import kb as kb_dal
 from services.cases.dal import routing as routing_dal
 from services.cases.dal.table import handled
 from services.cases.gateways.channel import ChannelRefused, gateway
-from services.cases.logic import kb_search
+from services.cases.logic import channel_senders, kb_search
 from services.cases.logic.changes import CaseChange
 from services.cases.logic.intake import Draft, open_case
 from services.cases.logic.workflow import on_member_reply
-from services.cases.models import Actor, Case, KeywordRule, Message
+from services.cases.models import Actor, Case, ChannelSender, KeywordRule, Message
 from services.cases.service import CHANNEL_INBOX_CONSUMER
 from shared import ids
 from shared.dynamo import Prepare
@@ -64,17 +69,25 @@ def _continue(tenant_id: str, case: Case, message: ChannelMessageReceived, event
     dal.commit(change.write)
 
 
-def _open(tenant_id: str, rule: KeywordRule, message: ChannelMessageReceived, event_id: str) -> None:
+def _open(
+    tenant_id: str, rule: KeywordRule, message: ChannelMessageReceived, event_id: str, contact_id: str | None
+) -> None:
+    """A case for the sender's contact, or without one on the condition that the sender is still
+    not linked when it is written (else the link's move could miss it: decide again)."""
     draft = Draft(
         type=rule.type,
         priority=rule.priority,
         subject=_body(message)[:SUBJECT_LENGTH],
         intake="wechat",
         opened_by=_sender(message),
+        contact_id=contact_id,
         channel=message.channel,
         first_message=_body(message),
     )
-    open_case(tenant_id, draft, _marker_and_window(tenant_id, message, event_id))
+    prepares = _marker_and_window(tenant_id, message, event_id)
+    if contact_id is None:
+        prepares.append(channel_dal.still_unlinked(tenant_id, message.channel))
+    open_case(tenant_id, draft, prepares)
 
 
 def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
@@ -91,18 +104,25 @@ def _auto_reply(tenant_id: str, message: ChannelMessageReceived, event_id: str) 
         logger.warning("auto-reply not sent", extra={"article_id": article.article_id, "error": str(error)})
 
 
-def _handle(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
+def _handle(tenant_id: str, message: ChannelMessageReceived, event_id: str, sender: ChannelSender | None) -> None:
     case = dal.live_case_on_channel(tenant_id, message.channel)
     if case is not None:
         _continue(tenant_id, case, message, event_id)
         return
     rule = _rule_for(routing_dal.settings(tenant_id).keyword_rules, message.content)
     if rule is not None:
-        _open(tenant_id, rule, message, event_id)
+        _open(tenant_id, rule, message, event_id, sender.contact_id if sender else None)
     else:
         _auto_reply(tenant_id, message, event_id)
 
 
 def receive(tenant_id: str, message: ChannelMessageReceived, event_id: str) -> None:
-    """A lost race (the sender's case moved, or a second message opened one) decides again."""
-    retry_on_race(lambda _: _handle(tenant_id, message, event_id))
+    """A lost race (the sender's case moved, a second message opened one, the sender was linked)
+    reads again and decides again."""
+    first = channel_senders.known(tenant_id, message.channel)
+
+    def attempt(number: int) -> None:
+        sender = first if number == 0 else channel_senders.read(tenant_id, message.channel)
+        _handle(tenant_id, message, event_id, sender)
+
+    retry_on_race(attempt)

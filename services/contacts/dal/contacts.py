@@ -6,7 +6,12 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - owner     T#{tenant}#C#{id} / OWNER#{brand} gsi1: T#{tenant}#OWNER#{staff} / {id}
 - identity  T#{tenant}#ID#{kind}#{value} / IDENTITY  → contact_id; created only if absent, which
   is what makes an identity belong to at most one contact per tenant.
-- timeline  T#{tenant}#C#{id} / TL#{event id}      what happened to the contact, oldest first
+- timeline  T#{tenant}#C#{id} / TL#{occurred_at}#{event id}   one fact about the contact (see
+  "Timeline" below); the key comes from the event alone, so a fact is written once wherever it is
+  delivered from, and a merge copies the alias's entries under the survivor with the same keys
+- order     T#{tenant}#ORDER#{partner}#{order id} / ORDER   → the buyer's contact id, so that a
+  refund (which names only the order) reaches the buyer's timeline
+- progress  T#{tenant}#TLCOPY#{alias}#{survivor} / COPY   where a merge's timeline copy stopped
 - source    T#{tenant}#C#{id} / SOURCE            gsi1: T#{tenant}#SOURCE#{campaign} / {id}, for
   a contact acquired by a campaign's code
 - daily     T#{tenant}#DAILY / DAY#{date}#{shard}  new contacts per business day (see ``daily``),
@@ -23,6 +28,7 @@ no listing, no tag, owner, source or identity items (its identities point to the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date
@@ -30,14 +36,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.models import BUSINESS_ZONE, Contact, MergeCandidate, MergeEntry
+from services.contacts.models import BUSINESS_ZONE, Contact, MergeCandidate, MergeEntry, TimelineEntry
 from shared import daily, dynamo
-from shared.dynamo import MAX_TRANSACTION_ITEMS, Page, Prepare, Transaction
+from shared.consumer import AlreadyProcessed
+from shared.dynamo import MAX_TRANSACTION_ITEMS, Filter, Page, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
+from shared.manifest import TTL_ATTRIBUTE
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
+COPY_PROGRESS_SECONDS = 7 * 24 * 3600  # an unfinished copy is resumed within minutes
 
 
 class IdentityTaken(Conflict):
@@ -257,10 +266,6 @@ def _delete_if_still_of(item: dict[str, Any]) -> None:
         Transaction(table()).delete(key, condition="contact_id = :c", values={":c": item["contact_id"]}).commit()
 
 
-def timeline_item(tenant_id: str, contact_id: str, entry_id: str, entry: dict[str, Any]) -> dict[str, Any]:
-    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"TL#{entry_id}", "kind": "timeline", **entry}
-
-
 def get(tenant_id: str, contact_id: str) -> Contact | None:
     item = dynamo.get_item(table(), {"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"})
     return Contact.model_validate(item) if item else None
@@ -391,3 +396,142 @@ def candidates_page(tenant_id: str, limit: int, cursor: str | None) -> tuple[lis
         newest_first=True,
     )
     return [MergeCandidate.model_validate(item) for item in page.items], page.next_cursor
+
+
+# Timeline -------------------------------------------------------------------------------------
+TIMELINE_PREFIX = "TL#"
+
+
+class EntryExists(AlreadyProcessed):
+    """The fact is on the contact's timeline already (a redelivery, or copied there by a merge):
+    for a consumer, the event was handled."""
+
+
+def timeline_item(tenant_id: str, contact_id: str, entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "pk": contact_pk(tenant_id, contact_id),
+        "sk": f"{TIMELINE_PREFIX}{entry.occurred_at}#{entry.event_id}",
+        "kind": "timeline",
+        **entry.model_dump(mode="json"),
+    }
+
+
+def add_timeline_entry(tx: Transaction, tenant_id: str, contact_id: str, entry: TimelineEntry) -> Transaction:
+    """Within a transaction: the entry, once (``EntryExists`` when it is there already)."""
+    return tx.create(timeline_item(tenant_id, contact_id, entry), on_fail=EntryExists(f"{entry.event_id} recorded"))
+
+
+def record_fact(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepare: Prepare | None = None) -> None:
+    """Write one fact on a live contact's timeline, once. The contact must still be what it was
+    resolved as (no alias): a merge committed meanwhile fails the write (``ConcurrentUpdate``, so
+    the caller resolves again), which is what guarantees the merge's copy sees every entry."""
+    tx = Transaction(table())
+    tx.check(
+        {"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"},
+        "attribute_exists(pk) AND attribute_not_exists(merged_into)",
+        on_fail=ConcurrentUpdate("The contact was merged meanwhile; resolve it again."),
+    )
+    if prepare is not None:
+        prepare(tx)
+    add_timeline_entry(tx, tenant_id, contact_id, entry).commit()
+
+
+def timeline_page(
+    tenant_id: str, contact_id: str, limit: int, cursor: str | None, types: list[str] | None = None
+) -> tuple[list[TimelineEntry], str | None]:
+    """One query of a contact's timeline, newest first; ``types`` filters (a filtered page may be
+    short: DynamoDB applies ``limit`` before the filter)."""
+    found = None
+    if types:
+        names = {f":t{index}": name for index, name in enumerate(types)}
+        found = Filter(f"#type IN ({', '.join(names)})", {"#type": "type"}, names)
+    page = dynamo.query_page(
+        table(),
+        partition_attr="pk",
+        partition_value=contact_pk(tenant_id, contact_id),
+        limit=limit,
+        cursor=cursor,
+        sort_prefix=("sk", TIMELINE_PREFIX),
+        newest_first=True,
+        filter=found,
+    )
+    return [TimelineEntry.model_validate(item) for item in page.items], page.next_cursor
+
+
+def timeline_raw_page(tenant_id: str, contact_id: str, limit: int, cursor: str | None) -> Page:
+    """A page of a contact's stored timeline items as they are (for copying them), oldest first."""
+    return dynamo.query_page(
+        table(),
+        partition_attr="pk",
+        partition_value=contact_pk(tenant_id, contact_id),
+        limit=limit,
+        cursor=cursor,
+        sort_prefix=("sk", TIMELINE_PREFIX),
+    )
+
+
+def copy_timeline_items(tenant_id: str, contact_id: str, items: list[dict[str, Any]]) -> None:
+    """Put copies of timeline items under another contact, same sort keys: putting one twice
+    writes the same item, so a copy repeated (a redelivered merge) changes nothing."""
+    for start in range(0, len(items), MAX_TRANSACTION_ITEMS):
+        tx = Transaction(table())
+        for item in items[start : start + MAX_TRANSACTION_ITEMS]:
+            tx.put({**item, "pk": contact_pk(tenant_id, contact_id)})
+        tx.commit()
+
+
+def _copy_progress_key(tenant_id: str, alias_id: str, survivor_id: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#TLCOPY#{alias_id}#{survivor_id}", "sk": "COPY"}
+
+
+def copy_progress(tenant_id: str, alias_id: str, survivor_id: str) -> str | None:
+    """Where an unfinished copy of the alias's timeline to the survivor stopped (its cursor)."""
+    item = dynamo.get_item(table(), _copy_progress_key(tenant_id, alias_id, survivor_id))
+    return str(item["cursor"]) if item and item.get("cursor") else None
+
+
+def save_copy_progress(tenant_id: str, alias_id: str, survivor_id: str, cursor: str | None) -> None:
+    item = {
+        **_copy_progress_key(tenant_id, alias_id, survivor_id),
+        "kind": "timeline_copy",
+        "cursor": cursor or "",
+        TTL_ATTRIBUTE: int(time.time()) + COPY_PROGRESS_SECONDS,
+    }
+    Transaction(table()).put(item).commit()
+
+
+def _order_key(tenant_id: str, partner: str, order_id: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#ORDER#{partner}#{order_id}", "sk": "ORDER"}
+
+
+def remember_buyer(tenant_id: str, partner: str, order_id: str, contact_id: str) -> None:
+    """The order's buyer, for its refunds (a repeat writes the same)."""
+    item = {**_order_key(tenant_id, partner, order_id), "kind": "order", "contact_id": contact_id}
+    Transaction(table()).put(item).commit()
+
+
+def buyer_of(tenant_id: str, partner: str, order_id: str) -> str | None:
+    item = dynamo.get_item(table(), _order_key(tenant_id, partner, order_id))
+    return str(item["contact_id"]) if item else None
+
+
+class LoginRepeated(Conflict):
+    """The same login request again (its WeChat code seen moments ago): no new fact."""
+
+
+def claim_login(tx: Transaction, tenant_id: str, attempt: str, now: float, window_seconds: int) -> Transaction:
+    """Within a transaction: a login attempt (a hash of its code) is new, or was seen more than
+    ``window_seconds`` ago (then it is a new login with a reused code: only the local fake reuses them)."""
+    item = {
+        "pk": f"T#{tenant_id}#LOGIN#{attempt}",
+        "sk": "LOGIN",
+        "kind": "login_attempt",
+        "claimed_until": int(now) + window_seconds,
+        TTL_ATTRIBUTE: int(time.time()) + window_seconds,
+    }
+    return tx.put(
+        item,
+        condition="attribute_not_exists(pk) OR claimed_until < :now",
+        values={":now": int(now)},
+        on_fail=LoginRepeated("login request repeated"),
+    )

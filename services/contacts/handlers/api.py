@@ -21,6 +21,8 @@ from services.contacts.models import (
     OwnerChange,
     PhoneBinding,
     Tag,
+    TimelineList,
+    TimelineType,
     WechatLogin,
 )
 from services.contacts.service import SERVICE
@@ -151,6 +153,22 @@ def contact_merges(contact_id: ContactId, limit: Limit = 50, cursor: Cursor = No
     actor, reason, time."""
     found, next_cursor = contacts.merges_of(api.staff(), contact_id, limit, cursor)
     return MergeList(items=found, next_cursor=next_cursor)
+
+
+@api.route("GET /v1/contacts/{contact_id}/timeline")
+def contact_timeline(
+    contact_id: ContactId,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    types: Annotated[
+        list[TimelineType] | None,
+        Query(max_length=50, description="Only these types: comma-separated, or the name repeated."),
+    ] = None,
+) -> TimelineList:
+    """Every fact about the contact from every service (its merged contacts' too), newest first.
+    Filtered by type, a page may come back short with a next_cursor: follow it."""
+    found, next_cursor = contacts.timeline_of(api.staff(), contact_id, limit, cursor, types)
+    return TimelineList(items=found, next_cursor=next_cursor)
 
 
 @api.route("GET /v1/me", errors=(404,))

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
 from services.contacts.logic.merging import resolve
-from services.contacts.models import TENANT_WIDE, Contact
-from shared.clock import now_rfc3339
-from shared.consumer import AlreadyProcessed, processed_marker
+from services.contacts.models import TENANT_WIDE, Contact, TimelineEntry
+from shared.clock import now_rfc3339, rfc3339
+from shared.consumer import processed_marker
 from shared.dynamo import Transaction
 from shared.events.campaigns import QrCodeScanned
 from shared.events.contacts import ContactOwnerChanged, ScanAttributed
@@ -73,24 +73,25 @@ def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
     def timeline(tx: Transaction) -> None:
         # Once per scan, whoever the scanning contact resolves to now: a scan handled under an
         # alias before its merge and redelivered after it finds the tenant-wide marker and stops
-        # (the timeline entry below lives under the contact, so it cannot tell across a merge).
+        # (ScanAttributed must not be published twice, and the survivor may not hold the entry yet).
         processed_marker(tx, SCAN_MARKER, tenant_id, scan.scan_id)
-        tx.create(
-            dal.timeline_item(
-                tenant_id,
-                contact.contact_id,
-                scan.scan_id,
-                {
-                    "type": "scan",
-                    "campaign_id": scan.campaign_id,
-                    "code": scan.code,
-                    "channel": scan.channel,
-                    "staff_id": scan.staff_id,
-                    "acquired": contact.source is None,
-                    "occurred_at": scan.scanned_at.isoformat(),
-                },
-            ),
-            on_fail=AlreadyProcessed(f"scan {scan.scan_id} seen"),
+        # The scan's own id and time key its entry (it has no other event about this contact).
+        fact = TimelineEntry(
+            event_id=scan.scan_id,
+            type="QrCodeScanned",
+            occurred_at=rfc3339(scan.scanned_at),
+            source="siyu.campaigns",
+            summary={
+                "scan_id": scan.scan_id,
+                "campaign_id": scan.campaign_id,
+                "code": scan.code,
+                "channel": scan.channel,
+                "store": scan.store,
+                "staff_id": scan.staff_id,
+                "brand": scan.brand,
+                "acquired": contact.source is None,
+            },
         )
+        dal.add_timeline_entry(tx, tenant_id, contact.contact_id, fact)
 
     dal.save(contact, updated, events, prepare=timeline)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from services.contacts.models import (
     MergeEntry,
     MergeRequest,
     OwnerChange,
+    TimelineEntry,
 )
 from shared import daily, idempotency, ids
 from shared.auth.principal import StaffPrincipal
@@ -311,6 +312,15 @@ def merges_of(
     staff: StaffPrincipal, contact_id: str, limit: int, cursor: str | None
 ) -> tuple[list[MergeEntry], str | None]:
     return merging.merges(visible_contact(staff, contact_id), limit, cursor)
+
+
+def timeline_of(
+    staff: StaffPrincipal, contact_id: str, limit: int, cursor: str | None, types: Sequence[str] | None
+) -> tuple[list[TimelineEntry], str | None]:
+    """The contact's timeline (an alias's id answers its survivor's, which holds the alias's facts)."""
+    from services.contacts.logic import timeline
+
+    return timeline.page(visible_contact(staff, contact_id), limit, cursor, types)
 
 
 def merge_candidates(staff: StaffPrincipal, limit: int, cursor: str | None) -> tuple[list[MergeCandidate], str | None]:

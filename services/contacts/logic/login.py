@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.contacts.dal import contacts as dal
 from services.contacts.gateways.wechat import WechatSession, gateway
-from services.contacts.logic import merging
+from services.contacts.logic import merging, timeline
 from services.contacts.logic.contacts import new_contact
 from services.contacts.logic.merging import created_event
 from services.contacts.models import Identities, LoginAnswer, WechatLogin
@@ -24,6 +24,7 @@ LOGIN_RACES = (dal.IdentityTaken, dal.ContactExists, ConcurrentUpdate)
 def login(request: WechatLogin) -> LoginAnswer:
     session = gateway().code_to_session(request.tenant_id, request.app_id, request.code, request.kind)
     contact_id = resolve_contact(request.tenant_id, request.app_id, session)
+    timeline.record_login(request, contact_id)
     token, expires = issue_member_token(
         MemberPrincipal(
             tenant_id=request.tenant_id, contact_id=contact_id, app_id=request.app_id, openid=session.openid

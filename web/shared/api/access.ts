@@ -343,6 +343,15 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/contacts/{contact_id}/timeline": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
  "GET /v1/contacts/daily-stats": {
   "access": "staff",
   "roles": [

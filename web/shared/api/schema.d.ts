@@ -657,6 +657,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{contact_id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every fact about the contact from every service (its merged contacts' too), newest first. */
+        get: operations["contact_timeline_v1_contacts__contact_id__timeline_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/docs": {
         parameters: {
             query?: never;
@@ -3285,6 +3302,49 @@ export interface components {
             min_points: number;
             /** Name */
             name: string;
+        };
+        /**
+         * TimelineEntry
+         * @description One fact about a contact, as contacts keeps it (its own copy, from the event).
+         */
+        TimelineEntry: {
+            /**
+             * Event Id
+             * @description The id of the event that reported the fact (a scan: its scan id; a login: its own id): each fact is recorded once.
+             */
+            event_id: string;
+            /**
+             * Occurred At
+             * @description When it happened (the event's occurred_at; a scan: when it was scanned).
+             */
+            occurred_at: string;
+            /**
+             * Source
+             * @description The service that reported it: siyu.points, siyu.cases, partner.<shop>…
+             */
+            source: string;
+            /**
+             * Summary
+             * @description Non-personal details (ids, points, tag, brand, status, rating, amount_fen…); never an identity.
+             */
+            summary?: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated";
+        };
+        /** TimelineList */
+        TimelineList: {
+            /**
+             * Items
+             * @description Newest first. A filtered page may be short; follow next_cursor.
+             */
+            items: components["schemas"]["TimelineEntry"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** WechatLogin */
         WechatLogin: {
@@ -6656,6 +6716,80 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contact_timeline_v1_contacts__contact_id__timeline_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Only these types: comma-separated, or the name repeated. */
+                types?: ("QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated")[] | null;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
