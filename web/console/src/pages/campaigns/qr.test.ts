@@ -9,4 +9,11 @@ describe("qrFileName", () => {
   it("leaves out what a code does not have and makes names safe on every system", () => {
     expect(qrFileName({ campaign: 'Spring / "VIP" sale: 50%', channel: "wx group", store: null, staff_id: "", code: "x_1" }, "svg")).toBe("qr_Spring-VIP-sale-50_wx-group_x_1.svg");
   });
+
+  it("keeps the code verbatim and whole, however long the words before it", () => {
+    expect(qrFileName({ channel: "poster", code: "-ab--cd-" }, "png")).toBe("qr_poster_-ab--cd-.png");
+    const long = qrFileName({ campaign: "长".repeat(200), channel: "poster", code: "7axXEMowGm--bDXDh1Pf6A" }, "png");
+    expect(long.endsWith("_7axXEMowGm--bDXDh1Pf6A.png")).toBe(true);
+    expect(long.length).toBeLessThanOrEqual(124);
+  });
 });

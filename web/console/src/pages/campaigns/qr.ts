@@ -2,9 +2,11 @@
 // saved through object URLs.
 export type QrKind = "png" | "svg";
 
-/** A file name people can recognise: campaign, channel, store, staff and the code, safe on every OS. */
+/** A file name people can recognise: campaign, channel, store, staff and the code, safe on every OS.
+ * The code ends the name verbatim (codes are already file-safe: letters, digits, `_` and `-`), so
+ * it always matches the code staff see, whatever the words before it are cut to. */
 export function qrFileName(parts: { campaign?: string | null; channel: string; store?: string | null; staff_id?: string | null; code: string }, kind: QrKind): string {
-  const words = [parts.campaign, parts.channel, parts.store, parts.staff_id, parts.code]
+  const words = [parts.campaign, parts.channel, parts.store, parts.staff_id]
     .filter((word): word is string => Boolean(word && word.trim()))
     .map((word) =>
       word
@@ -14,7 +16,8 @@ export function qrFileName(parts: { campaign?: string | null; channel: string; s
         .replace(/^[-.]+|[-.]+$/g, ""),
     )
     .filter(Boolean);
-  return `${["qr", ...words].join("_").slice(0, 120)}.${kind}`;
+  const described = ["qr", ...words].join("_").slice(0, Math.max(2, 120 - parts.code.length - 1));
+  return `${described}_${parts.code}.${kind}`;
 }
 
 /** Save a blob as a file: a real download, with its name. */
