@@ -142,6 +142,20 @@ def query_pages(request: Mapping[str, Any], most: int | None = None) -> Iterator
         pending["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
 
+def consistent_values(table: str, pk: str, sk_prefix: str, attribute: str) -> list[Any]:
+    """``attribute`` of every item of partition ``pk`` whose sort key starts with ``sk_prefix``,
+    read strongly consistent: what was committed before the call is found (an index is not)."""
+    request = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": serialize({":p": pk, ":s": sk_prefix}),
+        "ProjectionExpression": "#a",
+        "ExpressionAttributeNames": {"#a": attribute},
+        "ConsistentRead": True,
+    }
+    return [item[attribute] for item in query_pages(request)]
+
+
 def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:
     raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -427,14 +427,12 @@ def converted_campaigns(tenant_id: str, contact_id: str) -> list[str]:
     """Every campaign that converted the contact (or that it inherited through a merge): one Query
     of the contact's partition, strongly consistent, so a conversion written before the contact
     became an alias is never missed."""
-    request = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
-        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":s": "CONVERSION#"}),
-        "ProjectionExpression": "campaign_id",
-        "ConsistentRead": True,
-    }
-    return [str(item["campaign_id"]) for item in dynamo.query_pages(request)]
+    return [
+        str(campaign)
+        for campaign in dynamo.consistent_values(
+            table(), contact_pk(tenant_id, contact_id), "CONVERSION#", "campaign_id"
+        )
+    ]
 
 
 def inherit_conversion(tenant_id: str, campaign_id: str, survivor_id: str, alias_id: str, *prepares: Prepare) -> bool:

@@ -207,14 +207,10 @@ def all_agent_cases(tenant_id: str, staff_id: str) -> list[Case]:
 def contact_case_ids(tenant_id: str, contact_id: str) -> list[str]:
     """Every case of the contact (any status), from its case index with a consistent read: a case
     committed before the call is found, which the contact's gsi2 lane does not promise."""
-    request = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :case)",
-        "ExpressionAttributeValues": dynamo.serialize({":p": contact_pk(tenant_id, contact_id), ":case": "CASE#"}),
-        "ProjectionExpression": "case_id",
-        "ConsistentRead": True,
-    }
-    return [item["case_id"] for item in dynamo.query_pages(request)]
+    return [
+        str(case_id)
+        for case_id in dynamo.consistent_values(table(), contact_pk(tenant_id, contact_id), "CASE#", "case_id")
+    ]
 
 
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
@@ -252,14 +248,9 @@ def live_case_on_channel(tenant_id: str, channel: ChannelAddress) -> Case | None
 def sender_case_ids(tenant_id: str, channel: ChannelAddress) -> list[str]:
     """Every case of the WeChat sender (any status, any contact), read consistently: a case
     committed before the call is found."""
-    request = {
-        "TableName": table(),
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :case)",
-        "ExpressionAttributeValues": dynamo.serialize({":p": sender_pk(tenant_id, channel), ":case": "CASE#"}),
-        "ProjectionExpression": "case_id",
-        "ConsistentRead": True,
-    }
-    return [item["case_id"] for item in dynamo.query_pages(request)]
+    return [
+        str(case_id) for case_id in dynamo.consistent_values(table(), sender_pk(tenant_id, channel), "CASE#", "case_id")
+    ]
 
 
 def waiting_cases(tenant_id: str, queue_id: str, limit: int) -> list[Case]:
