@@ -8,7 +8,8 @@ import binascii
 import json
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
@@ -154,6 +155,30 @@ def consistent_values(table: str, pk: str, sk_prefix: str, attribute: str) -> li
         "ConsistentRead": True,
     }
     return [item[attribute] for item in query_pages(request)]
+
+
+def shard_of(key: str, shards: int) -> int:
+    """A stable shard number for a key (the same in every process), spreading a sweep's index."""
+    return zlib.crc32(key.encode()) % shards
+
+
+def due_by(
+    table: str, index: str, partition: str, until: str, attributes: Iterable[str], most: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """``attributes`` of the items of a sweep's due index partition that are due by ``until``,
+    earliest first. A due index is sparse: an item carries ``{index}pk`` (a shard of the sweep's
+    partitions) and ``{index}sk = {due time}#...`` only while it has work due, so a sweep reads
+    what is due and nothing else."""
+    names = {f"#a{number}": name for number, name in enumerate(attributes)}
+    request = {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": f"{index}pk = :p AND {index}sk <= :until",
+        "ExpressionAttributeValues": serialize({":p": partition, ":until": f"{until}#~"}),
+        "ProjectionExpression": ", ".join(names),
+        "ExpressionAttributeNames": names,
+    }
+    return query_pages(request, most)
 
 
 def encode_cursor(last_evaluated_key: Mapping[str, Any]) -> str:

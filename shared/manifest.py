@@ -170,12 +170,17 @@ DEFAULT_SCHEDULE_TIMEOUT_SECONDS = 300
 LAMBDA_MAX_TIMEOUT_SECONDS = 900
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
-# cron() and at() can fire as often as every minute: count them as per-minute.
+# A cron() at one minute of one hour of every day: daily.
+_DAILY_CRON = re.compile(r"^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$")
+# Any other cron() and at() can fire as often as every minute: count them as per-minute.
 _SHORTEST_INTERVAL_SECONDS = 60
 
 
 def schedule_interval_seconds(expression: str) -> int:
-    """The time between two runs of a ``rate()`` expression; a minute for anything else."""
+    """The time between two runs of a ``rate()`` expression or a daily ``cron()``; a minute for
+    anything else."""
+    if _DAILY_CRON.match(expression):
+        return _UNIT_SECONDS["day"]
     found = _RATE.match(expression)
     if not found:
         return _SHORTEST_INTERVAL_SECONDS

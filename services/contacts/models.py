@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from shared.models import HOME_ZONE, Model, Name, StrictModel, name_pattern
 
@@ -311,3 +311,104 @@ class TimelineEntry(Model):
 class TimelineList(Model):
     items: list[TimelineEntry] = Field(description="Newest first. A filtered page may be short; follow next_cursor.")
     next_cursor: str | None
+
+
+# Facts, RFM and lifecycle (issue 14, point 3) --------------------------------------------------
+LifecycleStage = Literal["new", "growing", "mature", "dormant", "churned"]
+# The eight classic RFM groups: recency, frequency and monetary value each high or low against the
+# tenant's average (R high = bought more recently than average).
+RfmGroup = Literal["重要价值", "重要发展", "重要保持", "重要挽留", "一般价值", "一般发展", "一般保持", "一般挽留"]
+RfmScore = Annotated[int, Field(ge=1, le=5)]
+
+
+class DayOrders(Model):
+    count: int = 0
+    amount_fen: int = Field(default=0, description="Paid less refunded, in fen.")
+
+
+class Rfm(Model):
+    recency: RfmScore
+    frequency: RfmScore
+    monetary: RfmScore
+    group: RfmGroup
+    computed_at: str = Field(description="When the nightly batch scored the tenant's distribution.")
+
+
+class Insight(Model):
+    """What contacts derives about a contact from its facts (stored beside its profile)."""
+
+    tenant_id: str
+    contact_id: str
+    created_at: str | None = Field(default=None, description="When the contact was created (its first fact).")
+    first_active_at: str | None = None
+    last_active_at: str | None = None
+    last_order_at: str | None = None
+    # Orders per business day over the last 365 days (older days are dropped as facts arrive and
+    # when the window is read): the 365-day count and amount come from it.
+    order_days: dict[str, DayOrders] = Field(default_factory=dict)
+    orders_total: int = Field(default=0, description="Orders paid, ever.")
+    points_earned: int = Field(default=0, description="Points earned, ever (the points service's lifetime figure).")
+    points_balance: int | None = None
+    points_at: str | None = Field(default=None, description="When the balance figure was reported (newest wins).")
+    points_tier: str | None = None
+    tier_at: str | None = None
+    lifecycle: LifecycleStage = "new"
+    lifecycle_since: str | None = None
+    rfm: Rfm | None = None
+    # Lead score (logic/scoring.py): thousandths of a point as of ``lead_as_of`` (it decays from
+    # there), its grade then, and each rule's points per business day of the last days (caps).
+    lead_millis: int = 0
+    lead_as_of: str | None = None
+    lead_grade: Literal["A", "B", "C", "D"] = "D"
+    lead_caps: dict[str, dict[str, int]] = Field(default_factory=dict)
+    due_at: str | None = Field(default=None, description="The next time-driven check (the sweep's index).")
+    folded: list[str] = Field(default_factory=list, description="Merged contacts whose facts were added in.")
+    version: int = 0
+
+
+class LifecycleRules(_Strict):
+    """A tenant's lifecycle rules (defaults when it set none)."""
+
+    growing_after_points: Annotated[int, Field(ge=1, le=10**9)] = Field(
+        default=100, description="Growing after the first order, or once this many points were earned."
+    )
+    mature_after_orders: Annotated[int, Field(ge=2, le=10_000)] = Field(
+        default=3, description="Mature after so many orders."
+    )
+    dormant_after_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=30, description="Dormant after days without activity."
+    )
+    churned_after_days: Annotated[int, Field(ge=2, le=3650)] = Field(
+        default=90, description="Churned after days without activity."
+    )
+
+    @model_validator(mode="after")
+    def _churn_after_dormancy(self) -> "LifecycleRules":
+        if self.churned_after_days <= self.dormant_after_days:
+            raise ValueError("churned_after_days must be more than dormant_after_days")
+        return self
+
+
+class InsightView(Model):
+    """GET /v1/contacts/{id}/insight: the contact's facts, RFM and lifecycle."""
+
+    contact_id: str
+    lifecycle: LifecycleStage
+    lifecycle_since: str | None
+    first_active_at: str | None
+    last_active_at: str | None
+    last_order_at: str | None
+    orders_365: int = Field(description="Orders paid over the last 365 days.")
+    amount_365_fen: int = Field(description="Paid less refunded over the last 365 days, in fen.")
+    orders_total: int
+    points_earned: int
+    points_balance: int | None
+    points_tier: str | None
+    rfm: Rfm | None = Field(
+        description="Scored nightly among the tenant's buyers of the last 365 days; null: no order."
+    )
+    lead_score: int = Field(description="Today's lead score (decayed), rounded; the breakdown: GET …/score.")
+    lead_grade: Literal["A", "B", "C", "D"]
+    next_check_at: str | None = Field(
+        description="When time alone may change the stage (dormant, churned) or lower the lead grade."
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.auth.roles import STAFF_ROLES, WRITERS
+from shared.auth.roles import ADMINS, STAFF_ROLES, WRITERS
 from shared.events.contacts import EVENTS
-from shared.manifest import Access, Consumer, Index, Route, Service, Table
+from shared.manifest import Access, Consumer, Index, Route, Schedule, Service, Table
 
 STAFF: Access = "staff"
 # Guides may tag the customers they own (product spec: "see and tag the customers they own").
@@ -72,6 +72,12 @@ SERVICE = Service(
         Route("GET", "/v1/contacts/merge-candidates", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}/merges", STAFF, STAFF_ROLES),
         Route("GET", "/v1/contacts/{contact_id}/timeline", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/contacts/{contact_id}/insight", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/lifecycle-rules", STAFF, WRITERS),
+        Route("PUT", "/v1/lifecycle-rules", STAFF, ADMINS),
+        Route("GET", "/v1/contacts/{contact_id}/score", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/lead-scoring", STAFF, WRITERS),
+        Route("PUT", "/v1/lead-scoring", STAFF, ADMINS),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),
         Route("POST", "/v1/me/phone", "member"),
@@ -79,6 +85,12 @@ SERVICE = Service(
     ),
     publishes=tuple(EVENTS),
     consumers=(SCANS_CONSUMER, ORDERS_CONSUMER, TIMELINE_CONSUMER, CHANNEL_SENDERS_CONSUMER),
+    schedules=(
+        # Time-driven lifecycle changes (dormant, churned): reads only the contacts that are due.
+        Schedule("contacts-lifecycle-sweep", "services.contacts.handlers.sweep.handler", "rate(1 hour)"),
+        # RFM from each tenant's distribution, at 03:00 Beijing time (19:00 UTC), the quietest hour.
+        Schedule("contacts-rfm", "services.contacts.handlers.rfm.handler", "cron(0 19 * * ? *)", 900),
+    ),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     reads_token_secret=True,
     reads_wechat_secret=True,

@@ -81,6 +81,27 @@ class ChannelSenderIdentified(EventData):
     contact_id: Id
 
 
+class ContactLifecycleChanged(EventData):
+    """A contact moved to another lifecycle stage: on a fact (an order, points, activity) or, with
+    no fact at all, by the sweep (time without activity)."""
+
+    contact_id: Id
+    previous_stage: Label
+    stage: Label
+    reason: Label = Field(description="activity, order, points, inactivity or merge.")
+    changed_at: AwareDatetime
+
+
+class ContactScoreChanged(EventData):
+    """A contact's lead grade changed (a scored fact raised it, or decay lowered it)."""
+
+    contact_id: Id
+    previous_grade: Label | None
+    grade: Label
+    score: int = Field(description="The score at the change, rounded.")
+    changed_at: AwareDatetime
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
@@ -92,4 +113,6 @@ EVENTS: dict[str, type[EventData]] = {
     "OrderBuyerIdentified": OrderBuyerIdentified,
     "ScanAttributed": ScanAttributed,
     "ChannelSenderIdentified": ChannelSenderIdentified,
+    "ContactLifecycleChanged": ContactLifecycleChanged,
+    "ContactScoreChanged": ContactScoreChanged,
 }

@@ -45,8 +45,9 @@ def tenant_items(tenant: str) -> list[dict[str, Any]]:
 
 
 def stored_state(tenant: str) -> list[dict[str, Any]]:
-    """The tenant's items but timeline entries (which the timeline consumer writes later, from events)."""
-    return [item for item in tenant_items(tenant) if item.get("kind") != "timeline"]
+    """The tenant's items but timeline entries and insights (which the timeline consumer writes
+    later, from events)."""
+    return [item for item in tenant_items(tenant) if item.get("kind") not in ("timeline", "insight")]
 
 
 def published(tenant: str, detail_type: str) -> list[dict[str, Any]]:

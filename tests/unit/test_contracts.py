@@ -46,6 +46,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "channel": {"kind": "wechat_official_account", "app_id": "wx", "openid": "o"},
         "contact_id": "c",
     },
+    "ContactLifecycleChanged": {
+        "contact_id": "c",
+        "previous_stage": "new",
+        "stage": "dormant",
+        "reason": "inactivity",
+        "changed_at": "2026-01-01T00:00:00Z",
+    },
+    "ContactScoreChanged": {
+        "contact_id": "c",
+        "previous_grade": "D",
+        "grade": "C",
+        "score": 35,
+        "changed_at": "2026-01-01T00:00:00Z",
+    },
     "OrderBuyerIdentified": {
         "partner": "partner.shop",
         "order_id": "o-1",

@@ -25,7 +25,6 @@ keys, source markers, inbox markers) in one transaction.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -91,7 +90,7 @@ SLA_SHARDS = 8
 
 def sla_shard(case_id: str) -> str:
     """Cases due for an SLA check spread over a few partitions, so no one key runs hot."""
-    return f"SLA#{zlib.crc32(case_id.encode()) % SLA_SHARDS}"
+    return f"SLA#{dynamo.shard_of(case_id, SLA_SHARDS)}"
 
 
 def _case(item: dict[str, Any]) -> Case:
@@ -216,14 +215,8 @@ def contact_case_ids(tenant_id: str, contact_id: str) -> list[str]:
 def due_for_sla(shard: int, now: str, most: int) -> list[tuple[str, str]]:
     """(tenant, case id) of cases whose next SLA target (or auto-close) is due by ``now``,
     across tenants, earliest first, at most ``most`` of them."""
-    request = {
-        "TableName": table(),
-        "IndexName": "gsi5",
-        "KeyConditionExpression": "gsi5pk = :p AND gsi5sk <= :now",
-        "ExpressionAttributeValues": dynamo.serialize({":p": f"SLA#{shard}", ":now": f"{now}#~"}),
-        "ProjectionExpression": "tenant_id, case_id",
-    }
-    return [(item["tenant_id"], item["case_id"]) for item in dynamo.query_pages(request, most)]
+    found = dynamo.due_by(table(), "gsi5", f"SLA#{shard}", now, ("tenant_id", "case_id"), most)
+    return [(item["tenant_id"], item["case_id"]) for item in found]
 
 
 LIVE_CASE_LOOKS = 10

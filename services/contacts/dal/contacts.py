@@ -12,6 +12,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - order     T#{tenant}#ORDER#{partner}#{order id} / ORDER   → the buyer's contact id, so that a
   refund (which names only the order) reaches the buyer's timeline
 - progress  T#{tenant}#TLCOPY#{alias}#{survivor} / COPY   where a merge's timeline copy stopped
+- insight   T#{tenant}#C#{id} / INSIGHT           what contacts derives from the facts (``dal/insight.py``);
+  an erasure deletes it
 - source    T#{tenant}#C#{id} / SOURCE            gsi1: T#{tenant}#SOURCE#{campaign} / {id}, for
   a contact acquired by a campaign's code
 - daily     T#{tenant}#DAILY / DAY#{date}#{shard}  new contacts per business day (see ``daily``),
@@ -46,6 +48,7 @@ from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
+INSIGHT_SK = "INSIGHT"
 COPY_PROGRESS_SECONDS = 7 * 24 * 3600  # an unfinished copy is resumed within minutes
 
 
@@ -197,6 +200,8 @@ def save_all(
     new: dict[tuple[str, str], dict[str, Any]] = {}
     for before, after in changes:
         _write_profile(tx, before, after)
+        if after.erased and before is not None and not before.erased:  # its derived facts go with it
+            tx.delete({"pk": contact_pk(after.tenant_id, after.contact_id), "sk": INSIGHT_SK})
         old.update(_side_items(before))
         new.update(_side_items(after))
     _write_side_items(tx, old, new)
@@ -428,8 +433,9 @@ def record_fact(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepar
     tx = Transaction(table())
     tx.check(
         {"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"},
-        "attribute_exists(pk) AND attribute_not_exists(merged_into)",
-        on_fail=ConcurrentUpdate("The contact was merged meanwhile; resolve it again."),
+        "attribute_exists(pk) AND attribute_not_exists(merged_into) AND erased = :no",
+        values={":no": False},
+        on_fail=ConcurrentUpdate("The contact was merged or erased meanwhile; resolve it again."),
     )
     if prepare is not None:
         prepare(tx)
@@ -470,9 +476,10 @@ def timeline_raw_page(tenant_id: str, contact_id: str, limit: int, cursor: str |
     )
 
 
-def copy_timeline_items(tenant_id: str, contact_id: str, items: list[dict[str, Any]]) -> None:
-    """Put copies of timeline items under another contact, same sort keys: putting one twice
-    writes the same item, so a copy repeated (a redelivered merge) changes nothing."""
+def copy_items(tenant_id: str, contact_id: str, items: list[dict[str, Any]]) -> None:
+    """Put copies of a contact's items (timeline entries, score contributions) under another
+    contact, same sort keys: putting one twice writes the same item, so a copy repeated (a
+    redelivered merge) changes nothing."""
     for start in range(0, len(items), MAX_TRANSACTION_ITEMS):
         tx = Transaction(table())
         for item in items[start : start + MAX_TRANSACTION_ITEMS]:

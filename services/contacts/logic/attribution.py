@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.logic import insight
 from services.contacts.logic.merging import resolve
 from services.contacts.models import TENANT_WIDE, Contact, TimelineEntry
 from shared.clock import now_rfc3339, rfc3339
@@ -93,5 +94,6 @@ def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
             },
         )
         dal.add_timeline_entry(tx, tenant_id, contact.contact_id, fact)
+        insight.on_fact(tenant_id, contact.contact_id, fact)(tx)
 
     dal.save(contact, updated, events, prepare=timeline)

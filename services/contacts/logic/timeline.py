@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic import merging
+from services.contacts.logic import insight, merging
 from services.contacts.models import Contact, TimelineEntry, WechatLogin
 from shared import ids
 from shared.clock import rfc3339, utc_now
@@ -60,11 +60,11 @@ SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
         "channel",
         "staff_id",
     ),
-    "OrderPaid": ("order_id", "amount_fen", "brand"),
-    "OrderBuyerIdentified": ("order_id", "amount_fen", "brand"),
+    "OrderPaid": ("order_id", "amount_fen", "brand", "categories"),
+    "OrderBuyerIdentified": ("order_id", "amount_fen", "brand", "categories"),
     "OrderRefunded": ("order_id", "refund_id", "amount_fen"),
-    "PointsAwarded": ("entry_id", "points", "balance", "reason", "source"),
-    "PointsReversed": ("entry_id", "points", "unrecovered", "balance", "order_id", "refund_id"),
+    "PointsAwarded": ("entry_id", "points", "balance", "lifetime_earned", "reason", "source"),
+    "PointsReversed": ("entry_id", "points", "unrecovered", "balance", "lifetime_earned", "order_id", "refund_id"),
     "PointsExpired": ("entry_id", "points", "balance", "lot_id"),
     "PointsAdjusted": ("entry_id", "points", "balance", "actor"),
     "RewardRedeemed": ("entry_id", "points", "balance", "redemption_id", "reward_id"),
@@ -107,15 +107,17 @@ def entry_of(event: Envelope[Any], source: str, detail_type: str, **more: Any) -
 
 def record(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepare: Prepare | None = None) -> bool:
     """Put the fact on the timeline of the contact the id stands for (its survivor, for an alias),
-    once: False when it was there already or the contact is unknown or erased."""
+    once, and count it in the contact's insight in the same transaction: False when it was there
+    already or the contact is unknown or erased."""
 
     def attempt(_: int) -> bool:
         contact = merging.resolve(tenant_id, contact_id)
         if contact is None or contact.erased:
             logger.info("fact about an unknown or erased contact ignored", extra={"event_id": entry.event_id})
             return False
+        counted = insight.on_fact(tenant_id, contact.contact_id, entry)
         try:
-            dal.record_fact(tenant_id, contact.contact_id, entry, prepare=prepare)
+            dal.record_fact(tenant_id, contact.contact_id, entry, prepare=insight.chained(prepare, counted))
         except dal.EntryExists:
             return False
         return True
@@ -160,6 +162,9 @@ def on_merged(tenant_id: str, event: Envelope[Any]) -> None:
     merged = event.data
     record(tenant_id, merged.contact_id, entry_of(event, CONTACTS_SOURCE, "ContactsMerged"))
     follow_merge(tenant_id, merged.contact_id, [merged.merged_contact_id, *merged.also_merged])
+    survivor = merging.resolve(tenant_id, merged.contact_id)
+    if survivor is not None and not survivor.erased:
+        insight.fold_merge(tenant_id, survivor.contact_id, [merged.merged_contact_id, *merged.also_merged])
 
 
 def follow_merge(tenant_id: str, survivor_id: str, alias_ids: list[str]) -> None:
@@ -188,7 +193,7 @@ def _copy(tenant_id: str, alias_id: str, survivor_id: str, budget: int) -> int:
     resumed = cursor is not None
     while budget > 0:
         page = dal.timeline_raw_page(tenant_id, alias_id, COPY_PAGE, cursor)
-        dal.copy_timeline_items(tenant_id, survivor_id, page.items)
+        dal.copy_items(tenant_id, survivor_id, page.items)
         budget -= 1
         cursor = page.next_cursor
         if cursor is None:

@@ -18,7 +18,6 @@ instead of scanning the table.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ def table() -> str:
 
 def due_shard(contact_id: str) -> int:
     """Spreads accounts over the sweep index's partitions (stable across processes)."""
-    return int.from_bytes(hashlib.sha256(contact_id.encode()).digest()[:4], "big") % DUE_SHARDS
+    return dynamo.shard_of(contact_id, DUE_SHARDS)
 
 
 def account_pk(tenant_id: str, contact_id: str) -> str:
@@ -131,18 +130,9 @@ def commit(write: LedgerWrite) -> None:
 def due_accounts(until: str, tenant_id: str | None = None) -> Iterator[tuple[str, str]]:
     """(tenant, contact) of every account the sweep has work on by ``until``, from the sweep index."""
     for shard in range(DUE_SHARDS):
-        values = {":p": f"DUE#{shard}", ":until": f"{until}#~"} | ({":tenant": tenant_id} if tenant_id else {})
-        request: dict[str, Any] = {
-            "TableName": table(),
-            "IndexName": DUE_INDEX,
-            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk <= :until",
-            "ExpressionAttributeValues": dynamo.serialize(values),
-            "ProjectionExpression": "tenant_id, contact_id",
-        }
-        if tenant_id:
-            request["FilterExpression"] = "tenant_id = :tenant"
-        for plain in dynamo.query_pages(request):
-            yield plain["tenant_id"], plain["contact_id"]
+        for item in dynamo.due_by(table(), DUE_INDEX, f"DUE#{shard}", until, ("tenant_id", "contact_id")):
+            if tenant_id is None or item["tenant_id"] == tenant_id:
+                yield item["tenant_id"], item["contact_id"]
 
 
 # ---- entries -------------------------------------------------------------------------------

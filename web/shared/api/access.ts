@@ -281,6 +281,15 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/contacts/{contact_id}/insight": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
  "POST /v1/contacts/{contact_id}/merge": {
   "access": "staff",
   "roles": [
@@ -324,6 +333,15 @@ export const operations = {
   "roles": [
    "admin",
    "agent",
+   "manager"
+  ]
+ },
+ "GET /v1/contacts/{contact_id}/score": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
    "manager"
   ]
  },
@@ -433,6 +451,32 @@ export const operations = {
    "admin",
    "agent",
    "manager"
+  ]
+ },
+ "GET /v1/lead-scoring": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/lead-scoring": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/lifecycle-rules": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/lifecycle-rules": {
+  "access": "staff",
+  "roles": [
+   "admin"
   ]
  },
  "GET /v1/local/channel-deliveries": {

@@ -537,6 +537,23 @@ export interface paths {
         patch: operations["patch_contact_v1_contacts__contact_id__patch"];
         trace?: never;
     };
+    "/v1/contacts/{contact_id}/insight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's facts (first and last activity, last order, orders and amount over 365 days, */
+        get: operations["contact_insight_v1_contacts__contact_id__insight_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}/merge": {
         parameters: {
             query?: never;
@@ -631,6 +648,23 @@ export interface paths {
         };
         /** A contact's ledger entries, newest first, optionally filtered by type (staff). */
         get: operations["contact_entries_v1_contacts__contact_id__points_entries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{contact_id}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contact's lead score and grade today, and the contributions that make it (newest first, */
+        get: operations["contact_score_v1_contacts__contact_id__score_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -823,6 +857,42 @@ export interface paths {
         /** Articles matching the words (Chinese or not), best first. */
         get: operations["search_v1_kb_search_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lead-scoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's lead scoring rules, decay and grade thresholds. */
+        get: operations["get_lead_scoring_v1_lead_scoring_get"];
+        /** Set the lead scoring: rules score the facts from now on; earned points stay and decay. */
+        put: operations["put_lead_scoring_v1_lead_scoring_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lifecycle-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's lifecycle rules (the defaults until an admin sets them). */
+        get: operations["get_lifecycle_rules_v1_lifecycle_rules_get"];
+        /** Set the lifecycle rules: each contact is reassessed under them at its next fact or check. */
+        put: operations["put_lifecycle_rules_v1_lifecycle_rules_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2145,6 +2215,38 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * Contribution
+         * @description Points one fact earned under one rule.
+         */
+        Contribution: {
+            /**
+             * Event Id
+             * @description The fact's event id (its timeline entry).
+             */
+            event_id: string;
+            /** Occurred At */
+            occurred_at: string;
+            /**
+             * Points
+             * @description Points awarded (after the rule's daily cap).
+             */
+            points: number;
+            /**
+             * Points Now
+             * @description What they are worth today, after decay.
+             */
+            points_now: number;
+            /** Rule Id */
+            rule_id: string;
+            /** Rule Name */
+            rule_name: string;
+            /**
+             * Type
+             * @description The fact's type.
+             */
+            type: string;
+        };
         /** Csat */
         Csat: {
             /** At */
@@ -2319,6 +2421,30 @@ export interface components {
              */
             rule: "after_days" | "end_of_month" | "end_of_year" | "never";
         };
+        /**
+         * FactCondition
+         * @description One test on a fact's summary. ``eq``/``ne``: equal or not (null: the fact lacks the field);
+         *     ``in``: one of the values (a list field: shares one); ``gt``, ``gte``, ``lt``, ``lte``: a
+         *     number field compared; ``has``: a list field holds the value. A fact that lacks the field
+         *     meets only ``ne`` (and ``eq`` null).
+         */
+        FactCondition: {
+            /**
+             * Field
+             * @description A key of the fact's summary, e.g. categories, amount_fen, rating.
+             */
+            field: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "eq" | "ne" | "in" | "gt" | "gte" | "lt" | "lte" | "has";
+            /**
+             * Value
+             * @description in: a list; gt/gte/lt/lte: a number; eq/ne/has: one value.
+             */
+            value: string | number | boolean | (string | number | boolean)[] | null;
+        };
         /** Figures */
         Figures: {
             /** Cases */
@@ -2332,6 +2458,27 @@ export interface components {
             resolved: number;
             /** Sla Hit Rate */
             sla_hit_rate: number | null;
+        };
+        /**
+         * GradeThresholds
+         * @description The lowest score of each grade; below C is D.
+         */
+        GradeThresholds: {
+            /**
+             * A
+             * @default 80
+             */
+            A: number;
+            /**
+             * B
+             * @default 50
+             */
+            B: number;
+            /**
+             * C
+             * @default 20
+             */
+            C: number;
         };
         /** Handover */
         Handover: {
@@ -2396,6 +2543,62 @@ export interface components {
             unionid?: string | null;
         };
         /**
+         * InsightView
+         * @description GET /v1/contacts/{id}/insight: the contact's facts, RFM and lifecycle.
+         */
+        InsightView: {
+            /**
+             * Amount 365 Fen
+             * @description Paid less refunded over the last 365 days, in fen.
+             */
+            amount_365_fen: number;
+            /** Contact Id */
+            contact_id: string;
+            /** First Active At */
+            first_active_at: string | null;
+            /** Last Active At */
+            last_active_at: string | null;
+            /** Last Order At */
+            last_order_at: string | null;
+            /**
+             * Lead Grade
+             * @enum {string}
+             */
+            lead_grade: "A" | "B" | "C" | "D";
+            /**
+             * Lead Score
+             * @description Today's lead score (decayed), rounded; the breakdown: GET …/score.
+             */
+            lead_score: number;
+            /**
+             * Lifecycle
+             * @enum {string}
+             */
+            lifecycle: "new" | "growing" | "mature" | "dormant" | "churned";
+            /** Lifecycle Since */
+            lifecycle_since: string | null;
+            /**
+             * Next Check At
+             * @description When time alone may change the stage (dormant, churned) or lower the lead grade.
+             */
+            next_check_at: string | null;
+            /**
+             * Orders 365
+             * @description Orders paid over the last 365 days.
+             */
+            orders_365: number;
+            /** Orders Total */
+            orders_total: number;
+            /** Points Balance */
+            points_balance: number | null;
+            /** Points Earned */
+            points_earned: number;
+            /** Points Tier */
+            points_tier: string | null;
+            /** @description Scored nightly among the tenant's buyers of the last 365 days; null: no order. */
+            rfm: components["schemas"]["Rfm"] | null;
+        };
+        /**
          * Jwk
          * @description A P-256 public key (RFC 7517, RFC 7518 §6.2); ``kid`` is its RFC 7638 thumbprint.
          */
@@ -2441,6 +2644,51 @@ export interface components {
              * @enum {string}
              */
             type: "complaint" | "inquiry" | "after_sales" | "feedback" | "compliance";
+        };
+        /**
+         * LeadScoring
+         * @description A tenant's lead scoring (no rules until it sets some: every score is 0, grade D).
+         */
+        LeadScoring: {
+            grades?: components["schemas"]["GradeThresholds"];
+            /**
+             * Half Life Days
+             * @description A score halves every so many days without new points (0: never decays).
+             * @default 30
+             */
+            half_life_days: number;
+            /** Rules */
+            rules?: components["schemas"]["ScoreRule"][];
+        };
+        /**
+         * LifecycleRules
+         * @description A tenant's lifecycle rules (defaults when it set none).
+         */
+        LifecycleRules: {
+            /**
+             * Churned After Days
+             * @description Churned after days without activity.
+             * @default 90
+             */
+            churned_after_days: number;
+            /**
+             * Dormant After Days
+             * @description Dormant after days without activity.
+             * @default 30
+             */
+            dormant_after_days: number;
+            /**
+             * Growing After Points
+             * @description Growing after the first order, or once this many points were earned.
+             * @default 100
+             */
+            growing_after_points: number;
+            /**
+             * Mature After Orders
+             * @description Mature after so many orders.
+             * @default 3
+             */
+            mature_after_orders: number;
         };
         /** LoginAnswer */
         LoginAnswer: {
@@ -3035,6 +3283,25 @@ export interface components {
             /** Valid Until */
             valid_until: string | null;
         };
+        /** Rfm */
+        Rfm: {
+            /**
+             * Computed At
+             * @description When the nightly batch scored the tenant's distribution.
+             */
+            computed_at: string;
+            /** Frequency */
+            frequency: number;
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "重要价值" | "重要发展" | "重要保持" | "重要挽留" | "一般价值" | "一般发展" | "一般保持" | "一般挽留";
+            /** Monetary */
+            monetary: number;
+            /** Recency */
+            recency: number;
+        };
         /**
          * RoutingRule
          * @description Matches a case when every given condition holds (an empty rule matches everything).
@@ -3056,6 +3323,61 @@ export interface components {
         ScanRequest: {
             /** Code */
             code: string;
+        };
+        /** ScoreRule */
+        ScoreRule: {
+            /**
+             * Daily Cap
+             * @description At most so many points (either sign) from this rule per contact and day.
+             */
+            daily_cap?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * On
+             * @description The fact type it scores (OrderPaid, MemberLoggedIn, CaseRated…).
+             * @enum {string}
+             */
+            on: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated";
+            /**
+             * Points
+             * @description Points per matching fact (negative: a penalty).
+             */
+            points: number;
+            /**
+             * Rule Id
+             * @description The rule's key (contributions name it): lower-case letters, digits, - and _.
+             */
+            rule_id: string;
+            /**
+             * When
+             * @description Conditions that must all hold (none: always).
+             */
+            when?: components["schemas"]["FactCondition"][];
+        };
+        /** ScoreView */
+        ScoreView: {
+            /** Contact Id */
+            contact_id: string;
+            /**
+             * Contributions
+             * @description Newest first.
+             */
+            contributions: components["schemas"]["Contribution"][];
+            /**
+             * Grade
+             * @enum {string}
+             */
+            grade: "A" | "B" | "C" | "D";
+            /** Half Life Days */
+            half_life_days: number;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /**
+             * Score
+             * @description Today's score: every contribution decayed, rounded.
+             */
+            score: number;
         };
         /** SearchHit */
         SearchHit: {
@@ -6125,6 +6447,64 @@ export interface operations {
             };
         };
     };
+    contact_insight_v1_contacts__contact_id__insight_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     merge_contacts_v1_contacts__contact_id__merge_post: {
         parameters: {
             query?: never;
@@ -6549,6 +6929,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EntryList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contact_score_v1_contacts__contact_id__score_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreView"];
                 };
             };
             /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
@@ -7308,6 +7760,238 @@ export interface operations {
             };
             /** @description The caller's kind (staff or member) or roles may not use this route. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lead_scoring_v1_lead_scoring_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadScoring"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_lead_scoring_v1_lead_scoring_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadScoring"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadScoring"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_lifecycle_rules_v1_lifecycle_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleRules"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_lifecycle_rules_v1_lifecycle_rules_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleRules"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleRules"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
