@@ -25,6 +25,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
@@ -32,6 +33,7 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
+from infra import files
 from infra.functions import Runtime
 from infra.monitoring import Alarms, ServiceDashboard
 from shared.manifest import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, Consumer, Schedule, Service
@@ -90,8 +92,10 @@ class Platform:
         alarm_topic: sns.ITopic,
         extra_environment: dict[str, str],
         secrets: dict[str, secretsmanager.ISecret] | None = None,
+        files_bucket: s3.IBucket | None = None,
     ) -> None:
         self.runtime = runtime
+        self.files_bucket = files_bucket  # the file store (infra/files.py), for Service(files=True)
         self.bus = bus
         self.http_api = http_api
         self.authorizer = authorizer
@@ -246,6 +250,10 @@ class ServiceConstruct(Construct):
             self.table.grant(function, *TABLE_ACTIONS)
         for secret in secrets.values():
             secret.grant_read(function)
+        if self.service.files:
+            if self.platform.files_bucket is None:
+                raise ValueError(f"{self.service.name} uses the file store, but the platform has no files bucket")
+            files.grant(function, self.platform.files_bucket, self.service.name)
         self.functions[construct_id] = function
         self.alarms.function(construct_id, function)
         return function

@@ -31,6 +31,7 @@ from constructs import Construct
 
 from infra import monitoring
 from infra.config import StageConfig
+from infra.files import files_bucket
 from infra.frontends import CORS_EXPOSED, CORS_HEADERS, CORS_MAX_AGE, CORS_METHODS, Frontends
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
@@ -271,6 +272,9 @@ class PlatformStack(SiyuStack):
             expose_headers=list(CORS_EXPOSED),
             max_age=CORS_MAX_AGE.to_seconds(),
         )
+        # The file store (shared/files.py, infra/files.py): the frontends upload imports to it and
+        # download exports from it with presigned URLs, so its CORS names their origins too.
+        self.files_bucket = files_bucket(self, "Files", production=config.production, origins=frontends.origins)
         return frontends
 
     def _deploy_frontends(self) -> None:
@@ -296,6 +300,7 @@ class PlatformStack(SiyuStack):
             alarm_topic=self.alarm_topic,
             extra_environment=extra_environment or {},
             secrets={"staff_keys_secret_arn": self.staff_signing_keys} if self.staff_signing_keys else None,
+            files_bucket=self.files_bucket,
         )
 
     def _generated_secret(

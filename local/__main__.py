@@ -20,6 +20,7 @@ STACK_PATH = "/_local/stack"
 
 
 def _serve(port: int, host: str, emulator_port: int) -> None:
+    from local import files as local_files
     from local.emulator import Emulator
     from local.frontends import frontend_for
     from local.frontends import serve as serve_frontend
@@ -29,6 +30,7 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
 
     started = time.monotonic()
     stack = LocalStack(SERVICES, emulator=Emulator(port=emulator_port)).start()
+    local_files.prepare()
     gateway: LocalGateway | None = stack.gateway
     assert gateway is not None
     assert stack.resources is not None
@@ -45,7 +47,8 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
         def _respond(self) -> None:
             begun = time.monotonic()
             length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_REQUEST_BYTES:
+            serves_file = local_files.serves(self.path)
+            if length > (local_files.MAX_UPLOAD_BYTES if serves_file else MAX_REQUEST_BYTES):
                 self.send_response(413)
                 self.send_header("Content-Length", "0")
                 self.send_header("Connection", "close")
@@ -60,7 +63,9 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 self.wfile.write(description)
                 return
             frontend = frontend_for(self.path) if self.command in ("GET", "HEAD") else None
-            if frontend is not None:
+            if serves_file:  # signed file URLs: what S3's presigned URLs are in AWS
+                answer = local_files.handle(self.command, self.path, body)
+            elif frontend is not None:
                 answer = serve_frontend(frontend, self.path)
             else:
                 headers = dict(self.headers.items())
@@ -81,7 +86,7 @@ def _serve(port: int, host: str, emulator_port: int) -> None:
                 (time.monotonic() - begun) * 1000,
             )
 
-        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _respond
+        do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _respond
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request is written by _respond
@@ -152,6 +157,8 @@ def main() -> None:
     from infra.web_spec import MEMBER, MEMBER_LANDING
 
     os.environ.setdefault("SIYU_ENTRY_URL", f"http://{args.host}:{args.port}{MEMBER.prefix}{MEMBER_LANDING}")
+    # Signed file URLs (imports, exports) point at this very stack (local/files.py serves them).
+    os.environ.setdefault("SIYU_LOCAL_FILES_URL", f"http://{args.host}:{args.port}/_local/files")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stdout)
     for noisy in ("werkzeug", "botocore", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -24,6 +24,11 @@ class Emulator:
         moto_patches.apply()
 
         class QuietHandler(WSGIRequestHandler):
+            # Headers and body go out in two writes: with Nagle's algorithm the body would wait for
+            # the client's delayed ACK of the headers (up to 40 ms on Linux) on a kept-alive
+            # connection, on every emulator request.
+            disable_nagle_algorithm = True
+
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass  # the local stack logs API requests; the emulator's own traffic is noise
 

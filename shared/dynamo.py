@@ -95,8 +95,10 @@ def query_page(
     sort_prefix: tuple[str, str] | None = None,
     newest_first: bool = False,
     filter: Filter | None = None,
+    attributes: Iterable[str] = (),
 ) -> Page:
-    """One page of a partition, with a cursor that only this partition accepts back."""
+    """One page of a partition, with a cursor that only this partition accepts back; only
+    ``attributes`` of each item when given (an index page of ids need not carry whole items)."""
     names = {"#p": partition_attr}
     values: dict[str, Any] = {":p": partition_value}
     condition = "#p = :p"
@@ -118,6 +120,10 @@ def query_page(
         request["ExpressionAttributeValues"] = serialize({**values, **filter.values})
     if index:
         request["IndexName"] = index
+    projected = {f"#a{number}": name for number, name in enumerate(attributes)}
+    if projected:
+        request["ProjectionExpression"] = ", ".join(projected)
+        names |= projected
     if cursor:
         request["ExclusiveStartKey"] = decode_cursor(cursor, partition_attr, partition_value)
     answer = client().query(**request)
@@ -155,6 +161,24 @@ def consistent_values(table: str, pk: str, sk_prefix: str, attribute: str) -> li
         "ConsistentRead": True,
     }
     return [item[attribute] for item in query_pages(request)]
+
+
+BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
+
+
+def batch_get(table: str, keys: Iterable[Mapping[str, Any]], *, consistent: bool = True) -> Iterator[dict[str, Any]]:
+    """Every stored item among ``keys`` (in no particular order), deserialised: batches of 100,
+    the unprocessed keys asked again."""
+    pending = [serialize(key) for key in keys]
+    for start in range(0, len(pending), BATCH_GET_KEYS):
+        request: dict[str, Any] = {
+            table: {"Keys": pending[start : start + BATCH_GET_KEYS], "ConsistentRead": consistent}
+        }
+        while request:
+            answer = client().batch_get_item(RequestItems=request)
+            for raw in answer.get("Responses", {}).get(table, []):
+                yield deserialize(raw)
+            request = answer.get("UnprocessedKeys") or {}
 
 
 def shard_of(key: str, shards: int) -> int:

@@ -191,6 +191,7 @@ class Service(_Declaration):
     __slots__ = (
         "api_handler",
         "consumers",
+        "files",
         "layers",
         "name",
         "publishes",
@@ -213,6 +214,9 @@ class Service(_Declaration):
     # Layers the API function needs beyond the base layer (pydantic), named by the package it
     # imports (infra/layers.py LAYERS); every layer is built from uv.lock for the Lambda platform.
     layers: tuple[str, ...]
+    # Uses the file store (shared/files.py): its functions get the files bucket and may Get/Put
+    # objects under ``<service>/`` only (imports, exports).
+    files: bool
 
     def __init__(
         self,
@@ -226,6 +230,7 @@ class Service(_Declaration):
         reads_token_secret: bool = False,
         reads_wechat_secret: bool = False,
         layers: tuple[str, ...] = (),
+        files: bool = False,
     ) -> None:
         super().__init__(
             name=name,
@@ -238,6 +243,7 @@ class Service(_Declaration):
             reads_token_secret=reads_token_secret,
             reads_wechat_secret=reads_wechat_secret,
             layers=layers,
+            files=files,
         )
 
     @property

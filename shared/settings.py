@@ -68,6 +68,11 @@ class Settings:
     entry_url: str = _from("SIYU_ENTRY_URL", "https://m.siyu.dev/scan")  # default H5 entry a channel code opens
     # The WeCom group robot's webhook URL, kept in this secret (by name): the alarm forwarder posts there.
     alarm_webhook_secret: str = _from("SIYU_ALARM_WEBHOOK_SECRET", "", required=True, secret=True)
+    # The file store (shared/files.py): imports and exports. AWS: the platform's files bucket; the
+    # local stack: a folder, served with signed URLs under ``local_files_url`` (local/files.py).
+    files_bucket: str = _from("SIYU_FILES_BUCKET", "", required=True)
+    local_files_dir: str = _from("SIYU_LOCAL_FILES_DIR", ".local/files")
+    local_files_url: str = _from("SIYU_LOCAL_FILES_URL", "http://127.0.0.1:8000/_local/files")
 
     @property
     def is_local(self) -> bool:

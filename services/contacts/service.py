@@ -52,6 +52,21 @@ TIMELINE_CONSUMER = Consumer(
         {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
     ),
 )
+# Jobs (logic/jobs.py): each step of a job is one ContactsJobStepped, contacts' own event.
+JOBS_CONSUMER = Consumer(
+    name="contacts-jobs",
+    handler="services.contacts.handlers.jobs.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactsJobStepped"]},),
+    batch_size=1,
+    timeout_seconds=60,
+)
+# Segments follow every fact through the timeline consumer; profile edits and erasures are not
+# facts, so they reach the segments here.
+SEGMENTS_CONSUMER = Consumer(
+    name="contacts-segments",
+    handler="services.contacts.handlers.segments.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactUpdated", "ContactErased"]},),
+)
 
 SERVICE = Service(
     name="contacts",
@@ -72,21 +87,55 @@ SERVICE = Service(
         Route("GET", "/v1/contacts/merge-candidates", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}/merges", STAFF, STAFF_ROLES),
         Route("GET", "/v1/contacts/{contact_id}/timeline", STAFF, STAFF_ROLES),
+        # Tag groups and auto-tag rules: writers keep them, every staff role reads them.
+        Route("POST", "/v1/tag-groups", STAFF, WRITERS),
+        Route("GET", "/v1/tag-groups", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/tag-groups/{group_id}", STAFF, STAFF_ROLES),
+        Route("PUT", "/v1/tag-groups/{group_id}", STAFF, WRITERS),
+        Route("DELETE", "/v1/tag-groups/{group_id}", STAFF, WRITERS),
+        Route("POST", "/v1/tag-rules", STAFF, WRITERS),
+        Route("GET", "/v1/tag-rules", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/tag-rules/{rule_id}", STAFF, STAFF_ROLES),
+        Route("PUT", "/v1/tag-rules/{rule_id}", STAFF, WRITERS),
+        Route("DELETE", "/v1/tag-rules/{rule_id}", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}/insight", STAFF, STAFF_ROLES),
         Route("GET", "/v1/lifecycle-rules", STAFF, WRITERS),
         Route("PUT", "/v1/lifecycle-rules", STAFF, ADMINS),
         Route("GET", "/v1/contacts/{contact_id}/score", STAFF, STAFF_ROLES),
         Route("GET", "/v1/lead-scoring", STAFF, WRITERS),
         Route("PUT", "/v1/lead-scoring", STAFF, ADMINS),
+        Route("POST", "/v1/segments", STAFF, WRITERS),
+        Route("GET", "/v1/segments", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/segments/{segment_id}", STAFF, STAFF_ROLES),
+        Route("PUT", "/v1/segments/{segment_id}", STAFF, WRITERS),
+        Route("DELETE", "/v1/segments/{segment_id}", STAFF, WRITERS),
+        Route("GET", "/v1/segments/{segment_id}/members", STAFF, WRITERS),
+        Route("POST", "/v1/segments/{segment_id}/members", STAFF, WRITERS),
+        Route("POST", "/v1/segments/preview", STAFF, WRITERS),
+        Route("GET", "/v1/segment-templates", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/jobs", STAFF, WRITERS),
+        Route("GET", "/v1/jobs/{job_id}", STAFF, WRITERS),
+        Route("POST", "/v1/contacts/imports", STAFF, WRITERS),
+        Route("POST", "/v1/contacts/imports/{job_id}/start", STAFF, WRITERS),
+        Route("GET", "/v1/contacts/imports/{job_id}/errors", STAFF, WRITERS),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),
         Route("POST", "/v1/me/phone", "member"),
         Route("GET", "/v1/health/contacts", "public"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(SCANS_CONSUMER, ORDERS_CONSUMER, TIMELINE_CONSUMER, CHANNEL_SENDERS_CONSUMER),
+    consumers=(
+        SCANS_CONSUMER,
+        ORDERS_CONSUMER,
+        TIMELINE_CONSUMER,
+        CHANNEL_SENDERS_CONSUMER,
+        JOBS_CONSUMER,
+        SEGMENTS_CONSUMER,
+    ),
     schedules=(
-        # Time-driven lifecycle changes (dormant, churned): reads only the contacts that are due.
+        # Time-driven lifecycle changes (dormant, churned) and lead grades (decay): reads only the
+        # contacts that are due
+        # (and segments whose answer changes with time: last activity, a decaying lead score).
         Schedule("contacts-lifecycle-sweep", "services.contacts.handlers.sweep.handler", "rate(1 hour)"),
         # RFM from each tenant's distribution, at 03:00 Beijing time (19:00 UTC), the quietest hour.
         Schedule("contacts-rfm", "services.contacts.handlers.rfm.handler", "cron(0 19 * * ? *)", 900),
@@ -95,4 +144,5 @@ SERVICE = Service(
     reads_token_secret=True,
     reads_wechat_secret=True,
     layers=("jwt",),  # member tokens are signed at login (PyJWT, HS256: no cryptography needed)
+    files=True,  # CSV imports (and exports) in the file store (shared/files.py)
 )

@@ -1,10 +1,13 @@
 """Events published by the contacts service (source ``siyu.contacts``)."""
 
-from pydantic import AwareDatetime, Field
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StrictInt
 
 from shared.events.campaigns import ScanRef
 from shared.events.cases import ChannelAddress
-from shared.events.envelope import MAX_ITEMS, EventData, Fen, Flag, Id, Key, Label, Version
+from shared.events.envelope import MAX_COUNT, MAX_ITEMS, EventData, Fen, Flag, Id, Key, Label, Version
+from shared.events.partner import MAX_CATEGORIES
 
 
 class ContactRef(EventData):
@@ -64,6 +67,11 @@ class OrderBuyerIdentified(EventData):
     contact_id: Id
     amount_fen: Fen
     brand: Label
+    categories: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_CATEGORIES,
+        description="The order's product categories, as the partner gave them.",
+    )
 
 
 class ScanAttributed(ScanRef):
@@ -98,7 +106,27 @@ class ContactScoreChanged(EventData):
     contact_id: Id
     previous_grade: Label | None
     grade: Label
-    score: int = Field(description="The score at the change, rounded.")
+    score: Annotated[StrictInt, Field(ge=-(10**9), le=10**9)] = Field(description="The score at the change, rounded.")
+    changed_at: AwareDatetime
+
+
+class ContactsJobStepped(EventData):
+    """Contacts' own job runner (services/contacts/logic/jobs.py): step ``step`` of the job is due.
+    Published in the transaction that queued the job or saved its previous step; consumed by
+    contacts alone (``contacts-jobs``)."""
+
+    job_id: Id
+    kind: Label = Field(description="The job's kind (e.g. contacts_import).")
+    step: Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)] = Field(description="The step to run (0 first).")
+
+
+class SegmentMembershipChanged(EventData):
+    """A contact entered or left segments: once per change, listing every segment it entered
+    and left by that change (journeys follow the segments they start from)."""
+
+    contact_id: Id
+    entered: list[Id] = Field(max_length=MAX_ITEMS, description="Segments the contact entered.")
+    left: list[Id] = Field(max_length=MAX_ITEMS, description="Segments the contact left.")
     changed_at: AwareDatetime
 
 
@@ -115,4 +143,6 @@ EVENTS: dict[str, type[EventData]] = {
     "ChannelSenderIdentified": ChannelSenderIdentified,
     "ContactLifecycleChanged": ContactLifecycleChanged,
     "ContactScoreChanged": ContactScoreChanged,
+    "SegmentMembershipChanged": SegmentMembershipChanged,
+    "ContactsJobStepped": ContactsJobStepped,
 }

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from shared.events.envelope import EventData, Fen
+from shared.events.envelope import EventData, Fen, Label
+
+MAX_CATEGORIES = 20
 
 PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -24,6 +26,11 @@ class OrderPaid(EventData):
     identity: Identity | None = Field(default=None, description="Otherwise an identity of the buyer.")
     amount_fen: Fen = Field(description="The amount paid, in fen.")
     brand: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    categories: list[Label] = Field(
+        default_factory=list,
+        max_length=MAX_CATEGORIES,
+        description="The order's product categories (e.g. 母婴), optional: auto-tag rules and segments read them.",
+    )
 
     @model_validator(mode="after")
     def _names_the_buyer(self) -> OrderPaid:

@@ -430,6 +430,12 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
     _json(call, "POST", f"/v1/contacts/{contact_id}/points/adjustments", {"points": 100, "reason": "setup"}, admin)
     redemption_id = _json(call, "POST", "/v1/me/redemptions", {"reward_id": reward_id}, first["token"])["redemption_id"]
     article_id = _json(call, "POST", "/v1/kb/articles", ARTICLE, admin)["article_id"]
+    group_id = _json(call, "POST", "/v1/tag-groups", TAG_GROUP, admin)["group_id"]
+    rule_id = _json(call, "POST", "/v1/tag-rules", TAG_RULE, admin)["rule_id"]
+    segment_id = _json(call, "POST", "/v1/segments", {**STATIC_SEGMENT, "contact_ids": [contact_id]}, admin)[
+        "segment_id"
+    ]
+    job_id = _json(call, "POST", "/v1/contacts/imports", IMPORT, admin)["job"]["job_id"]
     queue_id = "rs-queue"
     _json(call, "PUT", f"/v1/queues/{queue_id}", {"name": "Route safety"}, admin)
     agent_id = STAFF_IDS["agent"]
@@ -461,6 +467,10 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
         "reward_id": Resource(reward_id, TENANT_OWNED, secret=True),
         "redemption_id": Resource(redemption_id, MEMBER_OWNED, secret=True),
         "article_id": Resource(article_id, TENANT_OWNED, secret=True),
+        "group_id": Resource(group_id, TENANT_OWNED, secret=True),
+        "rule_id": Resource(rule_id, TENANT_OWNED, secret=True),
+        "segment_id": Resource(segment_id, TENANT_OWNED, secret=True),
+        "job_id": Resource(job_id, TENANT_OWNED, secret=True),
         "queue_id": Resource(queue_id, TENANT_OWNED, secret=False),
         "staff_id": Resource(agent_id, TENANT_OWNED, secret=False),
         # WeChat's app ids are global: an app registered by one tenant is taken for every other.
@@ -514,6 +524,16 @@ def _subscribe_event() -> bytes:
 
 CAMPAIGN = {"name": "Route safety", "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
 ARTICLE = {"title": "Opening hours", "body": "9 to 5"}
+TAG_GROUP = {"name": "Route safety", "tags": ["rs-grouped"]}
+STATIC_SEGMENT = {"name": "Route safety", "kind": "static"}
+NEW_CONTACTS = {"field": "lifecycle", "op": "eq", "value": "new"}
+IMPORT = {"file_name": "rs.csv"}
+TAG_RULE = {
+    "name": "Route safety",
+    "on": "CaseRated",
+    "when": [{"field": "rating", "op": "lte", "value": 2}],
+    "add_tags": ["rs"],
+}
 
 REQUESTS: dict[str, RequestTemplate] = {
     "POST /v1/auth/dev-token": lambda ids: Sent(
@@ -542,6 +562,16 @@ REQUESTS: dict[str, RequestTemplate] = {
     "POST /v1/cases/{case_id}/messages": lambda ids: Sent(body={"body": "Noted.", "kind": "note"}),
     "POST /v1/kb/articles": lambda ids: Sent(body=ARTICLE),
     "PUT /v1/kb/articles/{article_id}": lambda ids: Sent(body=ARTICLE),
+    # A new group per call: a tag belongs to one group, so the same body twice would be refused.
+    "POST /v1/tag-groups": lambda ids: Sent(body={"name": "Route safety", "tags": [f"rs-{uuid.uuid4().hex[:8]}"]}),
+    "PUT /v1/tag-groups/{group_id}": lambda ids: Sent(body=TAG_GROUP),
+    "POST /v1/tag-rules": lambda ids: Sent(body=TAG_RULE),
+    "PUT /v1/tag-rules/{rule_id}": lambda ids: Sent(body=TAG_RULE),
+    "POST /v1/segments": lambda ids: Sent(body={"name": "Route safety", "rule": NEW_CONTACTS}),
+    "PUT /v1/segments/{segment_id}": lambda ids: Sent(body=STATIC_SEGMENT),
+    "POST /v1/segments/{segment_id}/members": lambda ids: Sent(body={"add": [ids["contact_id"]]}),
+    "POST /v1/segments/preview": lambda ids: Sent(body={"rule": NEW_CONTACTS}),
+    "POST /v1/contacts/imports": lambda ids: Sent(body=IMPORT),
     "GET /v1/kb/search": lambda ids: Sent(query={"q": "opening"}),
     "PUT /v1/queues/{queue_id}": lambda ids: Sent(body={"name": "Route safety"}),
     "PUT /v1/channels/wechat/{app_id}": lambda ids: Sent(body={"token": ids["wechat_token"]}),

@@ -86,7 +86,9 @@ class Client:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    running = LocalStack(SERVICES).start()
+    # No timers: a scheduled run (the nightly RFM scan, the sweeps) would act on every test's
+    # tenants at a moment no test chose; tests run schedules themselves.
+    running = LocalStack(SERVICES, schedule_seconds=10**9).start()
     yield running
     running.stop()
 

@@ -83,7 +83,19 @@ def untouched(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def send(client: Client, route: Route, raw: bytes, world: dict[str, str], content_type: str) -> Any:
     path = route.path
-    for name in ("contact_id", "campaign_id", "case_id", "message_id", "article_id", "staff_id", "queue_id"):
+    for name in (
+        "contact_id",
+        "campaign_id",
+        "case_id",
+        "message_id",
+        "article_id",
+        "staff_id",
+        "queue_id",
+        "group_id",
+        "rule_id",
+        "segment_id",
+        "job_id",
+    ):
         path = path.replace("{" + name + "}", "x1")
     for name in ("tag", "code", "app_id", "reward_id", "redemption_id"):
         path = path.replace("{" + name + "}", "x1")

@@ -46,6 +46,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "channel": {"kind": "wechat_official_account", "app_id": "wx", "openid": "o"},
         "contact_id": "c",
     },
+    "ContactsJobStepped": {"job_id": "job_1", "kind": "contacts_import", "step": 0},
+    "SegmentMembershipChanged": {
+        "contact_id": "c",
+        "entered": ["sg_1"],
+        "left": [],
+        "changed_at": "2026-01-01T00:00:00Z",
+    },
     "ContactLifecycleChanged": {
         "contact_id": "c",
         "previous_stage": "new",

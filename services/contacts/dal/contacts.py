@@ -18,6 +18,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
   a contact acquired by a campaign's code
 - daily     T#{tenant}#DAILY / DAY#{date}#{shard}  new contacts per business day (see ``daily``),
   counted in the transaction that creates the contact
+- names     T#{tenant}#ATTRIBUTES / NAMES      every attribute name the tenant's contacts were given
+  (a string set, added to after a save that brings a new name): what segment rules may name
 - merge     T#{tenant}#C#{survivor} / MERGE#{time}#{merge id}   one per merge, written with it; the
   merge also copies the alias's log under the survivor, so one partition holds every merge that
   made a contact (the alias keeps its own, unread: reads resolve an alias to its survivor)
@@ -218,6 +220,38 @@ def save_all(
     tx.commit()
     for item in deferred:
         _delete_if_still_of(item)
+    for before, after in changes:
+        _remember_attribute_names(after.tenant_id, set(after.attributes) - set(before.attributes if before else {}))
+
+
+# Attribute names a tenant's contacts hold (for segment rules: an unknown attribute is refused).
+# Names this process added already are not added again.
+_ATTRIBUTE_NAMES_ADDED: dict[str, set[str]] = {}
+
+
+def _attributes_key(tenant_id: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#ATTRIBUTES", "sk": "NAMES"}
+
+
+def _remember_attribute_names(tenant_id: str, names: set[str]) -> None:
+    added = _ATTRIBUTE_NAMES_ADDED.setdefault(tenant_id, set())
+    new = names - added
+    if not new:
+        return
+    dynamo.client().update_item(
+        TableName=table(),
+        Key=dynamo.serialize(_attributes_key(tenant_id)),
+        UpdateExpression="ADD #names :n SET kind = :k",
+        ExpressionAttributeNames={"#names": "names"},
+        ExpressionAttributeValues=dynamo.serialize({":n": new, ":k": "attribute_names"}),
+    )
+    added |= new
+
+
+def attribute_names(tenant_id: str) -> set[str]:
+    """Every attribute name a contact of the tenant was given (names are never forgotten)."""
+    item = dynamo.get_item(table(), _attributes_key(tenant_id))
+    return {str(name) for name in item.get("names", set())} if item else set()
 
 
 def _changed_meanwhile() -> ConcurrentUpdate:
@@ -284,10 +318,29 @@ def find_by_identity(tenant_id: str, kind: str, value: str) -> str | None:
 def list_partition(tenant_id: str, partition: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
     """One page of contact ids from gsi1, then their profiles in one batch read."""
     page: Page = dynamo.query_page(
-        table(), partition_attr="gsi1pk", partition_value=partition, limit=limit, cursor=cursor, index=GSI
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=partition,
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+        attributes=("gsi1sk",),
     )
-    ids = [str(item["gsi1sk"]) for item in page.items]
-    return get_many(tenant_id, ids), page.next_cursor
+    return get_many(tenant_id, [str(item["gsi1sk"]) for item in page.items]), page.next_cursor
+
+
+def contact_ids_page(tenant_id: str, limit: int, cursor: str | None) -> tuple[list[str], str | None]:
+    """One page of the tenant's live contacts' ids, from the listing index (by id)."""
+    page: Page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=all_contacts_partition(tenant_id),
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+        attributes=("gsi1sk",),
+    )
+    return [str(item["gsi1sk"]) for item in page.items], page.next_cursor
 
 
 def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
@@ -299,20 +352,9 @@ def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
 
 def profiles(tenant_id: str, contact_ids: list[str]) -> dict[str, Contact]:
     """Every stored profile among ``contact_ids`` (erased ones and aliases too), by id."""
-    found: dict[str, Contact] = {}
-    unique = list(dict.fromkeys(contact_ids))
-    for start in range(0, len(unique), 100):
-        keys = [
-            dynamo.serialize({"pk": contact_pk(tenant_id, cid), "sk": "PROFILE"}) for cid in unique[start : start + 100]
-        ]
-        request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True}}
-        while request:
-            answer = dynamo.client().batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(table(), []):
-                contact = Contact.model_validate(dynamo.deserialize(raw))
-                found[contact.contact_id] = contact
-            request = answer.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"} for contact_id in dict.fromkeys(contact_ids)]
+    contacts = (Contact.model_validate(item) for item in dynamo.batch_get(table(), keys))
+    return {contact.contact_id: contact for contact in contacts}
 
 
 def daily_figures(tenant_id: str, dates: list[date], fields: Iterable[str]) -> list[dict[str, Any]]:

@@ -52,6 +52,13 @@ def get(tenant_id: str, contact_id: str) -> Insight | None:
     return Insight.model_validate(item) if item else None
 
 
+def get_many(tenant_id: str, contact_ids: list[str]) -> dict[str, Insight]:
+    """The stored insights among ``contact_ids``, by contact id."""
+    keys = [insight_key(tenant_id, contact_id) for contact_id in dict.fromkeys(contact_ids)]
+    insights = (Insight.model_validate(item) for item in dynamo.batch_get(table(), keys))
+    return {insight.contact_id: insight for insight in insights}
+
+
 def write(
     tx: Transaction,
     before: Insight,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic import insight
+from services.contacts.logic import autotag, insight, segments
 from services.contacts.logic.merging import resolve
 from services.contacts.models import TENANT_WIDE, Contact, TimelineEntry
 from shared.clock import now_rfc3339, rfc3339
-from shared.consumer import processed_marker
+from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Transaction
 from shared.events.campaigns import QrCodeScanned
 from shared.events.contacts import ContactOwnerChanged, ScanAttributed
@@ -70,30 +70,42 @@ def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
         logger.info("scan by an unknown or erased contact ignored", extra={"scan_id": scan.scan_id})
         return
     updated, events = attribute(contact, scan)
+    # The scan's own id and time key its entry (it has no other event about this contact).
+    fact = TimelineEntry(
+        event_id=scan.scan_id,
+        type="QrCodeScanned",
+        occurred_at=rfc3339(scan.scanned_at),
+        source="siyu.campaigns",
+        summary={
+            "scan_id": scan.scan_id,
+            "campaign_id": scan.campaign_id,
+            "code": scan.code,
+            "channel": scan.channel,
+            "store": scan.store,
+            "staff_id": scan.staff_id,
+            "brand": scan.brand,
+            "acquired": contact.source is None,
+        },
+    )
 
     def timeline(tx: Transaction) -> None:
         # Once per scan, whoever the scanning contact resolves to now: a scan handled under an
         # alias before its merge and redelivered after it finds the tenant-wide marker and stops
         # (ScanAttributed must not be published twice, and the survivor may not hold the entry yet).
         processed_marker(tx, SCAN_MARKER, tenant_id, scan.scan_id)
-        # The scan's own id and time key its entry (it has no other event about this contact).
-        fact = TimelineEntry(
-            event_id=scan.scan_id,
-            type="QrCodeScanned",
-            occurred_at=rfc3339(scan.scanned_at),
-            source="siyu.campaigns",
-            summary={
-                "scan_id": scan.scan_id,
-                "campaign_id": scan.campaign_id,
-                "code": scan.code,
-                "channel": scan.channel,
-                "store": scan.store,
-                "staff_id": scan.staff_id,
-                "brand": scan.brand,
-                "acquired": contact.source is None,
-            },
-        )
         dal.add_timeline_entry(tx, tenant_id, contact.contact_id, fact)
         insight.on_fact(tenant_id, contact.contact_id, fact)(tx)
 
-    dal.save(contact, updated, events, prepare=timeline)
+    try:
+        dal.save(contact, updated, events, prepare=timeline)
+    except AlreadyProcessed:
+        # A redelivery: the delivery that wrote the scan may have failed before these (both
+        # idempotent), so they run again before the event counts as handled.
+        _follow(tenant_id, contact.contact_id, fact)
+        raise
+    _follow(tenant_id, contact.contact_id, fact)
+
+
+def _follow(tenant_id: str, contact_id: str, fact: TimelineEntry) -> None:
+    autotag.on_fact(tenant_id, contact_id, fact)
+    segments.on_contact_change(tenant_id, contact_id)

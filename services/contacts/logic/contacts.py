@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic import merging
+from services.contacts.logic import merging, tag_groups
 from services.contacts.logic.identities import normalise_email, normalise_identity, normalise_phone
 from services.contacts.models import (
     BUSINESS_ZONE,
@@ -31,9 +31,10 @@ from services.contacts.models import (
 from shared import daily, idempotency, ids
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339, utc_now
-from shared.dynamo import Prepare
+from shared.dynamo import Prepare, Transaction
 from shared.errors import NotFound, Unprocessable
 from shared.events import contacts as events
+from shared.retry import retry_on_race
 
 IDENTITY_FIELDS = ("phone", "email", "unionid", "external_userid")
 
@@ -187,20 +188,71 @@ def member_contact(tenant_id: str, contact_id: str) -> Contact:
     return contact
 
 
+class TooManyTags(Unprocessable):
+    """The change would leave the contact with more than ``MAX_TAGS`` tags."""
+
+
 def tag(staff: StaffPrincipal, contact_id: str, name: str, *, add: bool) -> Contact:
+    """Set or remove one tag. Any tag may be set, in a group or not (free tags stay allowed); a
+    tag of a single-choice group removes the group's other tags in the same write. A race with
+    another change of the contact reads it again."""
+    if add:
+        return retry_on_race(lambda _: add_tags(visible_contact(staff, contact_id), [name]))
     contact = visible_contact(staff, contact_id)
-    if (name in contact.tags) == add:
+    if name not in contact.tags:
         return contact  # already so: idempotent, no event
-    tags = sorted({*contact.tags, name}) if add else [t for t in contact.tags if t != name]
+    tags = [t for t in contact.tags if t != name]
+    updated = contact.model_copy(update={"tags": tags, "version": contact.version + 1, "updated_at": now_rfc3339()})
+    event = events.ContactUntagged(contact_id=contact.contact_id, version=updated.version, tag=name)
+    dal.save(contact, updated, [event])
+    return updated
+
+
+def add_tags(contact: Contact, names: Sequence[str]) -> Contact:
+    """Put tags on a live contact in one write (its tags list and tag items together, with their
+    events): each tag of a single-choice group removes the group's other tags (ContactUntagged),
+    and of several tags of one such group named together the last one is set. A tag the contact
+    holds already changes nothing, so the same call repeated writes nothing and publishes nothing.
+
+    Each tag's group is one read of its claim, and the write holds only while the claim is still
+    as read (a group changed meanwhile: ``ConcurrentUpdate``, to read again)."""
+    wanted = list(dict.fromkeys(names))
+    if all(name in contact.tags for name in wanted):
+        return contact
+    tenant_id = contact.tenant_id
+    claims = {name: tag_groups.claim_of(tenant_id, name) for name in wanted}
+    chosen: list[str] = []
+    for name in wanted:
+        claim = claims[name]
+        if claim is not None and claim.single_choice:
+            chosen = [other for other in chosen if other not in claim.tags]
+        chosen.append(name)
+    added = [name for name in chosen if name not in contact.tags]
+    if not added:
+        return contact
+    tags = set(contact.tags)
+    for name in added:
+        claim = claims[name]
+        if claim is not None and claim.single_choice:
+            tags -= set(claim.tags)
+        tags.add(name)
     if len(tags) > MAX_TAGS:
-        raise Unprocessable(
+        raise TooManyTags(
             f"A contact holds at most {MAX_TAGS} tags.", [{"loc": ["path", "tag"], "msg": "too many tags"}]
         )
-    updated = contact.model_copy(update={"tags": tags, "version": contact.version + 1, "updated_at": now_rfc3339()})
-    event: BaseModel = (events.ContactTagged if add else events.ContactUntagged)(
-        contact_id=contact_id, version=updated.version, tag=name
+    removed = sorted(set(contact.tags) - tags)
+    updated = contact.model_copy(
+        update={"tags": sorted(tags), "version": contact.version + 1, "updated_at": now_rfc3339()}
     )
-    dal.save(contact, updated, [event])
+    changes: list[BaseModel] = [
+        *(events.ContactTagged(contact_id=contact.contact_id, version=updated.version, tag=name) for name in added),
+        *(events.ContactUntagged(contact_id=contact.contact_id, version=updated.version, tag=name) for name in removed),
+    ]
+
+    def groups_as_read(tx: Transaction) -> None:
+        tag_groups.claims_unchanged(tx, tenant_id, {name: claims[name] for name in added})
+
+    dal.save(contact, updated, changes, prepare=groups_as_read)
     return updated
 
 

@@ -414,6 +414,10 @@ def sweep(only_tenant: str | None = None) -> SweepReport:
             return events
 
         events = retry_on_race(attempt, races=ConcurrentUpdate, attempts=SWEEP_ATTEMPTS)
+        if events:  # a new stage or grade: the contact's segments may change
+            from services.contacts.logic import segments
+
+            segments.reevaluate_quietly(tenant_id, [contact_id])
         for event in events:
             report.changed += 1
             stage = getattr(event, "stage", "")

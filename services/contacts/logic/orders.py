@@ -33,6 +33,7 @@ def on_order_paid(consumer: str, tenant_id: str, partner: str, event_id: str, or
                 contact_id=contact.contact_id,
                 amount_fen=order.amount_fen,
                 brand=order.brand,
+                categories=order.categories,
             )
         ]
 

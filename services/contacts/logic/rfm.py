@@ -9,8 +9,8 @@ fifth scores 5 (for R, fewer days is better). A group compares each value with t
 average (R high: at most the average days; F and M high: at least the average), the classic
 RFM model's rule: R, F, M high → 重要价值 … all low → 一般挽留.
 
-The batch reads every insight with a parallel scan (never on a request path) and writes only the
-contacts whose scores changed.
+The batch reads every insight with a parallel scan (never on a request path; one tenant alone is
+read through its contact listing instead) and writes only the contacts whose scores changed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.contacts.dal import contacts as contacts_dal
 from services.contacts.dal import insight as dal
+from services.contacts.logic import segments
 from services.contacts.logic.insight import in_window
 from services.contacts.models import DayOrders, Rfm, RfmGroup
 from shared.clock import parse_rfc3339, rfc3339, utc_now
@@ -106,21 +108,39 @@ def _same(stored: Any, new: Rfm | None) -> bool:
     return Rfm.model_validate(stored).model_copy(update={"computed_at": new.computed_at}) == new
 
 
-def run() -> RfmReport:
-    """Score every tenant's buyers and store the scores that changed."""
-    now = utc_now()
-    computed_at = rfc3339(now)
+def _every_tenants_insights() -> dict[str, list[dict[str, Any]]]:
     with ThreadPoolExecutor(SCAN_SEGMENTS) as pool:
         parts = list(pool.map(lambda segment: list(dal.scan_segment(segment, SCAN_SEGMENTS)), range(SCAN_SEGMENTS)))
     by_tenant: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for part in parts:
         for item in part:
             by_tenant[item["tenant_id"]].append(item)
-    report = RfmReport(tenants=len(by_tenant), scanned=sum(len(part) for part in parts))
+    return by_tenant
+
+
+def _one_tenants_insights(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    """One tenant's insights through its contact listing (an index partition, no scan)."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        contact_ids, cursor = contacts_dal.contact_ids_page(tenant_id, 1000, cursor)
+        insights = dal.get_many(tenant_id, contact_ids)
+        items += [insight.model_dump(mode="json", include=set(dal.RFM_FIELDS)) for insight in insights.values()]
+        if cursor is None:
+            return {tenant_id: items}
+
+
+def run(only_tenant: str | None = None) -> RfmReport:
+    """Score every tenant's buyers (or one tenant's) and store the scores that changed."""
+    now = utc_now()
+    computed_at = rfc3339(now)
+    by_tenant = _every_tenants_insights() if only_tenant is None else _one_tenants_insights(only_tenant)
+    report = RfmReport(tenants=len(by_tenant), scanned=sum(len(items) for items in by_tenant.values()))
     for tenant_id, items in by_tenant.items():
         buyers = [buyer for item in items if (buyer := buyer_of(item, now)) is not None]
         scored = score(buyers, computed_at)
         report.scored += len(scored)
+        changed: list[str] = []
         for item in items:
             new = scored.get(item["contact_id"])
             if new is not None:
@@ -130,7 +150,9 @@ def run() -> RfmReport:
             try:
                 dal.set_rfm(tenant_id, item["contact_id"], new)
                 report.changed += 1
+                changed.append(item["contact_id"])
             except dal.InsightGone:
                 continue
+        segments.reevaluate_quietly(tenant_id, changed)  # RFM groups are segment fields
     logger.info("rfm batch", extra=report.__dict__)
     return report

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic import insight, merging
+from services.contacts.logic import autotag, insight, merging, segments
 from services.contacts.models import Contact, TimelineEntry, WechatLogin
 from shared import ids
 from shared.clock import rfc3339, utc_now
@@ -122,7 +122,12 @@ def record(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepare: Pr
             return False
         return True
 
-    return retry_on_race(attempt, races=ConcurrentUpdate, attempts=RECORD_ATTEMPTS)
+    recorded = retry_on_race(attempt, races=ConcurrentUpdate, attempts=RECORD_ATTEMPTS)
+    # Whether recorded now or by an earlier delivery that failed after: auto-tagging and segment
+    # evaluation are idempotent, and a fact may tag the contact or move it between segments.
+    autotag.on_fact(tenant_id, contact_id, entry)
+    segments.on_contact_change(tenant_id, contact_id)
+    return recorded
 
 
 # Events -----------------------------------------------------------------------------------------
@@ -165,6 +170,8 @@ def on_merged(tenant_id: str, event: Envelope[Any]) -> None:
     survivor = merging.resolve(tenant_id, merged.contact_id)
     if survivor is not None and not survivor.erased:
         insight.fold_merge(tenant_id, survivor.contact_id, [merged.merged_contact_id, *merged.also_merged])
+        for alias_id in [merged.merged_contact_id, *merged.also_merged]:
+            segments.on_contact_change(tenant_id, alias_id)
 
 
 def follow_merge(tenant_id: str, survivor_id: str, alias_ids: list[str]) -> None:

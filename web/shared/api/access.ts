@@ -377,6 +377,27 @@ export const operations = {
    "manager"
   ]
  },
+ "POST /v1/contacts/imports": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/contacts/imports/{job_id}/errors": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/contacts/imports/{job_id}/start": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/contacts/merge-candidates": {
   "access": "staff",
   "roles": [
@@ -407,6 +428,20 @@ export const operations = {
  "GET /v1/health/points": {
   "access": "public",
   "roles": []
+ },
+ "GET /v1/jobs": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/jobs/{job_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
  },
  "GET /v1/kb/articles": {
   "access": "staff",
@@ -642,6 +677,153 @@ export const operations = {
  "POST /v1/scans": {
   "access": "member",
   "roles": []
+ },
+ "GET /v1/segment-templates": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/segments": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/segments": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "DELETE /v1/segments/{segment_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/segments/{segment_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "PUT /v1/segments/{segment_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/segments/{segment_id}/members": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/segments/{segment_id}/members": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/segments/preview": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tag-groups": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/tag-groups": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "DELETE /v1/tag-groups/{group_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tag-groups/{group_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "PUT /v1/tag-groups/{group_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tag-rules": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/tag-rules": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "DELETE /v1/tag-rules/{rule_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tag-rules/{rule_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "PUT /v1/tag-rules/{rule_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
  }
 } as const satisfies Record<string, { access: string; roles: readonly string[] }>;
 

@@ -1,0 +1,89 @@
+"""The file store's bucket (shared/files.py): CSV imports the console uploads, exports and PIPL
+bundles it downloads, through presigned URLs.
+
+One bucket per stage, in the platform stack: private (public access blocked, objects owned by the
+bucket), encrypted (SSE-S3), TLS only, every object expiring after ``RETENTION_DAYS`` (these are
+transit copies: the data lives in the services' tables), unfinished multipart uploads aborted
+after a day. CORS admits the frontends' origins for GET and PUT, which is how a browser uses a
+presigned URL. A service that declares ``Service(files=True)`` gets ``SIYU_FILES_BUCKET`` in each
+of its functions and may Get/Put objects under ``<service>/`` only (``grant``): no listing, no
+deletion, no other service's prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from shared.files import RETENTION_DAYS
+from shared.settings import VARIABLES
+
+FILES_ACTIONS = ("s3:GetObject", "s3:PutObject")
+BUCKET_VARIABLE = VARIABLES["files_bucket"].name
+
+
+def files_bucket(scope: Construct, construct_id: str, *, production: bool, origins: Sequence[str]) -> s3.Bucket:
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned=False,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                id="transit-files-expire",
+                expiration=cdk.Duration.days(RETENTION_DAYS),
+                abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+            )
+        ],
+        cors=[
+            s3.CorsRule(
+                allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT],
+                allowed_origins=list(origins),
+                allowed_headers=["Content-Type"],
+                max_age=600,
+            )
+        ],
+        # Transit copies only: a development stack takes them with it; production keeps the bucket.
+        removal_policy=cdk.RemovalPolicy.RETAIN if production else cdk.RemovalPolicy.DESTROY,
+        auto_delete_objects=not production,
+    )
+    NagSuppressions.add_resource_suppressions(
+        bucket,
+        [
+            {
+                "id": "AwsSolutions-S1",
+                "reason": "Transit files that expire within a week; every URL to one is handed out by an "
+                "authorised API call, which the API's access logs record.",
+            }
+        ],
+    )
+    return bucket
+
+
+def grant(function: lambda_.Function, bucket: s3.IBucket, service: str) -> None:
+    """The function may read and write its service's prefix of the files bucket, nothing more."""
+    function.add_environment(BUCKET_VARIABLE, bucket.bucket_name)
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=list(FILES_ACTIONS), resources=[bucket.arn_for_objects(f"{service}/*")])
+    )
+    assert function.role is not None
+    NagSuppressions.add_resource_suppressions(
+        function.role,
+        [
+            {
+                "id": "AwsSolutions-IAM5",
+                "reason": "Objects under the service's own prefix of the files bucket (keys are per file).",
+                "appliesTo": [{"regex": f"/^Resource::<Files[0-9A-F]{{8}}\\.Arn>/{service}/\\*$/g"}],
+            }
+        ],
+        apply_to_children=True,
+    )
