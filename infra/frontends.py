@@ -354,7 +354,6 @@ class Frontends(Construct):
         super().__init__(scope, construct_id)
         self.config = config
         api = api_origin or f"https://*.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
-        files = f"https://*.s3.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
         cache_policy = cloudfront.CachePolicy(
             self,
             "CachePolicy",
@@ -376,9 +375,7 @@ class Frontends(Construct):
                 frontend=frontend,
                 config=config,
                 domain=domains[frontend.name],
-                # The console also uploads imports to and downloads exports from the file store's
-                # bucket, through presigned URLs of its regional endpoint.
-                connect=[api, *((*auth_origins, files) if frontend is CONSOLE else ())],
+                connect=[api, *(auth_origins if frontend is CONSOLE else ())],
                 cache_policy=cache_policy,
             )
             for frontend in FRONTENDS

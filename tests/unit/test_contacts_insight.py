@@ -303,7 +303,7 @@ def test_the_nightly_batch_scores_buyers_and_clears_those_without_orders(client:
     for days in (1, 2, 3):
         order(tenant, recent, 10_000, ago(days))
     order(tenant, lapsed, 1_000, ago(300))
-    rfm.run()  # every tenant, by the nightly scan
+    rfm.run(only_tenant=tenant)
     assert view(client, admin, recent)["rfm"]["group"] == "重要价值"
     assert view(client, admin, lapsed)["rfm"]["group"] == "一般挽留"
     assert view(client, admin, never)["rfm"] is None
@@ -315,6 +315,17 @@ def test_the_nightly_batch_scores_buyers_and_clears_those_without_orders(client:
     clock.set_offset_seconds(70 * DAY)  # the lapsed buyer's order leaves the 365-day window
     rfm.run(only_tenant=tenant)
     assert view(client, admin, lapsed)["rfm"] is None
+
+
+def test_the_nightly_scan_reads_every_tenants_insights(client: Client, tenant: str) -> None:
+    """The batch's parallel scan finds every tenant's insights (read only here: a whole-table
+    write would hold every other test's events behind it on the table's stream)."""
+    admin = client.staff_token(tenant)
+    contact_id = new_contact(client, admin, name="scanned")
+    order(tenant, contact_id, 500, ago(1))
+    found = rfm._every_tenants_insights()
+    assert [item["contact_id"] for item in found[tenant]] == [contact_id]
+    assert rfm.buyer_of(found[tenant][0], clock.utc_now()) == rfm.Buyer(contact_id, 1, 1, 500)
 
 
 def test_the_pure_rules_reckon_dormancy_from_creation_when_never_active() -> None:

@@ -37,7 +37,9 @@ def make_segment(client: Client, token: str, rule: Any, name: str = "seg") -> di
     answer = client.post("/v1/segments", json_body={"name": name, "rule": rule}, token=token)
     assert answer.status == 201, answer.body
     segment = dict(answer.json)
-    ready = eventually(lambda: segment_view(client, token, segment["segment_id"])["status"] == "ready" or None)
+    ready = eventually(
+        lambda: segment_view(client, token, segment["segment_id"])["status"] == "ready" or None, timeout=30
+    )
     assert ready
     return segment
 

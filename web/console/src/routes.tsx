@@ -5,7 +5,7 @@ import type { Operation } from "@shared/api/access";
 
 export interface PageRoute {
   path: string; // under /console
-  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "settings";
+  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "settings";
   menu: boolean;
   requires: Operation;
   /** The page also opens for a role that may call any one of these (it then shows only what that
@@ -28,5 +28,7 @@ export const PAGES: PageRoute[] = [
   { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", anyOf: ["GET /v1/redemptions", "GET /v1/contacts/{contact_id}/points"], component: lazy(() => import("./pages/points/PointsPage")) },
   { path: "/cases", key: "cases", menu: true, requires: "GET /v1/cases", component: lazy(() => import("./pages/cases/CasesPage")) },
   { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },
+  { path: "/segments", key: "segments", menu: true, requires: "GET /v1/segments", component: lazy(() => import("./pages/segments/SegmentsPage")) },
+  { path: "/imports", key: "imports", menu: true, requires: "POST /v1/contacts/imports", component: lazy(() => import("./pages/imports/ImportsPage")) },
   { path: "/settings", key: "settings", menu: true, requires: "GET /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
 ];

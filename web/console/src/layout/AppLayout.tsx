@@ -1,5 +1,7 @@
 import {
   AppstoreOutlined,
+  ApartmentOutlined,
+  CloudUploadOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
   GiftOutlined,
@@ -23,6 +25,8 @@ const ICONS: Record<PageRoute["key"], ReactNode> = {
   campaigns: <QrcodeOutlined />,
   points: <GiftOutlined />,
   cases: <CustomerServiceOutlined />,
+  segments: <ApartmentOutlined />,
+  imports: <CloudUploadOutlined />,
   settings: <SettingOutlined />,
 };
 

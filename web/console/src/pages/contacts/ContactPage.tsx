@@ -1,5 +1,6 @@
-// One contact: profile, identities, tags, owner, source, points and cases — each part shown only
-// when the role may read it, each action only when the role may take it.
+// One contact: profile, identities, tags, owner, source, insight (lifecycle, facts, RFM), lead
+// score, points, cases, timeline and merges — each part shown only when the role may read it, each
+// action only when the role may take it.
 import { useQuery } from "@tanstack/react-query";
 import { Col, Descriptions, Result, Row, Space, Typography } from "antd";
 import { Link, useParams } from "react-router-dom";
@@ -9,6 +10,11 @@ import { BackLink } from "../../components/headings";
 import { QueryState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
 import { ContactCases } from "./ContactCases";
+import { ContactInsight } from "./ContactInsight";
+import { ContactMerges, MergedFrom } from "./ContactMerges";
+import { ContactScore } from "./ContactScore";
+import { ContactTimeline } from "./ContactTimeline";
+import { useInsightT } from "./insightMessages";
 import { ContactOwner } from "./ContactOwner";
 import { ContactPoints } from "./ContactPoints";
 import { ContactTags } from "./ContactTags";
@@ -19,6 +25,7 @@ import { formatTime } from "../../components/format";
 
 function Profile({ contact }: { contact: Schemas["ContactView"] }) {
   const t = useContactsT();
+  const ti = useInsightT();
   const attributes = Object.entries(contact.attributes);
   return (
     <Descriptions column={1} size="small">
@@ -29,6 +36,11 @@ function Profile({ contact }: { contact: Schemas["ContactView"] }) {
       <Descriptions.Item label={t("lifecycle")}>{lifecycleLabel(t, contact.lifecycle_stage)}</Descriptions.Item>
       <Descriptions.Item label={t("createdAt")}>{formatTime(contact.created_at)}</Descriptions.Item>
       <Descriptions.Item label={t("updatedAt")}>{formatTime(contact.updated_at)}</Descriptions.Item>
+      {contact.merged_from && contact.merged_from.length > 0 && (
+        <Descriptions.Item label={ti("mergedFrom")}>
+          <MergedFrom ids={contact.merged_from} />
+        </Descriptions.Item>
+      )}
       {attributes.length > 0 && (
         <Descriptions.Item label={t("attributes")}>{attributes.map(([key, value]) => `${key}: ${String(value)}`).join("; ")}</Descriptions.Item>
       )}
@@ -87,6 +99,7 @@ function Source({ source }: { source: Schemas["ContactView"]["source"] }) {
 
 export default function ContactPage() {
   const t = useContactsT();
+  const ti = useInsightT();
   const api = useApi();
   const contactId = useParams().contactId ?? "";
   const query = useQuery({
@@ -142,6 +155,20 @@ export default function ContactPage() {
                   <Source source={contact.source} />
                 </Section>
               </Col>
+              <Can op="GET /v1/contacts/{contact_id}/insight">
+                <Col xs={24} lg={12}>
+                  <Section id="contact-insight" title={ti("insightSection")}>
+                    <ContactInsight contactId={contact.contact_id} />
+                  </Section>
+                </Col>
+              </Can>
+              <Can op="GET /v1/contacts/{contact_id}/score">
+                <Col xs={24} lg={12}>
+                  <Section id="contact-score" title={ti("scoreSection")}>
+                    <ContactScore contactId={contact.contact_id} />
+                  </Section>
+                </Col>
+              </Can>
               <Can op="GET /v1/contacts/{contact_id}/points">
                 <Col span={24}>
                   <Section id="contact-points" title={t("pointsSection")}>
@@ -153,6 +180,20 @@ export default function ContactPage() {
                 <Col span={24}>
                   <Section id="contact-cases" title={t("casesSection")}>
                     <ContactCases contactId={contact.contact_id} />
+                  </Section>
+                </Col>
+              </Can>
+              <Can op="GET /v1/contacts/{contact_id}/timeline">
+                <Col span={24}>
+                  <Section id="contact-timeline" title={ti("timelineSection")}>
+                    <ContactTimeline contactId={contact.contact_id} />
+                  </Section>
+                </Col>
+              </Can>
+              <Can op="GET /v1/contacts/{contact_id}/merges">
+                <Col span={24}>
+                  <Section id="contact-merges" title={ti("mergesSection")}>
+                    <ContactMerges contactId={contact.contact_id} />
                   </Section>
                 </Col>
               </Can>

@@ -6,6 +6,7 @@ import { useApi } from "../../app";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { useContactsT } from "./messages";
+import { ScrollBox } from "./ScrollBox";
 import { entryTypeLabel } from "./view";
 import { formatTime } from "../../components/format";
 
@@ -76,15 +77,16 @@ export function ContactPoints({ contactId }: { contactId: string }) {
       >
         {(page) => (
           <>
-            <Table
-              rowKey="entry_id"
-              dataSource={page.items}
-              columns={columns}
-              pagination={false}
-              size="small"
-              loading={entries.query.isFetching}
-              scroll={{ x: "max-content" }}
-            />
+            <ScrollBox label={t("ledger")}>
+              <Table
+                rowKey="entry_id"
+                dataSource={page.items}
+                columns={columns}
+                pagination={false}
+                size="small"
+                loading={entries.query.isFetching}
+              />
+            </ScrollBox>
             <CursorPager pages={entries} />
           </>
         )}

@@ -1,14 +1,16 @@
 // The contacts list: filtered by identity, tag, owner and source campaign (kept in the URL),
 // paged by the API's cursor; a guide sees only the contacts they own (the API says which).
 import { useQuery } from "@tanstack/react-query";
-import { Card, Space, Table, Tag, Typography } from "antd";
+import { Card, Space, Table, Tag } from "antd";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi, useSession } from "../../app";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { EmptyState, QueryState } from "../../components/QueryState";
+import { TitleBar } from "../../components/headings";
 import { ContactFilterForm } from "./ContactFilterForm";
+import { MergeCandidatesButton } from "./MergeCandidates";
 import { contactsQuery, filtersFromParams, filtersToParams, isFiltered } from "./filters";
 import { useContactsT } from "./messages";
 import { contactName, lifecycleLabel } from "./view";
@@ -71,9 +73,7 @@ export default function ContactsPage() {
   ];
   return (
     <Space orientation="vertical" size={16} style={{ width: "100%" }}>
-      <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
-        {t("title")}
-      </Typography.Title>
+      <TitleBar title={t("title")} extra={<MergeCandidatesButton />} />
       <Card>
         <ContactFilterForm
           value={filters}

@@ -8,11 +8,17 @@ import { KnowledgeBaseTab } from "./KnowledgeBaseTab";
 import { TabbedPage, type LinkedTab } from "../../components/LinkedTabs";
 import { useSettingsT } from "./messages";
 import { QueuesTab } from "./QueuesTab";
+import { useContactSettingsT } from "./contactSettingsMessages";
+import { LeadScoringTab } from "./LeadScoringTab";
+import { LifecycleRulesTab } from "./LifecycleRulesTab";
+import { TagGroupsTab } from "./TagGroupsTab";
+import { TagRulesTab } from "./TagRulesTab";
 
 const SECTIONS: SectionKey[] = ["hours", "sla", "keywords", "sensitive"];
 
 export default function SettingsPage() {
   const t = useSettingsT();
+  const contacts = useContactSettingsT();
   const tabs: LinkedTab[] = [
     ...SECTIONS.map((section) => ({
       key: section,
@@ -30,6 +36,10 @@ export default function SettingsPage() {
     { key: "queues", label: t("tab_queues"), op: "GET /v1/queues", render: () => <QueuesTab /> },
     { key: "agents", label: t("tab_agents"), op: "GET /v1/agents", render: () => <AgentsTab /> },
     { key: "kb", label: t("tab_kb"), op: "GET /v1/kb/articles", render: () => <KnowledgeBaseTab /> },
+    { key: "tag-groups", label: contacts("tab_tagGroups"), op: "GET /v1/tag-groups", render: () => <TagGroupsTab /> },
+    { key: "tag-rules", label: contacts("tab_tagRules"), op: "GET /v1/tag-rules", render: () => <TagRulesTab /> },
+    { key: "lifecycle", label: contacts("tab_lifecycle"), op: "GET /v1/lifecycle-rules", render: () => <LifecycleRulesTab /> },
+    { key: "scoring", label: contacts("tab_scoring"), op: "GET /v1/lead-scoring", render: () => <LeadScoringTab /> },
   ];
   return <TabbedPage title={t("title")} tabs={tabs} />;
 }
