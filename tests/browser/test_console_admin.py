@@ -26,7 +26,7 @@ def test_a_guide_cannot_reach_the_settings_pages_and_the_api_answers_403(
 ) -> None:
     sign_in_console(console, tenant, "g1", ("guide",))
     menu = console.get_by_role("navigation")
-    expect(menu.get_by_role("link", name="客户")).to_be_visible()
+    expect(menu.get_by_role("link", name="客户", exact=True)).to_be_visible()
     expect(menu.get_by_role("link", name="设置")).to_have_count(0)
     expect(menu.get_by_role("link", name="积分")).to_have_count(0)
     console.goto("/console/settings?tab=hours")

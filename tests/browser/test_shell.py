@@ -40,9 +40,9 @@ def test_staff_sign_in_then_switch_to_english(console: Page, tenant: str) -> Non
 
 def test_on_a_phone_the_console_menu_opens_from_the_header_and_nothing_overflows(phone: Page, tenant: str) -> None:
     sign_in_console(phone, tenant, "s1", ("admin",))
-    expect(phone.get_by_role("link", name="客户")).to_have_count(0)  # no sidebar covering the page
+    expect(phone.get_by_role("link", name="客户", exact=True)).to_have_count(0)  # no sidebar covering the page
     phone.get_by_role("button", name="菜单").click()
-    phone.get_by_role("link", name="客户").click()
+    phone.get_by_role("link", name="客户", exact=True).click()
     expect(phone).to_have_url(re.compile(r"/console/contacts$"))
     expect(phone.get_by_role("dialog")).to_have_count(0)  # the drawer closes on a choice
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
