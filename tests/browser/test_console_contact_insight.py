@@ -105,7 +105,10 @@ def test_a_contacts_timeline_insight_and_lead_score_read_in_words(
 
     # Only the tags: the filter asks the API for that type alone.
     timeline.get_by_label("事件类型").click()
-    console.locator('.ant-select-item-option[title="打标签"]').click()
+    option = console.locator('.ant-select-item-option[title="打标签"]')
+    expect(option).to_be_visible()
+    option.click()
+    expect(timeline.locator('.ant-select-selection-item[title="打标签"]')).to_be_visible()  # chosen
     console.keyboard.press("Escape")
     expect(console.locator(".ant-select-dropdown")).to_be_hidden()
     expect(timeline.get_by_text("积分调整 +500，余额 500")).to_have_count(0)

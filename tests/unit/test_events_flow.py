@@ -305,7 +305,8 @@ def test_a_cancelled_transaction_leaves_no_item_and_no_stream_record(stack: Loca
         tx.check({"pk": f"T#{tenant}#missing", "sk": "B"}, "attribute_exists(pk)", on_fail=Conflict("absent"))
         with pytest.raises(Conflict):
             tx.commit()
-        assert _records_after_checkpoint(stack) == []
+        # Other tests' consumers may still be writing to the table: only this test's keys count.
+        assert [record for record in _records_after_checkpoint(stack) if tenant in json.dumps(record)] == []
         assert (
             aws.client("dynamodb")
             .get_item(TableName=table, Key={"pk": {"S": f"T#{tenant}#probe"}, "sk": {"S": "A"}})
