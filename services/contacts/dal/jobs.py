@@ -166,18 +166,11 @@ IdentityKey = tuple[str, str]  # (kind, value)
 def identity_holders(tenant_id: str, identities: list[IdentityKey]) -> dict[IdentityKey, str]:
     """The contact holding each identity, for those held: batch reads of 100 keys."""
     found: dict[IdentityKey, str] = {}
-    unique = list(dict.fromkeys(identities))
-    for start in range(0, len(unique), 100):
-        keys = [dynamo.serialize(contacts_dal.identity_key(tenant_id, k, v)) for k, v in unique[start : start + 100]]
-        request: dict[str, Any] = {table(): {"Keys": keys, "ConsistentRead": True}}
-        while request:
-            answer = dynamo.client().batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(table(), []):
-                item = dynamo.deserialize(raw)
-                kind = str(item["identity_kind"])
-                value = str(item["pk"]).split(f"#ID#{kind}#", 1)[1]
-                found[(kind, value)] = str(item["contact_id"])
-            request = answer.get("UnprocessedKeys") or {}
+    keys = [contacts_dal.identity_key(tenant_id, kind, value) for kind, value in dict.fromkeys(identities)]
+    for item in dynamo.batch_get(table(), keys):
+        kind = str(item["identity_kind"])
+        value = str(item["pk"]).split(f"#ID#{kind}#", 1)[1]
+        found[(kind, value)] = str(item["contact_id"])
     return found
 
 
