@@ -44,7 +44,10 @@ class Unprocessable(DomainError):
     status, title, type_slug = 422, "Unprocessable content", "validation-error"
 
     def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(detail, errors=errors or [])
+        # Clients read each location as a path of strings (["body", "rule", "and", "0"]), as the
+        # problem schema documents, whichever rule walker built it.
+        located = [{**error, "loc": [str(part) for part in error.get("loc", [])]} for error in errors or []]
+        super().__init__(detail, errors=located)
 
 
 class ConcurrentUpdate(Conflict):
