@@ -6,12 +6,14 @@ bucket), encrypted (SSE-S3), TLS only, every object expiring after ``RETENTION_D
 transit copies: the data lives in the services' tables), unfinished multipart uploads aborted
 after a day. CORS admits the frontends' origins for GET and PUT, which is how a browser uses a
 presigned URL. A service that declares ``Service(files=True)`` gets ``SIYU_FILES_BUCKET`` in each
-of its functions and may Get/Put objects under ``<service>/`` only (``grant``): no listing, no
-deletion, no other service's prefix.
+of its functions and may Get/Put objects under ``<service>/`` only (``grant``), and Get those
+under the prefixes it declares in ``reads_files`` (contacts: the other services' PIPL export
+parts): no listing, no deletion, no other write.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import aws_cdk as cdk
@@ -69,20 +71,33 @@ def files_bucket(scope: Construct, construct_id: str, *, production: bool, origi
     return bucket
 
 
-def grant(function: lambda_.Function, bucket: s3.IBucket, service: str) -> None:
-    """The function may read and write its service's prefix of the files bucket, nothing more."""
+def grant(function: lambda_.Function, bucket: s3.IBucket, service: str, reads: tuple[str, ...] = ()) -> None:
+    """The function may read and write its service's prefix of the files bucket and read the
+    other prefixes in ``reads`` (``Service.reads_files``), nothing more."""
     function.add_environment(BUCKET_VARIABLE, bucket.bucket_name)
     function.add_to_role_policy(
         iam.PolicyStatement(actions=list(FILES_ACTIONS), resources=[bucket.arn_for_objects(f"{service}/*")])
     )
+    suppressed = [f"{service}/"]
+    if reads:
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in reads]
+            )
+        )
+        suppressed += reads
     assert function.role is not None
     NagSuppressions.add_resource_suppressions(
         function.role,
         [
             {
                 "id": "AwsSolutions-IAM5",
-                "reason": "Objects under the service's own prefix of the files bucket (keys are per file).",
-                "appliesTo": [{"regex": f"/^Resource::<Files[0-9A-F]{{8}}\\.Arn>/{service}/\\*$/g"}],
+                "reason": "Objects under the service's own prefix of the files bucket, and the prefixes it "
+                "reads of others' (keys are per file).",
+                "appliesTo": [
+                    {"regex": f"/^Resource::<Files[0-9A-F]{{8}}\\.Arn>/{re.escape(prefix)}\\*$/g"}
+                    for prefix in suppressed
+                ],
             }
         ],
         apply_to_children=True,

@@ -253,7 +253,7 @@ class ServiceConstruct(Construct):
         if self.service.files:
             if self.platform.files_bucket is None:
                 raise ValueError(f"{self.service.name} uses the file store, but the platform has no files bucket")
-            files.grant(function, self.platform.files_bucket, self.service.name)
+            files.grant(function, self.platform.files_bucket, self.service.name, self.service.reads_files)
         self.functions[construct_id] = function
         self.alarms.function(construct_id, function)
         return function

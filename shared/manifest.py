@@ -195,6 +195,7 @@ class Service(_Declaration):
         "layers",
         "name",
         "publishes",
+        "reads_files",
         "reads_token_secret",
         "reads_wechat_secret",
         "routes",
@@ -217,6 +218,9 @@ class Service(_Declaration):
     # Uses the file store (shared/files.py): its functions get the files bucket and may Get/Put
     # objects under ``<service>/`` only (imports, exports).
     files: bool
+    # Prefixes of other services' files its functions may also read (Get only): contacts reads
+    # the parts of a PIPL export that the other services wrote under ``<service>/exports/``.
+    reads_files: tuple[str, ...]
 
     def __init__(
         self,
@@ -231,6 +235,7 @@ class Service(_Declaration):
         reads_wechat_secret: bool = False,
         layers: tuple[str, ...] = (),
         files: bool = False,
+        reads_files: tuple[str, ...] = (),
     ) -> None:
         super().__init__(
             name=name,
@@ -244,6 +249,7 @@ class Service(_Declaration):
             reads_wechat_secret=reads_wechat_secret,
             layers=layers,
             files=files,
+            reads_files=reads_files,
         )
 
     @property

@@ -21,6 +21,13 @@ MERGES_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactsMerged"]},),
 )
 
+# PIPL exports: campaigns' part of one contact's bundle, to the file store.
+EXPORTS_CONSUMER = Consumer(
+    name="campaigns-exports",
+    handler="services.campaigns.handlers.exports.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},),
+)
+
 SERVICE = Service(
     name="campaigns",
     api_handler="services.campaigns.handlers.api.handler",
@@ -42,7 +49,8 @@ SERVICE = Service(
         Route("POST", "/v1/scans", "member"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER),
+    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER, EXPORTS_CONSUMER),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     layers=("segno",),
+    files=True,  # PIPL export parts (logic/exports.py)
 )

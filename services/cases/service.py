@@ -51,6 +51,13 @@ CHANNEL_SENDERS_CONSUMER = Consumer(
 # Every minute: SLA targets are minutes long; a run reads only the sparse due index.
 SLA_SCHEDULE = Schedule("cases-sla", "services.cases.handlers.sla.handler", "rate(1 minute)")
 
+# PIPL exports: cases' part of one contact's bundle, to the file store.
+EXPORTS_CONSUMER = Consumer(
+    name="cases-exports",
+    handler="services.cases.handlers.exports.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},),
+)
+
 SERVICE = Service(
     name="cases",
     api_handler="services.cases.handlers.api.handler",
@@ -99,6 +106,7 @@ SERVICE = Service(
         CHANNEL_INBOX_CONSUMER,
         CHANNEL_GATEWAY_CONSUMER,
         CHANNEL_SENDERS_CONSUMER,
+        EXPORTS_CONSUMER,
     ),
     schedules=(SLA_SCHEDULE,),
     table=Table(
@@ -111,4 +119,5 @@ SERVICE = Service(
         )
     ),
     reads_wechat_secret=True,
+    files=True,  # PIPL export parts (logic/exports.py)
 )

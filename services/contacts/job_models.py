@@ -36,6 +36,9 @@ class Job(Model):
     params: dict[str, Any] = Field(default_factory=dict, description="What the job was started with.")
     result: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
+    deadline_at: str | None = Field(
+        default=None, description="A job still queued or running then has failed (it is read so from then on)."
+    )
 
 
 class JobView(Model):

@@ -262,7 +262,7 @@ class MergeCandidateList(Model):
 BUSINESS_ZONE = HOME_ZONE
 
 
-# Timeline (issue 14, point 2) ------------------------------------------------------------------
+# Timeline ------------------------------------------------------------------
 # What a timeline entry can be: the detail-type of the event that reported the fact, but for the
 # facts contacts records itself (a scan, a login) and an order whose buyer contacts identified
 # (OrderBuyerIdentified is recorded as OrderPaid: one type per fact, however the buyer was named).
@@ -313,7 +313,7 @@ class TimelineList(Model):
     next_cursor: str | None
 
 
-# Facts, RFM and lifecycle (issue 14, point 3) --------------------------------------------------
+# Facts, RFM and lifecycle --------------------------------------------------
 LifecycleStage = Literal["new", "growing", "mature", "dormant", "churned"]
 # The eight classic RFM groups: recency, frequency and monetary value each high or low against the
 # tenant's average (R high = bought more recently than average).

@@ -1,4 +1,4 @@
-"""Lead scoring (issue 14, point 4): the tenant's scoring rules and what a contact's score is made
+"""Lead scoring: the tenant's scoring rules and what a contact's score is made
 of. Rules are written with the fact conditions of auto-tagging (``rule_models.FactCondition``)."""
 
 from typing import Annotated, Literal

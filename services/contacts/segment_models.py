@@ -1,4 +1,4 @@
-"""Segments (issue 14, point 6): the rule language, the segment as stored and as shown.
+"""Segments: the rule language, the segment as stored and as shown.
 
 A rule is JSON: ``{"and": [rule, …]}``, ``{"or": [rule, …]}``, ``{"not": rule}`` or a condition
 ``{"field": F, "op": OP, "value": V}``. The shape is checked here; which fields exist, which ops

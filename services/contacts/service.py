@@ -67,6 +67,18 @@ SEGMENTS_CONSUMER = Consumer(
     handler="services.contacts.handlers.segments.handler",
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactUpdated", "ContactErased"]},),
 )
+# PIPL exports (logic/contact_export.py): contacts' own part on ContactExportRequested, and each
+# service's part as it reports it, until the bundle is assembled.
+EXPORTS_CONSUMER = Consumer(
+    name="contacts-exports",
+    handler="services.contacts.handlers.exports.handler",
+    patterns=(
+        {"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},
+        {"source": ["siyu.points"], "detail-type": ["PointsExportPartWritten"]},
+        {"source": ["siyu.cases"], "detail-type": ["CasesExportPartWritten"]},
+        {"source": ["siyu.campaigns"], "detail-type": ["CampaignsExportPartWritten"]},
+    ),
+)
 
 SERVICE = Service(
     name="contacts",
@@ -118,6 +130,14 @@ SERVICE = Service(
         Route("POST", "/v1/contacts/imports", STAFF, WRITERS),
         Route("POST", "/v1/contacts/imports/{job_id}/start", STAFF, WRITERS),
         Route("GET", "/v1/contacts/imports/{job_id}/errors", STAFF, WRITERS),
+        # Bulk tagging and exports (personal data: writers only), each a job; a finished export's
+        # file is offered by a short-lived URL made when asked.
+        Route("POST", "/v1/contacts/bulk-tags", STAFF, WRITERS),
+        Route("POST", "/v1/contacts/bulk-tags/uploads", STAFF, WRITERS),
+        Route("POST", "/v1/contacts/bulk-tags/{job_id}/start", STAFF, WRITERS),
+        Route("POST", "/v1/segments/{segment_id}/exports", STAFF, WRITERS),
+        Route("POST", "/v1/contacts/{contact_id}/export", STAFF, WRITERS),
+        Route("GET", "/v1/jobs/{job_id}/download", STAFF, WRITERS),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),
         Route("POST", "/v1/me/phone", "member"),
@@ -131,6 +151,7 @@ SERVICE = Service(
         CHANNEL_SENDERS_CONSUMER,
         JOBS_CONSUMER,
         SEGMENTS_CONSUMER,
+        EXPORTS_CONSUMER,
     ),
     schedules=(
         # Time-driven lifecycle changes (dormant, churned) and lead grades (decay): reads only the
@@ -144,5 +165,7 @@ SERVICE = Service(
     reads_token_secret=True,
     reads_wechat_secret=True,
     layers=("jwt",),  # member tokens are signed at login (PyJWT, HS256: no cryptography needed)
-    files=True,  # CSV imports (and exports) in the file store (shared/files.py)
+    files=True,  # CSV imports and exports in the file store (shared/files.py)
+    # The parts of a PIPL export the other services write, which contacts bundles.
+    reads_files=("points/exports/", "cases/exports/", "campaigns/exports/"),
 )

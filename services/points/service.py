@@ -30,6 +30,13 @@ CONTACTS_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactsMerged"]},),
 )
 
+# PIPL exports: points' part of one contact's bundle, to the file store.
+EXPORTS_CONSUMER = Consumer(
+    name="points-exports",
+    handler="services.points.handlers.exports.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},),
+)
+
 SERVICE = Service(
     name="points",
     api_handler="services.points.handlers.api.handler",
@@ -58,10 +65,11 @@ SERVICE = Service(
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
     publishes=tuple(EVENTS),
-    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER),
+    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER, EXPORTS_CONSUMER),
     # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
     schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
     # gsi1: the sweep's due accounts and each member's redemptions; gsi2: the tenant's redemptions
     # by status, for staff.
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"), Index("gsi2", "gsi2pk", "gsi2sk"))),
+    files=True,  # PIPL export parts (logic/exports.py)
 )

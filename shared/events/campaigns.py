@@ -1,10 +1,13 @@
 """Events published by the campaigns service (source ``siyu.campaigns``)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictInt
 
-from shared.events.envelope import CampaignPoints, EventData, Flag, Id, Key, Label
+from shared.events.envelope import MAX_COUNT, CampaignPoints, EventData, Flag, Id, Key, Label
+
+# Records in a PIPL export part (ContactExportRequested).
+ExportItems = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 
 
 class ScanRef(EventData):
@@ -34,7 +37,18 @@ class CampaignConversionRecorded(ScanRef):
     unrewarded_reason: Literal["budget_exhausted", "no_reward"] | None = None
 
 
+class CampaignsExportPartWritten(EventData):
+    """Campaigns' part of a PIPL export (contacts' ContactExportRequested) is in the file store at
+    ``key`` (under the campaigns prefix); contacts assembles the bundle once every part is in."""
+
+    job_id: Id
+    contact_id: Id
+    key: Key = Field(description="The part's file key in the file store (a JSON document).")
+    items: ExportItems = Field(description="Records the part holds.")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "QrCodeScanned": QrCodeScanned,
     "CampaignConversionRecorded": CampaignConversionRecorded,
+    "CampaignsExportPartWritten": CampaignsExportPartWritten,
 }

@@ -4,13 +4,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
-from shared.events.envelope import Count, EventData, Flag, Id, Label, Moment, Reason
+from shared.events.envelope import MAX_COUNT, Count, EventData, Flag, Id, Key, Label, Moment, Reason
 
 CaseType = Literal["complaint", "inquiry", "after_sales", "feedback", "compliance"]
 Priority = Literal["low", "normal", "high", "urgent"]
 CaseStatus = Literal["new", "assigned", "in_progress", "waiting_on_customer", "resolved", "closed"]
 ChannelKind = Literal["wechat_mini_program", "wechat_official_account"]
 Intake = Literal["member", "staff", "wechat", "partner", "compliance"]
+
+
+# Records in a PIPL export part (ContactExportRequested).
+ExportItems = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 
 
 class ChannelAddress(EventData):
@@ -118,6 +122,16 @@ class ChannelSenderSeen(EventData):
     )
 
 
+class CasesExportPartWritten(EventData):
+    """Cases' part of a PIPL export (contacts' ContactExportRequested) is in the file store at
+    ``key`` (under the cases prefix); contacts assembles the bundle once every part is in."""
+
+    job_id: Id
+    contact_id: Id
+    key: Key = Field(description="The part's file key in the file store (a JSON document).")
+    items: ExportItems = Field(description="Records the part holds.")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ChannelMessageReceived": ChannelMessageReceived,
     "ChannelSenderSeen": ChannelSenderSeen,
@@ -131,4 +145,5 @@ EVENTS: dict[str, type[EventData]] = {
     "CaseReplyFailed": CaseReplyFailed,
     "CaseSlaBreached": CaseSlaBreached,
     "CaseRated": CaseRated,
+    "CasesExportPartWritten": CasesExportPartWritten,
 }

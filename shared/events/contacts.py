@@ -130,6 +130,18 @@ class SegmentMembershipChanged(EventData):
     changed_at: AwareDatetime
 
 
+class ContactExportRequested(EventData):
+    """A PIPL export of one contact (services/contacts/logic/contact_export.py): every service that
+    holds personal data about contacts writes its part to the file store, under its own prefix
+    (``<service>/exports/<tenant>/<job_id>.json``), and reports it (``<Service>ExportPartWritten``;
+    contacts records its own part directly). ``contact_id`` is the survivor; ``merged_from`` the
+    contacts merged into it, whose records each service includes."""
+
+    job_id: Id
+    contact_id: Id = Field(description="The contact exported (a survivor, never an alias).")
+    merged_from: list[Id] = Field(max_length=MAX_ITEMS, description="Contacts merged into it.")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
@@ -145,4 +157,5 @@ EVENTS: dict[str, type[EventData]] = {
     "ContactScoreChanged": ContactScoreChanged,
     "SegmentMembershipChanged": SegmentMembershipChanged,
     "ContactsJobStepped": ContactsJobStepped,
+    "ContactExportRequested": ContactExportRequested,
 }

@@ -1,8 +1,11 @@
 """Events published by the points service (source ``siyu.points``)."""
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StrictInt
 
 from shared.events.envelope import (
+    MAX_COUNT,
     Balance,
     EntryPoints,
     EventData,
@@ -15,6 +18,9 @@ from shared.events.envelope import (
     SignedEntryPoints,
     TotalPoints,
 )
+
+# Records in a PIPL export part (ContactExportRequested).
+ExportItems = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 
 
 class LedgerChanged(EventData):
@@ -93,6 +99,16 @@ class PointsAccountsMerged(EventData):
     lifetime_earned: TotalPoints
 
 
+class PointsExportPartWritten(EventData):
+    """Points' part of a PIPL export (contacts' ContactExportRequested) is in the file store at
+    ``key`` (under the points prefix); contacts assembles the bundle once every part is in."""
+
+    job_id: Id
+    contact_id: Id
+    key: Key = Field(description="The part's file key in the file store (a JSON document).")
+    items: ExportItems = Field(description="Records the part holds.")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "PointsAwarded": PointsAwarded,
     "PointsReversed": PointsReversed,
@@ -104,4 +120,5 @@ EVENTS: dict[str, type[EventData]] = {
     "RedemptionCancelled": RedemptionCancelled,
     "TierChanged": TierChanged,
     "PointsAccountsMerged": PointsAccountsMerged,
+    "PointsExportPartWritten": PointsExportPartWritten,
 }

@@ -1,5 +1,6 @@
 """The file store's bucket (infra/files.py): private, encrypted, TLS only, expiring, and reached
-only by the functions of services that declare ``files=True``, each on its own prefix."""
+only by the functions of services that declare ``files=True``, each on its own prefix (and, read
+only, the prefixes it declares in ``reads_files``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from shared.files import RETENTION_DAYS
 from tests.infra.conftest import imported, refs, resources
 
 FILE_SERVICES = {service.name for service in SERVICES if service.files}
+READS = {service.name: service.reads_files for service in SERVICES if service.files}
 
 
 def _bucket(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -63,9 +65,21 @@ def test_only_file_services_reach_the_bucket_each_on_its_own_prefix(
         assert service is not None, f"{logical_id} reaches the files bucket"
         for statement in statements:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            if any(action.startswith("s3:") for action in actions):
-                assert sorted(actions) == ["s3:GetObject", "s3:PutObject"], (logical_id, actions)
-                assert statement["Resource"]["Fn::Join"][1][-1] == f"/{service}/*", statement["Resource"]
+            if not any(action.startswith("s3:") for action in actions):
+                continue
+            resources_ = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            tails = sorted(resource["Fn::Join"][1][-1] for resource in resources_)
+            if sorted(actions) == ["s3:GetObject", "s3:PutObject"]:
+                assert tails == [f"/{service}/*"], (logical_id, tails)  # its own prefix only
+            else:  # the other services' prefixes it declares it reads, read only
+                assert actions == ["s3:GetObject"], (logical_id, actions)
+                assert tails == sorted(f"/{prefix}*" for prefix in READS[service]), (logical_id, tails)
+
+
+def test_contacts_may_read_the_other_services_export_parts_and_nothing_else_of_theirs() -> None:
+    assert READS["contacts"] == ("points/exports/", "cases/exports/", "campaigns/exports/")
+    for service, prefixes in READS.items():
+        assert all(not prefix.startswith(f"{service}/") and prefix.endswith("/exports/") for prefix in prefixes)
 
 
 def test_file_services_functions_are_told_the_bucket(template: dict[str, Any]) -> None:

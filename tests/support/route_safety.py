@@ -572,6 +572,10 @@ REQUESTS: dict[str, RequestTemplate] = {
     "POST /v1/segments/{segment_id}/members": lambda ids: Sent(body={"add": [ids["contact_id"]]}),
     "POST /v1/segments/preview": lambda ids: Sent(body={"rule": NEW_CONTACTS}),
     "POST /v1/contacts/imports": lambda ids: Sent(body=IMPORT),
+    "POST /v1/contacts/bulk-tags/uploads": lambda ids: Sent(body={"tag": "rs-bulk", "action": "add", **IMPORT}),
+    "POST /v1/contacts/bulk-tags": lambda ids: Sent(
+        body={"tag": "rs-bulk", "action": "add", "contact_ids": [ids["contact_id"]]}
+    ),
     "GET /v1/kb/search": lambda ids: Sent(query={"q": "opening"}),
     "PUT /v1/queues/{queue_id}": lambda ids: Sent(body={"name": "Route safety"}),
     "PUT /v1/channels/wechat/{app_id}": lambda ids: Sent(body={"token": ids["wechat_token"]}),

@@ -103,8 +103,10 @@ def tenant() -> str:
     return f"t-{uuid.uuid4().hex[:10]}"
 
 
-def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
-    """Wait for the event-driven side of the stack to settle; return check()'s first truthy value."""
+def eventually(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """Wait for the event-driven side of the stack to settle; return check()'s first truthy value.
+    The timeout is generous because a check that holds returns at once: only a failure waits it
+    out, and two workers' stacks on two busy cores can take seconds for a chain of consumers."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()

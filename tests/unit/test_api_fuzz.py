@@ -7,6 +7,9 @@ The document is the one the API serves (``GET /v1/openapi.json``), so a route ad
 fuzzed without editing this test. The run is deterministic (a fixed seed): what fails in CI fails
 on a laptop too. Budget: ``MAX_EXAMPLES`` generated cases per operation and mode, plus
 schemathesis' coverage phase (boundary values of each parameter and field).
+
+``SIYU_FUZZ_SHARD=k/n`` fuzzes every n-th operation from the k-th (in the document's order), so
+``make test`` runs the fuzz as two processes side by side, each with its own stack.
 """
 
 from __future__ import annotations
@@ -87,7 +90,26 @@ class InProcess:
 
 DOCUMENT = openapi_document(SERVICES)  # what GET /v1/openapi.json serves (checked below)
 APP = InProcess()
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_str(CONFIG))
+
+
+def _shard(value: str) -> tuple[int, int]:
+    number, _, count = value.partition("/")
+    shard = (int(number), int(count or 1))
+    if not 1 <= shard[0] <= shard[1]:
+        raise ValueError(f"SIYU_FUZZ_SHARD={value!r}: expected k/n with 1 <= k <= n")
+    return shard
+
+
+SHARD, SHARDS = _shard(os.environ.get("SIYU_FUZZ_SHARD", "1/1"))
+OPERATIONS = [(method.upper(), path) for path, item in DOCUMENT["paths"].items() for method in item]
+FUZZED = {operation for index, operation in enumerate(OPERATIONS) if index % SHARDS == SHARD - 1}
+
+
+def in_shard(context: Any) -> bool:
+    return (context.operation.method.upper(), context.operation.path) in FUZZED
+
+
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_str(CONFIG)).include(in_shard)
 schema.app = APP
 
 

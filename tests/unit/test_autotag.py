@@ -1,4 +1,4 @@
-"""Auto-tagging (issue 14, point 5): a tenant's rules tag a contact when a fact about it meets
+"""Auto-tagging: a tenant's rules tag a contact when a fact about it meets
 their conditions: an order in category 母婴 → 母婴; a case rated 2 or less → 差评.
 
 ``autotag.on_fact`` is called here with a timeline entry, as the timeline consumer calls it on

@@ -1,4 +1,4 @@
-"""WeChat senders resolve to contacts (issue 14, point 1): a member who writes to the official
+"""WeChat senders resolve to contacts: a member who writes to the official
 account is the contact they are in the mini-program, found through the unionid. Cases asks
 contacts once per sender (``ChannelSenderSeen``), contacts answers (``ChannelSenderIdentified``)
 and cases moves the sender's cases without a contact onto the contact; from then on the sender's

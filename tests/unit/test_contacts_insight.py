@@ -1,4 +1,4 @@
-"""Facts, lifecycle and RFM (issue 14, point 3): what contacts derives from a contact's facts,
+"""Facts, lifecycle and RFM: what contacts derives from a contact's facts,
 counted once per fact in the transaction that puts it on the timeline; stages that change with
 time by a sweep that reads only what is due; RFM scored nightly from each tenant's distribution."""
 

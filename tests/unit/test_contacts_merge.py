@@ -1,4 +1,4 @@
-"""Merging contacts (issue 14, point 1, contacts' side): the field rules, automatic merges at
+"""Merging contacts (contacts' side): the field rules, automatic merges at
 login, phone binding, staff upserts and orders, candidates where merging is unsafe, the routes and
 their bad input, alias resolution, the merge log and the ContactsMerged event."""
 

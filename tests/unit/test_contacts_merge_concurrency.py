@@ -1,4 +1,4 @@
-"""Concurrent opposite merges (issue 14, acceptance): A into B while B into A, over ten pairs at
+"""Concurrent opposite merges: A into B while B into A, over ten pairs at
 once, through the API in-process. No contact is lost, no cycle forms, nothing points to an alias,
 and each merge is published once."""
 

@@ -1,4 +1,4 @@
-"""Lead scoring (issue 14, point 4): tenant rules turn facts into points, capped per rule and
+"""Lead scoring: tenant rules turn facts into points, capped per rule and
 day; the score decays (halves every half-life) and is graded A-D; a grade change is published
 once; ``GET /v1/contacts/{id}/score`` lists the contributions that make the score."""
 

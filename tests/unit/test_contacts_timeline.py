@@ -1,4 +1,4 @@
-"""The contact timeline (issue 14, point 2): every fact about a contact from every service lands
+"""The contact timeline: every fact about a contact from every service lands
 once on ``GET /v1/contacts/{id}/timeline``, newest first, from contacts' own copy of the events.
 
 Events travel over the in-process bus as in production (``publish_at`` sets their time and id);

@@ -47,6 +47,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "contact_id": "c",
     },
     "ContactsJobStepped": {"job_id": "job_1", "kind": "contacts_import", "step": 0},
+    "ContactExportRequested": {"job_id": "job_1", "contact_id": "c", "merged_from": ["d"]},
+    "PointsExportPartWritten": {"job_id": "job_1", "contact_id": "c", "key": "points/exports/t/job_1.json", "items": 3},
+    "CasesExportPartWritten": {"job_id": "job_1", "contact_id": "c", "key": "cases/exports/t/job_1.json", "items": 1},
+    "CampaignsExportPartWritten": {
+        "job_id": "job_1",
+        "contact_id": "c",
+        "key": "campaigns/exports/t/job_1.json",
+        "items": 0,
+    },
     "SegmentMembershipChanged": {
         "contact_id": "c",
         "entered": ["sg_1"],

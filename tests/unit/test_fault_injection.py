@@ -99,6 +99,11 @@ def create_contacts(client: Client, tenant: str, count: int) -> list[str]:
     return [answer.json["contact_id"] for answer in made]
 
 
+def ours(published: list[str], written: list[str]) -> list[str]:
+    """The published event ids that are among those the test wrote, in order."""
+    return [event_id for event_id in published if event_id in written]
+
+
 def directory_revision(tenant: str, contact_id: str) -> int:
     _, revision = contact_directory.get(tenant, contact_id)
     return revision
@@ -125,7 +130,7 @@ def test_the_bus_failing_after_the_first_chunk_loses_nothing_and_puts_nothing_tw
         while pump.poll_once():  # the stream delivers from the first unpublished record again
             pass
         monkeypatch.undo()
-    assert bus.published == written  # each once, in order: none lost, none put twice
+    assert ours(bus.published, written) == written  # each once, in order: none lost, none put twice
     eventually(lambda: [directory_revision(tenant, contact_id) for contact_id in contacts] == [1] * 12)
 
 
@@ -160,13 +165,16 @@ def test_entries_the_bus_keeps_refusing_come_again_from_the_stream_and_are_appli
             written = outbox_event_ids(pending_stream_records(pump))
             monkeypatch.setattr(aws, "client", only_here(bus))
             assert pump.poll_once() is False
-            assert bus.published == written[1:]  # accepted; only the refused entry was tried again
+            # Only this test's entries are compared: other tests' consumers on the same stack may
+            # write contacts' stream meanwhile (insight and segment events), published with them.
+            assert ours(bus.published, written) == written[1:]  # only the refused entry was tried again
             refusing = False
             while pump.poll_once():
                 pass
             monkeypatch.undo()
-        assert Counter(bus.published) == Counter({written[0]: 1, written[1]: 2, written[2]: 2})
-        eventually(lambda: Counter(e for e in consumed if e in written) == Counter(bus.published))
+        published = ours(bus.published, written)
+        assert Counter(published) == Counter({written[0]: 1, written[1]: 2, written[2]: 2})
+        eventually(lambda: Counter(e for e in consumed if e in written) == Counter(published))
     finally:
         directory.handler = real
     assert [directory_revision(tenant, contact_id) for contact_id in contacts] == [1, 1, 1]  # applied once each

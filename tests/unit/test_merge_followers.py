@@ -1,4 +1,4 @@
-"""Every service follows a merge of two contacts (issue 14, point 1): ``ContactsMerged`` from
+"""Every service follows a merge of two contacts: ``ContactsMerged`` from
 contacts (``contact_id`` survives, ``merged_contact_id`` becomes an alias) re-points points, cases
 and campaigns, once, whatever the order and number of deliveries. This module holds the helpers
 the ``test_merge_followers_*`` modules share and the end-to-end check across the three services:

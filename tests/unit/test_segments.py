@@ -1,4 +1,4 @@
-"""Segments (issue 14, point 6): rules over tags, stage, RFM, scores, points, source, owners and
+"""Segments: rules over tags, stage, RFM, scores, points, source, owners and
 attributes; membership kept current with each contact change (counts and members never scan);
 a new rule backfilled by a job; one SegmentMembershipChanged per change; static segments."""
 

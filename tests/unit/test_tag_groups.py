@@ -1,4 +1,4 @@
-"""Tag groups (issue 14, point 5): a tenant's tags live in groups (兴趣, 肤质, 会员等级…); a tag
+"""Tag groups: a tenant's tags live in groups (兴趣, 肤质, 会员等级…); a tag
 belongs to at most one group; a single-choice group lets a contact hold one of its tags (setting
 one removes the others in the same write). Tags in no group stay allowed (free tags).
 

@@ -124,7 +124,10 @@ def _settings_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#SETTINGS"
 
 
-def settings(tenant_id: str) -> tuple[LifecycleRules, LeadScoring]:
+Settings = tuple[LifecycleRules, LeadScoring]
+
+
+def settings(tenant_id: str) -> Settings:
     """The tenant's lifecycle rules and lead scoring (the defaults where unset): one query."""
     request = {
         "TableName": table(),

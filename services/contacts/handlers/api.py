@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.contacts.handlers import contact_routes, insight_routes, job_routes, segment_routes, tag_routes
+from services.contacts.handlers import (
+    contact_routes,
+    export_routes,
+    insight_routes,
+    job_routes,
+    segment_routes,
+    tag_routes,
+)
 from services.contacts.handlers.resolver import api
 
 ROUTE_MODULES = (
@@ -13,6 +20,7 @@ ROUTE_MODULES = (
     insight_routes,
     segment_routes,
     job_routes,
+    export_routes,
 )  # imported for the routes they register
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
-from services.contacts.logic import autotag, insight, segments
+from services.contacts.dal import insight as insight_dal
+from services.contacts.logic import insight
 from services.contacts.logic.merging import resolve
+from services.contacts.logic.timeline import follow_fact
 from services.contacts.models import TENANT_WIDE, Contact, TimelineEntry
 from shared.clock import now_rfc3339, rfc3339
 from shared.consumer import AlreadyProcessed, processed_marker
@@ -88,24 +90,21 @@ def on_scan(tenant_id: str, scan: QrCodeScanned) -> None:
         },
     )
 
+    settings = insight_dal.settings(tenant_id)
+
     def timeline(tx: Transaction) -> None:
         # Once per scan, whoever the scanning contact resolves to now: a scan handled under an
         # alias before its merge and redelivered after it finds the tenant-wide marker and stops
         # (ScanAttributed must not be published twice, and the survivor may not hold the entry yet).
         processed_marker(tx, SCAN_MARKER, tenant_id, scan.scan_id)
         dal.add_timeline_entry(tx, tenant_id, contact.contact_id, fact)
-        insight.on_fact(tenant_id, contact.contact_id, fact)(tx)
+        insight.on_fact(tenant_id, contact.contact_id, fact, settings)(tx)
 
     try:
         dal.save(contact, updated, events, prepare=timeline)
     except AlreadyProcessed:
         # A redelivery: the delivery that wrote the scan may have failed before these (both
         # idempotent), so they run again before the event counts as handled.
-        _follow(tenant_id, contact.contact_id, fact)
+        follow_fact(tenant_id, contact.contact_id, fact, settings, contact.contact_id)
         raise
-    _follow(tenant_id, contact.contact_id, fact)
-
-
-def _follow(tenant_id: str, contact_id: str, fact: TimelineEntry) -> None:
-    autotag.on_fact(tenant_id, contact_id, fact)
-    segments.on_contact_change(tenant_id, contact_id)
+    follow_fact(tenant_id, contact.contact_id, fact, settings, contact.contact_id)

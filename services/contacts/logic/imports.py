@@ -1,4 +1,4 @@
-"""CSV import of contacts (issue 14, point 7): up to 100,000 rows as a job (``logic/jobs.py``).
+"""CSV import of contacts: up to 100,000 rows as a job (``logic/jobs.py``).
 
 Flow: ``POST /v1/contacts/imports {file_name}`` creates the job (``awaiting_upload``) and answers
 a URL the client PUTs the CSV to (a presigned S3 URL; the local stack's own signed URL locally);

@@ -266,12 +266,13 @@ def view(insight: Insight, scoring_rules: LeadScoring, now: datetime) -> Insight
 
 
 # Writing ---------------------------------------------------------------------------------------
-def on_fact(tenant_id: str, contact_id: str, entry: TimelineEntry) -> Prepare:
+def on_fact(tenant_id: str, contact_id: str, entry: TimelineEntry, settings: dal.Settings | None = None) -> Prepare:
     """The insight's change for a fact (its figures, stage, score), to add to the transaction
-    that records the fact (reads the insight now: a caller that retries a race asks again)."""
+    that records the fact (reads the insight now: a caller that retries a race asks again).
+    ``settings``: the tenant's lifecycle rules and lead scoring, when the caller read them."""
     now = utc_now()
     before = dal.get(tenant_id, contact_id) or Insight(tenant_id=tenant_id, contact_id=contact_id)
-    settings = dal.settings(tenant_id)
+    settings = settings or dal.settings(tenant_id)
     counted, awarded = scoring.with_points(with_fact(before, entry, now), entry, settings[1])
     after, events = assess(before, counted, settings, now)
     contributions = [

@@ -61,6 +61,9 @@ MAX_ERROR_CHARS = 1000
 KINDS: dict[str, str] = {
     "contacts_import": "services.contacts.logic.imports",
     "segment_backfill": "services.contacts.logic.segment_backfill",
+    "bulk_tag": "services.contacts.logic.bulk_tags",
+    "segment_export": "services.contacts.logic.segment_export",
+    "contact_export": "services.contacts.logic.contact_export",
 }
 
 
@@ -146,14 +149,25 @@ def visible(staff: StaffPrincipal, job_id: str, kind: str | None = None) -> Job:
     job = dal.get(staff.tenant_id, job_id)
     if job is None or (kind is not None and job.kind != kind) or not _may_read(staff, job):
         raise NotFound("No such job.")
-    return job
+    return as_read(job)
+
+
+def as_read(job: Job) -> Job:
+    """The job as it stands now: one still queued or running past its ``deadline_at`` has failed
+    (what it waited for never came; its result keeps what did). Nothing is written: the deadline
+    is part of the job, so every reader sees the same, and no sweep has to look for late jobs."""
+    if job.status not in RUNNABLE or job.deadline_at is None or now_rfc3339() <= job.deadline_at:
+        return job
+    missing = ", ".join(str(name) for name in job.result.get("missing", []))
+    error = f"Not finished by its deadline, {job.deadline_at}" + (f": nothing came from {missing}." if missing else ".")
+    return job.model_copy(update={"status": "failed", "error": error})
 
 
 def page(staff: StaffPrincipal, kind: str | None, limit: int, cursor: str | None) -> tuple[list[Job], str | None]:
     if kind is not None and kind not in KINDS:
         raise Unprocessable("No such job kind.", [{"loc": ["query", "kind"], "msg": f"one of {sorted(KINDS)}"}])
     jobs, next_cursor = dal.page(staff.tenant_id, kind, limit, cursor)
-    return [job for job in jobs if _may_read(staff, job)], next_cursor
+    return [as_read(job) for job in jobs if _may_read(staff, job)], next_cursor
 
 
 # Running -----------------------------------------------------------------------------------------

@@ -173,19 +173,24 @@ def reevaluate_many(
     return evaluations
 
 
-def on_contact_change(tenant_id: str, contact_id: str) -> None:
+def on_contact_change(
+    tenant_id: str, contact_id: str, *, scoring: LeadScoring | None = None, survivor_id: str | None = None
+) -> None:
     """Something about the contact an id stands for may have changed: evaluate it (and, for an
-    alias, empty the alias's own memberships too). A tenant without segments costs one query."""
+    alias, empty the alias's own memberships too). A tenant without segments costs one query.
+    ``scoring`` and ``survivor_id`` (the contact the id resolves to): when the caller read them."""
     from services.contacts.logic import merging
 
     segments = dal.definitions(tenant_id)
     if not segments:
         return
-    context = Context(segments, insight_dal.settings(tenant_id)[1])
-    contact = merging.resolve(tenant_id, contact_id)
-    if contact is not None and contact.contact_id != contact_id:
+    context = Context(segments, scoring or insight_dal.settings(tenant_id)[1])
+    if survivor_id is None:
+        contact = merging.resolve(tenant_id, contact_id)
+        survivor_id = contact.contact_id if contact is not None else contact_id
+    if survivor_id != contact_id:
         reevaluate(tenant_id, contact_id, context)
-    reevaluate(tenant_id, contact.contact_id if contact is not None else contact_id, context)
+    reevaluate(tenant_id, survivor_id, context)
 
 
 def reevaluate_quietly(tenant_id: str, contact_ids: list[str]) -> None:

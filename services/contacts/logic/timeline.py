@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.dal import insight as insight_dal
 from services.contacts.logic import autotag, insight, merging, segments
 from services.contacts.models import Contact, TimelineEntry, WechatLogin
 from shared import ids
@@ -110,12 +111,17 @@ def record(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepare: Pr
     once, and count it in the contact's insight in the same transaction: False when it was there
     already or the contact is unknown or erased."""
 
+    settings = insight_dal.settings(tenant_id)  # once: a race's retry re-reads the contact, not these
+    survivor_id: str | None = None
+
     def attempt(_: int) -> bool:
+        nonlocal survivor_id
         contact = merging.resolve(tenant_id, contact_id)
         if contact is None or contact.erased:
             logger.info("fact about an unknown or erased contact ignored", extra={"event_id": entry.event_id})
             return False
-        counted = insight.on_fact(tenant_id, contact.contact_id, entry)
+        survivor_id = contact.contact_id
+        counted = insight.on_fact(tenant_id, contact.contact_id, entry, settings)
         try:
             dal.record_fact(tenant_id, contact.contact_id, entry, prepare=insight.chained(prepare, counted))
         except dal.EntryExists:
@@ -123,11 +129,23 @@ def record(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepare: Pr
         return True
 
     recorded = retry_on_race(attempt, races=ConcurrentUpdate, attempts=RECORD_ATTEMPTS)
-    # Whether recorded now or by an earlier delivery that failed after: auto-tagging and segment
-    # evaluation are idempotent, and a fact may tag the contact or move it between segments.
-    autotag.on_fact(tenant_id, contact_id, entry)
-    segments.on_contact_change(tenant_id, contact_id)
+    follow_fact(tenant_id, contact_id, entry, settings, survivor_id)
     return recorded
+
+
+def follow_fact(
+    tenant_id: str,
+    contact_id: str,
+    entry: TimelineEntry,
+    settings: insight_dal.Settings | None = None,
+    survivor_id: str | None = None,
+) -> None:
+    """What a fact may cause once it is on the timeline, whether recorded now or by an earlier
+    delivery that failed after (both idempotent): rules may tag the contact, and the fact may move
+    it between segments. ``settings`` and ``survivor_id``: when the caller read them already."""
+    autotag.on_fact(tenant_id, contact_id, entry)
+    scoring = settings[1] if settings is not None else None
+    segments.on_contact_change(tenant_id, contact_id, scoring=scoring, survivor_id=survivor_id)
 
 
 # Events -----------------------------------------------------------------------------------------

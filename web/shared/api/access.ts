@@ -281,6 +281,13 @@ export const operations = {
    "manager"
   ]
  },
+ "POST /v1/contacts/{contact_id}/export": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/contacts/{contact_id}/insight": {
   "access": "staff",
   "roles": [
@@ -370,6 +377,27 @@ export const operations = {
    "manager"
   ]
  },
+ "POST /v1/contacts/bulk-tags": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/contacts/bulk-tags/{job_id}/start": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/contacts/bulk-tags/uploads": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/contacts/daily-stats": {
   "access": "staff",
   "roles": [
@@ -437,6 +465,13 @@ export const operations = {
   ]
  },
  "GET /v1/jobs/{job_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/jobs/{job_id}/download": {
   "access": "staff",
   "roles": [
    "admin",
@@ -720,6 +755,13 @@ export const operations = {
   ]
  },
  "PUT /v1/segments/{segment_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/segments/{segment_id}/exports": {
   "access": "staff",
   "roles": [
    "admin",
