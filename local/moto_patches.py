@@ -20,6 +20,11 @@ keeping the semantics of the AWS service it emulates.
   each request's service by listing its own package directory (twice per request: a few hundred
   ``stat`` calls, half the emulator's work), and EventBridge built a JSONPath parser for every
   event it routed to every target. Both answers never change in a process, so each is computed once.
+- SQS built a queue's whole attribute map, counting every message three times, for each message
+  sent (to read ``ContentBasedDeduplication``, a FIFO setting): a cost that grew with the queue's
+  backlog, so a burst of events slowed down as it went. The counts are now made only when read
+  (``GetQueueAttributes``), and a message's visibility is checked against ``time.time()``
+  rather than a datetime built for each message.
 - A replay (``make replay``) sends only the archived events of its time window, and only to the
   rules it names, as EventBridge does. The archive, like each table's stream, is kept whole.
 """
@@ -64,6 +69,7 @@ def apply() -> None:
     _ring_bells()
     _replay_the_window_to_the_chosen_rules()
     _cache_service_lookup_and_jsonpath()
+    _count_queue_messages_only_when_read()
     _applied = True
 
 
@@ -254,3 +260,95 @@ def _cache_service_lookup_and_jsonpath() -> None:
     backends.list_of_moto_modules = lambda: modules
     # moto's EventBridge imports ``parse`` from here at each call; a parsed path is never mutated.
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)  # type: ignore[attr-defined]
+
+
+# A queue's attributes that count its messages (each a pass over every message), and the properties
+# moto computes them with.
+_MESSAGE_COUNTS = {
+    "ApproximateNumberOfMessages": "approximate_number_of_messages",
+    "ApproximateNumberOfMessagesDelayed": "approximate_number_of_messages_delayed",
+    "ApproximateNumberOfMessagesNotVisible": "approximate_number_of_messages_not_visible",
+}
+
+
+class _QueueAttributes(dict[str, Any]):
+    """A queue's attributes, its message counts made on the first read of any of them (a read of
+    the whole map, as GetQueueAttributes ``All`` makes, makes them too)."""
+
+    def __init__(self, queue: Any, others: dict[str, Any]) -> None:
+        super().__init__(others)
+        self._queue: Any = queue
+
+    def _count(self) -> None:
+        if self._queue is not None:
+            queue, self._queue = self._queue, None
+            for name, prop in _MESSAGE_COUNTS.items():
+                dict.__setitem__(self, name, getattr(queue, prop))
+
+    def __getitem__(self, name: str) -> Any:
+        if name in _MESSAGE_COUNTS:
+            self._count()
+        return super().__getitem__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in _MESSAGE_COUNTS:
+            self._count()
+        return super().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in _MESSAGE_COUNTS or super().__contains__(name)
+
+    def __iter__(self) -> Any:
+        self._count()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._count()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._count()
+        return super().keys()
+
+    def items(self) -> Any:
+        self._count()
+        return super().items()
+
+    def values(self) -> Any:
+        self._count()
+        return super().values()
+
+    def __eq__(self, other: object) -> bool:
+        self._count()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+
+class _WithoutCounts:
+    """A queue whose message counts read as None: what moto's attribute map is built from here."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def __getattr__(self, name: str) -> Any:
+        return None if name in _MESSAGE_COUNTS.values() else getattr(self._queue, name)
+
+
+def _count_queue_messages_only_when_read() -> None:
+    from moto.sqs import models
+
+    build = vars(models.Queue)["attributes"].fget
+
+    def attributes(self: Any) -> _QueueAttributes:
+        others = {name: value for name, value in build(_WithoutCounts(self)).items() if name not in _MESSAGE_COUNTS}
+        return _QueueAttributes(self, others)
+
+    models.Queue.attributes = property(attributes)  # type: ignore[assignment]
+
+    moto_unix_time_millis = vars(models)["unix_time_millis"]
+
+    def unix_time_millis(moment: Any = None) -> float:
+        return time.time() * 1000.0 if moment is None else float(moto_unix_time_millis(moment))
+
+    setattr(models, "unix_time_millis", unix_time_millis)  # noqa: B010 - a name moto does not export

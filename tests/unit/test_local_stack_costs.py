@@ -268,3 +268,35 @@ def test_a_stream_pump_keeps_its_iterator_between_reads(stack: LocalStack, tenan
         pump.stop()
     assert delivered == ["0", "1", "2", "3", "4"]
     assert taken == [None]  # one iterator from the start of the stream, then each read's next one
+
+
+def test_a_message_sent_does_not_count_the_queue_yet_its_counts_are_right_when_read(
+    stack: LocalStack, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting a queue's messages is a pass over all of them: sending one no longer counts them
+    (it grew with the backlog), while GetQueueAttributes still answers exact counts."""
+    from moto.sqs import models
+
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName=f"costs-counts-{tenant}")["QueueUrl"]
+
+    def counted(self: Any) -> int:
+        raise AssertionError("a send counted the queue's messages")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(models.Queue, "approximate_number_of_messages", property(counted))
+        for number in range(12):
+            sqs.send_message(QueueUrl=url, MessageBody=str(number))
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5, VisibilityTimeout=60)["Messages"]
+    assert len(received) == 5
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert counts == {names[0]: "7", names[1]: "5", names[2]: "1"}
+    every = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert {name: every[name] for name in names} == counts
+    assert every["VisibilityTimeout"] == "30"

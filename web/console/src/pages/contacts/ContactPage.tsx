@@ -1,6 +1,6 @@
 // One contact: profile, identities, tags, owner, source, insight (lifecycle, facts, RFM), lead
-// score, points, cases, timeline and merges — each part shown only when the role may read it, each
-// action only when the role may take it.
+// score, points, cases, timeline, merges and the personal-data export — each part shown only when
+// the role may read it, each action only when the role may take it.
 import { useQuery } from "@tanstack/react-query";
 import { Col, Descriptions, Result, Row, Space, Typography } from "antd";
 import { Link, useParams } from "react-router-dom";
@@ -10,6 +10,7 @@ import { BackLink } from "../../components/headings";
 import { QueryState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
 import { ContactCases } from "./ContactCases";
+import { ContactExport } from "./ContactExport";
 import { ContactInsight } from "./ContactInsight";
 import { ContactMerges, MergedFrom } from "./ContactMerges";
 import { ContactScore } from "./ContactScore";
@@ -187,6 +188,13 @@ export default function ContactPage() {
                 <Col span={24}>
                   <Section id="contact-timeline" title={ti("timelineSection")}>
                     <ContactTimeline contactId={contact.contact_id} />
+                  </Section>
+                </Col>
+              </Can>
+              <Can op="POST /v1/contacts/{contact_id}/export">
+                <Col span={24}>
+                  <Section id="contact-export" title={t("exportSection")}>
+                    <ContactExport contactId={contact.contact_id} />
                   </Section>
                 </Col>
               </Can>

@@ -2,7 +2,7 @@
 // upload URL → start → the job's progress (polled) → result counts and row errors; past imports.
 import { DownloadOutlined, UploadOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Col, Flex, Progress, Row, Statistic, Steps, Table, Typography } from "antd";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { ApiError, asProblem, unwrap, type Schemas } from "@shared/api/client";
@@ -12,6 +12,7 @@ import { formatTime } from "../../components/format";
 import { TitleBar } from "../../components/headings";
 import { problemText } from "../../components/problems";
 import { QueryState } from "../../components/QueryState";
+import { useJob } from "../../components/useJob";
 import { useImportsT } from "./messages";
 import { RESULT_KEYS, resultCounts, SAMPLE_CSV, TERMINAL } from "./sample";
 
@@ -118,12 +119,7 @@ function UploadCard({ onStarted }: { onStarted: (jobId: string) => void }) {
 
 function JobCard({ jobId, onNew }: { jobId: string; onNew: () => void }) {
   const t = useImportsT();
-  const api = useApi();
-  const job = useQuery({
-    queryKey: ["jobs", jobId],
-    queryFn: () => unwrap(api.GET("/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
-    refetchInterval: (query) => (query.state.data && TERMINAL.has(query.state.data.status) ? false : POLL_MS),
-  });
+  const job = useJob(jobId, POLL_MS);
   const queryClient = useQueryClient();
   const finished = job.data ? TERMINAL.has(job.data.status) : false;
   useEffect(() => {

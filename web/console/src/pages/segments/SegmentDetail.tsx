@@ -1,5 +1,6 @@
 // One segment: its live count and status, the backfill job's progress while it backfills, its
-// members (cursor pages, each a link to the contact), a static segment's add/remove, edit and delete.
+// export to CSV and bulk tagging (SegmentActions), its members (cursor pages, each a link to the
+// contact), a static segment's add/remove, edit and delete.
 import { App, Button, Descriptions, Flex, Form, Input, Popconfirm, Progress, Table } from "antd";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
@@ -12,7 +13,9 @@ import { TitleBar } from "../../components/headings";
 import { useCommonT } from "../../components/messages";
 import { QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
+import { jobPercent, useJob } from "../../components/useJob";
 import { useSegmentsT } from "./messages";
+import { SegmentActions } from "./SegmentActions";
 import { parseIds, SEGMENTS_KEY } from "./SegmentForm";
 
 type Segment = Schemas["SegmentView"];
@@ -76,6 +79,7 @@ export function SegmentDetail({ segmentId, onEdit, onDeleted }: { segmentId: str
               ...(segment.description ? [{ key: "description", label: t("description"), children: segment.description }] : []),
             ]}
           />
+          <SegmentActions segment={segment} />
           {segment.status === "backfilling" && segment.backfill_job_id && <BackfillProgress jobId={segment.backfill_job_id} />}
           {segment.kind === "static" && (
             <Can op="POST /v1/segments/{segment_id}/members">
@@ -91,14 +95,8 @@ export function SegmentDetail({ segmentId, onEdit, onDeleted }: { segmentId: str
 
 function BackfillProgress({ jobId }: { jobId: string }) {
   const t = useSegmentsT();
-  const api = useApi();
-  const job = useQuery({
-    queryKey: ["jobs", jobId],
-    queryFn: () => unwrap(api.GET("/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
-    refetchInterval: POLL_MS,
-  });
-  const progress = job.data?.progress;
-  const percent = progress?.total ? Math.round((progress.done / progress.total) * 100) : 0;
+  const job = useJob(jobId, POLL_MS);
+  const percent = job.data ? jobPercent(job.data) : 0;
   return (
     <div style={{ marginBottom: 12 }}>
       <span id={`backfill-${jobId}`}>{t("backfill")}</span>
