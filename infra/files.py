@@ -30,10 +30,26 @@ FILES_ACTIONS = ("s3:GetObject", "s3:PutObject")
 BUCKET_VARIABLE = VARIABLES["files_bucket"].name
 
 
-def files_bucket(scope: Construct, construct_id: str, *, production: bool, origins: Sequence[str]) -> s3.Bucket:
+def files_bucket_name(stage: str) -> str:
+    """The bucket's name, fixed by the stage, account and region (not generated), so that the
+    console's CSP can name the one origin its presigned URLs use before the bucket exists: the
+    bucket's CORS names the frontends' origins, so the frontends cannot refer to the bucket."""
+    return f"siyu-{stage}-files-{cdk.Aws.ACCOUNT_ID}-{cdk.Aws.REGION}"
+
+
+def files_origin(stage: str) -> str:
+    """The origin of the bucket's presigned URLs: virtual-hosted on the regional endpoint, as the
+    S3 client signs them (shared/aws.py: SigV4, regional even in us-east-1)."""
+    return f"https://{files_bucket_name(stage)}.s3.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}"
+
+
+def files_bucket(
+    scope: Construct, construct_id: str, *, stage: str, production: bool, origins: Sequence[str]
+) -> s3.Bucket:
     bucket = s3.Bucket(
         scope,
         construct_id,
+        bucket_name=files_bucket_name(stage),
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         encryption=s3.BucketEncryption.S3_MANAGED,
         enforce_ssl=True,

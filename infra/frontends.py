@@ -340,7 +340,8 @@ class Site(Construct):
 class Frontends(Construct):
     """Both frontends; ``api_origin``: the API's origin for the CSP, when it can be named (see the
     module's docstring), else the region's execute-api hosts are allowed; ``auth_origins``: what
-    the console fetches to sign in (the Cognito hosted UI's domain)."""
+    the console fetches to sign in (the Cognito hosted UI's domain); ``file_origins``: where the
+    console uploads imports and fetches exports (the file store's presigned URLs)."""
 
     def __init__(
         self,
@@ -350,6 +351,7 @@ class Frontends(Construct):
         config: StageConfig,
         api_origin: str | None,
         auth_origins: Sequence[str] = (),
+        file_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.config = config
@@ -375,7 +377,7 @@ class Frontends(Construct):
                 frontend=frontend,
                 config=config,
                 domain=domains[frontend.name],
-                connect=[api, *(auth_origins if frontend is CONSOLE else ())],
+                connect=[api, *((*auth_origins, *file_origins) if frontend is CONSOLE else ())],
                 cache_policy=cache_policy,
             )
             for frontend in FRONTENDS

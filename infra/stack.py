@@ -31,7 +31,7 @@ from constructs import Construct
 
 from infra import monitoring
 from infra.config import StageConfig
-from infra.files import files_bucket
+from infra.files import files_bucket, files_origin
 from infra.frontends import CORS_EXPOSED, CORS_HEADERS, CORS_MAX_AGE, CORS_METHODS, Frontends
 from infra.functions import Runtime
 from infra.service import Platform, ServiceConstruct, pascal
@@ -262,6 +262,7 @@ class PlatformStack(SiyuStack):
             config=config,
             api_origin=self.http_api.api_endpoint if config.console_domain and config.member_domain else None,
             auth_origins=[self.user_pool_domain.base_url()] if self.user_pool_domain is not None else [],
+            file_origins=[files_origin(config.stage)],
         )
         api = self.http_api.node.default_child
         assert isinstance(api, apigw.CfnApi)
@@ -274,7 +275,9 @@ class PlatformStack(SiyuStack):
         )
         # The file store (shared/files.py, infra/files.py): the frontends upload imports to it and
         # download exports from it with presigned URLs, so its CORS names their origins too.
-        self.files_bucket = files_bucket(self, "Files", production=config.production, origins=frontends.origins)
+        self.files_bucket = files_bucket(
+            self, "Files", stage=config.stage, production=config.production, origins=frontends.origins
+        )
         return frontends
 
     def _deploy_frontends(self) -> None:

@@ -6,6 +6,7 @@ when deployed and to the local emulator on a laptop.
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 from typing import Any
@@ -32,12 +33,26 @@ def client(name: str) -> Any:
 
 @cache
 def _client(name: str) -> Any:
+    with _lock:  # boto3 session client creation is not thread-safe
+        return _session().client(name, config=client_config(name))
+
+
+def client_config(name: str) -> Any:
+    """The botocore configuration of the ``name`` client. S3 signs with SigV4 on the regional
+    endpoint, in us-east-1 too: a presigned URL's host is then always
+    ``<bucket>.s3.<region>.<suffix>``, the one origin the console's CSP names (infra/files.py)."""
     from botocore.config import Config
 
-    with _lock:  # boto3 session client creation is not thread-safe
-        return _session().client(
-            name, config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32)
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32)
+    if name == "s3":
+        # An emulator on loopback (AWS_ENDPOINT_URL) keeps its own addressing (path style).
+        emulated = bool(os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"))
+        s3 = Config(
+            signature_version="s3v4",
+            s3={"us_east_1_regional_endpoint": "regional", "addressing_style": "auto" if emulated else "virtual"},
         )
+        config = config.merge(s3)
+    return config
 
 
 def instrument(callback: Any) -> None:

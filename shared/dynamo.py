@@ -187,21 +187,21 @@ def shard_of(key: str, shards: int) -> int:
 
 
 def due_by(
-    table: str, index: str, partition: str, until: str, attributes: Iterable[str], most: int | None = None
+    table: str, index: str, partition: str, until: str, attributes: Iterable[str] | None, most: int | None = None
 ) -> Iterator[dict[str, Any]]:
-    """``attributes`` of the items of a sweep's due index partition that are due by ``until``,
-    earliest first. A due index is sparse: an item carries ``{index}pk`` (a shard of the sweep's
-    partitions) and ``{index}sk = {due time}#...`` only while it has work due, so a sweep reads
-    what is due and nothing else."""
-    names = {f"#a{number}": name for number, name in enumerate(attributes)}
-    request = {
+    """``attributes`` (None: the whole item, as the index projects it) of the items of a sweep's
+    due index partition that are due by ``until``, earliest first. A due index is sparse: an item
+    carries ``{index}pk`` (a shard of the sweep's partitions) and ``{index}sk = {due time}#...``
+    only while it has work due, so a sweep reads what is due and nothing else."""
+    request: dict[str, Any] = {
         "TableName": table,
         "IndexName": index,
         "KeyConditionExpression": f"{index}pk = :p AND {index}sk <= :until",
         "ExpressionAttributeValues": serialize({":p": partition, ":until": f"{until}#~"}),
-        "ProjectionExpression": ", ".join(names),
-        "ExpressionAttributeNames": names,
     }
+    if attributes is not None:
+        names = {f"#a{number}": name for number, name in enumerate(attributes)}
+        request.update(ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
     return query_pages(request, most)
 
 

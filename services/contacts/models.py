@@ -104,6 +104,10 @@ class WechatLogin(_Strict):
     )
 
 
+# A contact's stage in its life with the brand (kept in its insight, logic/insight.py).
+LifecycleStage = Literal["new", "growing", "mature", "dormant", "churned"]
+
+
 class Contact(Model):
     """The stored profile."""
 
@@ -118,7 +122,6 @@ class Contact(Model):
     identities: Identities = Field(default_factory=Identities)
     tags: list[str] = Field(default_factory=list)
     owners: dict[str, str] = Field(default_factory=dict)
-    lifecycle_stage: Literal["new", "growing", "mature", "dormant", "churned"] = "new"
     source: dict[str, str] | None = None
     erased: bool = False
     # Merging (see logic/merging.py): an alias keeps only its id and the survivor it resolves to;
@@ -145,7 +148,9 @@ class ContactView(Model):
     identities: Identities
     tags: list[str]
     owners: dict[str, str]
-    lifecycle_stage: str
+    lifecycle_stage: LifecycleStage = Field(
+        description="Its stage now, from its insight (GET /v1/contacts/{id}/insight)."
+    )
     source: dict[str, str] | None
     merged_from: list[str] = Field(
         default_factory=list, description="Contacts merged into this one; their ids resolve to it."
@@ -155,8 +160,9 @@ class ContactView(Model):
     version: int
 
     @classmethod
-    def of(cls, contact: Contact) -> "ContactView":
-        return cls.model_validate(contact.model_dump(exclude={"tenant_id", "erased", "merged_into"}))
+    def of(cls, contact: Contact, lifecycle_stage: LifecycleStage = "new") -> "ContactView":
+        fields = contact.model_dump(exclude={"tenant_id", "erased", "merged_into"})
+        return cls.model_validate({**fields, "lifecycle_stage": lifecycle_stage})
 
 
 class MemberView(Model):
@@ -314,7 +320,6 @@ class TimelineList(Model):
 
 
 # Facts, RFM and lifecycle --------------------------------------------------
-LifecycleStage = Literal["new", "growing", "mature", "dormant", "churned"]
 # The eight classic RFM groups: recency, frequency and monetary value each high or low against the
 # tenant's average (R high = bought more recently than average).
 RfmGroup = Literal["重要价值", "重要发展", "重要保持", "重要挽留", "一般价值", "一般发展", "一般保持", "一般挽留"]

@@ -205,6 +205,10 @@ def test_each_distribution_sends_the_security_headers(template: dict[str, Any], 
     if site == "Console":
         (domain_id, _) = one(template, "AWS::Cognito::UserPoolDomain", "StaffPoolConsoleSignIn")
         expected.append(f"https://${{{domain_id}}}.auth.${{AWS::Region}}.amazoncognito.com")
+        # The file store, exactly: the bucket's fixed name on its regional host (uploads, exports).
+        (_, files) = one(template, "AWS::S3::Bucket", "Files")
+        assert render(files["Properties"]["BucketName"]) == "siyu-prod-files-${AWS::AccountId}-${AWS::Region}"
+        expected.append("https://siyu-prod-files-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}")
     assert csp["connect-src"] == expected
 
 

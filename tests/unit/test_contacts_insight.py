@@ -139,6 +139,10 @@ def test_facts_count_once_and_orders_move_the_stage_new_growing_mature(client: C
     due = clock.parse_rfc3339(seen["next_check_at"]) - clock.utc_now()
     assert timedelta(days=27, hours=23) < due < timedelta(days=28, minutes=1)
     assert stages(tenant, contact_id) == [("new", "growing", "order"), ("growing", "mature", "order")]
+    # The profile and the contacts list tell the stage the insight holds.
+    assert client.get(f"/v1/contacts/{contact_id}", token=admin).json["lifecycle_stage"] == "mature"
+    listed = client.get("/v1/contacts", token=admin).json["items"]
+    assert [c["lifecycle_stage"] for c in listed if c["contact_id"] == contact_id] == ["mature"]
 
 
 def test_facts_in_any_order_give_the_same_insight(client: Client, tenant: str) -> None:

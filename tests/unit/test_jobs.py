@@ -168,3 +168,23 @@ def test_the_s3_store_puts_reads_from_an_offset_and_presigns(stack: LocalStack, 
     assert key in url
     with pytest.raises(RuntimeError, match="SIYU_FILES_BUCKET"):
         files.S3Store("")
+
+
+@pytest.mark.parametrize(
+    ("region", "suffix"),
+    [("us-east-1", "amazonaws.com"), ("eu-west-1", "amazonaws.com"), ("cn-north-1", "amazonaws.com.cn")],
+)
+def test_a_presigned_url_is_on_the_origin_the_consoles_csp_names(
+    region: str, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """infra/files.py names https://<bucket>.s3.<region>.<suffix> in the console's connect-src: the
+    S3 client signs URLs on exactly that host, in every partition (us-east-1's global host too)."""
+    import boto3
+
+    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):  # in AWS: no emulator
+        monkeypatch.delenv(variable, raising=False)
+    session = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name=region)
+    s3 = session.client("s3", config=aws.client_config("s3"))
+    bucket = f"siyu-dev-files-123456789012-{region}"
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "contacts/x.csv"}, ExpiresIn=60)
+    assert url.startswith(f"https://{bucket}.s3.{region}.{suffix}/contacts/x.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256")

@@ -228,3 +228,37 @@ def test_ids_of_unknown_groups_are_not_found(client: Client, tenant: str) -> Non
     assert client.put(f"/v1/tag-groups/{unknown}", json_body=body, token=admin).status == 404
     assert client.delete(f"/v1/tag-groups/{unknown}", token=admin).status == 404
     assert setup_items(tenant) == []
+
+
+def test_a_contact_keeps_one_tag_of_a_single_choice_group_when_created_merged_or_imported(
+    client: Client, tenant: str
+) -> None:
+    from tests.unit.test_contacts_import import HEADER, run_import
+
+    admin = client.staff_token(tenant)
+    group_of(client, admin, "会员等级", ["银卡", "金卡"], single_choice=True)
+    group_of(client, admin, "兴趣", ["运动", "美妆"])
+    # Created naming two of the group: the last named stands; other tags add up.
+    created = new_contact(client, admin, tags=["银卡", "运动", "金卡", "美妆"])
+    assert created["tags"] == sorted(["金卡", "运动", "美妆"])
+
+    # Merged: the survivor's choice stands; the alias's other tags join it.
+    older = new_contact(client, admin, tags=["银卡"], phone="13700000001")
+    newer = new_contact(client, admin, tags=["金卡", "运动"])
+    merged = client.post(
+        f"/v1/contacts/{older['contact_id']}/merge",
+        json_body={"from_contact_id": newer["contact_id"], "reason": "same person"},
+        token=admin,
+    )
+    assert merged.status == 200, merged.body
+    assert merged.json["tags"] == sorted(["银卡", "运动"])
+
+    # Imported: a row keeps the last tag it names of the group; a row for a contact holding one
+    # of them leaves that one.
+    rows = "甲,13700000002,,银卡|金卡|运动\n,13700000001,,金卡|美妆\n"
+    job = run_import(client, admin, (HEADER + rows).encode(), tenant=tenant)
+    assert (job["result"]["created"], job["result"]["updated"]) == (1, 1), job
+    found = client.get("/v1/contacts?phone=%2B8613700000002", token=admin).json["items"]
+    assert [c["tags"] for c in found] == [sorted(["金卡", "运动"])]
+    again = client.get(f"/v1/contacts/{older['contact_id']}", token=admin).json
+    assert again["tags"] == sorted(["银卡", "运动", "美妆"])

@@ -51,6 +51,7 @@ from shared.settings import get_settings
 
 GSI = "gsi1"
 INSIGHT_SK = "INSIGHT"
+PROFILE_SK = "PROFILE"  # a contact's profile item, in its partition
 COPY_PROGRESS_SECONDS = 7 * 24 * 3600  # an unfinished copy is resumed within minutes
 
 
@@ -91,7 +92,7 @@ def source_partition(tenant_id: str, campaign_id: str) -> str:
 
 
 def _contact_item(contact: Contact) -> dict[str, Any]:
-    item = {"pk": contact_pk(contact.tenant_id, contact.contact_id), "sk": "PROFILE", "kind": "contact"}
+    item = {"pk": contact_pk(contact.tenant_id, contact.contact_id), "sk": PROFILE_SK, "kind": "contact"}
     item.update(contact.model_dump(mode="json", exclude_none=True))
     if not item.get("merged_from"):
         item.pop("merged_from", None)
@@ -265,7 +266,7 @@ def _write_profile(tx: Transaction, before: Contact | None, after: Contact) -> N
         daily.count(tx, after.tenant_id, daily.DayCount(day, {"new_contacts": 1}))
     elif after == before:  # nothing to write, but what was decided from it must still hold
         tx.check(
-            {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": "PROFILE"},
+            {"pk": contact_pk(before.tenant_id, before.contact_id), "sk": PROFILE_SK},
             "version = :v",
             values={":v": before.version},
             on_fail=_changed_meanwhile(),
@@ -306,7 +307,7 @@ def _delete_if_still_of(item: dict[str, Any]) -> None:
 
 
 def get(tenant_id: str, contact_id: str) -> Contact | None:
-    item = dynamo.get_item(table(), {"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"})
+    item = dynamo.get_item(table(), {"pk": contact_pk(tenant_id, contact_id), "sk": PROFILE_SK})
     return Contact.model_validate(item) if item else None
 
 
@@ -352,7 +353,7 @@ def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:
 
 def profiles(tenant_id: str, contact_ids: list[str]) -> dict[str, Contact]:
     """Every stored profile among ``contact_ids`` (erased ones and aliases too), by id."""
-    keys = [{"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"} for contact_id in dict.fromkeys(contact_ids)]
+    keys = [{"pk": contact_pk(tenant_id, contact_id), "sk": PROFILE_SK} for contact_id in dict.fromkeys(contact_ids)]
     contacts = (Contact.model_validate(item) for item in dynamo.batch_get(table(), keys))
     return {contact.contact_id: contact for contact in contacts}
 
@@ -474,7 +475,7 @@ def record_fact(tenant_id: str, contact_id: str, entry: TimelineEntry, *, prepar
     the caller resolves again), which is what guarantees the merge's copy sees every entry."""
     tx = Transaction(table())
     tx.check(
-        {"pk": contact_pk(tenant_id, contact_id), "sk": "PROFILE"},
+        {"pk": contact_pk(tenant_id, contact_id), "sk": PROFILE_SK},
         "attribute_exists(pk) AND attribute_not_exists(merged_into) AND erased = :no",
         values={":no": False},
         on_fail=ConcurrentUpdate("The contact was merged or erased meanwhile; resolve it again."),

@@ -112,11 +112,12 @@ def copy_contributions(tenant_id: str, alias_id: str, survivor_id: str) -> None:
     copy_items(tenant_id, survivor_id, list(dynamo.query_pages(request)))
 
 
-def due(until: str) -> Iterator[tuple[str, str]]:
-    """(tenant, contact) of every insight whose next check is due by ``until``, across tenants."""
+def due(until: str) -> Iterator[Insight]:
+    """Every insight whose next check is due by ``until``, across tenants, as the index holds it
+    (an eventually consistent copy: a write conditioned on its version finds out if it is stale)."""
     for shard in range(DUE_SHARDS):
-        for item in dynamo.due_by(table(), GSI, f"DUE#{shard}", until, ("tenant_id", "contact_id")):
-            yield item["tenant_id"], item["contact_id"]
+        for item in dynamo.due_by(table(), GSI, f"DUE#{shard}", until, None):
+            yield Insight.model_validate(item)
 
 
 # The tenant's settings -------------------------------------------------------------------------

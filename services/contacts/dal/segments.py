@@ -16,11 +16,12 @@ segment entered or left, and one event, in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from services.contacts.dal.contacts import GSI, contact_pk, table, tag_partition
+from services.contacts.dal.contacts import GSI, INSIGHT_SK, PROFILE_SK, contact_pk, table, tag_partition
+from services.contacts.models import Contact, Insight
 from services.contacts.segment_models import Segment, SegmentMember
 from shared import dynamo
 from shared.dynamo import MAX_TRANSACTION_ITEMS, Transaction
@@ -30,6 +31,7 @@ from shared.outbox import publish_with
 
 COUNT_SHARDS = 8
 DUE_SHARDS = 8
+MEMBERSHIPS_SK = "SEGMENTS"  # a contact's memberships item, in its partition
 MEMBER_PREFIX = "M#"
 COUNT_PREFIX = "COUNT#"
 
@@ -52,7 +54,7 @@ def _segment_pk(tenant_id: str, segment_id: str) -> str:
 
 
 def _memberships_key(tenant_id: str, contact_id: str) -> dict[str, str]:
-    return {"pk": contact_pk(tenant_id, contact_id), "sk": "SEGMENTS"}
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": MEMBERSHIPS_SK}
 
 
 def transaction() -> Transaction:
@@ -144,11 +146,35 @@ def memberships(tenant_id: str, contact_id: str) -> Memberships:
     return Memberships.model_validate(item)
 
 
-def memberships_of(tenant_id: str, contact_ids: list[str]) -> dict[str, Memberships]:
-    """Each contact's memberships (empty for one never evaluated), read in batches."""
-    keys = [_memberships_key(tenant_id, contact_id) for contact_id in dict.fromkeys(contact_ids)]
-    stored = {item["contact_id"]: Memberships.model_validate(item) for item in dynamo.batch_get(table(), keys)}
-    return {c: stored.get(c) or Memberships(tenant_id=tenant_id, contact_id=c) for c in contact_ids}
+class State(NamedTuple):
+    """What a contact's segments are decided on: its profile, its insight, its memberships."""
+
+    contact: Contact | None
+    insight: Insight | None
+    memberships: Memberships
+
+
+def states(tenant_id: str, contact_ids: list[str]) -> dict[str, State]:
+    """Each contact's ``State``, read consistently in one batch read (three items a contact, all
+    in the contact's partition; 33 contacts a request)."""
+    wanted = list(dict.fromkeys(contact_ids))
+    keys = [
+        {"pk": contact_pk(tenant_id, contact_id), "sk": sk}
+        for contact_id in wanted
+        for sk in (PROFILE_SK, INSIGHT_SK, MEMBERSHIPS_SK)
+    ]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in dynamo.batch_get(table(), keys):
+        found[(str(item["contact_id"]), str(item["sk"]))] = item
+    answer = {}
+    for contact_id in wanted:
+        profile, insight, held = (found.get((contact_id, sk)) for sk in (PROFILE_SK, INSIGHT_SK, MEMBERSHIPS_SK))
+        answer[contact_id] = State(
+            Contact.model_validate(profile) if profile else None,
+            Insight.model_validate(insight) if insight else None,
+            Memberships.model_validate(held) if held else Memberships(tenant_id=tenant_id, contact_id=contact_id),
+        )
+    return answer
 
 
 def _memberships_item(after: Memberships) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def list_contacts(
         identity=next(iter(given.items()), None),
         source_campaign=source_campaign,
     )
-    return ContactList(items=[ContactView.of(c) for c in found], next_cursor=next_cursor)
+    return ContactList(items=contacts.views(api.staff().tenant_id, found), next_cursor=next_cursor)
 
 
 @api.route("GET /v1/contacts/daily-stats")
@@ -93,13 +93,13 @@ def daily_stats(days: Days = 30) -> ContactDailyStats:
 @api.route("GET /v1/contacts/{contact_id}")
 def get_contact(contact_id: ContactId) -> ContactView:
     """Read a contact."""
-    return ContactView.of(contacts.visible_contact(api.staff(), contact_id))
+    return contacts.view(contacts.visible_contact(api.staff(), contact_id))
 
 
 @api.route("PATCH /v1/contacts/{contact_id}")
 def patch_contact(contact_id: ContactId, body: ContactPatch) -> ContactView:
     """Change a contact: fields sent are set, null clears."""
-    return ContactView.of(contacts.update_contact(api.staff(), contact_id, body))
+    return contacts.view(contacts.update_contact(api.staff(), contact_id, body))
 
 
 @api.route("DELETE /v1/contacts/{contact_id}", status=204)
@@ -111,25 +111,25 @@ def erase_contact(contact_id: ContactId) -> None:
 @api.route("PUT /v1/contacts/{contact_id}/tags/{tag}")
 def add_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
     """Tag a contact."""
-    return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=True))
+    return contacts.view(contacts.tag(api.staff(), contact_id, tag, add=True))
 
 
 @api.route("DELETE /v1/contacts/{contact_id}/tags/{tag}")
 def remove_tag(contact_id: ContactId, tag: Annotated[Tag, Path()]) -> ContactView:
     """Remove a tag from a contact."""
-    return ContactView.of(contacts.tag(api.staff(), contact_id, tag, add=False))
+    return contacts.view(contacts.tag(api.staff(), contact_id, tag, add=False))
 
 
 @api.route("PUT /v1/contacts/{contact_id}/owner")
 def set_owner(contact_id: ContactId, body: OwnerChange) -> ContactView:
     """Set (or clear) the contact's owner for a brand, or tenant-wide with brand "*"."""
-    return ContactView.of(contacts.set_owner(api.staff(), contact_id, body))
+    return contacts.view(contacts.set_owner(api.staff(), contact_id, body))
 
 
 @api.route("POST /v1/contacts/{contact_id}/merge")
 def merge_contacts(contact_id: ContactId, body: MergeRequest) -> ContactView:
     """Merge two contacts into one: the older survives (either may be named first); answers the survivor."""
-    return ContactView.of(contacts.merge_by_hand(api.staff(), contact_id, body))
+    return contacts.view(contacts.merge_by_hand(api.staff(), contact_id, body))
 
 
 @api.route("GET /v1/contacts/merge-candidates")

@@ -116,8 +116,14 @@ def _contributions(tenant_id: str, contact_id: str) -> list[dict[str, Any]]:
 
 def contacts_part(tenant_id: str, contact_id: str, merged_from: list[str]) -> dict[str, Any]:
     contact = contacts_dal.get(tenant_id, contact_id)
-    if contact is None:
-        raise NotFound("No such contact.")
+    if contact is None:  # an id no contact of the tenant has: nothing to tell
+        return {
+            "service": "contacts",
+            "profile": None,
+            "merged_contacts": [],
+            "timeline": [],
+            "score_contributions": [],
+        }
     aliases = contacts_dal.profiles(tenant_id, merged_from)
     insight = insight_dal.get(tenant_id, contact_id)
     memberships = segments_dal.memberships(tenant_id, contact_id)
@@ -136,6 +142,12 @@ def contacts_part(tenant_id: str, contact_id: str, merged_from: list[str]) -> di
 
 
 def on_requested(tenant_id: str, requested: ContactExportRequested) -> None:
+    """Contacts' own part, written and recorded; a request for no running export of the tenant (a
+    late redelivery, another tenant's job id) does nothing."""
+    job = jobs_dal.get(tenant_id, requested.job_id)
+    if job is None or job.kind != KIND_NAME or jobs.as_read(job).status != "running":
+        logger.info("export request for no running export", extra={"job_id": requested.job_id})
+        return
     part = contacts_part(tenant_id, requested.contact_id, list(requested.merged_from))
     key = part_key("contacts", tenant_id, requested.job_id)
     files.put(key, json.dumps(part, ensure_ascii=False, default=str).encode(), "application/json")

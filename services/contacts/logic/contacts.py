@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.dal import insight as insight_dal
 from services.contacts.logic import merging, tag_groups
 from services.contacts.logic.identities import normalise_email, normalise_identity, normalise_phone
 from services.contacts.models import (
@@ -72,7 +73,9 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
             external_userid=request.external_userid,
             openids=request.openids,
         ),
-        tags=sorted(set(request.tags)),
+        tags=sorted(tag_groups.one_per_group(request.tags, tag_groups.exclusive_tags(staff.tenant_id)))
+        if request.tags
+        else [],
         owners={TENANT_WIDE: request.owner} if request.owner else {},
     )
 
@@ -95,6 +98,21 @@ def create_contact(staff: StaffPrincipal, request: ContactCreate, idempotency_ke
         answer_type=ContactView,
         write=write,
     )
+
+
+def view(contact: Contact) -> ContactView:
+    """The contact as staff read it, with its stage now (from its insight: one read)."""
+    insight = insight_dal.get(contact.tenant_id, contact.contact_id)
+    return ContactView.of(contact, insight.lifecycle if insight is not None else "new")
+
+
+def views(tenant_id: str, found: Sequence[Contact]) -> list[ContactView]:
+    """``view`` for a page of contacts: their insights in one batch read."""
+    insights = insight_dal.get_many(tenant_id, [contact.contact_id for contact in found])
+    return [
+        ContactView.of(contact, insights[contact.contact_id].lifecycle if contact.contact_id in insights else "new")
+        for contact in found
+    ]
 
 
 def new_contact(tenant_id: str, **fields: Any) -> Contact:
@@ -221,12 +239,12 @@ def add_tags(contact: Contact, names: Sequence[str]) -> Contact:
         return contact
     tenant_id = contact.tenant_id
     claims = {name: tag_groups.claim_of(tenant_id, name) for name in wanted}
-    chosen: list[str] = []
-    for name in wanted:
-        claim = claims[name]
-        if claim is not None and claim.single_choice:
-            chosen = [other for other in chosen if other not in claim.tags]
-        chosen.append(name)
+    exclusive = {
+        name: frozenset(claim.tags) - {name}
+        for name, claim in claims.items()
+        if claim is not None and claim.single_choice
+    }
+    chosen = tag_groups.one_per_group(wanted, exclusive)
     added = [name for name in chosen if name not in contact.tags]
     if not added:
         return contact
@@ -287,7 +305,6 @@ def erase(staff: StaffPrincipal, contact_id: str) -> None:
         created_at=contact.created_at,
         updated_at=now_rfc3339(),
         version=contact.version + 1,
-        lifecycle_stage=contact.lifecycle_stage,
     )
     dal.save(contact, erased, [events.ContactErased(contact_id=contact_id, version=erased.version)])
 

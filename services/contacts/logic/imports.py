@@ -67,7 +67,7 @@ from services.contacts.job_models import (
     RowError,
     RowProblem,
 )
-from services.contacts.logic import jobs, merging
+from services.contacts.logic import jobs, merging, tag_groups
 from services.contacts.logic.contacts import new_contact
 from services.contacts.logic.identities import normalise_email, normalise_phone
 from services.contacts.models import Contact, Identities
@@ -295,8 +295,11 @@ def _problems(error: ValidationError) -> list[RowProblem]:
     return found
 
 
-def parse_row(record: Record, columns: list[str], job: Job, now: str) -> _Row | RowError:
-    """A record as a contact to upsert, or what is wrong with it."""
+def parse_row(
+    record: Record, columns: list[str], job: Job, now: str, exclusive: tag_groups.Exclusive | None = None
+) -> _Row | RowError:
+    """A record as a contact to upsert, or what is wrong with it. ``exclusive``: the tenant's
+    single-choice groups, of which a row keeps the last tag it names."""
     try:
         values = _values(record.raw)
     except (ValueError, csv.Error):
@@ -309,7 +312,8 @@ def parse_row(record: Record, columns: list[str], job: Job, now: str) -> _Row | 
     raw_tags = cells.get("tags", "")
     for separator in TAG_SEPARATORS[1:]:
         raw_tags = raw_tags.replace(separator, TAG_SEPARATORS[0])
-    fields["tags"] = sorted({tag.strip() for tag in raw_tags.split(TAG_SEPARATORS[0]) if tag.strip()})
+    named = [tag.strip() for tag in raw_tags.split(TAG_SEPARATORS[0]) if tag.strip()]
+    fields["tags"] = sorted(tag_groups.one_per_group(named, exclusive or {}))
     fields["attributes"] = {
         column.removeprefix(ATTRIBUTE_PREFIX): value
         for column, value in cells.items()
@@ -364,6 +368,7 @@ class _Importer:
         self.counts = dict.fromkeys(COUNTS[:-1], 0)
         self.errors: list[RowError] = []
         self.done = 0
+        self.exclusive = tag_groups.exclusive_tags(self.tenant_id)  # once a step
         self._reset()
 
     def _reset(self) -> None:
@@ -379,7 +384,7 @@ class _Importer:
             if _blank(record.raw):
                 continue
             self.done += 1
-            parsed = parse_row(record, columns, self.job, now)
+            parsed = parse_row(record, columns, self.job, now, self.exclusive)
             if isinstance(parsed, RowError):
                 self.errors.append(parsed)
             else:
@@ -426,7 +431,7 @@ class _Importer:
         if conflicts:
             self._report(row, _conflict_message(row, conflicts))
             return True
-        joined = merging.combine(target, row.contact)[0]
+        joined = merging.combine(target, row.contact, self.exclusive)[0]
         if not merging._changed_fields(target, joined):
             self.counts["unchanged"] += 1
             return True

@@ -388,13 +388,16 @@ class SweepReport:
 
 def sweep(only_tenant: str | None = None) -> SweepReport:
     """Every contact whose next check is due: its stage reassessed, its next check rescheduled.
-    Reads the due index up to now (only what is due), then each due insight and, once per
-    tenant, its rules. Running it again changes nothing. ``only_tenant``: the other tenants' due
-    contacts are read from the index but left (tests share one stack)."""
+    Reads the due index up to now (only what is due: each due insight whole, as the index
+    projects it) and, once per tenant, its rules. The change is written on the condition that the
+    insight is still the version read; if a fact changed it meanwhile (the index lags the table),
+    it is read again, consistently. Running it again changes nothing. ``only_tenant``: the other
+    tenants' due contacts are read from the index but left (tests share one stack)."""
     now = utc_now()
     report = SweepReport()
     settings: dict[str, Settings] = {}
-    for tenant_id, contact_id in dal.due(rfc3339(now)):
+    for seen in dal.due(rfc3339(now)):
+        tenant_id, contact_id = seen.tenant_id, seen.contact_id
         if only_tenant is not None and tenant_id != only_tenant:
             continue
         report.due += 1
@@ -403,9 +406,13 @@ def sweep(only_tenant: str | None = None) -> SweepReport:
             settings[tenant_id] = dal.settings(tenant_id)
             report.items_read += 2  # one query, both settings
 
-        def attempt(_: int, tenant_id: str = tenant_id, contact_id: str = contact_id) -> list[BaseModel]:
-            before = dal.get(tenant_id, contact_id)
-            report.items_read += 1
+        def attempt(
+            number: int, tenant_id: str = tenant_id, contact_id: str = contact_id, seen: Insight = seen
+        ) -> list[BaseModel]:
+            before: Insight | None = seen
+            if number > 0:
+                before = dal.get(tenant_id, contact_id)
+                report.items_read += 1
             if before is None or before.due_at is None or before.due_at > rfc3339(now):
                 return []  # rescheduled by a fact meanwhile (the index lags the item)
             after, events = assess(before, before, settings[tenant_id], now)

@@ -39,6 +39,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as dal
+from services.contacts.logic import tag_groups
+from services.contacts.logic.tag_groups import Exclusive
 from services.contacts.models import (
     MAX_TAGS,
     Contact,
@@ -121,15 +123,19 @@ def _first_touch(survivor: Contact, alias: Contact) -> dict[str, str] | None:
     return min(sources, key=lambda found: (found[0], found[1]))[2] if sources else None
 
 
-def combine(survivor: Contact, alias: Contact) -> tuple[Contact, list[str]]:
+def combine(survivor: Contact, alias: Contact, exclusive: Exclusive | None = None) -> tuple[Contact, list[str]]:
     """The survivor's fields after absorbing the alias (not yet versioned), and the tags dropped
-    beyond the cap. Used by merges and by upserts (an incoming contact not yet saved)."""
+    beyond the cap. Used by merges and by upserts (an incoming contact not yet saved).
+    ``exclusive`` (``tag_groups.exclusive_tags``): an alias's tag whose single-choice sibling the
+    survivor holds is left out, as the survivor's choice stands."""
     mine, theirs = survivor.identities, alias.identities
     identities = Identities(
         **{kind: getattr(mine, kind) or getattr(theirs, kind) for kind in SINGLE_KINDS},
         openids={**theirs.openids, **mine.openids},
     )
-    extra = [tag for tag in sorted(alias.tags) if tag not in survivor.tags]
+    held = set(survivor.tags)
+    siblings = exclusive or {}
+    extra = [tag for tag in sorted(alias.tags) if tag not in held and not siblings.get(tag, frozenset()) & held]
     room = max(MAX_TAGS - len(survivor.tags), 0)
     tags = sorted([*survivor.tags, *extra[:room]])
     update: dict[str, Any] = {
@@ -247,7 +253,8 @@ def _commit(
     adjust: Adjust | None,
 ) -> Contact:
     now = now_rfc3339()
-    joined, dropped = combine(survivor, alias)
+    exclusive = tag_groups.exclusive_tags(tenant_id) if alias.tags and survivor.tags else {}
+    joined, dropped = combine(survivor, alias, exclusive)
     if adjust is not None:
         joined = adjust(joined)
     earlier = [cid for cid in alias.merged_from if cid not in survivor.merged_from]
@@ -265,7 +272,6 @@ def _commit(
         tenant_id=tenant_id,
         contact_id=alias.contact_id,
         merged_into=survivor.contact_id,
-        lifecycle_stage=alias.lifecycle_stage,
         created_at=alias.created_at,
         updated_at=now,
         version=alias.version + 1,
@@ -405,7 +411,8 @@ def upsert(
                 f"{conflicts[0].split(':')[0]}.",
                 identity=evidence,
             )
-        joined = combine(target, incoming)[0]
+        exclusive = tag_groups.exclusive_tags(tenant_id) if incoming.tags and target.tags else {}
+        joined = combine(target, incoming, exclusive)[0]
         changed_fields = _changed_fields(target, joined)
         announced: list[BaseModel] = []
         if changed_fields:

@@ -79,7 +79,7 @@ def rows(tenant_id: str, contact_ids: list[str]) -> list[list[str]]:
                 contact.identities.phone or "",
                 contact.identities.email or "",
                 _text("|".join(contact.tags)),
-                insight.lifecycle if insight else contact.lifecycle_stage,
+                insight.lifecycle if insight else "new",
                 insight.rfm.group if insight and insight.rfm else "",
                 insight.lead_grade if insight else "",
                 str(insight.points_balance) if insight and insight.points_balance is not None else "",

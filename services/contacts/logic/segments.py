@@ -142,9 +142,8 @@ def reevaluate(tenant_id: str, contact_id: str, context: Context | None = None) 
 
     def attempt(number: int) -> Evaluation:
         known = context if context is not None and number == 0 else context_of(tenant_id)
-        contact = contacts_dal.get(tenant_id, contact_id)
-        insight = insight_dal.get(tenant_id, contact_id)
-        return _settle(contact, insight, dal.memberships(tenant_id, contact_id), known)
+        state = dal.states(tenant_id, [contact_id])[contact_id]
+        return _settle(state.contact, state.insight, state.memberships, known)
 
     return retry_on_race(attempt, races=ConcurrentUpdate, attempts=EVALUATE_ATTEMPTS)
 
@@ -152,15 +151,14 @@ def reevaluate(tenant_id: str, contact_id: str, context: Context | None = None) 
 def reevaluate_many(
     tenant_id: str, contact_ids: list[str], context: Context, *, give_up_quietly: bool = False
 ) -> list[Evaluation]:
-    """``reevaluate`` for a page of contacts (a backfill), their state read in three batch
-    reads; a contact that changed meanwhile is evaluated again on its own."""
-    contacts = contacts_dal.profiles(tenant_id, contact_ids)
-    insights = insight_dal.get_many(tenant_id, contact_ids)
-    memberships = dal.memberships_of(tenant_id, contact_ids)
+    """``reevaluate`` for a page of contacts (a backfill), their states read in batches; a
+    contact that changed meanwhile is evaluated again on its own."""
+    states = dal.states(tenant_id, contact_ids)
     evaluations = []
     for contact_id in contact_ids:
+        state = states[contact_id]
         try:
-            evaluation = _settle(contacts.get(contact_id), insights.get(contact_id), memberships[contact_id], context)
+            evaluation = _settle(state.contact, state.insight, state.memberships, context)
         except ConcurrentUpdate:
             try:
                 evaluation = reevaluate(tenant_id, contact_id, context)

@@ -4,13 +4,15 @@ to change them; every staff role reads them).
 A tag belongs to at most one group of the tenant (its claim item, created only if absent, keeps
 that). Tags in no group stay allowed ("free" tags): staff may set any tag on a contact, as before
 groups existed. A single-choice group lets a contact hold one of its tags: setting one removes
-the others in the same write (``contacts.add_tags``). Contacts already holding several tags of a
-group when it is made (or made single-choice) keep them until one of its tags is set again.
+the others in the same write (``contacts.add_tags``); a contact created with several keeps the
+last named, and a merge keeps the survivor's (``one_per_group``, ``merging.combine``). Contacts
+already holding several tags of a group when it is made (or made single-choice) keep them until
+one of its tags is set again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from services.contacts.dal import tag_rules as dal
 from services.contacts.logic import fact_rules
@@ -20,6 +22,29 @@ from shared.clock import now_rfc3339
 from shared.dynamo import Transaction
 from shared.errors import NotFound
 from shared.retry import retry_on_race
+
+# Single choice ------------------------------------------------------------------------------------
+Exclusive = Mapping[str, frozenset[str]]  # a tag of a single-choice group → the group's other tags
+
+
+def exclusive_tags(tenant_id: str) -> dict[str, frozenset[str]]:
+    """Each tag of the tenant's single-choice groups → its siblings (one query of the groups)."""
+    return {
+        tag: frozenset(group.tags) - {tag}
+        for group in dal.groups(tenant_id)
+        if group.single_choice
+        for tag in group.tags
+    }
+
+
+def one_per_group(names: Sequence[str], exclusive: Exclusive) -> list[str]:
+    """``names`` in order, but of several tags of one single-choice group only the last named."""
+    chosen: list[str] = []
+    for name in names:
+        siblings = exclusive.get(name, frozenset())
+        chosen = [other for other in chosen if other not in siblings and other != name]
+        chosen.append(name)
+    return chosen
 
 
 # Groups -----------------------------------------------------------------------------------------

@@ -2602,8 +2602,12 @@ export interface components {
             /** Gender */
             gender: ("male" | "female" | "other" | "unknown") | null;
             identities: components["schemas"]["Identities"];
-            /** Lifecycle Stage */
-            lifecycle_stage: string;
+            /**
+             * Lifecycle Stage
+             * @description Its stage now, from its insight (GET /v1/contacts/{id}/insight).
+             * @enum {string}
+             */
+            lifecycle_stage: "new" | "growing" | "mature" | "dormant" | "churned";
             /**
              * Merged From
              * @description Contacts merged into this one; their ids resolve to it.
