@@ -102,7 +102,7 @@ def test_the_bundle_holds_the_contacts_data_from_every_service_and_its_aliases(c
         assert foreign not in text  # tenants never mix
 
 
-def test_bad_ids_are_refused_and_a_missing_part_keeps_the_job_running(client: Client, tenant: str) -> None:
+def test_bad_ids_are_refused_and_a_missing_part_fails_the_job_at_its_deadline(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     contact_id = create(client, admin, name="Someone")
     other = client.staff_token(f"{tenant}-other")
