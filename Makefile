@@ -57,16 +57,11 @@ browser:
 run: install web  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT overrides): API, console (/console/), member H5 (/m/)
 	@$(RUN) python -m local
 
-# Two workers (tests/conftest.py groups what shares a costly fixture); the API fuzz runs
-# afterwards as two processes side by side, half the operations each (schemathesis makes one test
-# per operation, which xdist workers cannot share); the second one's report follows the first's.
+# Two workers (tests/conftest.py groups what shares a costly fixture); the API fuzz runs on its
+# own afterwards: schemathesis makes one test per operation, which xdist workers cannot share.
 test: install web browser  ## the whole suite: unit, contract, infrastructure, end-to-end and in the browser
 	@$(RUN) pytest -n 2 --dist loadgroup --ignore=tests/unit/test_api_fuzz.py
-	@second_log=$$(mktemp); \
-	SIYU_FUZZ_SHARD=2/2 $(RUN) pytest -p no:cacheprovider tests/unit/test_api_fuzz.py >"$$second_log" 2>&1 & second=$$!; \
-	SIYU_FUZZ_SHARD=1/2 $(RUN) pytest tests/unit/test_api_fuzz.py; first_status=$$?; \
-	wait $$second; second_status=$$?; cat "$$second_log"; rm -f "$$second_log"; \
-	exit $$(( first_status || second_status ))
+	@$(RUN) pytest tests/unit/test_api_fuzz.py
 
 lint: install  ## ruff (lint + format check) and mypy
 	@$(RUN) ruff check .
