@@ -250,6 +250,8 @@ class ServiceConstruct(Construct):
             self.table.grant(function, *TABLE_ACTIONS)
         for secret in secrets.values():
             secret.grant_read(function)
+        if self.service.keeps_secrets:
+            self._grant_own_secrets(function, self.service.keeps_secrets)
         if self.service.files:
             if self.platform.files_bucket is None:
                 raise ValueError(f"{self.service.name} uses the file store, but the platform has no files bucket")
@@ -257,6 +259,44 @@ class ServiceConstruct(Construct):
         self.functions[construct_id] = function
         self.alarms.function(construct_id, function)
         return function
+
+    def _grant_own_secrets(self, function: lambda_.Function, segment: str) -> None:
+        """Create, read and write the secrets named ``siyu-<stage>/<segment>/…`` (and no other):
+        the service keeps tenants' credentials there (encrypted with Secrets Manager's key)."""
+        stage = self.platform.runtime.config.stage
+        arn = cdk.Stack.of(self).format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"siyu-{stage}/{segment}/*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                ],
+                resources=[arn],
+            )
+        )
+        assert function.role is not None
+        NagSuppressions.add_resource_suppressions(
+            function.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": f"Tenants' {segment} secrets are created per tenant at run time: the grant "
+                    f"is limited to the siyu-{stage}/{segment}/ prefix.",
+                    # The region is a token in global regions and a literal in the China partition.
+                    "appliesTo": [
+                        {"regex": f"/^Resource::arn:.*:secretsmanager:.*:secret:siyu-{stage}/{segment}/\\*$/"}
+                    ],
+                }
+            ],
+            apply_to_children=True,
+        )
 
     # API ---------------------------------------------------------------------------------------
     def _api(self) -> None:

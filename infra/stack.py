@@ -7,9 +7,12 @@ and their integration) and its own layers: a layer shared through a stack export
 replaced (CloudFormation refuses to change an export another stack imports), while a layer per
 stack with the same content costs nothing but a second version.
 
-AWS China (``cn-north-1``, ``cn-northwest-1``) has no Cognito user pools: there Siyu issues staff
-tokens itself, signed with a key derived from the ``StaffSigningKeys`` secret, and the authorizer
-verifies them (issuer ``siyu-<stage>``, audience ``siyu-console``).
+Siyu issues staff tokens itself in every stage (WeCom sign-in), signed with a key derived from the
+``StaffSigningKeys`` secret (issuer ``siyu-<stage>``, audience ``siyu-console``); the authorizer
+verifies them, and, where Cognito exists, Cognito's ID tokens too. AWS China (``cn-north-1``,
+``cn-northwest-1``) has no Cognito user pools: there Siyu's own tokens are the only staff tokens.
+Only the authorizer, the platform function (the JWKS) and the functions in ``STAFF_TOKEN_ISSUERS``
+(the WeCom sign-in) may read the seed.
 
 The web frontends (infra/frontends.py) are in the platform stack too: the API's CORS names their
 origins, the console's Cognito client their sign-in URLs, and their ``config.json`` the API's URL.
@@ -47,6 +50,9 @@ __all__ = ["PlatformStack", "ServiceStack", "StageConfig", "build_stacks"]
 # minted by the campaigns API (services/campaigns/logic/codes.py). tests/infra/test_stack.py
 # checks that nothing else reads the setting.
 ENTRY_URL_READERS = {"campaigns": "Api"}
+# The functions that issue staff tokens from Siyu's own issuer (WeCom sign-in:
+# services/wecom/logic/signin.py): they alone of the services may read the staff signing seed.
+STAFF_TOKEN_ISSUERS = {"wecom": "Api"}
 # The platform function writes the OpenAPI document and the docs page with Powertools (the only
 # function that imports it at run time).
 OPENAPI_LAYER = "aws_lambda_powertools"
@@ -160,22 +166,21 @@ class PlatformStack(SiyuStack):
         self.runtime = Runtime(self, "Runtime", config=config)
         self.http_api = self._http_api()
 
-        # Staff tokens: Cognito's ID tokens in the global partition; in China, Siyu's own (ES256).
+        # Staff tokens: Siyu's own (ES256) in every stage; Cognito's ID tokens too in the global partition.
         self.user_pool: cognito.UserPool | None = None
         self.user_pool_client: cognito.UserPoolClient | None = None
         self.user_pool_domain: cognito.UserPoolDomain | None = None
-        self.staff_signing_keys: secretsmanager.Secret | None = None
         if not config.china:
             self.user_pool, self.user_pool_domain = self._staff_pool()
         self.frontends = self._frontends()
+        self.staff_signing_keys = self._generated_secret(
+            "StaffSigningKeys",
+            "Seed of the ES256 (P-256) key that signs staff tokens; its public key is published as the JWKS",
+            "signing_seed",
+            "Rotating the staff signing seed signs every staff member out; it is rotated by the "
+            "operators' runbook with a planned sign-out, not on a timer.",
+        )
         if config.china:
-            self.staff_signing_keys = self._generated_secret(
-                "StaffSigningKeys",
-                "Seed of the ES256 (P-256) key that signs staff tokens; its public key is published as the JWKS",
-                "signing_seed",
-                "Rotating the staff signing seed signs every staff member out; it is rotated by the "
-                "operators' runbook with a planned sign-out, not on a timer.",
-            )
             staff_environment = {
                 "SIYU_STAFF_KEYS_SECRET_ARN": self.staff_signing_keys.secret_arn,
                 "SIYU_STAFF_ISSUER": staff_issuer_name(config.stage),
@@ -185,6 +190,7 @@ class PlatformStack(SiyuStack):
             assert self.user_pool is not None
             self.user_pool_client = self._console_client(self.user_pool)
             staff_environment = {
+                "SIYU_STAFF_KEYS_SECRET_ARN": self.staff_signing_keys.secret_arn,
                 "SIYU_STAFF_ISSUER": f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}",
                 "SIYU_STAFF_AUDIENCE": self.user_pool_client.user_pool_client_id,
             }
@@ -195,13 +201,12 @@ class PlatformStack(SiyuStack):
             handler=AUTHORIZER_HANDLER,
             service=PLATFORM,
             timeout_seconds=5,
-            # PyJWT verifies member (HS256) and staff tokens (Cognito's RS256, or Siyu's ES256 in China)
+            # PyJWT verifies member (HS256) and staff tokens (Siyu's ES256, and Cognito's RS256 outside China)
             packages=("jwt", "cryptography"),
             environment={"SIYU_TOKEN_SECRET_ARN": self.token_secret.secret_arn, **staff_environment},
         )
         self.token_secret.grant_read(self.authorizer_function)
-        if self.staff_signing_keys is not None:
-            self.staff_signing_keys.grant_read(self.authorizer_function)
+        self.staff_signing_keys.grant_read(self.authorizer_function)
         monitoring.authorizer_alarms(self, self.authorizer_function, self.alarm_topic)
         monitoring.api_alarms(self, self.http_api, self.alarm_topic)
         monitoring.AlarmSubscriptions(
@@ -234,9 +239,9 @@ class PlatformStack(SiyuStack):
             if OPENAPI_LAYER not in self.service.service.layers:
                 # It builds the OpenAPI document and the docs page with Powertools, on request.
                 api.add_layers(self.runtime.package_layer(OPENAPI_LAYER))
-            if self.staff_signing_keys is not None:  # it publishes the staff JWKS
-                api.add_environment("SIYU_STAFF_KEYS_SECRET_ARN", self.staff_signing_keys.secret_arn)
-                self.staff_signing_keys.grant_read(api)
+            # It publishes the staff JWKS.
+            api.add_environment("SIYU_STAFF_KEYS_SECRET_ARN", self.staff_signing_keys.secret_arn)
+            self.staff_signing_keys.grant_read(api)
 
         self._deploy_frontends()
 
@@ -248,8 +253,7 @@ class PlatformStack(SiyuStack):
             cdk.CfnOutput(self, "StaffUserPoolClientId", value=self.user_pool_client.user_pool_client_id)
         if self.user_pool_domain is not None:
             cdk.CfnOutput(self, "StaffSignInUrl", value=self.user_pool_domain.base_url())
-        if self.staff_signing_keys is not None:
-            cdk.CfnOutput(self, "StaffSigningKeysSecretArn", value=self.staff_signing_keys.secret_arn)
+        cdk.CfnOutput(self, "StaffSigningKeysSecretArn", value=self.staff_signing_keys.secret_arn)
 
     def _frontends(self) -> Frontends:
         """The console and the member H5, and the API's CORS for exactly their origins. The CSP can
@@ -302,7 +306,7 @@ class PlatformStack(SiyuStack):
             wechat_secret=self.wechat_secret,
             alarm_topic=self.alarm_topic,
             extra_environment=extra_environment or {},
-            secrets={"staff_keys_secret_arn": self.staff_signing_keys} if self.staff_signing_keys else None,
+            secrets={"staff_keys_secret_arn": self.staff_signing_keys},
             files_bucket=self.files_bucket,
         )
 
@@ -459,3 +463,9 @@ class ServiceStack(SiyuStack):
             # A channel code opens the member H5's landing page unless the stage names another.
             entry_url = config.entry_url or platform.frontends.entry_url
             self.service.functions[reader].add_environment("SIYU_ENTRY_URL", entry_url)
+        issuer = STAFF_TOKEN_ISSUERS.get(service.name)
+        if issuer and issuer in self.service.functions:
+            # It signs staff tokens (WeCom sign-in) with the platform's staff signing key.
+            function = self.service.functions[issuer]
+            function.add_environment("SIYU_STAFF_KEYS_SECRET_ARN", platform.staff_signing_keys.secret_arn)
+            platform.staff_signing_keys.grant_read(function)

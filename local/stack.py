@@ -13,6 +13,8 @@ from typing import Any
 import local.dev_tokens  # noqa: F401 - registers POST /v1/auth/dev-token on the platform API
 from local.dev_clock import LOCAL_SERVICES, run_scheduled
 from local.emulator import Emulator
+from local.fake_wecom import FAKE_WECOM_SERVICE
+from local.fake_wecom import install as install_fake_wecom
 from local.gateway import LocalGateway
 from local.provision import Provisioned, provision
 from local.pumps import Pump, QueuePump, ScheduleTimer, StreamPump
@@ -54,8 +56,9 @@ class LocalStack:
         self.resources = provision(self.services)
         os.environ.update(self.resources.environment())
         _reset_process_caches()
+        install_fake_wecom()  # the wecom client calls the fake in-process (WeCom is outside)
         # The deployed services' routes, and the local stack's own (the test clock).
-        self.gateway = LocalGateway((*self.services, *LOCAL_SERVICES))
+        self.gateway = LocalGateway((*self.services, *LOCAL_SERVICES, FAKE_WECOM_SERVICE))
         for service in self.services:
             if service.publisher_handler and service.name in self.resources.streams:
                 self.stream_pumps[service.name] = StreamPump(

@@ -93,12 +93,15 @@ def query_page(
     cursor: str | None,
     index: str | None = None,
     sort_prefix: tuple[str, str] | None = None,
+    sort_range: tuple[str, str, str] | None = None,
     newest_first: bool = False,
     filter: Filter | None = None,
     attributes: Iterable[str] = (),
 ) -> Page:
     """One page of a partition, with a cursor that only this partition accepts back; only
-    ``attributes`` of each item when given (an index page of ids need not carry whole items)."""
+    ``attributes`` of each item when given (an index page of ids need not carry whole items).
+    ``sort_range`` = (attribute, low, high): sort keys from low to high, both included (a key
+    that extends ``high``, such as ``high#…``, sorts after it: excluded)."""
     names = {"#p": partition_attr}
     values: dict[str, Any] = {":p": partition_value}
     condition = "#p = :p"
@@ -106,6 +109,10 @@ def query_page(
         names["#s"] = sort_prefix[0]
         values[":s"] = sort_prefix[1]
         condition += " AND begins_with(#s, :s)"
+    elif sort_range is not None:
+        names["#s"] = sort_range[0]
+        values[":lo"], values[":hi"] = sort_range[1], sort_range[2]
+        condition += " AND #s BETWEEN :lo AND :hi"
     request: dict[str, Any] = {
         "TableName": table,
         "KeyConditionExpression": condition,

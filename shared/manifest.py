@@ -192,6 +192,7 @@ class Service(_Declaration):
         "api_handler",
         "consumers",
         "files",
+        "keeps_secrets",
         "layers",
         "name",
         "publishes",
@@ -221,6 +222,9 @@ class Service(_Declaration):
     # Prefixes of other services' files its functions may also read (Get only): contacts reads
     # the parts of a PIPL export that the other services wrote under ``<service>/exports/``.
     reads_files: tuple[str, ...]
+    # Keeps tenants' secrets of its own in Secrets Manager, named ``siyu-<stage>/<keeps_secrets>/…``
+    # (WeCom corps' tokens, keys and app secrets): its functions may create, read and write those.
+    keeps_secrets: str | None
 
     def __init__(
         self,
@@ -236,6 +240,7 @@ class Service(_Declaration):
         layers: tuple[str, ...] = (),
         files: bool = False,
         reads_files: tuple[str, ...] = (),
+        keeps_secrets: str | None = None,
     ) -> None:
         super().__init__(
             name=name,
@@ -250,6 +255,7 @@ class Service(_Declaration):
             layers=layers,
             files=files,
             reads_files=reads_files,
+            keeps_secrets=keeps_secrets,
         )
 
     @property

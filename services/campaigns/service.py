@@ -21,6 +21,13 @@ MERGES_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactsMerged"]},),
 )
 
+# A customer's WeCom add through a contact way whose state is a channel code: a scan of that code.
+WECOM_ADDS_CONSUMER = Consumer(
+    name="campaigns-wecom-adds",
+    handler="services.campaigns.handlers.wecom.handler",
+    patterns=({"source": ["siyu.contacts"], "detail-type": ["WeComCustomerIdentified"]},),
+)
+
 # PIPL exports: campaigns' part of one contact's bundle, to the file store.
 EXPORTS_CONSUMER = Consumer(
     name="campaigns-exports",
@@ -49,7 +56,7 @@ SERVICE = Service(
         Route("POST", "/v1/scans", "member"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER, EXPORTS_CONSUMER),
+    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER, EXPORTS_CONSUMER, WECOM_ADDS_CONSUMER),
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
     layers=("segno",),
     files=True,  # PIPL export parts (logic/exports.py)

@@ -122,6 +122,15 @@ class SettingsPut(CaseSettings):
 class AppRegistration(StrictModel):
     kind: Literal["wechat_official_account", "wechat_mini_program"] = "wechat_official_account"
     token: Annotated[str, StringConstraints(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9]+$")]
+    encoding_aes_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{43}$")] | None = Field(
+        default=None,
+        repr=False,
+        json_schema_extra={"writeOnly": True},
+        description=(
+            "The app's EncodingAESKey (43 letters and digits), write-only: with it the app's message "
+            "callback takes WeChat's safe mode (encrypted) calls only. Never returned."
+        ),
+    )
 
 
 class Handover(StrictModel):

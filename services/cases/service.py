@@ -58,6 +58,13 @@ EXPORTS_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},),
 )
 
+# A departed WeCom staff member's open cases go to their successor (logic/staff_succession.py).
+STAFF_SUCCESSION_CONSUMER = Consumer(
+    name="cases-staff-succession",
+    handler="services.cases.handlers.staff_succession.handler",
+    patterns=({"source": ["siyu.wecom"], "detail-type": ["WeComStaffSucceeded"]},),
+)
+
 SERVICE = Service(
     name="cases",
     api_handler="services.cases.handlers.api.handler",
@@ -107,6 +114,7 @@ SERVICE = Service(
         CHANNEL_GATEWAY_CONSUMER,
         CHANNEL_SENDERS_CONSUMER,
         EXPORTS_CONSUMER,
+        STAFF_SUCCESSION_CONSUMER,
     ),
     schedules=(SLA_SCHEDULE,),
     table=Table(
@@ -119,5 +127,6 @@ SERVICE = Service(
         )
     ),
     reads_wechat_secret=True,
+    layers=("cryptography",),  # AES of a WeChat official account's safe-mode (encrypted) callbacks
     files=True,  # PIPL export parts (logic/exports.py)
 )

@@ -26,6 +26,7 @@ IdentityValue = Annotated[str, StringConstraints(strip_whitespace=True, min_leng
 Gender = Literal["male", "female", "other", "unknown"]
 MAX_TAGS = 50
 MAX_APPS = 10
+CORP_KIND = "external_userid:"  # the identity kind of a WeCom customer in one corp: external_userid:<corp_id>
 
 
 class _Strict(StrictModel):
@@ -38,10 +39,14 @@ class Identities(Model):
     unionid: str | None = None
     external_userid: str | None = None
     openids: dict[str, str] = Field(default_factory=dict, description="WeChat openid per app id.")
+    external_userids: dict[str, str] = Field(
+        default_factory=dict, description="WeCom external_userid per corp id (the wecom service's customers)."
+    )
 
     def by_kind(self) -> dict[str, str]:
         """Identity kind → value, for every identity present. The kinds are phone, email,
-        unionid, external_userid and openid:<app_id>: an openid is unique per app only."""
+        unionid, external_userid, openid:<app_id> (an openid is unique per app only) and
+        external_userid:<corp_id> (WeCom's external_userid is unique per corp only)."""
         single = {
             "phone": self.phone,
             "email": self.email,
@@ -50,6 +55,7 @@ class Identities(Model):
         }
         found = {kind: value for kind, value in single.items() if value}
         found.update({f"openid:{app_id}": openid for app_id, openid in self.openids.items() if openid})
+        found.update({f"{CORP_KIND}{corp_id}": user for corp_id, user in self.external_userids.items() if user})
         return found
 
 
@@ -294,6 +300,8 @@ TimelineType = Literal[
     "CaseOpened",
     "CaseStatusChanged",
     "CaseRated",
+    "WeComContactAdded",
+    "WeComContactRemoved",
 ]
 SummaryValue = str | int | bool | list[str] | None
 
@@ -339,6 +347,14 @@ class Rfm(Model):
     computed_at: str = Field(description="When the nightly batch scored the tenant's distribution.")
 
 
+class WeComFriendship(Model):
+    """One WeCom friendship of the contact (a staff member of a corp), as contacts last heard of it:
+    its generation (1 for the first add, +1 for each add after a removal) and whether it is on."""
+
+    generation: int
+    active: bool
+
+
 class Insight(Model):
     """What contacts derives about a contact from its facts (stored beside its profile)."""
 
@@ -366,6 +382,10 @@ class Insight(Model):
     lead_as_of: str | None = None
     lead_grade: Literal["A", "B", "C", "D"] = "D"
     lead_caps: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # WeCom friendships by "{staff_id}@{corp_id}" (logic/insight.py ``with_wecom``), and when the
+    # customer's removal of a staff member left none on (流失): churned from then until activity.
+    wecom_friends: dict[str, WeComFriendship] = Field(default_factory=dict)
+    wecom_lost_at: str | None = None
     due_at: str | None = Field(default=None, description="The next time-driven check (the sweep's index).")
     folded: list[str] = Field(default_factory=list, description="Merged contacts whose facts were added in.")
     version: int = 0

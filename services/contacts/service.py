@@ -26,6 +26,13 @@ CHANNEL_SENDERS_CONSUMER = Consumer(
     handler="services.contacts.handlers.senders.handler",
     patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelSenderSeen"]},),
 )
+# WeCom customers (logic/wecom.py): an add resolves or creates the contact, sets its owner and is
+# answered by WeComCustomerIdentified; adds and removals land on its timeline and lifecycle.
+WECOM_CONSUMER = Consumer(
+    name="contacts-wecom",
+    handler="services.contacts.handlers.wecom.handler",
+    patterns=({"source": ["siyu.wecom"], "detail-type": ["WeComContactAdded", "WeComContactRemoved"]},),
+)
 # Every fact about a contact that another event reports lands on its timeline (logic/timeline.py);
 # scans and logins are recorded where contacts handles them.
 CONTACT_FACTS = ("ContactCreated", "ContactTagged", "ContactUntagged", "ContactOwnerChanged", "OrderBuyerIdentified")
@@ -78,6 +85,14 @@ EXPORTS_CONSUMER = Consumer(
         {"source": ["siyu.cases"], "detail-type": ["CasesExportPartWritten"]},
         {"source": ["siyu.campaigns"], "detail-type": ["CampaignsExportPartWritten"]},
     ),
+)
+
+# WeCom's transfers (logic/staff_succession.py): a departed member's contacts go to the successor,
+# a transferred customer's contact to its new staff member.
+STAFF_SUCCESSION_CONSUMER = Consumer(
+    name="contacts-staff-succession",
+    handler="services.contacts.handlers.staff_succession.handler",
+    patterns=({"source": ["siyu.wecom"], "detail-type": ["WeComStaffSucceeded", "WeComCustomerTransferred"]},),
 )
 
 SERVICE = Service(
@@ -152,6 +167,8 @@ SERVICE = Service(
         JOBS_CONSUMER,
         SEGMENTS_CONSUMER,
         EXPORTS_CONSUMER,
+        WECOM_CONSUMER,
+        STAFF_SUCCESSION_CONSUMER,
     ),
     schedules=(
         # Time-driven lifecycle changes (dormant, churned) and lead grades (decay): reads only the

@@ -1,12 +1,19 @@
 """Issuing and reading Siyu's tokens.
 
 Members get tokens Siyu signs itself (HS256, key in Secrets Manager) after a WeChat login. Staff
-tokens come from one staff issuer per stage, named by ``SIYU_STAFF_ISSUER``:
+tokens come from two issuers:
 
-- in AWS regions with Cognito, the stage's user pool (RS256 ID tokens, verified against its JWKS);
-- where Cognito does not exist (AWS China), Siyu itself (ES256, keys derived from the seeds in the
-  secret ``SIYU_STAFF_KEYS_SECRET_ARN`` names, public keys published at ``GET /v1/auth/jwks.json``).
-  Operators mint these tokens with ``python -m ops.staff_tokens`` until WeCom sign-in exists.
+- Siyu itself, in every stage (ES256, issuer ``siyu-<stage>``, audience ``siyu-console``, keys
+  derived from the seeds in the secret ``SIYU_STAFF_KEYS_SECRET_ARN`` names, public keys published
+  at ``GET /v1/auth/jwks.json``): WeCom sign-in (``issue_staff_token``) and the operators'
+  ``python -m ops.staff_tokens``;
+- in AWS regions with Cognito, also the stage's user pool (RS256 ID tokens, verified against its
+  JWKS), named by ``SIYU_STAFF_ISSUER``. Where Cognito does not exist (AWS China, the local stack)
+  ``SIYU_STAFF_ISSUER`` names Siyu's own issuer.
+
+The issuer is read from the token unverified only to choose the verification: each issuer has its
+one algorithm and its own keys (Siyu's ES256 ring, Cognito's RS256 JWKS), so a token is never
+accepted unverified, and a token signed by one cannot pass as the other's.
 
 The local stack's dev-token route stands in for a sign-in: it signs with Siyu's staff issuer when
 the local stack has its keys, and otherwise like member tokens (HS256, accepted only locally).
@@ -81,6 +88,33 @@ def sign_staff_token(
     return sign_es256(claims, key.private_key, key.kid)
 
 
+def siyu_staff_issuer(settings: Settings) -> tuple[str, str]:
+    """The ``iss`` and ``aud`` of the staff tokens Siyu itself issues in the settings' stage."""
+    from shared.auth.staff_keys import STAFF_AUDIENCE, staff_issuer_name
+
+    return staff_issuer_name(settings.stage), STAFF_AUDIENCE
+
+
+def issue_staff_token(principal: StaffPrincipal) -> tuple[str, datetime]:
+    """A staff token from Siyu's own issuer (a WeCom sign-in), and when it expires. Every stage has
+    the issuer's keys; a function given none is a wiring fault (loud)."""
+    settings = get_settings()
+    if not settings.staff_keys_secret_arn:
+        raise RuntimeError("issuing staff tokens needs SIYU_STAFF_KEYS_SECRET_ARN")
+    issuer, audience = siyu_staff_issuer(settings)
+    ttl = min(settings.staff_token_ttl_seconds, STAFF_TOKEN_MAX_TTL_SECONDS)
+    now = int(time.time())
+    token = sign_staff_token(
+        keys.staff_key_ring(settings.staff_keys_secret_arn)[0],
+        principal,
+        issuer=issuer,
+        audience=audience,
+        ttl_seconds=ttl,
+        now=now,
+    )
+    return token, datetime.fromtimestamp(now + ttl, UTC)
+
+
 def issue_dev_staff_token(principal: StaffPrincipal) -> str:
     """Local stack only: stands in for a staff sign-in."""
     settings = get_settings()
@@ -88,11 +122,12 @@ def issue_dev_staff_token(principal: StaffPrincipal) -> str:
         raise RuntimeError("dev tokens exist only in the local stack")
     ttl = min(settings.staff_token_ttl_seconds, STAFF_TOKEN_MAX_TTL_SECONDS)
     if _siyu_issues_staff_tokens(settings):
+        issuer, audience = siyu_staff_issuer(settings)
         return sign_staff_token(
             keys.staff_key_ring(settings.staff_keys_secret_arn)[0],
             principal,
-            issuer=settings.staff_issuer,
-            audience=settings.staff_audience,
+            issuer=issuer,
+            audience=audience,
             ttl_seconds=ttl,
         )
     now = int(time.time())
@@ -130,9 +165,9 @@ def read_token(token: str) -> StaffPrincipal | MemberPrincipal:
         if claims.get("kind") == "staff" and settings.is_local:
             return _staff(claims, claims.get("roles"), "tenant_id")
         raise InvalidToken("unknown token kind")
+    if _siyu_issues_staff_tokens(settings) and issuer == siyu_staff_issuer(settings)[0]:
+        return _read_siyu_staff_token(token, settings)
     if settings.staff_issuer and issuer == settings.staff_issuer:
-        if _siyu_issues_staff_tokens(settings):
-            return _read_siyu_staff_token(token, settings)
         claims = verify(
             token,
             algorithm="RS256",
@@ -155,11 +190,12 @@ def _siyu_issues_staff_tokens(settings: Settings) -> bool:
 
 
 def _read_siyu_staff_token(token: str, settings: Settings) -> StaffPrincipal:
+    issuer, audience = siyu_staff_issuer(settings)
     claims = verify(
         token,
         algorithm="ES256",
-        issuer=settings.staff_issuer,
-        audience=settings.staff_audience,
+        issuer=issuer,
+        audience=audience,
         public_keys=keys.staff_verification_keys(settings.staff_keys_secret_arn, unverified_key_id(token)),
         required=("sub", "iat", "jti"),
     )

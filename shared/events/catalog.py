@@ -21,6 +21,7 @@ MODULES: dict[str, str] = {
     "siyu.campaigns": "shared.events.campaigns",
     "siyu.points": "shared.events.points",
     "siyu.cases": "shared.events.cases",
+    "siyu.wecom": "shared.events.wecom",
     PARTNER: "shared.events.partner",
 }
 

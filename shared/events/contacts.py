@@ -8,6 +8,7 @@ from shared.events.campaigns import ScanRef
 from shared.events.cases import ChannelAddress
 from shared.events.envelope import MAX_COUNT, MAX_ITEMS, EventData, Fen, Flag, Id, Key, Label, Version
 from shared.events.partner import MAX_CATEGORIES
+from shared.events.wecom import WeComContactAdded
 
 
 class ContactRef(EventData):
@@ -142,7 +143,18 @@ class ContactExportRequested(EventData):
     merged_from: list[Id] = Field(max_length=MAX_ITEMS, description="Contacts merged into it.")
 
 
+class WeComCustomerIdentified(EventData):
+    """Contacts' answer to wecom's ``WeComContactAdded``: the contact that WeCom customer is (found
+    by its external_userid in that corp or its unionid, or created), now owned by the staff member
+    who added it. Campaigns treats an add through a channel code (``added.state``) as a scan."""
+
+    contact_id: Id
+    created: Flag = Field(description="True when the add created the contact.")
+    added: WeComContactAdded = Field(description="The add it answers, as wecom published it.")
+
+
 EVENTS: dict[str, type[EventData]] = {
+    "WeComCustomerIdentified": WeComCustomerIdentified,
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
     "ContactTagged": ContactTagged,

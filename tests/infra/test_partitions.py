@@ -1,7 +1,8 @@
 """AWS China as well as the global partition: the stage synthesizes for cn-north-1, cn-northwest-1
 and a global region, every template passes cfn-lint (errors) for its region, every ARN names its
-partition, and nothing is used that China does not have (Cognito user pools: there Siyu signs
-staff tokens itself, with a key derived from a generated secret).
+partition, and nothing is used that China does not have (Cognito user pools: there Siyu's own
+staff tokens, signed with a key derived from a generated secret, are the only ones; every stage has
+that secret, for WeCom sign-in).
 
 cfn-lint warnings are not failures: the only one CDK's output raises is W3005 (a ``DependsOn`` that
 a ``GetAtt`` already implies: CDK makes each function depend on its role's policy as well as its
@@ -22,7 +23,7 @@ import pytest
 
 from services.platform.service import AUTHORIZER_HANDLER
 from shared.auth.staff_keys import STAFF_AUDIENCE
-from tests.infra.conftest import CHINA_REGIONS, STAGE, Synthesized, refs, resources
+from tests.infra.conftest import CHINA_REGIONS, STAGE, Synthesized, imported, refs, resources
 
 GLOBAL_REGION = "us-east-1"
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")  # the dev environment's
@@ -35,17 +36,36 @@ def function(template: dict[str, Any], handler: str) -> tuple[str, dict[str, Any
     return found
 
 
-def reads_secret(template: dict[str, Any], function_id: str, secret_id: str) -> bool:
-    """The function's role may read the secret."""
+def reads_secret(
+    template: dict[str, Any], function_id: str, secret_id: str, templates: dict[str, dict[str, Any]] | None = None
+) -> bool:
+    """The function's role may read the secret (from another stack too, through its export, when
+    the stacks' ``templates`` are given)."""
     role = refs(template["Resources"][function_id]["Properties"]["Role"])
     for _, policy in resources(template, "AWS::IAM::Policy"):
         if not refs(policy["Properties"]["Roles"]) & role:
             continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            if "secretsmanager:GetSecretValue" in actions and secret_id in refs(statement["Resource"]):
+            named = refs(statement["Resource"]) | (imported(templates, statement["Resource"]) if templates else set())
+            if "secretsmanager:GetSecretValue" in actions and secret_id in named:
                 return True
     return False
+
+
+def staff_key_readers(template: dict[str, Any], templates: dict[str, dict[str, Any]], keys_id: str) -> list[str]:
+    """Every function that may read the staff signing seed: the authorizer, the platform function
+    (the JWKS) and the WeCom API (its sign-in issues staff tokens), and nothing else."""
+    readers = [
+        i for i, _ in resources(template, "AWS::Lambda::Function") if reads_secret(template, i, keys_id, templates)
+    ]
+    expected = [
+        function(template, AUTHORIZER_HANDLER)[0],
+        function(template, "services.platform.api.handler")[0],
+        function(template, "services.wecom.handlers.api.handler")[0],
+    ]
+    assert sorted(readers) == sorted(expected)
+    return readers
 
 
 def cfn_lint(templates: list[Path], region: str) -> list[dict[str, Any]]:
@@ -127,7 +147,9 @@ def test_china_has_no_cognito_and_no_global_only_endpoint(china_merged: dict[str
         assert region in text  # built for the region, not environment-agnostic
 
 
-def test_china_signs_staff_tokens_with_a_generated_secret(china_merged: dict[str, dict[str, Any]]) -> None:
+def test_china_signs_staff_tokens_with_a_generated_secret(
+    china_merged: dict[str, dict[str, Any]], china: dict[str, Synthesized]
+) -> None:
     for region, template in china_merged.items():
         secrets = resources(template, "AWS::SecretsManager::Secret")
         (keys_id,) = [i for i, _ in secrets if i.startswith("StaffSigningKeys")]
@@ -148,12 +170,13 @@ def test_china_signs_staff_tokens_with_a_generated_secret(china_merged: dict[str
         platform_id, platform = function(template, "services.platform.api.handler")
         assert refs(platform["Properties"]["Environment"]["Variables"][STAFF_KEYS]) == {keys_id}
         assert reads_secret(template, platform_id, keys_id), region
-        # Nothing else may read the signing seed.
-        readers = [i for i, _ in resources(template, "AWS::Lambda::Function") if reads_secret(template, i, keys_id)]
-        assert sorted(readers) == sorted([authorizer_id, platform_id]), region
+        # Nothing else may read the signing seed but the WeCom API, which issues staff tokens.
+        staff_key_readers(template, china[region].templates, keys_id)
 
 
-def test_the_global_stage_keeps_cognito_and_has_no_staff_signing_key(template: dict[str, Any]) -> None:
+def test_the_global_stage_keeps_cognito_beside_siyus_own_staff_issuer(
+    template: dict[str, Any], templates: dict[str, dict[str, Any]]
+) -> None:
     (pool_id,) = [i for i, _ in resources(template, "AWS::Cognito::UserPool")]
     (client_id,) = [i for i, _ in resources(template, "AWS::Cognito::UserPoolClient")]
     _, authorizer = function(template, AUTHORIZER_HANDLER)
@@ -162,8 +185,13 @@ def test_the_global_stage_keeps_cognito_and_has_no_staff_signing_key(template: d
     assert "https://cognito-idp." in issuer
     assert {"AWS::Region", "AWS::URLSuffix", pool_id} <= refs(variables["SIYU_STAFF_ISSUER"])
     assert refs(variables["SIYU_STAFF_AUDIENCE"]) == {client_id}
-    assert STAFF_KEYS not in json.dumps(template["Resources"])
-    assert not [i for i, _ in resources(template, "AWS::SecretsManager::Secret") if i.startswith("StaffSigningKeys")]
+    # Siyu's own issuer too (WeCom sign-in): the same generated seed as in China, read by the same few.
+    (keys_id,) = [i for i, _ in resources(template, "AWS::SecretsManager::Secret") if i.startswith("StaffSigningKeys")]
+    assert template["Resources"][keys_id]["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "signing_seed"
+    assert refs(variables[STAFF_KEYS]) == {keys_id}
+    _, wecom_api = function(template, "services.wecom.handlers.api.handler")
+    assert imported(templates, wecom_api["Properties"]["Environment"]["Variables"][STAFF_KEYS]) == {keys_id}
+    staff_key_readers(template, templates, keys_id)
 
 
 def test_china_deploys_the_same_functions_and_layers(

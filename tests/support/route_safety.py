@@ -34,6 +34,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from local.gateway import HttpAnswer, LocalGateway
+from shared import wecom_crypto
 from shared.auth.roles import STAFF_ROLES
 from shared.manifest import Route, Service
 from tests.support import forged_tokens
@@ -378,6 +379,23 @@ def _bearer(token: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+def _until(check: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Wait for the event-driven side of the world to settle (a callback processed)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "setting up the world: not settled in time"
+        time.sleep(0.05)
+
+
+def _signup(chat_id: str) -> dict[str, Any]:
+    deadline = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+    return {"chat_id": chat_id, "title": "Route safety", "capacity": 5, "deadline": deadline}
+
+
+def _transfer() -> dict[str, Any]:
+    return {"from_staff": STAFF_IDS["guide"], "to_staff": WECOM_SUCCESSOR, "external_userids": ["wm-rs"]}
+
+
 def _json(call: Call, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
     raw = json.dumps(body).encode() if body is not None else b""
     headers = {"Content-Type": "application/json", **_bearer(token)} if raw else _bearer(token)
@@ -442,6 +460,25 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
     _json(call, "PUT", f"/v1/agents/{agent_id}", {}, admin)  # defaults: the agent may PUT them back
     app_id, wechat_token = f"wx-rs-{suffix}", f"rs{suffix}"
     _json(call, "PUT", f"/v1/channels/wechat/{app_id}", {"token": wechat_token}, admin)
+    wecom_corp = f"ww-rs-{suffix}"
+    _json(call, "PUT", "/v1/wecom/settings", {**WECOM_SECRETS, "corp_id": wecom_corp}, admin)
+    chat_id = f"wr-rs-{suffix}"  # the guide's customer group, created through WeCom's callback
+    group = {"corp_id": wecom_corp, "chat_id": chat_id, "name": "rs", "owner": STAFF_IDS["guide"]}
+    _json(call, "POST", "/v1/dev/wecom/groups", group)
+    _json(call, "POST", "/v1/dev/wecom/group-changes", {"tenant_id": tenant, "chat_id": chat_id, "action": "create"})
+    _until(lambda: call("GET", f"/v1/wecom/groups/{chat_id}", _bearer(admin), b"").status == 200)
+    sheet_id = _json(call, "POST", "/v1/wecom/signups", _signup(chat_id), admin)["sheet_id"]
+    joined = {
+        "Event": "change_contact",
+        "ChangeType": "create_user",
+        "UserID": WECOM_SUCCESSOR,
+        "Name": "rs",
+        "Department": "1",
+        "Status": "1",
+    }
+    _json(call, "POST", "/v1/dev/wecom/callbacks", {"tenant_id": tenant, "fields": joined})
+    _until(lambda: call("GET", f"/v1/wecom/staff/{WECOM_SUCCESSOR}", _bearer(admin), b"").status == 200)
+    transfer_id = _json(call, "POST", "/v1/wecom/transfers", _transfer(), admin)["transfer_id"]
 
     with issued_in_the_past(PAST_SECONDS):
         tokens["expired-staff"] = staff_token(tenant, STAFF_IDS["admin"], ["admin"])
@@ -479,6 +516,11 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
         # Not path parameters: what request bodies and queries are made of.
         "tenant_id": Resource(tenant, NOBODY, secret=False),
         "wechat_token": Resource(wechat_token, NOBODY, secret=False),
+        "wecom_corp": Resource(wecom_corp, NOBODY, secret=False),
+        "chat_id": Resource(chat_id, GUIDE_OWNED, secret=False),
+        # A 群接龙 sheet: any member of the tenant with its link may join it; guides see their groups' own.
+        "sheet_id": Resource(sheet_id, GUIDE_OWNED, secret=True),
+        "transfer_id": Resource(transfer_id, TENANT_OWNED, secret=True),
         "openid": Resource(openid, NOBODY, secret=False),
     }
     missing = {principal.name for principal in PRINCIPALS} - set(tokens)
@@ -514,6 +556,38 @@ def _wechat_signed(ids: Mapping[str, str], echo: bool) -> dict[str, str]:
     return {**query, "echostr": "route-safety"} if echo else query
 
 
+WECOM_TOKEN = "RouteSafety"
+WECOM_AES_KEY = "R" * 43
+WECOM_SECRETS: dict[str, Any] = {
+    "token": WECOM_TOKEN,
+    "encoding_aes_key": WECOM_AES_KEY,
+    "secrets": {"contact": "rs-contact", "agent": "rs-agent"},
+}
+WECOM_SUCCESSOR = "rs-successor"  # a member of the tenant's WeCom directory: transfers go to them
+
+
+def _wecom_signed(ids: Mapping[str, str], encrypted: str) -> dict[str, str]:
+    """WeCom's msg_signature over a fresh timestamp and nonce and the ciphertext."""
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:16]
+    signed = wecom_crypto.signature(WECOM_TOKEN, timestamp, nonce, encrypted)
+    return {"msg_signature": signed, "timestamp": timestamp, "nonce": nonce}
+
+
+def _wecom_url_check(ids: Mapping[str, str]) -> Sent:
+    echostr = wecom_crypto.encrypt(WECOM_AES_KEY, "route-safety", ids["wecom_corp"])
+    return Sent(query={**_wecom_signed(ids, echostr), "echostr": echostr})
+
+
+def _wecom_event(ids: Mapping[str, str]) -> Sent:
+    """An event Siyu does not handle: answered success, recorded as refused, nothing else."""
+    message = (
+        f"<xml><ToUserName>{ids['wecom_corp']}</ToUserName><CreateTime>{int(time.time())}</CreateTime>"
+        "<MsgType>event</MsgType><Event>route_safety</Event></xml>"
+    )
+    body, encrypted = wecom_crypto.callback_body(WECOM_AES_KEY, ids["wecom_corp"], message)
+    return Sent(query=_wecom_signed(ids, encrypted), raw=body.encode())
+
+
 def _subscribe_event() -> bytes:
     """An event, not a member's message: the callback accepts it and records nothing."""
     return (
@@ -546,6 +620,14 @@ REQUESTS: dict[str, RequestTemplate] = {
     "POST /v1/channels/wechat/{app_id}/messages": lambda ids: Sent(
         query=_wechat_signed(ids, echo=False), raw=_subscribe_event()
     ),
+    "GET /v1/channels/wecom/{tenant_id}/callback": _wecom_url_check,
+    "POST /v1/channels/wecom/{tenant_id}/callback": _wecom_event,
+    # The world's own corp: set up again by its tenant; another tenant's attempt is a 409.
+    "PUT /v1/wecom/settings": lambda ids: Sent(body={"corp_id": ids["wecom_corp"]}),
+    "PUT /v1/wecom/welcome-messages": lambda ids: Sent(body={"scope": "tenant", "message": {"text": "Hi {name}"}}),
+    "POST /v1/wecom/signups": lambda ids: Sent(body=_signup(ids["chat_id"])),
+    "POST /v1/wecom/transfers": lambda ids: Sent(body=_transfer()),
+    "PUT /v1/wecom/staff/{staff_id}/roles": lambda ids: Sent(body={"roles": ["guide"]}),
     "POST /v1/contacts": lambda ids: Sent(body={"name": "Route safety"}),
     "PUT /v1/contacts/{contact_id}/owner": lambda ids: Sent(body={"staff_id": STAFF_IDS["guide"]}),
     "POST /v1/campaigns": lambda ids: Sent(body=CAMPAIGN),

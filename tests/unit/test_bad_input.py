@@ -97,7 +97,7 @@ def send(client: Client, route: Route, raw: bytes, world: dict[str, str], conten
         "job_id",
     ):
         path = path.replace("{" + name + "}", "x1")
-    for name in ("tag", "code", "app_id", "reward_id", "redemption_id"):
+    for name in ("tag", "code", "app_id", "reward_id", "redemption_id", "tenant_id"):
         path = path.replace("{" + name + "}", "x1")
     assert "{" not in path, path
     token = None if route.access == "public" else world["member"] if route.access == "member" else world["staff"]

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from services.campaigns.models import BUSINESS_ZONE, Campaign, ChannelCode
 from shared import daily, dynamo
-from shared.consumer import processed_marker
+from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.outbox import publish_with
@@ -75,6 +75,11 @@ class ScannerKnown(Conflict):
     def __init__(self, scope: str) -> None:
         super().__init__(f"already scanned in {scope}")
         self.scope = scope
+
+
+class ScanRecorded(AlreadyProcessed):
+    """A scan of this id is recorded already (a scan whose id comes from what it stands for, such
+    as a WeCom add, delivered again): for a consumer, handled."""
 
 
 class ScannersKnown(Conflict):
@@ -295,7 +300,8 @@ def record_scan(
             "campaign_id": code.campaign_id,
             "contact_id": contact_id,
             "scanned_at": scanned_at,
-        }
+        },
+        on_fail=ScanRecorded(f"scan {scan_id} is recorded already"),
     )
     for scope in stats_scopes(code.code, code.channel, code.staff_id):
         first = scope not in known_scopes

@@ -3,6 +3,7 @@
 Item layout (pk / sk):
 - window     T#{t}#WINDOW#{app_id}#{openid} / WINDOW   the member's last message, replies sent since
 - app        CHANNEL#wechat#{app_id} / APP             which tenant a WeChat app belongs to, its token
+                                                   (and EncodingAESKey, in safe mode)
 - delivery   T#{t}#FAKECHANNEL#{app_id}#{openid} / {at}#{message_id}   what the local fake "sent"
 - sender     T#{t}#CHANNEL#{app_id}#{openid} / SENDER   when cases last asked contacts who the sender
                                                    is, and the contact it answered (the link)
@@ -104,17 +105,21 @@ def _app_key(app_id: str) -> dict[str, str]:
     return {"pk": f"CHANNEL#wechat#{app_id}", "sk": "APP"}
 
 
-def register_app(tenant_id: str, app_id: str, token: str, kind: str) -> None:
-    """An app belongs to one tenant: registering another tenant's app is refused."""
+def register_app(tenant_id: str, app_id: str, token: str, kind: str, encoding_aes_key: str | None = None) -> None:
+    """An app belongs to one tenant: registering another tenant's app is refused. The item is
+    replaced whole: registering again without an EncodingAESKey takes the app out of safe mode."""
+    item = {
+        **_app_key(app_id),
+        "kind": "channel_app",
+        "tenant_id": tenant_id,
+        "app_id": app_id,
+        "token": token,
+        "app_kind": kind,
+    }
+    if encoding_aes_key is not None:
+        item["encoding_aes_key"] = encoding_aes_key  # beside the token; no route returns either
     Transaction(table()).put(
-        {
-            **_app_key(app_id),
-            "kind": "channel_app",
-            "tenant_id": tenant_id,
-            "app_id": app_id,
-            "token": token,
-            "app_kind": kind,
-        },
+        item,
         condition="attribute_not_exists(pk) OR tenant_id = :tenant",
         values={":tenant": tenant_id},
         on_fail=Conflict("This app is registered to another tenant.", reason="app_taken"),

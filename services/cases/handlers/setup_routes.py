@@ -80,8 +80,10 @@ def put_settings(body: SettingsPut) -> CaseSettings:
 
 @api.route("PUT /v1/channels/wechat/{app_id}")
 def register_app(app_id: AppId, body: AppRegistration) -> AppView:
-    """Register a WeChat app's message callback: its token, and whether it is an official account
-    or a mini-program."""
+    """Register a WeChat app's message callback: its token, whether it is an official account or a
+    mini-program, and for safe mode (encrypted calls only) its ``encoding_aes_key``, which is
+    write-only: no route returns it. Registering again replaces all three (without a key the app
+    leaves safe mode)."""
     setup.register_app(api.staff().tenant_id, app_id, body)
     return AppView(app_id=app_id, kind=body.kind)
 

@@ -89,7 +89,7 @@ def put_settings(tenant_id: str, body: SettingsPut) -> CaseSettings:
 
 
 def register_app(tenant_id: str, app_id: str, body: AppRegistration) -> None:
-    channel_dal.register_app(tenant_id, app_id, body.token, body.kind)
+    channel_dal.register_app(tenant_id, app_id, body.token, body.kind, body.encoding_aes_key)
 
 
 def fake_deliveries(tenant_id: str, app_id: str, openid: str) -> list[DeliveryRecord]:

@@ -11,6 +11,16 @@ message's own ``CreateTime`` must fall in the same window, or the body is refuse
 posts a message within seconds and retries it three times within about fifteen, so anything
 further off is not a message WeChat is delivering now (and a number out of any date's range is
 refused before it is turned into one).
+
+Safe mode (安全模式): an app registered with an EncodingAESKey takes encrypted calls only. WeChat
+then adds ``encrypt_type=aes`` and ``msg_signature`` to the query and posts
+``<xml><ToUserName/><Encrypt/></xml>``; ``msg_signature`` is sha1 over the sorted token, timestamp,
+nonce and ``Encrypt``, and the ciphertext (AES-256-CBC under the key, WeCom's WXBizMsgCrypt scheme:
+``shared.wecom_crypto``) must name the app id as its receive id. A call that fails any of these is
+refused (401) and records nothing; the decrypted message then takes the plaintext path unchanged.
+A plaintext call to such an app is refused too: an unsigned one as any bad signature, a signed one
+(WeChat still in plaintext mode) with ``reason: encryption_required``. The URL check (GET) is the
+same in every mode: WeChat signs it with ``signature`` and echoes ``echostr`` in the clear.
 """
 
 from __future__ import annotations
@@ -20,10 +30,10 @@ import hmac
 import time
 from datetime import UTC, datetime
 from typing import Any
-from xml.etree import ElementTree
 
 from services.cases.dal import channel as channel_dal
 from services.cases.models import WechatMessage
+from shared import wecom_crypto
 from shared.clock import rfc3339
 from shared.errors import BadRequest, Unauthorized
 
@@ -41,6 +51,12 @@ def within_window(epoch_seconds: str | None, now: float) -> int | None:
     return moment if abs(moment - now) <= REPLAY_WINDOW_SECONDS else None
 
 
+def fresh(timestamp: str, now: float | None) -> None:
+    """401 unless the signed timestamp is within the replay window (a stale credential)."""
+    if within_window(timestamp, time.time() if now is None else now) is None:
+        raise Unauthorized("The callback's signed timestamp is outside the replay window.", reason="stale_timestamp")
+
+
 def signature(token: str, timestamp: str, nonce: str) -> str:
     return hashlib.sha1("".join(sorted((token, timestamp, nonce))).encode()).hexdigest()  # noqa: S324 - WeChat's scheme
 
@@ -53,23 +69,20 @@ def verify(
         raise Unauthorized(REFUSED)
     if not hmac.compare_digest(signature(str(app["token"]), timestamp, nonce), sent.lower()):
         raise Unauthorized(REFUSED)
-    if within_window(timestamp, time.time() if now is None else now) is None:
-        raise Unauthorized("The callback's signed timestamp is outside the replay window.", reason="stale_timestamp")
+    fresh(timestamp, now)
     return app
 
 
 def parse(body: str, now: float | None = None) -> WechatMessage | None:
     """The message in WeChat's XML, or None for what is not a member's message (events such as
     subscribe or menu clicks)."""
-    if "<!DOCTYPE" in body or "<!ENTITY" in body:  # WeChat never sends them; refuse entity tricks
-        raise BadRequest(NOT_A_MESSAGE)
     try:
-        root = ElementTree.fromstring(body)  # noqa: S314 - no DTDs or entities get this far
-    except ElementTree.ParseError:
+        fields = wecom_crypto.parse_xml(body)  # no DTDs or entities, bounded size and depth
+    except wecom_crypto.CallbackCryptoError:
         raise BadRequest(NOT_A_MESSAGE) from None
 
     def text(tag: str) -> str:
-        return (root.findtext(tag) or "").strip()
+        return fields.get(tag, "")
 
     msg_type, openid, msg_id = text("MsgType"), text("FromUserName"), text("MsgId")
     if msg_type == "event" or not openid:
@@ -96,9 +109,55 @@ def check_url(app_id: str, sent: str | None, timestamp: str | None, nonce: str |
     verify(channel_dal.app(app_id), sent, timestamp, nonce)
 
 
-def receive(app_id: str, sent: str | None, timestamp: str | None, nonce: str | None, body: str) -> None:
-    """A signed call's member message, recorded as an event once per WeChat MsgId."""
-    app = verify(channel_dal.app(app_id), sent, timestamp, nonce)
+def decrypt(
+    app: dict[str, Any],
+    msg_signature: str | None,
+    timestamp: str | None,
+    nonce: str | None,
+    body: str,
+    now: float | None = None,
+) -> str:
+    """The message inside a safe-mode call, when the call is WeChat's for this app and fresh; 401
+    otherwise. The signature is checked before the ciphertext is touched."""
+    if not msg_signature or not timestamp or not nonce:
+        raise Unauthorized(REFUSED)
+    try:
+        encrypted = wecom_crypto.parse_xml(body).get("Encrypt", "")
+        if not encrypted:  # a body that is not WeChat's envelope cannot be authenticated
+            raise Unauthorized(REFUSED)
+        wecom_crypto.verify_signature(str(app["token"]), timestamp, nonce, encrypted, msg_signature)
+    except wecom_crypto.CallbackCryptoError:
+        raise Unauthorized(REFUSED) from None
+    fresh(timestamp, now)
+    try:
+        return wecom_crypto.decrypt(str(app["encoding_aes_key"]), encrypted, str(app["app_id"]))
+    except wecom_crypto.CallbackCryptoError as error:
+        # Signed with the app's token, yet not encrypted for this app with its key.
+        raise Unauthorized("The callback's ciphertext is not this app's.", reason=error.reason) from None
+
+
+def receive(
+    app_id: str,
+    sent: str | None,
+    timestamp: str | None,
+    nonce: str | None,
+    body: str,
+    *,
+    encrypt_type: str | None = None,
+    msg_signature: str | None = None,
+) -> None:
+    """A signed call's member message, recorded as an event once per WeChat MsgId; an app with an
+    EncodingAESKey takes safe-mode (encrypted) calls only."""
+    app = channel_dal.app(app_id)
+    if app is None or not app.get("encoding_aes_key"):
+        app = verify(app, sent, timestamp, nonce)
+    elif encrypt_type != "aes":
+        verify(app, sent, timestamp, nonce)  # the unsigned are refused like any bad signature
+        raise Unauthorized(
+            "This app's callback is in safe mode: calls must be encrypted.", reason="encryption_required"
+        )
+    else:
+        body = decrypt(app, msg_signature, timestamp, nonce, body)
     message = parse(body)
     if message is not None:
         channel_dal.receive(str(app["tenant_id"]), app_id, str(app["app_kind"]), message)

@@ -5,7 +5,9 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - tag       T#{tenant}#C#{id} / TAG#{tag}     gsi1: T#{tenant}#TAG#{tag} / {id}
 - owner     T#{tenant}#C#{id} / OWNER#{brand} gsi1: T#{tenant}#OWNER#{staff} / {id}
 - identity  T#{tenant}#ID#{kind}#{value} / IDENTITY  → contact_id; created only if absent, which
-  is what makes an identity belong to at most one contact per tenant.
+  is what makes an identity belong to at most one contact per tenant. A WeCom customer's
+  (``external_userid:<corp>``) is also in gsi1: T#{tenant}#EXTUID#{value} / {id}, so the API's
+  ``?external_userid=`` finds it without knowing the corp.
 - timeline  T#{tenant}#C#{id} / TL#{occurred_at}#{event id}   one fact about the contact (see
   "Timeline" below); the key comes from the event alone, so a fact is written once wherever it is
   delivered from, and a merge copies the alias's entries under the survivor with the same keys
@@ -40,7 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.models import BUSINESS_ZONE, Contact, MergeCandidate, MergeEntry, TimelineEntry
+from services.contacts.models import BUSINESS_ZONE, CORP_KIND, Contact, MergeCandidate, MergeEntry, TimelineEntry
 from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import MAX_TRANSACTION_ITEMS, Filter, Page, Prepare, Transaction
@@ -89,6 +91,10 @@ def owner_partition(tenant_id: str, staff_id: str) -> str:
 
 def source_partition(tenant_id: str, campaign_id: str) -> str:
     return f"T#{tenant_id}#SOURCE#{campaign_id}"
+
+
+def corp_user_partition(tenant_id: str, external_userid: str) -> str:
+    return f"T#{tenant_id}#EXTUID#{external_userid}"
 
 
 def _contact_item(contact: Contact) -> dict[str, Any]:
@@ -145,14 +151,15 @@ def _side_items(contact: Contact | None) -> dict[tuple[str, str], dict[str, Any]
             }
         )
     for kind, value in contact.identities.by_kind().items():
-        items.append(
-            {
-                **identity_key(tenant, kind, value),
-                "kind": "identity",
-                "identity_kind": kind,
-                "contact_id": contact_id,
-            }
-        )
+        item = {
+            **identity_key(tenant, kind, value),
+            "kind": "identity",
+            "identity_kind": kind,
+            "contact_id": contact_id,
+        }
+        if kind.startswith(CORP_KIND):
+            item |= {"gsi1pk": corp_user_partition(tenant, value), "gsi1sk": contact_id}
+        items.append(item)
     return {(item["pk"], item["sk"]): item for item in items}
 
 
@@ -314,6 +321,20 @@ def get(tenant_id: str, contact_id: str) -> Contact | None:
 def find_by_identity(tenant_id: str, kind: str, value: str) -> str | None:
     item = dynamo.get_item(table(), identity_key(tenant_id, kind, value))
     return str(item["contact_id"]) if item else None
+
+
+def find_by_corp_external_userid(tenant_id: str, external_userid: str) -> str | None:
+    """The contact holding this WeCom external_userid in any corp (one query of gsi1)."""
+    page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=corp_user_partition(tenant_id, external_userid),
+        limit=1,
+        cursor=None,
+        index=GSI,
+        attributes=("gsi1sk",),
+    )
+    return str(page.items[0]["gsi1sk"]) if page.items else None
 
 
 def list_partition(tenant_id: str, partition: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:

@@ -329,6 +329,8 @@ def list_contacts(
     if identity is not None:
         kind, value = identity
         found = dal.find_by_identity(tenant, kind, normalise_identity(kind, value))
+        if found is None and kind == "external_userid":  # a WeCom customer's, in any corp
+            found = dal.find_by_corp_external_userid(tenant, value)
         contacts = dal.get_many(tenant, [found]) if found else []
         cursor_out = None
     elif tag_name is not None:

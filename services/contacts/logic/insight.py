@@ -10,6 +10,11 @@ reported figures (a points balance, a tier) keep the newest report. Facts arrivi
 give the same insight as in order. The stage is computed from the insight and the time, never
 stepped from the previous stage, so a late fact cannot leave a stage behind.
 
+WeCom friendships are kept here too (``with_wecom``, from the adds and removals on the timeline,
+``logic/wecom.py``): a customer who removes the last staff member they were friends with (流失) is
+churned at once (reason ``wecom_removed``) until they are active again (a new add is activity).
+They follow a merge into the survivor's insight and go with an erasure, like the other facts.
+
 Lead scores (``logic/scoring.py``) are part of the insight too: a fact's points are added in the
 same write. Time alone changes a stage (no activity for 30 days: dormant) and lowers a lead
 grade (decay). Each insight carries the next moment either can happen (``due_at``), indexed by
@@ -35,6 +40,7 @@ from services.contacts.models import (
     LifecycleRules,
     LifecycleStage,
     TimelineEntry,
+    WeComFriendship,
 )
 from services.contacts.score_models import LeadScoring, ScoreView
 from shared import daily
@@ -47,7 +53,11 @@ from shared.retry import retry_on_race
 
 WINDOW_DAYS = 365  # the order count and amount are over the last 365 days
 # Facts that are the customer doing something (staff tagging them, points expiring are not).
-ACTIVITY = frozenset({"MemberLoggedIn", "QrCodeScanned", "OrderPaid", "RewardRedeemed", "CaseOpened", "CaseRated"})
+ACTIVITY = frozenset(
+    {"MemberLoggedIn", "QrCodeScanned", "OrderPaid", "RewardRedeemed", "CaseOpened", "CaseRated", "WeComContactAdded"}
+)
+WECOM_ADDED, WECOM_REMOVED = "WeComContactAdded", "WeComContactRemoved"
+WECOM_CHURN_REASON = "wecom_removed"
 ACTIVE_AWARD_REASONS = frozenset({"checkin"})  # points a member earned by acting (not an order's)
 BALANCE_FACTS = frozenset(
     {"PointsAwarded", "PointsReversed", "PointsExpired", "PointsAdjusted", "RewardRedeemed", "RedemptionCancelled"}
@@ -118,7 +128,61 @@ def with_fact(insight: Insight, entry: TimelineEntry, now: datetime) -> Insight:
     newer_tier = insight.tier_at is None or at >= insight.tier_at
     if entry.type == "TierChanged" and isinstance(summary.get("tier"), str) and newer_tier:
         changes |= {"points_tier": summary["tier"], "tier_at": at}
+    if entry.type in (WECOM_ADDED, WECOM_REMOVED):
+        changes |= with_wecom(insight, entry)
     return insight.model_copy(update=changes)
+
+
+def friendship_key(staff_id: str, corp_id: str) -> str:
+    return f"{staff_id}@{corp_id}"
+
+
+def with_wecom(insight: Insight, entry: TimelineEntry) -> dict[str, Any]:
+    """A WeCom add or removal's change to the contact's friendships, order-safe: an add of
+    generation g turns the friendship on when no later (or equal) generation is known; a removal
+    of g turns it off unless a later generation is known (so a removal that arrives before its add
+    leaves it off). A customer's removal that leaves no friendship on marks the contact lost then
+    (``wecom_lost_at``: churned until it is active again); any friendship turned on clears it. A
+    half add (awaiting the staff member's acceptance) is not a friendship yet."""
+    summary = entry.summary
+    staff_id, corp_id, generation = summary.get("staff_id"), summary.get("corp_id"), _int(summary.get("generation"))
+    if not isinstance(staff_id, str) or not isinstance(corp_id, str) or generation is None:
+        return {}
+    key = friendship_key(staff_id, corp_id)
+    stored = insight.wecom_friends.get(key)
+    friends = dict(insight.wecom_friends)
+    if entry.type == WECOM_ADDED:
+        if summary.get("half") is True or (stored is not None and generation <= stored.generation):
+            return {}
+        friends[key] = WeComFriendship(generation=generation, active=True)
+        return {"wecom_friends": friends, "wecom_lost_at": None}
+    if stored is not None and stored.generation > generation:
+        return {}
+    friends[key] = WeComFriendship(generation=generation, active=False)
+    changes: dict[str, Any] = {"wecom_friends": friends}
+    if summary.get("removed_by") == "customer" and not any(friend.active for friend in friends.values()):
+        changes["wecom_lost_at"] = _latest(insight.wecom_lost_at, entry.occurred_at)
+    return changes
+
+
+def wecom_churned(insight: Insight) -> bool:
+    """The customer removed the last staff member they were WeCom friends with and has not been
+    active since."""
+    lost = insight.wecom_lost_at
+    return lost is not None and (insight.last_active_at is None or insight.last_active_at <= lost)
+
+
+def _joined_friends(survivor: Insight, alias: Insight) -> dict[str, Any]:
+    """A merged contact's friendships with the survivor's: per staff member, the later generation,
+    off where both know the same one and either heard of its removal."""
+    friends = dict(survivor.wecom_friends)
+    for key, theirs in alias.wecom_friends.items():
+        mine = friends.get(key)
+        if mine is None or (theirs.generation, not theirs.active) > (mine.generation, not mine.active):
+            friends[key] = theirs
+    losses = [moment for moment in (survivor.wecom_lost_at, alias.wecom_lost_at) if moment]
+    on = any(friend.active for friend in friends.values())
+    return {"wecom_friends": friends, "wecom_lost_at": None if on or not losses else max(losses)}
 
 
 def idle_since(insight: Insight) -> str | None:
@@ -127,6 +191,8 @@ def idle_since(insight: Insight) -> str | None:
 
 
 def stage_of(insight: Insight, rules: LifecycleRules, now: datetime) -> LifecycleStage:
+    if wecom_churned(insight):
+        return "churned"
     since = idle_since(insight)
     if since is not None:
         idle = now - parse_rfc3339(since)
@@ -142,9 +208,10 @@ def stage_of(insight: Insight, rules: LifecycleRules, now: datetime) -> Lifecycl
 
 
 def next_check(insight: Insight, rules: LifecycleRules, now: datetime) -> str | None:
-    """The next moment time alone changes the stage (dormant, then churned); None once churned."""
+    """The next moment time alone changes the stage (dormant, then churned); None once churned
+    (by time, or by the customer's WeCom removal: only activity changes that)."""
     since = idle_since(insight)
-    if since is None:
+    if since is None or wecom_churned(insight):
         return None
     start = parse_rfc3339(since)
     for days in (rules.dormant_after_days, rules.churned_after_days):
@@ -155,6 +222,8 @@ def next_check(insight: Insight, rules: LifecycleRules, now: datetime) -> str | 
 
 
 def _reason(before: Insight, after: Insight, stage: LifecycleStage) -> str:
+    if stage == "churned" and wecom_churned(after):
+        return WECOM_CHURN_REASON
     if stage in ("dormant", "churned"):
         return "inactivity"
     if after.orders_total != before.orders_total:
@@ -238,6 +307,7 @@ def folded(survivor: Insight, alias: Insight, scoring_rules: LeadScoring) -> Ins
             "points_tier": newest_tier.points_tier,
             "tier_at": newest_tier.tier_at,
             "folded": [*survivor.folded, alias.contact_id, *alias.folded],
+            **_joined_friends(survivor, alias),
             **scoring.folded(survivor, alias, scoring_rules),
         }
     )

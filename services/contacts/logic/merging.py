@@ -132,6 +132,7 @@ def combine(survivor: Contact, alias: Contact, exclusive: Exclusive | None = Non
     identities = Identities(
         **{kind: getattr(mine, kind) or getattr(theirs, kind) for kind in SINGLE_KINDS},
         openids={**theirs.openids, **mine.openids},
+        external_userids={**theirs.external_userids, **mine.external_userids},
     )
     held = set(survivor.tags)
     siblings = exclusive or {}
@@ -380,7 +381,9 @@ def upsert(
 
     Answers the contact written and whether it is new. ``announce`` gives events to publish with
     it and ``prepare`` additions to its transaction (an idempotency record, a processed marker).
-    Used by staff creation, order identification and the import job."""
+    An owner the existing contact gains (a brand it had none for) is announced by
+    ``ContactOwnerChanged``; one it had is kept. Used by staff creation, order identification, the
+    import job, channel senders and WeCom adds and removals (``logic/wecom.py``)."""
     kinds = incoming.identities.by_kind()
 
     def attempt(_: int) -> tuple[Contact, bool]:
@@ -420,6 +423,14 @@ def upsert(
             announced.append(
                 events.ContactUpdated(contact_id=target.contact_id, version=joined.version, changed=changed_fields)
             )
+        # An owner the contact gains (for a brand it had none for) is announced as a merge does.
+        announced += [
+            events.ContactOwnerChanged(
+                contact_id=target.contact_id, version=joined.version, brand=brand, previous_owner=None, owner=staff_id
+            )
+            for brand, staff_id in sorted(joined.owners.items())
+            if brand not in target.owners
+        ]
         dal.save(target, joined, [*announced, *announce(joined)], prepare=prepare(joined))
         return joined, False
 
@@ -435,7 +446,9 @@ def _changed_fields(before: Contact, after: Contact) -> list[str]:
         name for name in Contact.model_fields if name != "identities" and getattr(before, name) != getattr(after, name)
     ]
     mine, theirs = before.identities, after.identities
-    fields += [kind for kind in (*SINGLE_KINDS, "openids") if getattr(mine, kind) != getattr(theirs, kind)]
+    fields += [
+        kind for kind in (*SINGLE_KINDS, "openids", "external_userids") if getattr(mine, kind) != getattr(theirs, kind)
+    ]
     return sorted(fields)
 
 

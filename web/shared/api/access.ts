@@ -43,6 +43,14 @@ export const operations = {
   "access": "public",
   "roles": []
  },
+ "POST /v1/auth/wecom": {
+  "access": "public",
+  "roles": []
+ },
+ "GET /v1/auth/wecom/login-url": {
+  "access": "public",
+  "roles": []
+ },
  "GET /v1/campaigns": {
   "access": "staff",
   "roles": [
@@ -221,6 +229,14 @@ export const operations = {
   "roles": []
  },
  "POST /v1/channels/wechat/{app_id}/messages": {
+  "access": "public",
+  "roles": []
+ },
+ "GET /v1/channels/wecom/{tenant_id}/callback": {
+  "access": "public",
+  "roles": []
+ },
+ "POST /v1/channels/wecom/{tenant_id}/callback": {
   "access": "public",
   "roles": []
  },
@@ -457,6 +473,10 @@ export const operations = {
   "access": "public",
   "roles": []
  },
+ "GET /v1/health/wecom": {
+  "access": "public",
+  "roles": []
+ },
  "GET /v1/jobs": {
   "access": "staff",
   "roles": [
@@ -614,6 +634,18 @@ export const operations = {
   "roles": []
  },
  "POST /v1/me/redemptions": {
+  "access": "member",
+  "roles": []
+ },
+ "GET /v1/me/signups/{sheet_id}": {
+  "access": "member",
+  "roles": []
+ },
+ "DELETE /v1/me/signups/{sheet_id}/entries": {
+  "access": "member",
+  "roles": []
+ },
+ "POST /v1/me/signups/{sheet_id}/entries": {
   "access": "member",
   "roles": []
  },
@@ -861,6 +893,205 @@ export const operations = {
   ]
  },
  "PUT /v1/tag-rules/{rule_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/deletions": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/departments": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "manager"
+  ]
+ },
+ "POST /v1/wecom/directory/syncs": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/wecom/group-activity": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/groups": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/groups/{chat_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/groups/{chat_id}/members": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/wecom/groups/syncs": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/wecom/jobs/{job_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/kpis": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/wecom/reconciliations": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/wecom/relationships": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/settings": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "PUT /v1/wecom/settings": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/wecom/signups": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/wecom/signups": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/signups/{sheet_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/staff": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/staff/{staff_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "manager"
+  ]
+ },
+ "PUT /v1/wecom/staff/{staff_id}/roles": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
+ "GET /v1/wecom/transfers": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/wecom/transfers": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/transfers/{transfer_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/transfers/{transfer_id}/customers": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/welcome-messages": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/wecom/welcome-messages": {
   "access": "staff",
   "roles": [
    "admin",

@@ -119,6 +119,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The login code WeCom redirected with → a Siyu staff token for an active member of the */
+        post: operations["sign_in_v1_auth_wecom_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/wecom/login-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom's web login page (QR code) for the tenant's corp and app; WeCom redirects to */
+        get: operations["login_url_v1_auth_wecom_login_url_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -405,7 +439,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Register a WeChat app's message callback: its token, and whether it is an official account */
+        /** Register a WeChat app's message callback: its token, whether it is an official account or a */
         put: operations["register_app_v1_channels_wechat__app_id__put"];
         post?: never;
         delete?: never;
@@ -421,11 +455,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** WeChat's check of the callback URL: echo ``echostr`` back when the signature matches. */
+        /** WeChat's check of the callback URL: echo ``echostr`` back when ``signature`` (over the token, */
         get: operations["check_url_v1_channels_wechat__app_id__messages_get"];
         put?: never;
-        /** A member's message to the app (plaintext mode XML); 401 when the signature does not match. */
+        /** A member's message to the app, answered ``success``. Plaintext mode: the message XML, signed */
         post: operations["receive_v1_channels_wechat__app_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/channels/wecom/{tenant_id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** WeCom's check of the callback URL: the decrypted ``echostr`` when a corp's token signed it. */
+        get: operations["check_url_v1_channels_wecom__tenant_id__callback_get"];
+        put?: never;
+        /** An encrypted event from WeCom: 401 when the signature, the corp or the timestamp is wrong; */
+        post: operations["receive_v1_channels_wecom__tenant_id__callback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -929,6 +981,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/health/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service runs and reaches its table. */
+        get: operations["health_v1_health_wecom_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -1273,6 +1342,41 @@ export interface paths {
         /** Redeem a reward: points, stock and the member's limit change together or not at all */
         post: operations["redeem_v1_me_redemptions_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/signups/{sheet_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sheet as a member sees it (places left, open or closed) and the member's own place. */
+        get: operations["read_my_signup_v1_me_signups__sheet_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/signups/{sheet_id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join the sheet: the member's number, 1..capacity (the lowest one a withdrawal gave back, */
+        post: operations["join_signup_v1_me_signups__sheet_id__entries_post"];
+        /** Give the member's place back (the next member to join takes its number); 404 when they */
+        delete: operations["withdraw_signup_v1_me_signups__sheet_id__entries_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1664,6 +1768,384 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/wecom/deletions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deletion records both ways (staff removed the customer, the customer removed the staff */
+        get: operations["list_deletions_v1_wecom_deletions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The corp's departments with their leaders, as the last sync or callback left them. */
+        get: operations["list_departments_v1_wecom_departments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/directory/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A full sync of departments and members from WeCom (members WeCom no longer lists become */
+        post: operations["start_directory_sync_v1_wecom_directory_syncs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/group-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members who joined and left customer groups per business day (Asia/Shanghai), from */
+        get: operations["read_group_activity_v1_wecom_group_activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customer groups, newest first: a guide's own (403 for another owner's); the other roles */
+        get: operations["list_groups_v1_wecom_groups_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/groups/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A full sync of the customer groups and their members from WeCom (groupchat/list and get), */
+        post: operations["start_group_sync_v1_wecom_groups_syncs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/groups/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer group: name, owner, notice, admins, member count, status (404 for a guide */
+        get: operations["read_group_v1_wecom_groups__chat_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/groups/{chat_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The members in the group now (staff and customers), by userid. */
+        get: operations["list_group_members_v1_wecom_groups__chat_id__members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A wecom job: its kind, status, progress and result (a reconciliation's repairs). */
+        get: operations["read_job_v1_wecom_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff KPIs of the period containing ``date``, in the home time zone (Asia/Shanghai): customers */
+        get: operations["read_kpis_v1_wecom_kpis_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Each member's customers as WeCom lists them against Siyu's relationships, the drift repaired; */
+        post: operations["start_reconciliation_v1_wecom_reconciliations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/relationships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Relationships by staff member, by customer (external_userid, with corp_id when the tenant */
+        get: operations["list_relationships_v1_wecom_relationships_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's WeCom corps: corp id, agent id, brand, callback path, which secrets are set */
+        get: operations["read_settings_v1_wecom_settings_get"];
+        /** Set up one corp (added, or replaced when it is set up already). The token, EncodingAESKey */
+        put: operations["save_settings_v1_wecom_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign-up sheets, newest first: a group's (``chat_id``, required for a guide) or the tenant's. */
+        get: operations["list_signups_v1_wecom_signups_get"];
+        put?: never;
+        /** Post a sign-up sheet to a customer group the staff member may see (404 otherwise): its */
+        post: operations["create_signup_v1_wecom_signups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/signups/{sheet_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sign-up sheet with its entries in number order. */
+        get: operations["read_signup_v1_wecom_signups__sheet_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The directory's members by userid: of one department, of one status, or all. */
+        get: operations["list_staff_v1_wecom_staff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/staff/{staff_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One member: status, departments, managers and the Siyu roles they sign in with. */
+        get: operations["read_staff_v1_wecom_staff__staff_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/staff/{staff_id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** An admin's choice of the member's Siyu roles, kept by every later sync (null: back to the */
+        put: operations["set_roles_v1_wecom_staff__staff_id__roles_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers, newest first: from one staff member's, or the tenant's. */
+        get: operations["list_transfers_v1_wecom_transfers_get"];
+        put?: never;
+        /** Start moving customers from one staff member to another: the listed ``external_userids`` */
+        post: operations["start_transfer_v1_wecom_transfers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/transfers/{transfer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A transfer's progress: total, sent, succeeded, failed, skipped, waiting. */
+        get: operations["read_transfer_v1_wecom_transfers__transfer_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/transfers/{transfer_id}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each customer sent so far, with its outcome and the reason of a skip or failure. */
+        get: operations["list_transfer_customers_v1_wecom_transfers__transfer_id__customers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/welcome-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Welcome messages: the tenant's default, per staff member and per channel code. */
+        get: operations["read_welcomes_v1_wecom_welcome_messages_get"];
+        /** Set (or, with ``message`` null, remove) the welcome of one scope. */
+        put: operations["save_welcome_v1_wecom_welcome_messages_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1681,6 +2163,18 @@ export interface components {
             lifetime_earned: number;
             /** Tier */
             tier: string | null;
+        };
+        /** ActivityDay */
+        ActivityDay: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Joins */
+            joins: number;
+            /** Leaves */
+            leaves: number;
         };
         /** AdjustmentDone */
         AdjustmentDone: {
@@ -1773,6 +2267,11 @@ export interface components {
         /** AppRegistration */
         AppRegistration: {
             /**
+             * Encoding Aes Key
+             * @description The app's EncodingAESKey (43 letters and digits), write-only: with it the app's message callback takes WeChat's safe mode (encrypted) calls only. Never returned.
+             */
+            encoding_aes_key?: string | null;
+            /**
              * Kind
              * @default wechat_official_account
              * @enum {string}
@@ -1780,6 +2279,27 @@ export interface components {
             kind: "wechat_official_account" | "wechat_mini_program";
             /** Token */
             token: string;
+        };
+        /**
+         * AppSecrets
+         * @description The corp's app secrets (each optional; one given replaces the stored one, one left out is kept).
+         */
+        AppSecrets: {
+            /**
+             * Agent
+             * @description The self-built app's secret: app messages, web sign-in.
+             */
+            agent?: string | null;
+            /**
+             * Contact
+             * @description 客户联系 secret: customers, welcome messages, transfers.
+             */
+            contact?: string | null;
+            /**
+             * Directory
+             * @description 通讯录同步 secret: departments and staff.
+             */
+            directory?: string | null;
         };
         /** AppView */
         AppView: {
@@ -2662,6 +3182,27 @@ export interface components {
              */
             type: string;
         };
+        /** CorpView */
+        CorpView: {
+            /** Agent Id */
+            agent_id: number | null;
+            /** Brand */
+            brand: string | null;
+            /**
+             * Callback Path
+             * @description The callback URL's path, to give WeCom (on this API's origin).
+             */
+            callback_path: string;
+            /** Corp Id */
+            corp_id: string;
+            /**
+             * Secrets Set
+             * @description Which app secrets are stored (their values are never returned).
+             */
+            secrets_set: string[];
+            /** Updated At */
+            updated_at: string;
+        };
         /** Csat */
         Csat: {
             /** At */
@@ -2691,6 +3232,33 @@ export interface components {
             /** Responses */
             responses: number;
         };
+        /** DeletionList */
+        DeletionList: {
+            /** Items */
+            items: components["schemas"]["DeletionView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** DeletionView */
+        DeletionView: {
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Corp Id */
+            corp_id: string;
+            /** External Userid */
+            external_userid: string;
+            /** Generation */
+            generation: number;
+            /** Removed At */
+            removed_at: string;
+            /**
+             * Removed By
+             * @enum {string}
+             */
+            removed_by: "staff" | "customer";
+            /** Staff Id */
+            staff_id: string;
+        };
         /** Delivery */
         Delivery: {
             /** At */
@@ -2718,6 +3286,29 @@ export interface components {
             channel: string;
             /** Message Id */
             message_id: string;
+        };
+        /**
+         * Department
+         * @description ``T#{t}#DIRECTORY / DEPT#{id}``.
+         */
+        Department: {
+            /** Corp Id */
+            corp_id: string;
+            /** Department Id */
+            department_id: number;
+            /** Leaders */
+            leaders?: string[];
+            /** Name */
+            name: string;
+            /** Order */
+            order?: number | null;
+            /** Parent Id */
+            parent_id?: number | null;
+        };
+        /** DepartmentList */
+        DepartmentList: {
+            /** Items */
+            items: components["schemas"]["Department"][];
         };
         /** DevToken */
         DevToken: {
@@ -2910,6 +3501,103 @@ export interface components {
              */
             C: number;
         };
+        /**
+         * GroupActivity
+         * @description Members who joined and left, per business day (Asia/Shanghai), from counters the changes keep.
+         */
+        GroupActivity: {
+            /** Items */
+            items: components["schemas"]["ActivityDay"][];
+            /** Joins */
+            joins: number;
+            /** Leaves */
+            leaves: number;
+        };
+        /** GroupList */
+        GroupList: {
+            /** Items */
+            items: components["schemas"]["GroupView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** GroupMemberList */
+        GroupMemberList: {
+            /** Items */
+            items: components["schemas"]["GroupMemberView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** GroupMemberView */
+        GroupMemberView: {
+            /** Group Nickname */
+            group_nickname: string | null;
+            /** Invitor */
+            invitor: string | null;
+            /**
+             * Join Scene
+             * @description WeCom's JoinScene: 1 invited directly, 2 by link, 3 by QR code.
+             */
+            join_scene: number | null;
+            /** Joined At */
+            joined_at: string | null;
+            /** Name */
+            name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in" | "left";
+            /**
+             * Type
+             * @description null until WeCom's group details said which.
+             */
+            type: ("staff" | "customer") | null;
+            /**
+             * Userid
+             * @description A staff member's userid or a customer's external_userid.
+             */
+            userid: string;
+        };
+        /** GroupView */
+        GroupView: {
+            /** Admins */
+            admins: string[];
+            /** Chat Id */
+            chat_id: string;
+            /** Corp Id */
+            corp_id: string;
+            /**
+             * Created At
+             * @description When WeCom created the group.
+             */
+            created_at: string | null;
+            /** Dismissed At */
+            dismissed_at: string | null;
+            /**
+             * Member Count
+             * @description Members currently in the group (staff and customers).
+             */
+            member_count: number;
+            /** Name */
+            name: string | null;
+            /** Notice */
+            notice: string | null;
+            /**
+             * Owner
+             * @description The group owner's WeCom userid (a staff member).
+             */
+            owner: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "dismissed";
+            /**
+             * Synced At
+             * @description When a sync or a callback last read the group from WeCom.
+             */
+            synced_at: string | null;
+        };
         /** Handover */
         Handover: {
             /**
@@ -2960,6 +3648,13 @@ export interface components {
             email?: string | null;
             /** External Userid */
             external_userid?: string | null;
+            /**
+             * External Userids
+             * @description WeCom external_userid per corp id (the wecom service's customers).
+             */
+            external_userids?: {
+                [key: string]: string;
+            };
             /**
              * Openids
              * @description WeChat openid per app id.
@@ -3060,6 +3755,21 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** JobProgress */
+        JobProgress: {
+            /**
+             * Done
+             * @default 0
+             */
+            done: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /** Total */
+            total?: number | null;
+        };
         /** JobView */
         JobView: {
             /** Created At */
@@ -3142,6 +3852,140 @@ export interface components {
              * @enum {string}
              */
             type: "complaint" | "inquiry" | "after_sales" | "feedback" | "compliance";
+        };
+        /** KpiReport */
+        KpiReport: {
+            /**
+             * End
+             * Format: date
+             * @description The period's last day (inclusive).
+             */
+            end: string;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "staff" | "department";
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "day" | "week" | "month";
+            /** Rows */
+            rows: components["schemas"]["KpiRow"][];
+            /**
+             * Start
+             * Format: date
+             * @description The period's first day (inclusive).
+             */
+            start: string;
+            /**
+             * Zone
+             * @description The time zone the days are counted in.
+             */
+            zone: string;
+        };
+        /** KpiRow */
+        KpiRow: {
+            /**
+             * Adds
+             * @description New friendships (accepted adds) in the period.
+             */
+            adds: number;
+            /** Cases Resolved */
+            cases_resolved: number;
+            /**
+             * Churn Rate
+             * @description deletions_by_customer / (customers_at_start + adds): the share of the period's friends lost.
+             */
+            churn_rate: number | null;
+            /**
+             * Code Adds
+             * @description Adds through a contact way with a state (a channel code).
+             */
+            code_adds: number;
+            /**
+             * Code Scans
+             * @description Scans of the staff member's channel codes.
+             */
+            code_scans: number;
+            /** Csat Average */
+            csat_average: number | null;
+            /**
+             * Customers
+             * @description 导购客群资产数: customers friended at the end of the period.
+             */
+            customers: number;
+            /**
+             * Customers At Start
+             * @description Customers friended at the start of the period.
+             */
+            customers_at_start: number;
+            /**
+             * Deletions By Customer
+             * @description Customers who deleted the staff member (流失).
+             */
+            deletions_by_customer: number;
+            /**
+             * Deletions By Staff
+             * @description Customers the staff member deleted.
+             */
+            deletions_by_staff: number;
+            /**
+             * Department Id
+             * @description The department (group_by=department).
+             */
+            department_id?: number | null;
+            /**
+             * First Response Median Minutes
+             * @description Median minutes from a case's assignment to the holder's first reply (see the docs).
+             */
+            first_response_median_minutes: number | null;
+            /**
+             * First Responses
+             * @description Cases first answered by the staff member in the period.
+             */
+            first_responses: number;
+            /**
+             * Gmv Fen
+             * @description Their amount, in fen.
+             */
+            gmv_fen: number;
+            /**
+             * Lead Conversion
+             * @description 引流成功率: code_adds / code_scans (null without scans).
+             */
+            lead_conversion: number | null;
+            /**
+             * Members
+             * @description Staff members of the department (group_by=department).
+             */
+            members?: number | null;
+            /**
+             * Name
+             * @description The staff member's name, from the directory.
+             */
+            name?: string | null;
+            /**
+             * Net Adds
+             * @description adds - deletions (both sides).
+             */
+            net_adds: number;
+            /**
+             * Orders
+             * @description Orders of customers the staff member owns (tenant-wide owner).
+             */
+            orders: number;
+            /**
+             * Ratings
+             * @description CSAT ratings of cases the staff member held.
+             */
+            ratings: number;
+            /**
+             * Staff Id
+             * @description The staff member (group_by=staff).
+             */
+            staff_id?: string | null;
         };
         /**
          * LeadScoring
@@ -3446,6 +4290,36 @@ export interface components {
             /** Message Id */
             message_id: string;
         };
+        /** MyEntry */
+        MyEntry: {
+            /** Joined At */
+            joined_at: string;
+            /** Number */
+            number: number;
+        };
+        /** MySignupSheet */
+        MySignupSheet: {
+            /** Capacity */
+            capacity: number;
+            /** Deadline */
+            deadline: string;
+            /** Open */
+            open: boolean;
+            /** Places Left */
+            places_left: number;
+            /** Sheet Id */
+            sheet_id: string;
+            /** Taken */
+            taken: number;
+            /** Title */
+            title: string;
+        };
+        /** MySignupView */
+        MySignupView: {
+            /** @description The member's place, null when they have not joined. */
+            my_entry: components["schemas"]["MyEntry"] | null;
+            sheet: components["schemas"]["MySignupSheet"];
+        };
         /** NoneOf */
         NoneOf: {
             /** Not */
@@ -3740,6 +4614,55 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
+        /** RelationshipList */
+        RelationshipList: {
+            /** Items */
+            items: components["schemas"]["RelationshipView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** RelationshipView */
+        RelationshipView: {
+            /** Add Way */
+            add_way: number | null;
+            /** Added At */
+            added_at: string | null;
+            /**
+             * Contact Id
+             * @description The contact the customer is, once contacts has resolved it.
+             */
+            contact_id: string | null;
+            /** Corp Id */
+            corp_id: string;
+            /** External Userid */
+            external_userid: string;
+            /**
+             * Generation
+             * @description 1 for the first friendship of this pair, +1 for each add after a removal.
+             */
+            generation: number;
+            /** Name */
+            name: string | null;
+            /** Remark */
+            remark: string | null;
+            /** Removed At */
+            removed_at: string | null;
+            /** Removed By */
+            removed_by: ("staff" | "customer") | null;
+            /** Staff Id */
+            staff_id: string;
+            /**
+             * State
+             * @description The contact way's state (a channel code) that brought the customer.
+             */
+            state: string | null;
+            /**
+             * Status
+             * @description pending: the customer added the staff member, not yet accepted.
+             * @enum {string}
+             */
+            status: "active" | "pending" | "removed";
+        };
         /** RewardCreate */
         RewardCreate: {
             /**
@@ -3851,6 +4774,15 @@ export interface components {
             recency: number;
         };
         /**
+         * RolesRequest
+         * @description The member's Siyu roles, set by an admin (kept by every later sync); null goes back to the
+         *     default (a department leader is a manager, anyone else a guide).
+         */
+        RolesRequest: {
+            /** Roles */
+            roles: ("admin" | "manager" | "agent" | "guide")[] | null;
+        };
+        /**
          * RoutingRule
          * @description Matches a case when every given condition holds (an empty rule matches everything).
          */
@@ -3921,7 +4853,7 @@ export interface components {
              * @description The fact type it scores (OrderPaid, MemberLoggedIn, CaseRated…).
              * @enum {string}
              */
-            on: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated";
+            on: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated" | "WeComContactAdded" | "WeComContactRemoved";
             /**
              * Points
              * @description Points per matching fact (negative: a penalty).
@@ -4121,6 +5053,114 @@ export interface components {
              */
             version: number;
         };
+        /** SignupDetail */
+        SignupDetail: {
+            /** Capacity */
+            capacity: number;
+            /** Chat Id */
+            chat_id: string;
+            /** Corp Id */
+            corp_id: string;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Deadline */
+            deadline: string;
+            /**
+             * Entries
+             * @description In number order.
+             */
+            entries: components["schemas"]["SignupEntryView"][];
+            /**
+             * Link Path
+             * @description The H5 page members join on (a path of the member site).
+             */
+            link_path: string;
+            /**
+             * Open
+             * @description Before the deadline.
+             */
+            open: boolean;
+            /** Places Left */
+            places_left: number;
+            /** Sheet Id */
+            sheet_id: string;
+            /** Taken */
+            taken: number;
+            /** Title */
+            title: string;
+        };
+        /** SignupEntryView */
+        SignupEntryView: {
+            /** Contact Id */
+            contact_id: string;
+            /** Joined At */
+            joined_at: string;
+            /**
+             * Number
+             * @description 1..capacity; unique, and gap-free once the next member has joined.
+             */
+            number: number;
+        };
+        /** SignupList */
+        SignupList: {
+            /** Items */
+            items: components["schemas"]["SignupView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * SignupRequest
+         * @description A sign-up sheet (群接龙) posted to a customer group: members join through its H5 link.
+         */
+        SignupRequest: {
+            /** Capacity */
+            capacity: number;
+            /** Chat Id */
+            chat_id: string;
+            /**
+             * Deadline
+             * Format: date-time
+             * @description Nobody joins (or withdraws) from this moment on.
+             */
+            deadline: string;
+            /** Title */
+            title: string;
+        };
+        /** SignupView */
+        SignupView: {
+            /** Capacity */
+            capacity: number;
+            /** Chat Id */
+            chat_id: string;
+            /** Corp Id */
+            corp_id: string;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Deadline */
+            deadline: string;
+            /**
+             * Link Path
+             * @description The H5 page members join on (a path of the member site).
+             */
+            link_path: string;
+            /**
+             * Open
+             * @description Before the deadline.
+             */
+            open: boolean;
+            /** Places Left */
+            places_left: number;
+            /** Sheet Id */
+            sheet_id: string;
+            /** Taken */
+            taken: number;
+            /** Title */
+            title: string;
+        };
         /** SlaTarget */
         SlaTarget: {
             /** First Response Minutes */
@@ -4200,6 +5240,13 @@ export interface components {
              */
             type: "complaint" | "inquiry" | "after_sales" | "feedback" | "compliance";
         };
+        /** StaffList */
+        StaffList: {
+            /** Items */
+            items: components["schemas"]["StaffView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** StaffMessageCreate */
         StaffMessageCreate: {
             /** Attachments */
@@ -4243,6 +5290,58 @@ export interface components {
              * @default 0
              */
             unique_scanners: number;
+        };
+        /** StaffToken */
+        StaffToken: {
+            /** Expires At */
+            expires_at: string;
+            /** Roles */
+            roles: ("admin" | "manager" | "agent" | "guide")[];
+            /** Staff Id */
+            staff_id: string;
+            /**
+             * Token
+             * @description A Siyu staff token (ES256, Siyu's own issuer): the bearer of staff routes.
+             */
+            token: string;
+        };
+        /** StaffView */
+        StaffView: {
+            /** Corp Id */
+            corp_id: string;
+            /** Department Ids */
+            department_ids: number[];
+            /** Leader Of */
+            leader_of: number[];
+            /** Managers */
+            managers: string[];
+            /** Name */
+            name: string;
+            /** Position */
+            position: string | null;
+            /**
+             * Roles
+             * @description The Siyu roles they sign in with.
+             */
+            roles: ("admin" | "manager" | "agent" | "guide")[];
+            /**
+             * Roles Overridden
+             * @description An admin set the roles; syncs keep them.
+             */
+            roles_overridden: boolean;
+            /**
+             * Staff Id
+             * @description The member's WeCom userid: their Siyu staff id.
+             */
+            staff_id: string;
+            /**
+             * Status
+             * @description active, disabled, inactive (not activated yet) or departed (离职).
+             * @enum {string}
+             */
+            status: "active" | "disabled" | "inactive" | "departed";
+            /** Updated At */
+            updated_at: string;
         };
         /** Statement */
         Statement: {
@@ -4413,7 +5512,7 @@ export interface components {
              * @description The fact type it follows (OrderPaid, CaseRated, PointsAwarded…).
              * @enum {string}
              */
-            on: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated";
+            on: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated" | "WeComContactAdded" | "WeComContactRemoved";
             /**
              * When
              * @description Conditions that must all hold (none: always).
@@ -4458,7 +5557,7 @@ export interface components {
              * Type
              * @enum {string}
              */
-            type: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated";
+            type: "QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated" | "WeComContactAdded" | "WeComContactRemoved";
         };
         /** TimelineList */
         TimelineList: {
@@ -4469,6 +5568,233 @@ export interface components {
             items: components["schemas"]["TimelineEntry"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** TransferCounts */
+        TransferCounts: {
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Sent
+             * @description Customers whose batch went to WeCom (skipped ones included).
+             * @default 0
+             */
+            sent: number;
+            /**
+             * Skipped
+             * @default 0
+             */
+            skipped: number;
+            /**
+             * Succeeded
+             * @default 0
+             */
+            succeeded: number;
+            /**
+             * Total
+             * @description Customers in the transfer (grows while `all` is being read).
+             * @default 0
+             */
+            total: number;
+            /**
+             * Waiting
+             * @description Started at WeCom; the result is polled (WeCom settles in 24 h).
+             * @default 0
+             */
+            waiting: number;
+        };
+        /**
+         * TransferCustomer
+         * @description One customer's outcome in a transfer: ``T#{t}#TRANSFER#{transfer_id}`` / ``CUST#{external_userid}``.
+         */
+        TransferCustomer: {
+            /**
+             * Batch
+             * @description Which batch of 100 it was sent in (0 first).
+             */
+            batch: number;
+            /** External Userid */
+            external_userid: string;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "waiting" | "succeeded" | "failed" | "skipped";
+            /**
+             * Reason
+             * @description Why it was skipped or failed: transfer_limit (WeCom's two transfers per customer in 90 days), transfer_in_progress, not_a_customer, customer_refused, takeover_limit, errcode_<n>…
+             */
+            reason?: string | null;
+            /** Sent At */
+            sent_at: string;
+            /** Settled At */
+            settled_at?: string | null;
+            /**
+             * Takeover At
+             * @description When WeCom completed (or will complete) the takeover.
+             */
+            takeover_at?: string | null;
+        };
+        /** TransferCustomerList */
+        TransferCustomerList: {
+            /** Items */
+            items: components["schemas"]["TransferCustomer"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** TransferList */
+        TransferList: {
+            /** Items */
+            items: components["schemas"]["TransferView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * TransferRequest
+         * @description Move customers from one staff member to another: the listed ``external_userids`` (at most
+         *     10,000) or ``all`` the from_staff's active customers in Siyu. ``departed``: the from_staff has
+         *     left (离职继承, WeCom's resigned API); else both are in service (在职继承).
+         */
+        TransferRequest: {
+            /**
+             * All
+             * @description Every active customer of from_staff.
+             */
+            all?: true | null;
+            /**
+             * Corp Id
+             * @description Required when the tenant has several corps.
+             */
+            corp_id?: string | null;
+            /**
+             * Departed
+             * @default false
+             */
+            departed: boolean;
+            /** External Userids */
+            external_userids?: string[] | null;
+            /** From Staff */
+            from_staff: string;
+            /** To Staff */
+            to_staff: string;
+        };
+        /** TransferView */
+        TransferView: {
+            /** Corp Id */
+            corp_id: string;
+            counts: components["schemas"]["TransferCounts"];
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Departed */
+            departed: boolean;
+            /** Error */
+            error: string | null;
+            /** From Staff */
+            from_staff: string;
+            /** Job Id */
+            job_id: string;
+            /**
+             * Selection
+             * @enum {string}
+             */
+            selection: "list" | "all";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "sending" | "waiting" | "done" | "failed";
+            /** To Staff */
+            to_staff: string;
+            /** Transfer Id */
+            transfer_id: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** WeComJobView */
+        WeComJobView: {
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Error */
+            error: string | null;
+            /** Job Id */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            progress: components["schemas"]["JobProgress"];
+            /** Result */
+            result: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** WeComLoginUrl */
+        WeComLoginUrl: {
+            /** Expires At */
+            expires_at: string;
+            /**
+             * State
+             * @description Single use, 10 minutes: WeCom hands it back with the code.
+             */
+            state: string;
+            /**
+             * Url
+             * @description WeCom's web login page (QR code) for the tenant's corp and app.
+             */
+            url: string;
+        };
+        /**
+         * WeComSettingsRequest
+         * @description A corp's WeCom set-up. ``token``, ``encoding_aes_key`` and the secrets are write-only: no
+         *     route returns them. The first set-up of a corp needs ``token`` and ``encoding_aes_key``.
+         */
+        WeComSettingsRequest: {
+            /**
+             * Agent Id
+             * @description The self-built app's AgentId (app messages, web sign-in).
+             */
+            agent_id?: number | null;
+            /**
+             * Brand
+             * @description The sub-brand this corp serves, when the tenant has several corps.
+             */
+            brand?: string | null;
+            /** Corp Id */
+            corp_id: string;
+            /** Encoding Aes Key */
+            encoding_aes_key?: string | null;
+            secrets?: components["schemas"]["AppSecrets"];
+            /** Token */
+            token?: string | null;
+        };
+        /** WeComSettingsView */
+        WeComSettingsView: {
+            /** Corps */
+            corps: components["schemas"]["CorpView"][];
+        };
+        /** WeComSignInRequest */
+        WeComSignInRequest: {
+            /** Code */
+            code: string;
+            /** State */
+            state: string;
+            /** Tenant Id */
+            tenant_id: string;
         };
         /** WechatLogin */
         WechatLogin: {
@@ -4485,6 +5811,76 @@ export interface components {
             kind: "mini_program" | "web";
             /** Tenant Id */
             tenant_id: string;
+        };
+        /**
+         * WelcomeContent
+         * @description What a new friend receives: a text (``{name}`` is the customer's WeCom name) and at most one
+         *     attachment (an image by media id or URL, a link, or a mini-program card).
+         */
+        WelcomeContent: {
+            /** Image Media Id */
+            image_media_id?: string | null;
+            /** Image Url */
+            image_url?: string | null;
+            link?: components["schemas"]["WelcomeLink"] | null;
+            mini_program?: components["schemas"]["WelcomeMiniProgram"] | null;
+            /** Text */
+            text?: string | null;
+        };
+        /** WelcomeLink */
+        WelcomeLink: {
+            /** Description */
+            description?: string | null;
+            /** Picture Url */
+            picture_url?: string | null;
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+        };
+        /** WelcomeMessageList */
+        WelcomeMessageList: {
+            /** Items */
+            items: components["schemas"]["WelcomeMessageView"][];
+        };
+        /**
+         * WelcomeMessageRequest
+         * @description The welcome for one scope: a channel code's (``key`` = the code), a staff member's
+         *     (``key`` = their userid), or the tenant's default (no key). ``message`` null removes it.
+         */
+        WelcomeMessageRequest: {
+            /** Key */
+            key?: string | null;
+            message: components["schemas"]["WelcomeContent"] | null;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "tenant" | "staff" | "code";
+        };
+        /** WelcomeMessageView */
+        WelcomeMessageView: {
+            /** Key */
+            key: string | null;
+            message: components["schemas"]["WelcomeContent"];
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "tenant" | "staff" | "code";
+            /** Updated At */
+            updated_at: string;
+        };
+        /** WelcomeMiniProgram */
+        WelcomeMiniProgram: {
+            /** App Id */
+            app_id: string;
+            /** Page */
+            page: string;
+            /** Picture Media Id */
+            picture_media_id: string;
+            /** Title */
+            title: string;
         };
     };
     responses: never;
@@ -4940,6 +6336,126 @@ export interface operations {
             };
             /** @description An upstream service (WeChat) did not answer. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_in_v1_auth_wecom_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeComSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffToken"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    login_url_v1_auth_wecom_login_url_get: {
+        parameters: {
+            query: {
+                tenant_id: string;
+                redirect_uri: string;
+                corp_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComLoginUrl"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6591,10 +8107,141 @@ export interface operations {
                 signature?: string | null;
                 timestamp?: string | null;
                 nonce?: string | null;
+                encrypt_type?: string | null;
+                msg_signature?: string | null;
             };
             header?: never;
             path: {
                 app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_url_v1_channels_wecom__tenant_id__callback_get: {
+        parameters: {
+            query?: {
+                msg_signature?: string | null;
+                timestamp?: string | null;
+                nonce?: string | null;
+                echostr?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_v1_channels_wecom__tenant_id__callback_post: {
+        parameters: {
+            query?: {
+                msg_signature?: string | null;
+                timestamp?: string | null;
+                nonce?: string | null;
+            };
+            header?: never;
+            path: {
+                tenant_id: string;
             };
             cookie?: never;
         };
@@ -8512,7 +10159,7 @@ export interface operations {
                 /** @description The next_cursor of the previous page. */
                 cursor?: string | null;
                 /** @description Only these types: comma-separated, or the name repeated. */
-                types?: ("QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated")[] | null;
+                types?: ("QrCodeScanned" | "MemberLoggedIn" | "ContactCreated" | "ContactTagged" | "ContactUntagged" | "ContactOwnerChanged" | "ContactsMerged" | "CampaignConversionRecorded" | "OrderPaid" | "OrderRefunded" | "PointsAwarded" | "PointsReversed" | "PointsExpired" | "PointsAdjusted" | "RewardRedeemed" | "RedemptionFulfilled" | "RedemptionCancelled" | "TierChanged" | "CaseOpened" | "CaseStatusChanged" | "CaseRated" | "WeComContactAdded" | "WeComContactRemoved")[] | null;
             };
             header?: never;
             path: {
@@ -8687,6 +10334,28 @@ export interface operations {
         };
     };
     health_v1_health_points_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+    };
+    health_v1_health_wecom_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -10542,6 +12211,198 @@ export interface operations {
             };
             /** @description The body is larger than the API accepts. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_my_signup_v1_me_signups__sheet_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sheet_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySignupView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join_signup_v1_me_signups__sheet_id__entries_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sheet_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySignupView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_signup_v1_me_signups__sheet_id__entries_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sheet_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySignupView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12738,6 +14599,1610 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deletions_v1_wecom_deletions_get: {
+        parameters: {
+            query?: {
+                staff_id?: string | null;
+                from?: string | null;
+                to?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletionList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_departments_v1_wecom_departments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepartmentList"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_directory_sync_v1_wecom_directory_syncs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComJobView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_group_activity_v1_wecom_group_activity_get: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD (default: 29 days before to). */
+                from?: string | null;
+                /** @description YYYY-MM-DD (default: today). */
+                to?: string | null;
+                owner?: string | null;
+                chat_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupActivity"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_groups_v1_wecom_groups_get: {
+        parameters: {
+            query?: {
+                owner?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_group_sync_v1_wecom_groups_syncs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComJobView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_group_v1_wecom_groups__chat_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_group_members_v1_wecom_groups__chat_id__members_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                chat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupMemberList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_job_v1_wecom_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComJobView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_kpis_v1_wecom_kpis_get: {
+        parameters: {
+            query?: {
+                /** @description A row per staff member or per department. */
+                group_by?: "staff" | "department";
+                /** @description The day, ISO week (Monday to Sunday) or month. */
+                period?: "day" | "week" | "month";
+                /** @description YYYY-MM-DD, a day of the period (default today). */
+                date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiReport"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_reconciliation_v1_wecom_reconciliations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComJobView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_relationships_v1_wecom_relationships_get: {
+        parameters: {
+            query?: {
+                staff_id?: string | null;
+                external_userid?: string | null;
+                corp_id?: string | null;
+                contact_id?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelationshipList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_settings_v1_wecom_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComSettingsView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_settings_v1_wecom_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeComSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeComSettingsView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_signups_v1_wecom_signups_get: {
+        parameters: {
+            query?: {
+                chat_id?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_signup_v1_wecom_signups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignupRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_signup_v1_wecom_signups__sheet_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sheet_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupDetail"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_staff_v1_wecom_staff_get: {
+        parameters: {
+            query?: {
+                department_id?: number | null;
+                status?: ("active" | "disabled" | "inactive" | "departed") | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_staff_v1_wecom_staff__staff_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_roles_v1_wecom_staff__staff_id__roles_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RolesRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_transfers_v1_wecom_transfers_get: {
+        parameters: {
+            query?: {
+                from_staff?: string | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_transfer_v1_wecom_transfers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_transfer_v1_wecom_transfers__transfer_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transfer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_transfer_customers_v1_wecom_transfers__transfer_id__customers_get: {
+        parameters: {
+            query?: {
+                outcome?: ("waiting" | "succeeded" | "failed" | "skipped") | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                transfer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferCustomerList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_welcomes_v1_wecom_welcome_messages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelcomeMessageList"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_welcome_v1_wecom_welcome_messages_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WelcomeMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WelcomeMessageList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

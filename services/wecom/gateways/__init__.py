@@ -1,0 +1,1 @@
+"""The wecom service's outside end: the one WeCom API client (``client``)."""
