@@ -1,5 +1,6 @@
-"""Mint a staff token from Siyu's own staff issuer: how operators give staff access in a stage
-without Cognito (AWS China) until WeCom sign-in exists.
+"""Mint a staff token from Siyu's own staff issuer (every stage has it; WeCom sign-in issues its
+tokens too): how operators give staff access without a sign-in, e.g. the first admin of a tenant
+before its WeCom corp is set up, in a stage without Cognito (AWS China).
 
     python -m ops.staff_tokens --stage prod --tenant brand-1 --staff alice@brand-1 --roles admin,manager
 
