@@ -15,6 +15,7 @@ import {
   TrophyOutlined,
   UserAddOutlined,
   WalletOutlined,
+  WechatWorkOutlined,
 } from "@ant-design/icons";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Form, Select, Skeleton, Space, Typography } from "antd";
@@ -54,6 +55,8 @@ const LOOK: Record<TimelineType, { icon: ReactNode; tone: Tone }> = {
   CaseOpened: { icon: <CustomerServiceOutlined />, tone: "info" },
   CaseStatusChanged: { icon: <CustomerServiceOutlined />, tone: "neutral" },
   CaseRated: { icon: <StarOutlined />, tone: "note" },
+  WeComContactAdded: { icon: <WechatWorkOutlined />, tone: "success" },
+  WeComContactRemoved: { icon: <WechatWorkOutlined />, tone: "danger" },
 };
 
 export function useFactWords(): FactWords {

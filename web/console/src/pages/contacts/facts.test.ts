@@ -69,7 +69,7 @@ describe("describeFact", () => {
   });
 
   it("offers every type the API knows, once, and survives a summary without the fields", () => {
-    expect(new Set(TIMELINE_TYPES).size).toBe(21);
+    expect(new Set(TIMELINE_TYPES).size).toBe(23);
     for (const type of TIMELINE_TYPES) {
       const text = describeFact(entry(type, {}), words);
       expect(text.key).toMatch(/^fact_/);

@@ -30,6 +30,8 @@ const TYPE_ORDER: Record<TimelineType, number> = {
   CaseOpened: 18,
   CaseStatusChanged: 19,
   CaseRated: 20,
+  WeComContactAdded: 21,
+  WeComContactRemoved: 22,
 };
 
 export const TIMELINE_TYPES = (Object.keys(TYPE_ORDER) as TimelineType[]).sort((a, b) => TYPE_ORDER[a] - TYPE_ORDER[b]);
@@ -132,6 +134,13 @@ export function describeFact(entry: TimelineEntry, words: FactWords): FactText {
       };
     case "CaseRated":
       return { key: "fact_case_rated", values: { case: t("case_id"), rating: t("rating") } };
+    case "WeComContactAdded":
+      return { key: s["state"] ? "fact_wecom_added_code" : "fact_wecom_added", values: { staff: t("staff_id"), code: t("state") } };
+    case "WeComContactRemoved":
+      return {
+        key: s["removed_by"] === "customer" ? "fact_wecom_removed_by_customer" : "fact_wecom_removed_by_staff",
+        values: { staff: t("staff_id") },
+      };
     default:
       return { key: "fact_other", values: { type: String((entry as TimelineEntry).type) } };
   }
