@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -79,17 +80,25 @@ def _signed_by(
     return None
 
 
-def _credentials(tenant_id: str, corp_id: str | None, *, refresh: bool) -> list[WeComCredentials]:
+def _credentials(
+    tenant_id: str, corps: list[dict[str, Any]], corp_id: str | None, *, refresh: bool
+) -> list[WeComCredentials]:
     return [
         credentials
-        for public in settings_dal.corps(tenant_id)
+        for public in corps
         if corp_id is None or public["corp_id"] == corp_id
         if (credentials := settings_dal.credentials_of(tenant_id, public, refresh=refresh)) is not None
     ]
 
 
 def _verified(
-    tenant_id: str, corp_id: str | None, signature: str | None, timestamp: str | None, nonce: str | None, encrypted: str
+    tenant_id: str,
+    corps: list[dict[str, Any]],
+    corp_id: str | None,
+    signature: str | None,
+    timestamp: str | None,
+    nonce: str | None,
+    encrypted: str,
 ) -> WeComCredentials:
     """The corp whose token signed the call; 401 otherwise. A set-up may just have changed the
     token: on a mismatch the secret is read again once before refusing."""
@@ -98,7 +107,8 @@ def _verified(
     _fresh(timestamp)
     assert timestamp is not None
     for refresh in (False, True):
-        corp = _signed_by(_credentials(tenant_id, corp_id, refresh=refresh), timestamp, nonce, encrypted, signature)
+        found = _credentials(tenant_id, corps, corp_id, refresh=refresh)
+        corp = _signed_by(found, timestamp, nonce, encrypted, signature)
         if corp is not None:
             return corp
     raise Unauthorized(REFUSED)
@@ -118,7 +128,7 @@ def check_url(
     """WeCom's check of the callback URL: the decrypted ``echostr`` when a corp's token signed it."""
     if not echostr or len(echostr) > 1024:
         raise Unauthorized(REFUSED)
-    corp = _verified(tenant_id, None, signature, timestamp, nonce, echostr)
+    corp = _verified(tenant_id, settings_dal.corps(tenant_id), None, signature, timestamp, nonce, echostr)
     return _decrypt(corp, echostr)
 
 
@@ -135,10 +145,11 @@ def receive(  # noqa: PLR0911 - each early answer is one of the door's documente
     if not encrypted:
         logger.warning("wecom callback refused", extra={"tenant_id": tenant_id, "reason": "no Encrypt element"})
         return ACCEPTED
-    if not settings_dal.corps(tenant_id):
+    corps = settings_dal.corps(tenant_id)  # one read: the corps and, cached, their secrets
+    if not corps:
         logger.warning("wecom callback refused", extra={"tenant_id": tenant_id, "reason": "tenant has no corp"})
         return ACCEPTED
-    corp = _verified(tenant_id, envelope.get("ToUserName") or None, signature, timestamp, nonce, encrypted)
+    corp = _verified(tenant_id, corps, envelope.get("ToUserName") or None, signature, timestamp, nonce, encrypted)
     message = _decrypt(corp, encrypted)
     try:
         fields = wecom_crypto.parse_xml(message)
