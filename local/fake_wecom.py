@@ -163,6 +163,7 @@ class FakeWeCom:
             "/cgi-bin/message/send": ("POST", self._send_app_message),
             "/cgi-bin/department/list": ("GET", self._list_departments),
             "/cgi-bin/user/list": ("GET", self._list_users),
+            "/cgi-bin/user/get": ("GET", self._get_user),
             "/cgi-bin/auth/getuserinfo": ("GET", self._get_user_info),
         }
 
@@ -876,6 +877,10 @@ class FakeWeCom:
             return _answer(60123)
         users = [dict(u) for _, u in sorted(corp.users.items()) if department_id in u["department"]]
         return _answer(0, userlist=users)
+
+    def _get_user(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        user = corp.users.get(query.get("userid", ""))
+        return _answer(60111) if user is None else _answer(0, **dict(user))
 
     def _get_user_info(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         issued = corp.login_codes.pop(query.get("code", ""), None)  # single use

@@ -62,6 +62,9 @@ class WeComContactAdded(WeComRelationshipRef):
     )
     half: Flag = False
     added_at: AwareDatetime
+    reason: Literal["transfer"] | None = Field(
+        default=None, description="transfer: the customer came from another staff member (not a new add)."
+    )
 
 
 class WeComContactRemoved(WeComRelationshipRef):

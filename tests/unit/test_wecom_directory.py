@@ -95,7 +95,9 @@ def test_a_full_sync_stores_the_directory_and_announces_each_real_change_once(
     # A member WeCom no longer lists departs; a renamed one is announced once; the rest are quiet.
     del FAKE.corp(corp).users["guide1"]
     FAKE.script_staff(corp, "lead1", "李总", [2], is_leader_in_dept=[1])
-    assert sync(client, admin) == {"departments": 3, "listed": 3, "changed": 2, "departed": 1}
+    # Unlisted is not gone: a member outside the listed departments whom WeCom still knows stays.
+    FAKE.corp(corp).users["off1"]["department"] = [99]
+    assert sync(client, admin) == {"departments": 3, "listed": 2, "changed": 2, "departed": 1}
     assert changes(published, tenant)[4:] == [("lead1", "active"), ("guide1", "departed")]
     found = staff(client, admin, "status=departed")
     assert list(found) == ["guide1"]

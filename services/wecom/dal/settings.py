@@ -77,15 +77,19 @@ def _not_found(error: Exception) -> bool:
 
 
 def save(tenant_id: str, public: dict[str, Any], secret_part: dict[str, Any]) -> dict[str, Any]:
-    """Store one corp: the secret first (a corp listed must have its secret), then the public part
-    with the corp's claim in one transaction (409 when another tenant holds the corp)."""
+    """Store one corp: its claim first (409 when another tenant holds the corp, before anything
+    else is written), then the secret (a corp listed must have its secret), then the public part."""
     corp_id = str(public["corp_id"])
-    holder = owner_of_corp(corp_id)
-    if holder is not None and holder != tenant_id:  # refused before anything is written
-        raise _taken()
+    claim = Transaction(table())
+    claim.put(
+        {"pk": f"CORP#{corp_id}", "sk": "TENANT", "kind": "corp_claim", "tenant_id": tenant_id},
+        condition="attribute_not_exists(pk) OR tenant_id = :t",
+        values={":t": tenant_id},
+        on_fail=_taken(),
+    )
+    claim.commit()
     existing = stored_secrets(tenant_id, refresh=True)
-    merged = {**existing, corp_id: secret_part}
-    _write_secret(tenant_id, merged)
+    _write_secret(tenant_id, {**existing, corp_id: secret_part})
     item = {
         "pk": tenant_pk(tenant_id),
         "sk": f"{CORP_PREFIX}{corp_id}",
@@ -94,12 +98,6 @@ def save(tenant_id: str, public: dict[str, Any], secret_part: dict[str, Any]) ->
         "updated_at": now_rfc3339(),
     }
     tx = Transaction(table())
-    tx.put(
-        {"pk": f"CORP#{corp_id}", "sk": "TENANT", "kind": "corp_claim", "tenant_id": tenant_id},
-        condition="attribute_not_exists(pk) OR tenant_id = :t",
-        values={":t": tenant_id},
-        on_fail=_taken(),
-    )
     tx.put(item)
     tx.put({"pk": TENANTS_PK, "sk": tenant_id, "kind": "wecom_tenant"})  # the nightly jobs' list
     tx.commit()

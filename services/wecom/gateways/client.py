@@ -60,6 +60,8 @@ STATE_MAX_CHARS = 30
 
 
 # Errors ----------------------------------------------------------------------------------------
+USER_NOT_FOUND = 60111  # user/get: no such member in the corp
+
 class WeComApiError(DomainError):
     """WeCom answered with an errcode the client does not handle itself."""
 
@@ -489,6 +491,16 @@ class WeComClient:
             creds, self._directory_app(creds), "GET", "/cgi-bin/user/list", {"department_id": str(department_id)}
         )
         return [dict(item) for item in answer.get("userlist") or []]
+
+    def get_user(self, creds: Credentials, userid: str) -> dict[str, Any] | None:
+        """A member of the directory (``user/get``), or None when WeCom knows no such member
+        (60111: the member left the corp, or the userid was renamed)."""
+        try:
+            return self.call(creds, self._directory_app(creds), "GET", "/cgi-bin/user/get", {"userid": userid})
+        except WeComApiError as error:
+            if error.errcode == USER_NOT_FOUND:
+                return None
+            raise
 
     def get_user_by_login_code(self, creds: Credentials, code: str) -> str:
         """The userid of the member who signed in by WeCom web login (the code is single use)."""

@@ -58,6 +58,8 @@ HANDLED_KINDS = frozenset(
     }
 )
 MAX_FIELD_CHARACTERS = 2048
+REFRESH_SECONDS = 30.0
+_refreshed: dict[str, float] = {}  # tenant → when this container last re-read its secret
 
 
 def _fresh(timestamp: str | None) -> None:
@@ -107,11 +109,23 @@ def _verified(
     _fresh(timestamp)
     assert timestamp is not None
     for refresh in (False, True):
+        if refresh and not _may_refresh(tenant_id):
+            break
         found = _credentials(tenant_id, corps, corp_id, refresh=refresh)
         corp = _signed_by(found, timestamp, nonce, encrypted, signature)
         if corp is not None:
             return corp
     raise Unauthorized(REFUSED)
+
+
+def _may_refresh(tenant_id: str) -> bool:
+    """At most one forced secret read per tenant and container every ``REFRESH_SECONDS``: a
+    forged callback is free to send, a Secrets Manager read is not (and shares a quota)."""
+    now = time.monotonic()
+    if now - _refreshed.get(tenant_id, -REFRESH_SECONDS) < REFRESH_SECONDS:
+        return False
+    _refreshed[tenant_id] = now
+    return True
 
 
 def _decrypt(corp: WeComCredentials, encrypted: str) -> str:

@@ -127,8 +127,13 @@ def _members(job: WeComJob, credentials: WeComCredentials, cursor: dict[str, Any
 
 
 def _departures(job: WeComJob, credentials: WeComCredentials) -> StepOutcome:
+    from services.wecom.gateways import client as wecom_api
+
     marks = dal.corp_staff_marks(job.tenant_id, credentials.corp_id)
-    missing = [str(m["staff_id"]) for m in marks if m.get("status") != "departed" and m.get("seen_by") != job.job_id]
+    unlisted = [str(m["staff_id"]) for m in marks if m.get("status") != "departed" and m.get("seen_by") != job.job_id]
+    # Not listed is not proof of leaving (a partial visible range, a member moved between two
+    # departments' listings, another sync re-marking them): WeCom must say the member is gone.
+    missing = [staff_id for staff_id in unlisted if wecom_api.client().get_user(credentials, staff_id) is None]
     known = sum(1 for m in marks if m.get("status") != "departed")
     listed = sum(1 for m in marks if m.get("seen_by") == job.job_id)
     if len(missing) > MAX_SILENT_DEPARTURES and 2 * len(missing) > known:

@@ -103,7 +103,10 @@ def contact_added(tenant_id: str, event_id: str, added: WeComContactAdded) -> No
             return
         day = business_day(added.added_at)
         removed_day = read.removed_day if read else None
-        tallies = [Tally(added.staff_id, day, {"adds": 1, "code_adds": int(added.state is not None), "net": 1})]
+        counted = {"net": 1}  # the customers gauge moves for a handover too; it is no new add
+        if added.reason != "transfer":
+            counted |= {"adds": 1, "code_adds": int(added.state is not None)}
+        tallies = [Tally(added.staff_id, day, counted)]
         if removed_day is not None:  # its removal came first: the friendship is over
             tallies.append(Tally(added.staff_id, removed_day, {"net": -1}))
         after = Friendship(added_day=day, removed_day=removed_day)

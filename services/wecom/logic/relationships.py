@@ -144,4 +144,5 @@ def _added_event(after: Relationship, change: Change, half: bool) -> WeComContac
         add_way=after.add_way,
         half=half,
         added_at=datetime.fromtimestamp(change.at, UTC),
+        reason=change.reason,
     )

@@ -380,6 +380,10 @@ def poll_due(tenant_id: str | None = None, now: datetime | None = None) -> dict[
                 logger.warning(
                     "wecom transfer results not polled", extra={"transfer_id": transfer_id, "error": str(error)}
                 )
+            except Exception:  # one transfer's fault must not stall the others behind it in its shard
+                report["errors"] += 1
+                logger.exception("wecom transfer results failed", extra={"transfer_id": transfer_id})
+                _after_poll(tenant, transfer_id, clock.now_epoch())
     return report
 
 
@@ -398,7 +402,15 @@ def poll(tenant_id: str, transfer_id: str) -> int:
         return 0
     creds = settings_dal.credentials(tenant_id, transfer.corp_id)
     pending = dal.waiting(tenant_id, transfer_id)
-    results = _latest_results(transfer, creds) if pending and creds is not None else {}
+    results: dict[str, dict[str, Any]] = {}
+    if pending and creds is not None:
+        from services.wecom.gateways import client as wecom_api
+
+        try:
+            results = _latest_results(transfer, creds)
+        except (wecom_api.WeComApiError, wecom_api.WeComNotConfigured) as error:
+            # WeCom refuses to answer (a party gone, a permission revoked): the give-up still runs.
+            logger.warning("wecom transfer results refused", extra={"transfer_id": transfer_id, "error": error.detail})
     now = clock.now_epoch()
     give_up = transfer.first_result_at is not None and (
         clock.parse_rfc3339(transfer.first_result_at).timestamp() + GIVE_UP_SECONDS <= now
@@ -406,15 +418,23 @@ def poll(tenant_id: str, transfer_id: str) -> int:
     settled = 0
     for customer in pending:
         row = results.get(customer.external_userid) or {}
-        outcome, reason = RESULTS.get(int(row.get("status") or 0), ("waiting", None))
+        outcome, reason = RESULTS.get(_number(row.get("status")), ("waiting", None))
         if outcome == "waiting" and give_up:
             outcome, reason = "failed", "no_result"
         if outcome == "waiting":
             continue
-        takeover = int(row.get("takeover_time") or 0) or int(now)
+        takeover = _number(row.get("takeover_time")) or int(now)
         settled += _settle(transfer, customer, outcome, reason, takeover)
     _after_poll(tenant_id, transfer_id, now)
     return settled
+
+
+def _number(value: Any) -> int:
+    """WeCom's integer field, or 0 when it is missing or not a number."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _settle(
@@ -475,7 +495,7 @@ def move_relationships(transfer: Transfer, external_userid: str, takeover: int) 
 
     def take(_: int) -> None:
         current = relationships_dal.get(t, transfer.to_staff, corp, external_userid)
-        change = Change("add", corp, transfer.to_staff, external_userid, takeover, details=details)
+        change = Change("add", corp, transfer.to_staff, external_userid, takeover, reason="transfer", details=details)
         decided = transition(current, change)
         if decided is None:
             return
