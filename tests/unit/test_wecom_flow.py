@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from shared.clock import utc_now
 from tests.unit.conftest import Client, eventually
 from tests.unit.test_wecom_callbacks import corp_of, set_up
 
@@ -130,3 +131,29 @@ def test_a_guide_lists_only_their_own_and_a_listing_needs_a_filter(client: Clien
     assert missing.status == 422
     backwards = client.get("/v1/wecom/deletions?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", token=manager)
     assert backwards.status == 422
+
+
+def test_relationships_follow_a_merge_even_when_the_answer_naming_the_absorbed_contact_comes_after(
+    client: Client, tenant: str
+) -> None:
+    from services.wecom.logic import customers
+    from shared.events.contacts import ContactsMerged, WeComCustomerIdentified
+    from shared.events.wecom import WeComContactAdded
+
+    admin = ready(client, tenant, "sunqi")
+    external_userid = customer(client, tenant)
+    relationship(client, tenant, "add", "sunqi", external_userid)
+    [pair] = eventually(lambda: [p for p in listed(client, admin, "staff_id=sunqi") if p["contact_id"]])
+    absorbed, survivor = pair["contact_id"], f"ct_survivor_{uuid.uuid4().hex[:8]}"
+    customers.merged(
+        tenant, f"evt-{uuid.uuid4().hex}", ContactsMerged(contact_id=survivor, version=3, merged_contact_id=absorbed)
+    )
+    assert [p["contact_id"] for p in listed(client, admin, f"contact_id={survivor}")] == [survivor]
+    # Contacts' answer about the add, naming the absorbed contact, arrives late: the survivor stays.
+    added = WeComContactAdded(
+        corp_id=corp_of(tenant), staff_id="sunqi", external_userid=external_userid, generation=1, added_at=utc_now()
+    )
+    late = WeComCustomerIdentified(contact_id=absorbed, created=True, added=added)
+    customers.identified(tenant, f"evt-{uuid.uuid4().hex}", late)
+    assert listed(client, admin, f"contact_id={absorbed}") == []
+    assert len(listed(client, admin, f"contact_id={survivor}")) == 1

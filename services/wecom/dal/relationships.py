@@ -6,6 +6,7 @@
 - deletion      T#{t}#DELETIONS / {removed_at}#{staff}#{corp}#{external_userid}#{generation}
                 gsi1 T#{t}#DELETIONS#STAFF#{staff} / same sort key
 - claim         T#{t}#CLAIM#{what} / CLAIM   a welcome code used, a churn alert sent
+- alias         T#{t}#ALIAS#{contact_id} / ALIAS   a merged contact's survivor (contacts' ContactsMerged)
 """
 
 from __future__ import annotations
@@ -246,3 +247,14 @@ def settle_claim(tenant_id: str, what: str, outcome: str, detail: str = "", prep
 
 def claimed(tenant_id: str, what: str) -> dict[str, Any] | None:
     return dynamo.get_item(table(), {"pk": f"T#{tenant_id}#CLAIM#{what}", "sk": "CLAIM"})
+
+
+def record_survivor(tenant_id: str, absorbed: str, survivor: str) -> None:
+    """A merged contact's survivor, for answers about it that arrive after the merge."""
+    item = {"pk": f"T#{tenant_id}#ALIAS#{absorbed}", "sk": "ALIAS", "kind": "contact_alias", "survivor": survivor}
+    dynamo.client().put_item(TableName=table(), Item=dynamo.serialize(item))
+
+
+def survivor_of(tenant_id: str, contact_id: str) -> str | None:
+    item = dynamo.get_item(table(), {"pk": f"T#{tenant_id}#ALIAS#{contact_id}", "sk": "ALIAS"})
+    return str(item["survivor"]) if item else None

@@ -11,6 +11,7 @@ Partitions (pk):
 - T#{t}#STAFF#{userid}           the staff member's relationships, one per customer (``dal.relationships``)
 - T#{t}#DELETIONS                deletion records, newest last (``dal.relationships``)
 - T#{t}#CLAIM#{what}             once-only effects: a welcome code used, a churn alert sent
+- T#{t}#ALIAS#{contact_id}       a merged contact's survivor (``dal.relationships``)
 - T#{t}#INBOX#{consumer}#{e}     "this consumer handled this event" (shared.consumer)
 - WECOM_TOKEN#{corp_id}#{app}    an access token and its refresh lease (``dal.tokens``)
 - T#{t}#TRANSFER#{id}            a transfer (/TRANSFER; gsi1 T#{t}#TRANSFERS#{from_staff}, gsi2 T#{t}#TRANSFERS,
