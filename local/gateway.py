@@ -116,6 +116,8 @@ class LocalGateway:
         for name, value in headers.items():  # API Gateway joins repeated headers with commas
             key = name.lower()
             lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+        # API Gateway tells the function the scheme the client used; the local stack serves plain http.
+        lowered.setdefault("x-forwarded-proto", "http")
         parameters: dict[str, str] = {}
         for key, value in parse_qsl(query, keep_blank_values=True):
             parameters[key] = f"{parameters[key]},{value}" if key in parameters else value
