@@ -5,7 +5,7 @@ import type { Operation } from "@shared/api/access";
 
 export interface PageRoute {
   path: string; // under /console
-  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "settings";
+  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "wecom" | "groups" | "kpis" | "settings";
   menu: boolean;
   requires: Operation;
   /** The page also opens for a role that may call any one of these (it then shows only what that
@@ -30,5 +30,8 @@ export const PAGES: PageRoute[] = [
   { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },
   { path: "/segments", key: "segments", menu: true, requires: "GET /v1/segments", component: lazy(() => import("./pages/segments/SegmentsPage")) },
   { path: "/imports", key: "imports", menu: true, requires: "POST /v1/contacts/imports", component: lazy(() => import("./pages/imports/ImportsPage")) },
+  { path: "/wecom", key: "wecom", menu: true, requires: "GET /v1/wecom/relationships", component: lazy(() => import("./pages/wecom/WeComPage")) },
+  { path: "/groups", key: "groups", menu: true, requires: "GET /v1/wecom/groups", component: lazy(() => import("./pages/groups/GroupsPage")) },
+  { path: "/kpis", key: "kpis", menu: true, requires: "GET /v1/wecom/kpis", component: lazy(() => import("./pages/kpis/KpisPage")) },
   { path: "/settings", key: "settings", menu: true, requires: "GET /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
 ];

@@ -12,6 +12,7 @@ const RewardsPage = lazy(() => import("./pages/rewards/RewardsPage"));
 const CasesPage = lazy(() => import("./pages/cases/CasesPage"));
 const NewCasePage = lazy(() => import("./pages/cases/NewCasePage"));
 const CasePage = lazy(() => import("./pages/cases/CasePage"));
+const SignupPage = lazy(() => import("./pages/signups/SignupPage"));
 const NotFoundPage = lazy(() => import("./layout/NotFoundPage"));
 
 export function MemberRoutes() {
@@ -31,6 +32,7 @@ export function MemberRoutes() {
         <Route path="cases" element={<CasesPage />} />
         <Route path="cases/new" element={<NewCasePage />} />
         <Route path="cases/:caseId" element={<CasePage />} />
+        <Route path="signups/:sheetId" element={<SignupPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

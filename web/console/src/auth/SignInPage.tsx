@@ -6,6 +6,8 @@ import { useApp } from "../app";
 import { FormProblems, useProblemForm } from "../components/forms";
 import { useLayoutT } from "../layout/messages";
 import { SignInError } from "./methods";
+import { completeWeComSignIn, isWeComCallback } from "./wecom";
+import { WeComSignIn } from "./WeComSignIn";
 import { ROLES, sessionFromToken, type Role } from "./session";
 import { problemText } from "../components/problems";
 
@@ -81,7 +83,7 @@ export function SignInPage() {
               {t("signInCognito")}
             </Button>
           )}
-          {method.mode === "wecom" && <Alert type="info" title={t("signInWecom")} />}
+          {(method.mode === "wecom" || method.mode === "dev") && <WeComSignIn local={method.mode === "dev"} />}
         </Card>
       </main>
     </div>
@@ -90,12 +92,13 @@ export function SignInPage() {
 
 export function CallbackPage() {
   const t = useLayoutT();
-  const { method, signIn } = useApp();
+  const { api, method, signIn } = useApp();
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    method
-      .complete?.(new URL(window.location.href))
+    const url = new URL(window.location.href);
+    // Back from WeCom's QR page (a sign-in this tab started), else the method's own redirect.
+    (isWeComCallback(url) ? completeWeComSignIn(api, url) : (method.complete?.(url) ?? Promise.reject(new SignInError("incomplete"))))
       .then((session) => {
         signIn(session);
         navigate("/", { replace: true });
@@ -107,7 +110,7 @@ export function CallbackPage() {
             : problemText(e),
         ),
       );
-  }, [method, navigate, signIn]);
+  }, [api, method, navigate, signIn]);
   return (
     <main style={{ padding: 48, textAlign: "center" }}>
       {error ? <Alert type="error" role="alert" title={t("signInFailed")} description={error} /> : t("completing")}

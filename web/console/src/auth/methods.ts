@@ -93,5 +93,7 @@ export function cognitoMethod(auth: CognitoAuth): SignInMethod {
 
 export function signInMethod(auth: ConsoleAuth): SignInMethod {
   if (auth.mode === "cognito") return cognitoMethod(auth);
-  return { mode: auth.mode }; // dev: a form on the sign-in page; wecom: arrives with the WeCom issue
+  // dev: a form on the sign-in page (and the WeCom sign-in's local simulation); wecom: the sign-in
+  // page's 企业微信扫码登录 (auth/wecom.ts: it needs the API, so the callback page completes it).
+  return { mode: auth.mode };
 }

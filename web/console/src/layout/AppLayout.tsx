@@ -1,7 +1,9 @@
 import {
   AppstoreOutlined,
   ApartmentOutlined,
+  BarChartOutlined,
   CloudUploadOutlined,
+  CommentOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
   GiftOutlined,
@@ -9,6 +11,7 @@ import {
   QrcodeOutlined,
   SettingOutlined,
   TeamOutlined,
+  WechatWorkOutlined,
 } from "@ant-design/icons";
 import { Button, Drawer, Grid, Layout, Menu, Space, Tag, Typography } from "antd";
 import { Suspense, useState, type ReactNode } from "react";
@@ -27,6 +30,9 @@ const ICONS: Record<PageRoute["key"], ReactNode> = {
   cases: <CustomerServiceOutlined />,
   segments: <ApartmentOutlined />,
   imports: <CloudUploadOutlined />,
+  wecom: <WechatWorkOutlined />,
+  groups: <CommentOutlined />,
+  kpis: <BarChartOutlined />,
   settings: <SettingOutlined />,
 };
 

@@ -15,6 +15,7 @@ import { ContactInsight } from "./ContactInsight";
 import { ContactMerges, MergedFrom } from "./ContactMerges";
 import { ContactScore } from "./ContactScore";
 import { ContactTimeline } from "./ContactTimeline";
+import { ContactWeCom } from "./ContactWeCom";
 import { useInsightT } from "./insightMessages";
 import { ContactOwner } from "./ContactOwner";
 import { ContactPoints } from "./ContactPoints";
@@ -184,6 +185,7 @@ export default function ContactPage() {
                   </Section>
                 </Col>
               </Can>
+              <ContactWeCom contactId={contact.contact_id} />
               <Can op="GET /v1/contacts/{contact_id}/timeline">
                 <Col span={24}>
                   <Section id="contact-timeline" title={ti("timelineSection")}>
