@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,14 +38,23 @@ GATEWAY = "cases-channel-gateway"
 # ---- the stream publisher and the bus --------------------------------------------------------
 
 
+QUIET_SECONDS = 1.0
+
+
 @contextmanager
 def publisher_paused(stack: LocalStack, service: str) -> Iterator[StreamPump]:
     """The service's stream pump stopped and drained: the test polls it itself, on its own thread."""
     pump = stack.stream_pumps[service]
     pump.stop()
     try:
-        while pump.poll_once():
-            pass
+        # Drained, then quiet for a while: earlier tests' consumers may still write the table (late
+        # insight, segment or WeCom answers), and a test counts exactly what it writes.
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < QUIET_SECONDS:
+            if pump.poll_once():
+                quiet_since = time.monotonic()
+            else:
+                time.sleep(0.05)
         yield pump
     finally:
         pump.handler = publish
