@@ -62,6 +62,7 @@ STATE_MAX_CHARS = 30
 # Errors ----------------------------------------------------------------------------------------
 USER_NOT_FOUND = 60111  # user/get: no such member in the corp
 
+
 class WeComApiError(DomainError):
     """WeCom answered with an errcode the client does not handle itself."""
 
