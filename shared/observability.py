@@ -245,8 +245,16 @@ class Metrics:
     def __init__(self, namespace: str, service: str | None = None) -> None:
         self.namespace = namespace
         self.service = service or _service()
-        self.metric_set: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()  # the local stack records and flushes from several threads
+        # One set per thread: the local stack runs several invocations at once, each in its own
+        # thread, and each invocation's flush must write what it recorded, not a neighbour's.
+        self._recording = threading.local()
+
+    @property
+    def metric_set(self) -> dict[str, dict[str, Any]]:
+        """What this thread's invocation has recorded so far."""
+        if not hasattr(self._recording, "metric_set"):
+            self._recording.metric_set = {}
+        return self._recording.metric_set  # type: ignore[no-any-return]
 
     @staticmethod
     def disabled() -> bool:
@@ -258,16 +266,13 @@ class Metrics:
 
     def add_metric(self, name: str, unit: MetricUnit | str, value: float) -> None:
         unit_name = unit.value if isinstance(unit, MetricUnit) else MetricUnit(unit).value
-        with self._lock:
-            metric = self.metric_set.setdefault(name, {"Unit": unit_name, "Value": []})
-            metric["Value"].append(float(value))
-            full = len(self.metric_set) >= _EMF_LIMIT or len(metric["Value"]) >= _EMF_LIMIT
-        if full:
+        metric = self.metric_set.setdefault(name, {"Unit": unit_name, "Value": []})
+        metric["Value"].append(float(value))
+        if len(self.metric_set) >= _EMF_LIMIT or len(metric["Value"]) >= _EMF_LIMIT:
             self.flush_metrics()
 
     def clear_metrics(self) -> None:
-        with self._lock:
-            self.metric_set = {}
+        self._recording.metric_set = {}
 
     def serialize_metric_set(self, metric_set: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         return {
@@ -317,8 +322,8 @@ class Metrics:
     def flush_metrics(self) -> None:
         """Write what was recorded as one EMF line and forget it; where metrics are disabled
         (the local stack) forget it without writing, so the set never grows across invocations."""
-        with self._lock:
-            recorded, self.metric_set = self.metric_set, {}
+        recorded = self.metric_set
+        self._recording.metric_set = {}
         if not recorded or self.disabled():
             return
         sys.stdout.write(json.dumps(self.serialize_metric_set(recorded), separators=(",", ":")) + "\n")

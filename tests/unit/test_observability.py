@@ -242,6 +242,31 @@ def test_lambda_entry_writes_each_invocations_metrics_once_and_starts_the_next_e
     assert observability.metrics.metric_set == {}
 
 
+def test_each_thread_flushes_only_what_its_own_invocation_recorded(
+    metrics_enabled: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder = Metrics(namespace="Siyu", service="contacts")
+    neighbour_recorded, main_flushed = threading.Event(), threading.Event()
+
+    def neighbour() -> None:  # another invocation of the local stack, in its own thread
+        recorder.add_metric(name="EventsHandled", unit=MetricUnit.Count, value=5)
+        neighbour_recorded.set()
+        main_flushed.wait(5)
+        recorder.flush_metrics()
+
+    thread = threading.Thread(target=neighbour)
+    thread.start()
+    neighbour_recorded.wait(5)
+    recorder.add_metric(name="EventsHandled", unit=MetricUnit.Count, value=1)
+    recorder.flush_metrics()
+    main_flushed.set()
+    thread.join(5)
+
+    mine, theirs = lines(capsys.readouterr().out)
+    assert mine["EventsHandled"] == 1.0
+    assert theirs["EventsHandled"] == 5.0
+
+
 def test_lambda_entry_with_metrics_disabled_clears_what_was_recorded(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
