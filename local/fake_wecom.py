@@ -16,7 +16,14 @@ calls with WeCom's shapes and errcodes:
 - 84061 no such relationship, 60111 unknown userid, 41051 a welcome code already used or past its
   20 s, 40029 a login code unknown, used or older than 5 minutes, 40058 a bad parameter (more than
   100 customers in one transfer, a state over 30 characters…), 40128 a customer transferred twice
-  in 90 days, 40129 a customer whose transfer is pending, 40050 an unknown group.
+  in 90 days, 40129 a customer whose transfer is pending, 40050 an unknown group;
+- group transfers (``groupchat/transfer`` of a departed owner's groups, ``groupchat/onjob_transfer``
+  of an in-service owner's): 40058 no or more than 100 chat ids, 60111 an unknown new owner, 40003
+  a new owner who is not active; per group, in ``failed_chat_list``: 90501 an unknown group, 90504
+  the new owner owns it already (so a repeated call is harmless), 90500 its owner has not left
+  (departed) or 90502 has left (in service); any other group changes owner at once (the new owner
+  joins it if not in it). WeCom's limits of 300 groups per owner a day and of two in-service
+  transfers per group in 90 days are not modelled.
 
 It records every call (path, app, query and body without the token or secret, errcode, business
 time) and takes scripted answers: ``fail_next(path, errcode, times)`` (or ``http_status=``), the
@@ -97,6 +104,10 @@ ERRMSG = {
     60123: "invalid party id",
     81013: "user & party & tag all invalid",
     84061: "not external contact",
+    90500: "the owner of this chat is not resigned",
+    90501: "chat is not external group chat",
+    90502: "the owner of this chat is resigned",
+    90504: "the owner of this chat is not changed",
 }
 APPS_FOR = {  # which known apps may call a path; other (learned) apps may call anything
     "externalcontact": {"contact", "agent"},
@@ -160,6 +171,8 @@ class FakeWeCom:
             "/cgi-bin/externalcontact/resigned/transfer_result": ("POST", self._result_departed),
             "/cgi-bin/externalcontact/groupchat/list": ("POST", self._list_groups),
             "/cgi-bin/externalcontact/groupchat/get": ("POST", self._get_group),
+            "/cgi-bin/externalcontact/groupchat/transfer": ("POST", self._transfer_groups_departed),
+            "/cgi-bin/externalcontact/groupchat/onjob_transfer": ("POST", self._transfer_groups_in_service),
             "/cgi-bin/message/send": ("POST", self._send_app_message),
             "/cgi-bin/department/list": ("GET", self._list_departments),
             "/cgi-bin/user/list": ("GET", self._list_users),
@@ -833,6 +846,46 @@ class FakeWeCom:
             for member in shown["member_list"]:
                 member.pop("name", None)
         return _answer(0, group_chat=shown)
+
+    def _transfer_groups(self, corp: _Corp, body: dict[str, Any], departed: bool) -> dict[str, Any]:
+        chats, new_owner = body.get("chat_id_list"), str(body.get("new_owner") or "")
+        if not isinstance(chats, list) or not 1 <= len(chats) <= TRANSFER_BATCH:
+            return _answer(40058)
+        if new_owner not in corp.users:
+            return _answer(60111)
+        if corp.users[new_owner]["status"] != ACTIVE:
+            return _answer(40003)
+        failed = []
+        for chat_id in dict.fromkeys(map(str, chats)):
+            group = corp.groups.get(chat_id)
+            owner_left = group is not None and corp.users.get(group["owner"], {}).get("status") == DEPARTED
+            if group is None:
+                code = 90501
+            elif group["owner"] == new_owner:
+                code = 90504
+            elif departed and not owner_left:
+                code = 90500
+            elif not departed and owner_left:
+                code = 90502
+            else:
+                code = 0
+                group["owner"] = new_owner
+                if new_owner not in {member["userid"] for member in group["member_list"]}:
+                    group["member_list"].append(self._member(corp, new_owner, int(clock.now_epoch()), new_owner))
+                    group["member_version"] = secrets.token_hex(8)
+            if code:
+                failed.append({"chat_id": chat_id, "errcode": code, "errmsg": ERRMSG[code]})
+        return _answer(0, failed_chat_list=failed)
+
+    def _transfer_groups_departed(
+        self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._transfer_groups(corp, body, departed=True)
+
+    def _transfer_groups_in_service(
+        self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._transfer_groups(corp, body, departed=False)
 
     def _send_app_message(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(body.get("agentid"), int):

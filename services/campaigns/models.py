@@ -110,10 +110,37 @@ class CampaignList(Model):
     next_cursor: str | None
 
 
+# WeCom allows at most 100 members on a contact way (联系我) and counts adds per member and day.
+MAX_CONTACT_WAY_STAFF = 100
+DailyAddLimit = Annotated[int, Field(ge=1, le=10_000)]
+
+
+class WeComCodeOptions(_Strict):
+    """The code is also a WeCom contact way (联系我): the customer scans WeCom's QR code and adds one
+    of ``staff_ids`` (WeCom shares the adds among them); the add is a scan of the code."""
+
+    staff_ids: Annotated[list[StaffId], Field(min_length=1, max_length=MAX_CONTACT_WAY_STAFF)] = Field(
+        description="The WeCom userids who take the adds in turn."
+    )
+    daily_add_limit: DailyAddLimit | None = Field(
+        default=None,
+        description="Adds per staff member and day; a member at the limit leaves the rotation until tomorrow.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "WeComCodeOptions":
+        if len(set(self.staff_ids)) != len(self.staff_ids):
+            raise ValueError("staff_ids must not repeat a staff member")
+        return self
+
+
 class CodeCreate(_Strict):
     channel: Label
     store: Label | None = None
     staff_id: StaffId | None = None
+    wecom: WeComCodeOptions | None = Field(
+        default=None, description="Make the code a WeCom contact way too (the wecom service creates it)."
+    )
 
 
 class ChannelCode(Model):
@@ -124,6 +151,7 @@ class ChannelCode(Model):
     channel: str
     store: str | None = None
     staff_id: str | None = None
+    wecom: WeComCodeOptions | None = None
     url: str
     created_at: str
 
@@ -134,6 +162,9 @@ class CodeView(Model):
     channel: str
     store: str | None
     staff_id: str | None
+    wecom: WeComCodeOptions | None = Field(
+        default=None, description="Its WeCom contact way's options; GET /v1/wecom/contact-ways/{code} shows the way."
+    )
     url: str
     qr_svg: str
     qr_png: str

@@ -62,11 +62,25 @@ KPIS_CONSUMER = Consumer(
         {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
     ),
 )
+# Channel codes that are WeCom contact ways (联系我): made at WeCom, their adds counted against
+# each member's daily limit.
+CONTACT_WAYS_CONSUMER = Consumer(
+    name="wecom-contact-ways",
+    handler="services.wecom.handlers.contact_ways.handler",
+    patterns=(
+        {"source": ["siyu.campaigns"], "detail-type": ["ChannelCodeCreated"]},
+        {"source": ["siyu.wecom"], "detail-type": ["WeComContactAdded"]},
+    ),
+)
 # Nightly: the directory and the groups synced, relationships reconciled against WeCom's lists.
 NIGHTLY_SCHEDULE = Schedule("wecom-nightly", "services.wecom.handlers.nightly.handler", "cron(30 18 * * ? *)")
 # Transfers' results: WeCom settles a transfer within a day; in-flight batches are polled.
 TRANSFER_RESULTS_SCHEDULE = Schedule(
     "wecom-transfer-results", "services.wecom.handlers.transfer_results.handler", "rate(15 minutes)"
+)
+# A new business day: the members at a code's daily add limit are back in its rotation.
+CONTACT_WAY_LIMITS_SCHEDULE = Schedule(
+    "wecom-contact-way-limits", "services.wecom.handlers.contact_way_limits.handler", "rate(15 minutes)"
 )
 
 SERVICE = Service(
@@ -100,6 +114,7 @@ SERVICE = Service(
         Route("GET", "/v1/wecom/transfers", STAFF, WRITERS),
         Route("GET", "/v1/wecom/transfers/{transfer_id}", STAFF, WRITERS),
         Route("GET", "/v1/wecom/transfers/{transfer_id}/customers", STAFF, WRITERS),
+        Route("GET", "/v1/wecom/transfers/{transfer_id}/groups", STAFF, WRITERS),
         # Customer groups and 群接龙.
         Route("GET", "/v1/wecom/groups", STAFF, STAFF_ROLES),
         Route("GET", "/v1/wecom/groups/{chat_id}", STAFF, STAFF_ROLES),
@@ -114,6 +129,10 @@ SERVICE = Service(
         Route("DELETE", "/v1/me/signups/{sheet_id}/entries", "member"),
         # Staff KPIs.
         Route("GET", "/v1/wecom/kpis", STAFF, STAFF_ROLES),
+        # Channel codes that are contact ways (联系我): QR code, rotation, daily limits.
+        Route("GET", "/v1/wecom/contact-ways", STAFF, WRITERS),
+        Route("GET", "/v1/wecom/contact-ways/{code}", STAFF, WRITERS),
+        Route("PUT", "/v1/wecom/contact-ways/{code}", STAFF, WRITERS),
     ),
     publishes=tuple(EVENTS),
     # Wired as their handlers land (a declared handler that does not exist stops the stack).
@@ -124,8 +143,9 @@ SERVICE = Service(
         JOBS_CONSUMER,
         KPIS_CONSUMER,
         DEPARTURES_CONSUMER,
+        CONTACT_WAYS_CONSUMER,
     ),
-    schedules=(NIGHTLY_SCHEDULE, TRANSFER_RESULTS_SCHEDULE),
+    schedules=(NIGHTLY_SCHEDULE, TRANSFER_RESULTS_SCHEDULE, CONTACT_WAY_LIMITS_SCHEDULE),
     table=Table(
         indexes=(
             Index("gsi1", "gsi1pk", "gsi1sk"),

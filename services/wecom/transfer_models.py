@@ -11,6 +11,7 @@ from shared.models import Model, StrictModel
 MAX_TRANSFER_CUSTOMERS = 10_000
 ExternalUserId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 TransferOutcome = Literal["waiting", "succeeded", "failed", "skipped"]
+GroupOutcome = Literal["moved", "failed"]
 TransferStatus = Literal["sending", "waiting", "done", "failed"]
 """sending: batches still to send; waiting: all sent, WeCom's results awaited (polled); done: every
 customer's outcome is final; failed: the transfer could not go on (the reason in ``error``)."""
@@ -46,6 +47,13 @@ class TransferCounts(Model):
     waiting: int = Field(default=0, description="Started at WeCom; the result is polled (WeCom settles in 24 h).")
 
 
+class TransferGroupCounts(Model):
+    """A departed transfer's customer groups (离职继承 of groups; in-service transfers move none)."""
+
+    moved: int = Field(default=0, description="Groups whose owner is now to_staff.")
+    failed: int = Field(default=0, description="Groups WeCom did not give to to_staff (the reason per group).")
+
+
 class Transfer(Model):
     """One transfer: ``T#{t}#TRANSFER#{transfer_id}`` / ``TRANSFER``."""
 
@@ -58,6 +66,7 @@ class Transfer(Model):
     selection: Literal["list", "all"]
     status: TransferStatus = "sending"
     counts: TransferCounts = Field(default_factory=TransferCounts)
+    groups: TransferGroupCounts = Field(default_factory=TransferGroupCounts)
     job_id: str
     error: str | None = None
     created_by: str
@@ -75,6 +84,7 @@ class TransferView(Model):
     selection: Literal["list", "all"]
     status: TransferStatus
     counts: TransferCounts
+    groups: TransferGroupCounts
     job_id: str
     error: str | None
     created_by: str
@@ -105,6 +115,27 @@ class TransferCustomer(Model):
 
 class TransferCustomerList(Model):
     items: list[TransferCustomer]
+    next_cursor: str | None
+
+
+class TransferGroup(Model):
+    """One customer group's outcome in a departed transfer: ``T#{t}#TRANSFER#{transfer_id}`` /
+    ``GROUP#{chat_id}``."""
+
+    chat_id: str
+    name: str | None = None
+    outcome: GroupOutcome
+    reason: str | None = Field(
+        default=None,
+        description="Why it failed: owner_not_departed, not_a_customer_group, owner_departed, group_full, "
+        "inheritance_in_progress, already_inherited, wecom_not_configured, errcode_<n>…",
+    )
+    batch: int = Field(description="Which batch of 100 groups it was sent in (0 first).")
+    sent_at: str
+
+
+class TransferGroupList(Model):
+    items: list[TransferGroup]
     next_cursor: str | None
 
 

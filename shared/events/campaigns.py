@@ -4,10 +4,29 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, StrictInt
 
-from shared.events.envelope import MAX_COUNT, CampaignPoints, EventData, Flag, Id, Key, Label
+from shared.events.envelope import MAX_COUNT, CampaignPoints, EventData, Flag, Id, Key, Label, Moment
 
 # Records in a PIPL export part (ContactExportRequested).
 ExportItems = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+
+
+class ContactWayOptions(EventData):
+    """A channel code that is also a WeCom contact way: who takes its adds, and how many a day."""
+
+    staff_ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
+    daily_add_limit: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+
+
+class ChannelCodeCreated(EventData):
+    """A new channel code; with ``wecom``, the wecom service makes it a contact way (联系我)."""
+
+    code: Label
+    campaign_id: Id
+    channel: Label
+    store: Label | None = None
+    staff_id: Id | None = None
+    wecom: ContactWayOptions | None = None
+    created_at: Moment
 
 
 class ScanRef(EventData):
@@ -48,6 +67,7 @@ class CampaignsExportPartWritten(EventData):
 
 
 EVENTS: dict[str, type[EventData]] = {
+    "ChannelCodeCreated": ChannelCodeCreated,
     "QrCodeScanned": QrCodeScanned,
     "CampaignConversionRecorded": CampaignConversionRecorded,
     "CampaignsExportPartWritten": CampaignsExportPartWritten,

@@ -133,6 +133,19 @@ class WeComCustomerTransferred(EventData):
     reason: Label | None = Field(default=None, description="Why it failed or was skipped (e.g. transfer_limit).")
 
 
+class WeComGroupTransferred(EventData):
+    """A customer group's transfer to a new owner ended (a departed staff member's groups go to
+    their successor, 离职继承): moved, or failed with WeCom's reason."""
+
+    transfer_id: Key
+    corp_id: CorpId
+    chat_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    from_staff: StaffUserId
+    to_staff: StaffUserId
+    outcome: Literal["moved", "failed"]
+    reason: Label | None = Field(default=None, description="Why it failed (e.g. not_a_customer_group, errcode_90503).")
+
+
 class WeComGroupMembersChanged(EventData):
     """A customer group's members changed (change_external_chat or a sync's diff)."""
 
@@ -154,4 +167,5 @@ EVENTS: dict[str, type[EventData]] = {
     "WeComStaffSucceeded": WeComStaffSucceeded,
     "WeComCustomerTransferred": WeComCustomerTransferred,
     "WeComGroupMembersChanged": WeComGroupMembersChanged,
+    "WeComGroupTransferred": WeComGroupTransferred,
 }

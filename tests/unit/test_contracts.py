@@ -102,6 +102,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "outcome": "skipped",
         "reason": "transfer_limit",
     },
+    "WeComGroupTransferred": {
+        "transfer_id": "tr_1",
+        "corp_id": "ww1",
+        "chat_id": "wr1",
+        "from_staff": "zhangsan",
+        "to_staff": "lisi",
+        "outcome": "failed",
+        "reason": "not_a_customer_group",
+    },
     "WeComGroupMembersChanged": {
         "corp_id": "ww1",
         "chat_id": "wr1",
@@ -160,6 +169,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "channel": "poster",
         "acquired": True,
         "scanned_at": "2026-01-01T00:00:00Z",
+    },
+    "ChannelCodeCreated": {
+        "code": "k",
+        "campaign_id": "p",
+        "channel": "企微活码",
+        "wecom": {"staff_ids": ["g1", "g2"], "daily_add_limit": 50},
+        "created_at": "2026-01-01T00:00:00Z",
     },
     "QrCodeScanned": {
         "scan_id": "s",

@@ -92,6 +92,38 @@ def test_a_transfer_takes_at_most_100_customers_and_a_customer_twice_in_90_days(
     assert post(fake, "/cgi-bin/externalcontact/resigned/transfer_customer", departed)["errcode"] == 40003
 
 
+def test_a_group_transfer_moves_what_wecom_would_and_answers_the_rest_per_group(fake: FakeWeCom) -> None:
+    fake.script_group(CORP, "wr-left", "离职群", "wangwu")
+    fake.script_group(CORP, "wr-here", "在职群", "zhangsan")
+    departed, in_service = (
+        "/cgi-bin/externalcontact/groupchat/transfer",
+        "/cgi-bin/externalcontact/groupchat/onjob_transfer",
+    )
+
+    def failures(path: str, chats: list[str], new_owner: str = "lisi") -> dict[str, int]:
+        answer = post(fake, path, {"chat_id_list": chats, "new_owner": new_owner})
+        assert answer["errcode"] == 0, answer
+        return {row["chat_id"]: row["errcode"] for row in answer["failed_chat_list"]}
+
+    assert failures(departed, ["wr-left", "wr-here", "wr-none"]) == {"wr-here": 90500, "wr-none": 90501}
+    group = fake.corp(CORP).groups["wr-left"]
+    assert group["owner"] == "lisi"
+    assert "lisi" in {member["userid"] for member in group["member_list"]}  # the new owner joins
+    assert failures(departed, ["wr-left"]) == {"wr-left": 90504}  # sent again: lisi owns it already
+    fake.script_group(CORP, "wr-left2", "离职群2", "wangwu")
+    assert failures(in_service, ["wr-left2", "wr-here"]) == {"wr-left2": 90502}
+    assert fake.corp(CORP).groups["wr-here"]["owner"] == "lisi"
+    assert post(fake, departed, {"chat_id_list": [], "new_owner": "lisi"})["errcode"] == 40058
+    too_many = {"chat_id_list": [f"wr-{n}" for n in range(101)], "new_owner": "lisi"}
+    assert post(fake, departed, too_many)["errcode"] == 40058
+    assert post(fake, departed, {"chat_id_list": ["wr-left2"], "new_owner": "nobody"})["errcode"] == 60111
+    assert post(fake, departed, {"chat_id_list": ["wr-left2"], "new_owner": "wangwu"})["errcode"] == 40003
+    fake.fail_next(departed, 45009)
+    assert post(fake, departed, {"chat_id_list": ["wr-left2"], "new_owner": "zhangsan"})["errcode"] == 45009
+    assert fake.corp(CORP).groups["wr-left2"]["owner"] == "wangwu"  # a scripted fault changes nothing
+    assert [call["errcode"] for call in fake.calls(CORP, departed)][-1] == 45009
+
+
 def test_tokens_expire_with_business_time_and_are_checked_per_app(fake: FakeWeCom) -> None:
     issued = token(fake)
     assert token(fake) == issued  # the same token while it is valid

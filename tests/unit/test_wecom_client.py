@@ -338,3 +338,23 @@ def test_directory_sign_in_groups_and_welcome(client: WeComClient, fake: FakeWeC
         creds, fields["WelcomeCode"], "你好 王芳", [{"msgtype": "link", "link": {"title": "t", "url": "https://x"}}]
     )
     assert fake.welcomes(creds.corp_id)[0]["text"] == "你好 王芳"
+
+
+def test_group_transfers_take_100_groups_and_answer_the_failed_ones(
+    client: WeComClient, fake: FakeWeCom, creds: Creds
+) -> None:
+    fake.script_staff(creds.corp_id, "wangwu", "王五", [2], status=5)  # departed
+    fake.script_group(creds.corp_id, "wr-left", "离职群", "wangwu", ["wm-c1"])
+    fake.script_group(creds.corp_id, "wr-here", "在职群", "zhangsan", ["wm-c1"])
+    failed = client.transfer_groups(creds, ["wr-left", "wr-here", "wr-left"], "lisi", departed=True)
+    assert [(f["chat_id"], f["errcode"]) for f in failed] == [("wr-here", 90500)]  # its owner has not left
+    [call] = fake.calls(creds.corp_id, "/cgi-bin/externalcontact/groupchat/transfer")
+    assert (call["body"], call["app"]) == ({"chat_id_list": ["wr-left", "wr-here"], "new_owner": "lisi"}, "contact")
+    assert client.get_group(creds, "wr-left")["owner"] == "lisi"
+    assert client.transfer_groups(creds, ["wr-here"], "lisi", departed=False) == []  # 在职: onjob_transfer
+    assert client.get_group(creds, "wr-here")["owner"] == "lisi"
+    with pytest.raises(ValueError, match="100"):
+        client.transfer_groups(creds, [f"wr-{n}" for n in range(101)], "lisi", departed=True)
+    with pytest.raises(WeComApiError) as refused:
+        client.transfer_groups(creds, ["wr-left"], "wangwu", departed=False)
+    assert refused.value.errcode == 40003  # the new owner must be active

@@ -37,6 +37,7 @@ from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
+from shared.events.campaigns import ChannelCodeCreated
 from shared.outbox import publish_with
 from shared.settings import get_settings
 
@@ -211,10 +212,11 @@ def list_campaigns(tenant_id: str, limit: int, cursor: str | None) -> tuple[list
 
 
 # Codes ---------------------------------------------------------------------------------------------
-def create_code(code: ChannelCode, prepare: Prepare | None = None) -> None:
+def create_code(code: ChannelCode, event: ChannelCodeCreated, prepare: Prepare | None = None) -> None:
     tx = Transaction(table())
     if prepare is not None:
         prepare(tx)
+    publish_with(tx, code.tenant_id, event)
     tx.create(
         {
             **_code_key(code.tenant_id, code.code),

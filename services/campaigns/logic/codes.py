@@ -13,7 +13,8 @@ from shared import idempotency
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339
 from shared.dynamo import Prepare
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, Unprocessable
+from shared.events.campaigns import ChannelCodeCreated
 from shared.settings import get_settings
 
 CODE_BYTES = 16  # 128 random bits → 22 characters of [A-Za-z0-9_-], well within a 32-character scene
@@ -36,6 +37,12 @@ def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempot
     campaign = campaigns.get(staff.tenant_id, campaign_id)
     if campaign.status == "ended":
         raise Conflict("An ended campaign takes no new codes.")
+    if request.wecom is not None and request.staff_id is not None:
+        # A WeCom add is attributed to the member the customer added, whoever it is.
+        raise Unprocessable(
+            "A WeCom code takes its staff from wecom.staff_ids, not staff_id.",
+            [{"loc": ["body", "staff_id"], "msg": "leave it out of a WeCom code"}],
+        )
     code_value = new_code()
     code = ChannelCode(
         tenant_id=staff.tenant_id,
@@ -45,13 +52,18 @@ def create(staff: StaffPrincipal, campaign_id: str, request: CodeCreate, idempot
         channel=request.channel,
         store=request.store,
         staff_id=request.staff_id,
+        wecom=request.wecom,
         url=entry_url(staff.tenant_id, campaign.entry_url, code_value),
         created_at=now_rfc3339(),
     )
 
     def write(claim: Callable[[CodeView], Prepare]) -> CodeView:
         view = CodeView.of(code)
-        dal.create_code(code, claim(view))
+        event = ChannelCodeCreated(
+            **code.model_dump(include={"code", "campaign_id", "channel", "store", "staff_id", "created_at"}),
+            wecom=code.wecom.model_dump() if code.wecom else None,
+        )
+        dal.create_code(code, event, claim(view))
         return view
 
     return idempotency.once_per_key(

@@ -38,13 +38,17 @@ def record(
     *,
     scan_id: str | None = None,
     scanned_at: datetime | None = None,
+    staff_id: str | None = None,
 ) -> str:
     """Record a scan of the tenant's code by the contact (``NotFound``: no such code), its
     statistics and ``QrCodeScanned``, in one transaction; answer its id. ``scan_id``: an id that
-    stands for the scan's cause, so a repeat raises ``dal.ScanRecorded`` (a fresh one otherwise)."""
+    stands for the scan's cause, so a repeat raises ``dal.ScanRecorded`` (a fresh one otherwise).
+    ``staff_id``: the staff member the scan is attributed to, when the code's own is not it."""
     code = dal.get_code(tenant_id, code_value)
     if code is None:  # also what a code of another tenant looks like
         raise NotFound("No such code.")
+    if staff_id is not None:
+        code = code.model_copy(update={"staff_id": staff_id})
     scan_id = scan_id or ids.new_id("sc_")
     event = QrCodeScanned(
         scan_id=scan_id,
@@ -100,6 +104,7 @@ def on_wecom_add(tenant_id: str, identified: WeComCustomerIdentified) -> str | N
             added.state,
             scan_id=wecom_scan_id(identified),
             scanned_at=added.added_at,
+            staff_id=added.staff_id,  # the member the customer added caused it
         )
     except NotFound:
         logger.info("WeCom add with a state that is no channel code: not a scan", extra={"state": added.state})

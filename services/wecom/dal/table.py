@@ -16,12 +16,16 @@ Partitions (pk):
 - WECOM_TOKEN#{corp_id}#{app}    an access token and its refresh lease (``dal.tokens``)
 - T#{t}#TRANSFER#{id}            a transfer (/TRANSFER; gsi1 T#{t}#TRANSFERS#{from_staff}, gsi2 T#{t}#TRANSFERS,
                                  gsi3 WXFER#DUE#{shard} while awaiting results), its listed ids (/IDS#n) and
-                                 customers' outcomes (/CUST#{ext}) (``dal.transfers``)
+                                 customers' outcomes (/CUST#{ext}) and a departed transfer's customer
+                                 groups' outcomes (/GROUP#{chat_id}, written once) (``dal.transfers``)
 - T#{t}#XFERHIST#{corp}#{ext}    a customer's recent transfers (WeCom's two per 90 days) and the one in flight
 - T#{t}#DEPARTURE#{staff}        a departed member: awaiting a successor or started, with the transfer
 - T#{t}#GROUP#{chat_id}          a customer group (GROUP) and its members (MEMBER#{userid}, kept after
                                  leaving) (``dal.groups``)
 - T#{t}#GACT#ALL|OWNER#{o}|CHAT#{c}  daily group joins/leaves (DAY#{date}) (``dal.groups``)
+- T#{t}#CWAY#{code}              a channel code's contact way (WAY; gsi1 T#{t}#CWAYS, gsi3 WCWAY#RESTORE while
+                                 someone is at their daily add limit), adds per member and day, adds counted
+                                 (``dal.contact_ways``)
 - T#{t}#SIGNUP#{sheet_id}        a 群接龙 sheet with its entries in one item (``dal.signups``)
 - T#{t}#DIRECTORY                members STAFF#{userid} (gsi3 T#{t}#STAFFSTATUS#{status} / STAFF#{userid})
                                  and departments DEPT#{id:010d} (``dal.directory``)
@@ -38,7 +42,8 @@ Partitions (pk):
 
 Indexes: gsi1 = a relationship by customer (T#{t}#EXT#{corp}#{external_userid}), a deletion by
 staff member, jobs newest first, transfers by staff member; gsi2 = a relationship by contact
-(T#{t}#CONTACT#{contact_id}), transfers newest first; gsi3 = transfers due for result polling.
+(T#{t}#CONTACT#{contact_id}), transfers newest first; gsi3 = transfers due for result polling and
+contact ways due back in full rotation.
 gsi1 also lists every group (T#{t}#GROUPS) and a group's sheets (T#{t}#SIGNUPS#CHAT#{chat}); gsi2
 an owner's groups (T#{t}#GROUPS#OWNER#{owner}) and every sheet (T#{t}#SIGNUPS); gsi3 a group's
 current members (T#{t}#GROUP#{chat}#IN, sparse) and the directory's members by status.

@@ -8,6 +8,8 @@ history (WeCom's limit: two in-service transfers per customer in 90 days) and de
              index the ``wecom-transfer-results`` schedule reads (never a scan)
 - ids        T#{t}#TRANSFER#{id} / IDS#{n:03d}      the listed external_userids, 500 per item
 - customer   T#{t}#TRANSFER#{id} / CUST#{external_userid}   its outcome, once its batch was sent
+- group      T#{t}#TRANSFER#{id} / GROUP#{chat_id}   a departed transfer's customer group: its
+             outcome (moved, failed), written once, with the transfer's g_moved / g_failed counts
 - history    T#{t}#XFERHIST#{corp}#{external_userid} / HISTORY   ``recent``: a string set of
              "{epoch}#{transfer_id}" of the in-service transfers started (trimmed to 90 days by
              whoever reads it), ``waiting``: the transfer last started for the customer (TTL 1 year)
@@ -26,7 +28,14 @@ from pydantic import BaseModel
 
 from services.wecom.dal.directory import directory_pk
 from services.wecom.dal.table import table
-from services.wecom.transfer_models import Departure, Transfer, TransferCounts, TransferCustomer
+from services.wecom.transfer_models import (
+    Departure,
+    Transfer,
+    TransferCounts,
+    TransferCustomer,
+    TransferGroup,
+    TransferGroupCounts,
+)
 from shared import dynamo
 from shared.dynamo import MAX_TRANSACTION_ITEMS, Filter, Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
@@ -37,12 +46,17 @@ IDS_PER_ITEM = 500
 DUE_SHARDS = 4
 HISTORY_SECONDS = 366 * 86400
 COUNTS = tuple(TransferCounts.model_fields)
+GROUP_COUNTS = tuple(TransferGroupCounts.model_fields)
 WINDOW_SECONDS = 90 * 86400  # WeCom's limit looks back 90 days: older entries are dropped
 BATCH_WRITE_ITEMS = 25  # DynamoDB's limit per BatchWriteItem
 
 
 class DepartureExists(Conflict):
     """The departure was recorded before (the directory reports a departed member at every sync)."""
+
+
+class GroupOutcomeRecorded(Conflict):
+    """The group's outcome in the transfer was written before (a step run again)."""
 
 
 def transfer_pk(tenant_id: str, transfer_id: str) -> str:
@@ -79,8 +93,9 @@ def staff_status(tenant_id: str, staff_id: str) -> str | None:
 # ---- transfers ----------------------------------------------------------------------------------
 def _transfer(item: dict[str, Any]) -> Transfer:
     counts = TransferCounts.model_validate({name: int(item.get(f"n_{name}", 0)) for name in COUNTS})
-    fields = {key: item[key] for key in Transfer.model_fields if key in item and key != "counts"}
-    return Transfer.model_validate({**fields, "counts": counts})
+    groups = TransferGroupCounts.model_validate({name: int(item.get(f"g_{name}", 0)) for name in GROUP_COUNTS})
+    fields = {key: item[key] for key in Transfer.model_fields if key in item and key not in ("counts", "groups")}
+    return Transfer.model_validate({**fields, "counts": counts, "groups": groups})
 
 
 def prepare_create(transfer: Transfer, ids: list[str]) -> Prepare:
@@ -91,7 +106,7 @@ def prepare_create(transfer: Transfer, ids: list[str]) -> Prepare:
         item: dict[str, Any] = {
             **_transfer_key(t, transfer_id),
             "kind": "transfer",
-            **transfer.model_dump(exclude={"counts"}, exclude_none=True),
+            **transfer.model_dump(exclude={"counts", "groups"}, exclude_none=True),
             **{f"n_{name}": value for name, value in transfer.counts.model_dump().items()},
             "gsi1pk": f"T#{t}#TRANSFERS#{transfer.from_staff}",
             "gsi1sk": f"{transfer.created_at}#{transfer_id}",
@@ -235,6 +250,67 @@ def waiting(tenant_id: str, transfer_id: str) -> list[TransferCustomer]:
         "ConsistentRead": True,
     }
     return [TransferCustomer.model_validate(item) for item in dynamo.query_pages(request)]
+
+
+# ---- customer groups (departed transfers) --------------------------------------------------------
+def _group_key(tenant_id: str, transfer_id: str, chat_id: str) -> dict[str, str]:
+    return {"pk": transfer_pk(tenant_id, transfer_id), "sk": f"GROUP#{chat_id}"}
+
+
+def group_outcomes(tenant_id: str, transfer_id: str, chat_ids: Iterable[str]) -> dict[str, TransferGroup]:
+    """The outcomes written already among ``chat_ids``, by chat id (read consistently)."""
+    keys = [_group_key(tenant_id, transfer_id, chat_id) for chat_id in dict.fromkeys(chat_ids)]
+    return {str(item["chat_id"]): _transfer_group(item) for item in dynamo.batch_get(table(), keys)}
+
+
+def _transfer_group(item: dict[str, Any]) -> TransferGroup:
+    return TransferGroup.model_validate({key: item[key] for key in TransferGroup.model_fields if key in item})
+
+
+def prepare_group_outcome(tenant_id: str, transfer_id: str, row: TransferGroup, event: BaseModel) -> Prepare:
+    """The group's outcome (once: GroupOutcomeRecorded when written before), the transfer's group
+    count and the event, added to the caller's transaction (the group's new owner, when moved)."""
+
+    def write(tx: Transaction) -> None:
+        tx.put(
+            {
+                **_group_key(tenant_id, transfer_id, row.chat_id),
+                "kind": "transfer_group",
+                **row.model_dump(exclude_none=True),
+            },
+            condition="attribute_not_exists(pk)",
+            on_fail=GroupOutcomeRecorded(row.chat_id),
+        )
+        tx.update(
+            _transfer_key(tenant_id, transfer_id),
+            f"SET updated_at = :u ADD g_{row.outcome} :one",
+            values={":u": row.sent_at, ":one": 1},
+        )
+        publish_with(tx, tenant_id, event)
+
+    return write
+
+
+def record_group_outcome(tenant_id: str, transfer_id: str, row: TransferGroup, event: BaseModel) -> None:
+    """A group's outcome alone (a failure: the group itself does not change)."""
+    tx = Transaction(table())
+    prepare_group_outcome(tenant_id, transfer_id, row, event)(tx)
+    tx.commit()
+
+
+def groups_page(
+    tenant_id: str, transfer_id: str, outcome: str | None, limit: int, cursor: str | None
+) -> tuple[list[TransferGroup], str | None]:
+    found = dynamo.query_page(
+        table(),
+        partition_attr="pk",
+        partition_value=transfer_pk(tenant_id, transfer_id),
+        sort_prefix=("sk", "GROUP#"),
+        limit=limit,
+        cursor=cursor,
+        filter=Filter("outcome = :o", {}, {":o": outcome}) if outcome else None,
+    )
+    return [_transfer_group(item) for item in found.items], found.next_cursor
 
 
 @dataclass(frozen=True)

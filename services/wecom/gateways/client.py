@@ -54,6 +54,7 @@ LEASE_SECONDS = 8.0  # longer than one gettoken with its retries
 LEASE_WAIT_SECONDS = 8.0  # then a waiter fetches a token itself: the lease holder has died
 LEASE_POLL_SECONDS = 0.1
 TRANSFER_BATCH = 100  # WeCom's limit of customers per transfer call
+GROUP_TRANSFER_BATCH = 100  # WeCom's limit of groups per group transfer call (chat_id_list: 1 ~ 100)
 APP_MESSAGE_BATCH = 1000  # WeCom's limit of users per app message
 WELCOME_ATTACHMENTS = 9
 STATE_MAX_CHARS = 30
@@ -454,6 +455,27 @@ class WeComClient:
             cursor = str(answer.get("next_cursor") or "")
             if not cursor:
                 return found
+
+    def transfer_groups(
+        self, creds: Credentials, chat_ids: Sequence[str], new_owner: str, *, departed: bool
+    ) -> list[dict[str, Any]]:
+        """Give customer groups a new owner: 分配离职成员的客户群 (``groupchat/transfer``: only groups
+        whose owner has left) when ``departed``, else 分配在职成员的客户群 (``groupchat/onjob_transfer``:
+        WeCom allows each group two of these in 90 days). At most 100 groups per call (more is a
+        ValueError: the caller batches, so that it can record each batch's outcome). WeCom's
+        ``failed_chat_list``, ``{chat_id, errcode, errmsg}`` each: the groups not given to
+        ``new_owner`` (90500 owner not departed, 90501 not a customer group, 90502 owner departed,
+        90503 group full, 90504 owner unchanged, 90507 inheritance in progress, 90508 inherited
+        already); every other group of the call has its new owner. A refusal of the whole call
+        (an unknown or inactive new owner, WeCom's daily limit of 300 groups per owner) is a
+        ``WeComApiError``."""
+        chats = list(dict.fromkeys(chat_ids))
+        if not 0 < len(chats) <= GROUP_TRANSFER_BATCH:
+            raise ValueError(f"A group transfer names 1 to {GROUP_TRANSFER_BATCH} groups.")
+        path = "/cgi-bin/externalcontact/groupchat/" + ("transfer" if departed else "onjob_transfer")
+        body = {"chat_id_list": chats, "new_owner": new_owner}
+        answer = self.call(creds, self._contact_app(creds), "POST", path, body=body)
+        return [dict(item) for item in answer.get("failed_chat_list") or []]
 
     def list_groups(
         self, creds: Credentials, cursor: str | None, *, limit: int = 1000

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.wecom.handlers import (
     callback_routes,
+    contact_way_routes,
     directory_routes,
     group_routes,
     job_routes,
@@ -30,6 +31,7 @@ ROUTE_MODULES = (
     signup_routes,
     directory_routes,
     signin_routes,
+    contact_way_routes,
 )
 
 

@@ -6,7 +6,13 @@ from typing import Annotated, Literal
 
 from services.wecom.handlers.resolver import api
 from services.wecom.logic import transfers
-from services.wecom.transfer_models import TransferCustomerList, TransferList, TransferRequest, TransferView
+from services.wecom.transfer_models import (
+    TransferCustomerList,
+    TransferGroupList,
+    TransferList,
+    TransferRequest,
+    TransferView,
+)
 from shared.params import Cursor, Limit, Path, Query
 
 TransferId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^wt_[A-Za-z0-9]+$")]
@@ -46,3 +52,14 @@ def list_transfer_customers(
 ) -> TransferCustomerList:
     """Each customer sent so far, with its outcome and the reason of a skip or failure."""
     return transfers.customers(api.staff().tenant_id, transfer_id, outcome, limit, cursor)
+
+
+@api.route("GET /v1/wecom/transfers/{transfer_id}/groups")
+def list_transfer_groups(
+    transfer_id: TransferId,
+    outcome: Annotated[Literal["moved", "failed"] | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> TransferGroupList:
+    """A departed transfer's customer groups sent so far, with their outcome and a failure's reason."""
+    return transfers.groups(api.staff().tenant_id, transfer_id, outcome, limit, cursor)

@@ -4,9 +4,11 @@ On ``WeComStaffChanged`` with status departed, the first of the member's ``manag
 departments' leaders, as the directory reports them) who is an active member of the directory —
 and not the departed member — is the successor: a departed transfer of all the member's active
 customers starts at once, with ``WeComStaffSucceeded`` (contacts and cases move the member's owned
-contacts and open cases). With no such manager the departure is recorded as awaiting a successor;
-an admin starts it by hand with ``POST /v1/wecom/transfers {from_staff, to_staff, all: true,
-departed: true}``, which records it started.
+contacts and open cases); after its customers' batches the transfer gives the member's customer
+groups to the successor (``logic/transfers.py``, one ``WeComGroupTransferred`` per group). With
+no such manager the departure is recorded as awaiting a successor; an admin starts it by hand
+with ``POST /v1/wecom/transfers {from_staff, to_staff, all: true, departed: true}``, which
+records it started.
 
 Once per member: the directory reports a departed member at every sync, and the departure item is
 created only if absent, in the transaction that starts the transfer (or records the wait) with

@@ -17,6 +17,22 @@ WeCom's answer per customer: 0 → ``waiting`` (WeCom settles it within 24 h), 4
 ``transfer_in_progress``, 84061 → skipped ``not_a_customer``, any other → failed ``errcode_<n>``.
 A step run again (SQS redelivered it) skips the customers whose outcome is written already.
 
+**Customer groups (departed transfers only).** Once the customers' batches are sent, a departed
+transfer gives the departed member's customer groups to the successor (离职继承 of groups, WeCom's
+``groupchat/transfer``; the issue asks it of departures only, so in-service transfers move no
+group): each step reads the next page of 100 of from_staff's groups through the groups' owner
+index (gsi2, a cursor across steps: never a scan) and sends the active ones of the transfer's
+corp in one call. WeCom answers only the failures (``failed_chat_list``); every other group has
+its new owner at once. Each group's outcome is written once, with ``WeComGroupTransferred`` and
+the transfer's group counts, in the transaction that makes the local group's owner the successor
+(the groups' save, on the version read), so the group listings and the owner index show the new
+owner. Reasons: 90500 ``owner_not_departed``, 90501 ``not_a_customer_group`` (unknown or
+dismissed at WeCom), 90503 ``group_full``, 90507 ``inheritance_in_progress``, 90508
+``already_inherited``, others ``errcode_<n>``. A step run again skips the groups whose outcome is
+written; a group WeCom moved in a run that died before writing is sent again, and WeCom answers
+90504 (the new owner owns it already), which is recorded as moved: the repeat is harmless. The
+transfer leaves ``sending`` after its groups.
+
 **Results.** WeCom reports results only through ``transfer_result`` (and a ``transfer_fail``
 callback when the customer refuses or the takeover is full): the ``wecom-transfer-results``
 schedule polls the transfers of its sparse due index (due 24 h after the first batch started, then
@@ -36,9 +52,11 @@ nothing).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
+from services.wecom.dal import groups as groups_dal
 from services.wecom.dal import jobs as jobs_dal
 from services.wecom.dal import relationships as relationships_dal
 from services.wecom.dal import settings as settings_dal
@@ -50,10 +68,13 @@ from services.wecom.models import JobProgress, WeComCredentials, WeComJob
 from services.wecom.service import CALLBACKS_CONSUMER
 from services.wecom.transfer_models import (
     Departure,
+    GroupOutcome,
     Transfer,
     TransferCounts,
     TransferCustomer,
     TransferCustomerList,
+    TransferGroup,
+    TransferGroupList,
     TransferList,
     TransferOutcome,
     TransferRequest,
@@ -63,7 +84,13 @@ from shared import clock, ids
 from shared.auth.principal import StaffPrincipal
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, NotFound, Unprocessable, UpstreamUnavailable
-from shared.events.wecom import WeComCallbackReceived, WeComCustomerTransferred, WeComJobStepped, WeComStaffSucceeded
+from shared.events.wecom import (
+    WeComCallbackReceived,
+    WeComCustomerTransferred,
+    WeComGroupTransferred,
+    WeComJobStepped,
+    WeComStaffSucceeded,
+)
 from shared.observability import logger
 from shared.retry import retry_on_race
 
@@ -88,6 +115,17 @@ RESULTS: dict[int, tuple[TransferOutcome, str | None]] = {
     5: ("failed", "not_a_customer"),
 }
 FAIL_REASONS = {"customer_refused": "customer_refused", "customer_limit_exceed": "takeover_limit"}
+GROUP_BATCH = 100  # WeCom's limit of groups per group transfer call
+GROUPS_PHASE = "groups|"  # the cursor's prefix once the customers are sent: "groups|{batch}|{owner index cursor}"
+OWNER_UNCHANGED = 90504  # the new owner owns the group already: a repeated call after a lost answer
+GROUP_REASONS = {
+    90500: "owner_not_departed",
+    90501: "not_a_customer_group",
+    90502: "owner_departed",
+    90503: "group_full",
+    90507: "inheritance_in_progress",
+    90508: "already_inherited",
+}
 
 
 def _moment(epoch: float) -> str:
@@ -233,6 +271,13 @@ def customers(
     return TransferCustomerList(items=found, next_cursor=next_cursor)
 
 
+def groups(tenant_id: str, transfer_id: str, outcome: str | None, limit: int, cursor: str | None) -> TransferGroupList:
+    """Each customer group a departed transfer sent so far, with its outcome and a failure's reason."""
+    _require(tenant_id, transfer_id)
+    found, next_cursor = dal.groups_page(tenant_id, transfer_id, outcome, limit, cursor)
+    return TransferGroupList(items=found, next_cursor=next_cursor)
+
+
 # ---- the job: one batch per step ----------------------------------------------------------------
 def _event(transfer: Transfer, external_userid: str, outcome: TransferOutcome, reason: str | None) -> Any:
     return WeComCustomerTransferred(
@@ -308,6 +353,8 @@ def step(job: WeComJob) -> StepOutcome:
     transfer = dal.get(job.tenant_id, str(job.params.get("transfer_id")))
     if transfer is None:
         return StepOutcome(cursor=None, progress=job.progress, finished=True, failed="the transfer is gone")
+    if (job.cursor or "").startswith(GROUPS_PHASE):
+        return _group_step(transfer, job.cursor or GROUPS_PHASE)
     number, batch, relationships_cursor, last = _next_batch(transfer, job.cursor)
     written = dal.customers(transfer.tenant_id, transfer.transfer_id, batch)
     todo = [external for external in batch if external not in written]  # a step run again: the rest
@@ -346,12 +393,106 @@ def step(job: WeComJob) -> StepOutcome:
         first = transfer.first_result_at or _moment(now + SETTLE_SECONDS)
         dal.set_state(transfer.tenant_id, transfer.transfer_id, updated_at=sent_at, due=first, first_result_at=first)
     after = _require(transfer.tenant_id, transfer.transfer_id)
+    progress = _progress(after)
+    if last and transfer.departed:  # the departed member's customer groups next
+        return StepOutcome(cursor=f"{GROUPS_PHASE}0|", progress=progress, result={"transfer_id": transfer.transfer_id})
     if last:
         _finish_sending(after, sent_at)
-    counts = after.counts
-    progress = JobProgress(total=counts.total, done=counts.sent, failed=counts.failed + counts.skipped)
     cursor = f"{number + 1}|{relationships_cursor or ''}"
     return StepOutcome(cursor=cursor, progress=progress, finished=last, result={"transfer_id": transfer.transfer_id})
+
+
+def _progress(transfer: Transfer) -> JobProgress:
+    counts = transfer.counts
+    return JobProgress(total=counts.total, done=counts.sent, failed=counts.failed + counts.skipped)
+
+
+# ---- the job: a departed member's customer groups, 100 per step -----------------------------------
+def _group_step(transfer: Transfer, cursor: str) -> StepOutcome:
+    number_text, _, owner_cursor = cursor.removeprefix(GROUPS_PHASE).partition("|")
+    number = int(number_text or 0)
+    found, after = groups_dal.groups(transfer.tenant_id, transfer.from_staff, GROUP_BATCH, owner_cursor or None)
+    batch = [
+        group.chat_id
+        for group in found
+        if group.corp_id == transfer.corp_id and group.status == "active" and group.owner == transfer.from_staff
+    ]
+    written = dal.group_outcomes(transfer.tenant_id, transfer.transfer_id, batch)
+    todo = [chat_id for chat_id in batch if chat_id not in written]  # a step run again: the rest
+    creds = settings_dal.credentials(transfer.tenant_id, transfer.corp_id)
+    sent_at = clock.now_rfc3339()
+    for chat_id, (outcome, reason) in _call_groups(transfer, creds, todo).items():
+        _record_group(
+            transfer, TransferGroup(chat_id=chat_id, outcome=outcome, reason=reason, batch=number, sent_at=sent_at)
+        )
+    current = _require(transfer.tenant_id, transfer.transfer_id)
+    last = after is None
+    if last:
+        _finish_sending(current, sent_at)
+        logger.info(
+            "wecom transfer groups sent",
+            extra={"transfer_id": transfer.transfer_id, "moved": current.groups.moved, "failed": current.groups.failed},
+        )
+    result = {
+        "transfer_id": transfer.transfer_id,
+        "groups_moved": current.groups.moved,
+        "groups_failed": current.groups.failed,
+    }
+    return StepOutcome(
+        cursor=f"{GROUPS_PHASE}{number + 1}|{after or ''}", progress=_progress(current), finished=last, result=result
+    )
+
+
+def _call_groups(
+    transfer: Transfer, creds: WeComCredentials | None, chat_ids: list[str]
+) -> dict[str, tuple[GroupOutcome, str | None]]:
+    """WeCom's answer for each group: moved unless WeCom lists it among the failures."""
+    from services.wecom.gateways import client as wecom_api  # only a step calls WeCom
+
+    if not chat_ids:
+        return {}
+    if creds is None:
+        return dict.fromkeys(chat_ids, ("failed", "wecom_not_configured"))
+    try:
+        failures = wecom_api.client().transfer_groups(creds, chat_ids, transfer.to_staff, departed=transfer.departed)
+    except wecom_api.WeComNotConfigured:
+        return dict.fromkeys(chat_ids, ("failed", "wecom_not_configured"))
+    except wecom_api.WeComApiError as error:  # the whole call refused (a successor WeCom will not take)
+        return dict.fromkeys(chat_ids, ("failed", f"errcode_{error.errcode}"))
+    outcomes: dict[str, tuple[GroupOutcome, str | None]] = dict.fromkeys(chat_ids, ("moved", None))
+    for failure in failures:
+        chat_id, code = str(failure.get("chat_id") or ""), _number(failure.get("errcode"))
+        if chat_id in outcomes and code != OWNER_UNCHANGED:
+            outcomes[chat_id] = ("failed", GROUP_REASONS.get(code, f"errcode_{code}"))
+    return outcomes
+
+
+def _record_group(transfer: Transfer, row: TransferGroup) -> None:
+    """The group's outcome with its event, once; a moved group's local owner becomes to_staff in
+    the same transaction (on the version read: a callback's refresh meanwhile is read again)."""
+    t = transfer.tenant_id
+    event = WeComGroupTransferred(
+        transfer_id=transfer.transfer_id,
+        corp_id=transfer.corp_id,
+        chat_id=row.chat_id,
+        from_staff=transfer.from_staff,
+        to_staff=transfer.to_staff,
+        outcome=row.outcome,
+        reason=row.reason,
+    )
+
+    def attempt(_: int) -> None:
+        group = groups_dal.get(t, row.chat_id)
+        named = row.model_copy(update={"name": group.name if group else None})
+        outcome = dal.prepare_group_outcome(t, transfer.transfer_id, named, event)
+        if row.outcome == "moved" and group is not None and group.owner != transfer.to_staff:
+            moved = group.model_copy(update={"owner": transfer.to_staff})
+            groups_dal.save(t, moved, expected_version=group.version, prepares=(outcome,))
+        else:
+            dal.record_group_outcome(t, transfer.transfer_id, named, event)
+
+    with suppress(dal.GroupOutcomeRecorded):  # another run of the step wrote it
+        retry_on_race(attempt, races=ConcurrentUpdate)
 
 
 def _finish_sending(transfer: Transfer, now: str) -> None:

@@ -899,6 +899,27 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/wecom/contact-ways": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/contact-ways/{code}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/wecom/contact-ways/{code}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/wecom/deletions": {
   "access": "staff",
   "roles": [
@@ -1078,6 +1099,13 @@ export const operations = {
   ]
  },
  "GET /v1/wecom/transfers/{transfer_id}/customers": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/wecom/transfers/{transfer_id}/groups": {
   "access": "staff",
   "roles": [
    "admin",

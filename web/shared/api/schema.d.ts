@@ -1768,6 +1768,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/wecom/contact-ways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel codes that are WeCom contact ways, newest first. */
+        get: operations["list_contact_ways_v1_wecom_contact_ways_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/contact-ways/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A code's contact way: WeCom's QR code, who takes the adds now and each member's adds today. */
+        get: operations["read_contact_way_v1_wecom_contact_ways__code__get"];
+        /** A new rotation for the code: its staff and their daily add limit (WeCom is told at once). */
+        put: operations["change_contact_way_v1_wecom_contact_ways__code__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/wecom/deletions": {
         parameters: {
             query?: never;
@@ -2120,6 +2155,23 @@ export interface paths {
         };
         /** Each customer sent so far, with its outcome and the reason of a skip or failure. */
         get: operations["list_transfer_customers_v1_wecom_transfers__transfer_id__customers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wecom/transfers/{transfer_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A departed transfer's customer groups sent so far, with their outcome and a failure's reason. */
+        get: operations["list_transfer_groups_v1_wecom_transfers__transfer_id__groups_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2905,6 +2957,8 @@ export interface components {
             staff_id?: string | null;
             /** Store */
             store?: string | null;
+            /** @description Make the code a WeCom contact way too (the wecom service creates it). */
+            wecom?: components["schemas"]["WeComCodeOptions"] | null;
         };
         /** CodeList */
         CodeList: {
@@ -2969,6 +3023,8 @@ export interface components {
             store: string | null;
             /** Url */
             url: string;
+            /** @description Its WeCom contact way's options; GET /v1/wecom/contact-ways/{code} shows the way. */
+            wecom?: components["schemas"]["WeComCodeOptions"] | null;
         };
         /** Condition */
         Condition: {
@@ -3149,6 +3205,95 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /**
+         * ContactWayChange
+         * @description A new rotation for a code's contact way: who takes its adds, and how many a day each.
+         */
+        ContactWayChange: {
+            /** Daily Add Limit */
+            daily_add_limit?: number | null;
+            /** Staff Ids */
+            staff_ids: string[];
+        };
+        /** ContactWayList */
+        ContactWayList: {
+            /** Items */
+            items: components["schemas"]["ContactWaySummary"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ContactWaySummary */
+        ContactWaySummary: {
+            /** Campaign Id */
+            campaign_id: string;
+            /** Channel */
+            channel: string;
+            /** Code */
+            code: string;
+            /** Created At */
+            created_at: string;
+            /** Daily Add Limit */
+            daily_add_limit: number | null;
+            /** Qr Code */
+            qr_code: string | null;
+            /** Serving */
+            serving: string[];
+            /** Staff Ids */
+            staff_ids: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "creating" | "ready" | "failed";
+        };
+        /** ContactWayView */
+        ContactWayView: {
+            /** Campaign Id */
+            campaign_id: string;
+            /** Channel */
+            channel: string;
+            /** Code */
+            code: string;
+            /**
+             * Config Id
+             * @description WeCom's id of the contact way.
+             */
+            config_id: string | null;
+            /** Corp Id */
+            corp_id: string | null;
+            /** Created At */
+            created_at: string;
+            /** Daily Add Limit */
+            daily_add_limit: number | null;
+            /** Day */
+            day: string;
+            /**
+             * Failure
+             * @description Why WeCom refused the contact way, when it did.
+             */
+            failure: string | null;
+            /**
+             * Qr Code
+             * @description WeCom's QR code image of the contact way, to print or post.
+             */
+            qr_code: string | null;
+            /**
+             * Serving
+             * @description Who takes the adds now: staff_ids less those at their limit.
+             */
+            serving: string[];
+            /** Staff Ids */
+            staff_ids: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "creating" | "ready" | "failed";
+            /** Today */
+            today: components["schemas"]["StaffAdds"][];
+            /** Updated At */
+            updated_at: string;
         };
         /**
          * Contribution
@@ -5204,6 +5349,21 @@ export interface components {
             /** Tier */
             tier: string | null;
         };
+        /** StaffAdds */
+        StaffAdds: {
+            /**
+             * Adds
+             * @description Adds through this code today (business day, Asia/Shanghai).
+             */
+            adds: number;
+            /**
+             * Full
+             * @description At the daily add limit: out of the rotation until tomorrow.
+             */
+            full: boolean;
+            /** Staff Id */
+            staff_id: string;
+        };
         /** StaffCaseCreate */
         StaffCaseCreate: {
             /** Attachments */
@@ -5644,6 +5804,59 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * TransferGroup
+         * @description One customer group's outcome in a departed transfer: ``T#{t}#TRANSFER#{transfer_id}`` /
+         *     ``GROUP#{chat_id}``.
+         */
+        TransferGroup: {
+            /**
+             * Batch
+             * @description Which batch of 100 groups it was sent in (0 first).
+             */
+            batch: number;
+            /** Chat Id */
+            chat_id: string;
+            /** Name */
+            name?: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "moved" | "failed";
+            /**
+             * Reason
+             * @description Why it failed: owner_not_departed, not_a_customer_group, owner_departed, group_full, inheritance_in_progress, already_inherited, wecom_not_configured, errcode_<n>…
+             */
+            reason?: string | null;
+            /** Sent At */
+            sent_at: string;
+        };
+        /**
+         * TransferGroupCounts
+         * @description A departed transfer's customer groups (离职继承 of groups; in-service transfers move none).
+         */
+        TransferGroupCounts: {
+            /**
+             * Failed
+             * @description Groups WeCom did not give to to_staff (the reason per group).
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Moved
+             * @description Groups whose owner is now to_staff.
+             * @default 0
+             */
+            moved: number;
+        };
+        /** TransferGroupList */
+        TransferGroupList: {
+            /** Items */
+            items: components["schemas"]["TransferGroup"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** TransferList */
         TransferList: {
             /** Items */
@@ -5695,6 +5908,7 @@ export interface components {
             error: string | null;
             /** From Staff */
             from_staff: string;
+            groups: components["schemas"]["TransferGroupCounts"];
             /** Job Id */
             job_id: string;
             /**
@@ -5713,6 +5927,23 @@ export interface components {
             transfer_id: string;
             /** Updated At */
             updated_at: string;
+        };
+        /**
+         * WeComCodeOptions
+         * @description The code is also a WeCom contact way (联系我): the customer scans WeCom's QR code and adds one
+         *     of ``staff_ids`` (WeCom shares the adds among them); the add is a scan of the code.
+         */
+        WeComCodeOptions: {
+            /**
+             * Daily Add Limit
+             * @description Adds per staff member and day; a member at the limit leaves the rotation until tomorrow.
+             */
+            daily_add_limit?: number | null;
+            /**
+             * Staff Ids
+             * @description The WeCom userids who take the adds in turn.
+             */
+            staff_ids: string[];
         };
         /** WeComJobView */
         WeComJobView: {
@@ -14617,6 +14848,232 @@ export interface operations {
             };
         };
     };
+    list_contact_ways_v1_wecom_contact_ways_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactWayList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_contact_way_v1_wecom_contact_ways__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactWayView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_contact_way_v1_wecom_contact_ways__code__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactWayChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactWayView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An upstream service (WeChat) did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_deletions_v1_wecom_deletions_get: {
         parameters: {
             query?: {
@@ -16056,6 +16513,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransferCustomerList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_transfer_groups_v1_wecom_transfers__transfer_id__groups_get: {
+        parameters: {
+            query?: {
+                outcome?: ("moved" | "failed") | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                transfer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferGroupList"];
                 };
             };
             /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
