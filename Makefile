@@ -59,8 +59,9 @@ run: install web  ## start the local stack on http://127.0.0.1:8000 (SIYU_PORT o
 
 # Two workers (tests/conftest.py groups what shares a costly fixture); the API fuzz runs on its
 # own afterwards: schemathesis makes one test per operation, which xdist workers cannot share.
+# The 30 slowest tests are listed at the end: where the suite's time goes.
 test: install web browser  ## the whole suite: unit, contract, infrastructure, end-to-end and in the browser
-	@$(RUN) pytest -n 2 --dist loadgroup --ignore=tests/unit/test_api_fuzz.py
+	@$(RUN) pytest -n 2 --dist loadgroup --durations=30 --ignore=tests/unit/test_api_fuzz.py
 	@$(RUN) pytest tests/unit/test_api_fuzz.py
 
 lint: install  ## ruff (lint + format check) and mypy

@@ -1,5 +1,6 @@
 """The WeCom connector end to end on the local stack, through the fake WeCom: a customer adds a
-guide through a WeCom channel code (联系我 with the code as its state) → one contact, attributed to
+guide through a WeCom channel code (a campaign code made a contact way, 联系我, at WeCom: the
+customer scans its QR code, the add carries the code as its state) → one contact, attributed to
 the campaign, points by its rule, one welcome — however often WeCom delivers the callback; the
 customer then deletes the guide → one churn alert, the timeline and the lifecycle show it; a
 removal delivered before its add ends removed."""
@@ -54,9 +55,22 @@ class Corp:
         }
         campaign_id = ok(self.http.call("POST", "/v1/campaigns", campaign, self.admin))["campaign_id"]
         ok(self.http.call("POST", f"/v1/campaigns/{campaign_id}/activate", token=self.admin))
-        body = {"channel": "wecom", "staff_id": "guide-1"}
+        body = {"channel": "wecom", "wecom": {"staff_ids": ["guide-1"], "daily_add_limit": 200}}
         code = ok(self.http.call("POST", f"/v1/campaigns/{campaign_id}/codes", body, self.admin))["code"]
         return campaign_id, str(code)
+
+    def contact_way(self, code: str) -> str:
+        """The code's contact way, once WeCom has made it: its config id."""
+
+        def made() -> dict[str, Any] | None:
+            status, way = self.http.call("GET", f"/v1/wecom/contact-ways/{code}", token=self.admin)
+            return way if status == 200 and way["status"] == "ready" else None
+
+        way = wait_for(made, 20)
+        assert (way["serving"], way["qr_code"] is not None) == (["guide-1"], True)
+        [asked] = self.calls("/cgi-bin/externalcontact/add_contact_way")
+        assert (asked["body"]["state"], asked["body"]["user"]) == (code, ["guide-1"])
+        return str(way["config_id"])
 
     def customer(self, name: str) -> str:
         external_userid = f"wm{uuid.uuid4().hex[:20]}"
@@ -64,9 +78,11 @@ class Corp:
         ok(self.http.call("POST", f"{FAKE}/customers", body))
         return external_userid
 
-    def change(self, action: str, external_userid: str, state: str | None = None) -> dict[str, str]:
+    def change(self, action: str, external_userid: str, config_id: str | None = None) -> dict[str, str]:
+        """The customer adds or removes guide-1 (with ``config_id``: by scanning that contact way)."""
         body = {"tenant_id": self.tenant, "action": action, "userid": "guide-1", "external_userid": external_userid}
-        delivered = ok(self.http.call("POST", f"{FAKE}/relationships", {**body, **({"state": state} if state else {})}))
+        scanned = {"config_id": config_id} if config_id else {}
+        delivered = ok(self.http.call("POST", f"{FAKE}/relationships", {**body, **scanned}))
         assert delivered["status"] == 200, delivered
         return dict(delivered["fields"])
 
@@ -86,9 +102,10 @@ def test_an_add_through_a_wecom_code_acquires_rewards_and_welcomes_once_and_its_
 ) -> None:
     corp = Corp(local_stack)
     campaign_id, code = corp.code(points=88)
+    config_id = corp.contact_way(code)
     customer = corp.customer("王小红")
 
-    fields = corp.change("add", customer, state=code)
+    fields = corp.change("add", customer, config_id=config_id)
     corp.redeliver(fields)
     corp.redeliver(fields)
 
