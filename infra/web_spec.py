@@ -38,6 +38,7 @@ FRONTENDS = (CONSOLE, MEMBER)
 MEMBER_LANDING = "scan"
 # The console's sign-in redirect (the hosted UI sends the authorization code here).
 CONSOLE_CALLBACK = "auth/callback"
+WECOM_IMAGES = "https://*.qpic.cn"
 
 
 def csp(*, connect: Sequence[str]) -> str:
@@ -46,7 +47,8 @@ def csp(*, connect: Sequence[str]) -> str:
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],  # Ant Design's CSS-in-JS injects <style> at run time
-        "img-src": ["'self'", "data:", "blob:"],
+        # WeCom's contact way QR codes are images on WeCom's CDN, shown as WeCom answers them.
+        "img-src": ["'self'", "data:", "blob:", WECOM_IMAGES],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'", *connect],
         "manifest-src": ["'self'"],

@@ -119,6 +119,20 @@ APPS_FOR = {  # which known apps may call a path; other (learned) apps may call 
 HIDDEN_QUERY = ("access_token", "corpsecret")
 
 
+def _qr_image(config_id: str) -> str:
+    """The QR image of a contact way. WeCom answers a URL on its CDN (qpic.cn), which nothing
+    local can load: the fake answers the image itself, a scannable PNG as a data URL, of a
+    contact-me link shaped like WeCom's."""
+    import base64
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(f"https://work.weixin.qq.com/ca/{config_id}", error="m").save(buffer, kind="png", scale=4, border=2)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def _answer(errcode: int, **fields: Any) -> dict[str, Any]:
     return {"errcode": errcode, "errmsg": ERRMSG.get(errcode, "error"), **fields}
 
@@ -721,7 +735,7 @@ class FakeWeCom:
             "user": list(users),
             "remark": body.get("remark", ""),
             "skip_verify": body.get("skip_verify", True),
-            "qr_code": f"https://wework.qpic.cn/fake/{config_id}.png",
+            "qr_code": _qr_image(config_id),
         }
         corp.contact_ways[config_id] = way
         return _answer(0, config_id=config_id, qr_code=way["qr_code"])

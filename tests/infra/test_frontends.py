@@ -197,7 +197,7 @@ def test_each_distribution_sends_the_security_headers(template: dict[str, Any], 
     csp = directives(render(security["ContentSecurityPolicy"]["ContentSecurityPolicy"]))
     assert security["ContentSecurityPolicy"]["Override"] is True
     assert csp["default-src"] == csp["script-src"] == ["'self'"]
-    assert csp["img-src"] == ["'self'", "data:", "blob:"]
+    assert csp["img-src"] == ["'self'", "data:", "blob:", "https://*.qpic.cn"]
     assert csp["frame-ancestors"] == csp["object-src"] == ["'none'"]
     # No custom domains: the API's CORS names the distributions, so the CSP cannot name the API's
     # id (a reference cycle) and allows the region's execute-api hosts.

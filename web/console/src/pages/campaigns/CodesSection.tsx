@@ -1,24 +1,23 @@
-// A campaign's channel codes: the list (a guide sees their own), each with its QR and downloads,
-// and the create form for the roles that may.
+// A campaign's channel codes: the list (a guide sees their own), each with its QR and downloads —
+// a WeCom code (企业微信活码) tagged, its contact way in a drawer — and the create form for the
+// roles that may (a WeCom code names its staff rotation and daily add limit instead of one staff id).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Form, Input, Space, Table, Typography } from "antd";
+import { App, Button, Form, Input, InputNumber, Space, Switch, Table, Typography } from "antd";
 import { idempotencyKey, unwrap, type Schemas } from "@shared/api/client";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { useApi, useCan } from "../../app";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { FormProblems, useProblemForm } from "../../components/forms";
 import { EmptyState, QueryState } from "../../components/QueryState";
+import { ToneTag } from "../../components/Tone";
 import { QrDownloads, QrPreview } from "./CodeQr";
+import { ContactWayDrawer } from "./ContactWayDrawer";
 import { useCampaignsT } from "./messages";
+import { WeComStaffInput } from "./WeComStaffInput";
+import { codeBody, type CodeValues } from "./wecomCode";
 import { formatTime } from "../../components/format";
 
 const PAGE_SIZE = 20;
-
-interface CodeValues {
-  channel: string;
-  store: string;
-  staff_id: string;
-}
 
 function NewCode({ campaignId }: { campaignId: string }) {
   const t = useCampaignsT();
@@ -26,6 +25,7 @@ function NewCode({ campaignId }: { campaignId: string }) {
   const client = useQueryClient();
   const { message } = App.useApp();
   const [form] = Form.useForm<CodeValues>();
+  const isWeCom = Form.useWatch("is_wecom", form) ?? false;
   const problems = useProblemForm(form);
   const key = useRef(idempotencyKey()); // one key per code: a retried submit creates it once
   const create = useMutation({
@@ -33,7 +33,7 @@ function NewCode({ campaignId }: { campaignId: string }) {
       unwrap(
         api.POST("/v1/campaigns/{campaign_id}/codes", {
           params: { path: { campaign_id: campaignId }, header: { "Idempotency-Key": key.current } },
-          body: { channel: values.channel.trim(), store: values.store.trim() || null, staff_id: values.staff_id.trim() || null },
+          body: codeBody(values),
         }),
       ),
     onMutate: () => problems.clear(),
@@ -51,10 +51,10 @@ function NewCode({ campaignId }: { campaignId: string }) {
         {t("newCode")}
       </Typography.Title>
       <FormProblems messages={problems.general} />
-      <Form
+      <Form<CodeValues>
         form={form}
         layout="inline"
-        initialValues={{ channel: "", store: "", staff_id: "" }}
+        initialValues={{ channel: "", store: "", staff_id: "", is_wecom: false, wecom: { staff_ids: [], daily_add_limit: null } }}
         onFinish={(values) => create.mutate(values)}
         onValuesChange={() => {
           key.current = idempotencyKey(); // a different code: a new key
@@ -67,9 +67,32 @@ function NewCode({ campaignId }: { campaignId: string }) {
         <Form.Item name="store" label={t("store")}>
           <Input maxLength={64} style={{ width: 140 }} />
         </Form.Item>
-        <Form.Item name="staff_id" label={t("staff")}>
-          <Input maxLength={128} style={{ width: 140 }} />
+        <Form.Item name="is_wecom" label={t("wecomCode")} valuePropName="checked" tooltip={t("wecomCodeHelp")}>
+          <Switch />
         </Form.Item>
+        {isWeCom ? (
+          <>
+            <Form.Item
+              name={["wecom", "staff_ids"]}
+              label={t("wecomStaff")}
+              rules={[
+                {
+                  validator: (_, ids: string[] | undefined) =>
+                    !ids?.length ? Promise.reject(new Error(t("wecomStaffRequired"))) : ids.length > 100 ? Promise.reject(new Error(t("wecomStaffTooMany"))) : Promise.resolve(),
+                },
+              ]}
+            >
+              <WeComStaffInput />
+            </Form.Item>
+            <Form.Item name={["wecom", "daily_add_limit"]} label={t("wecomDailyLimit")}>
+              <InputNumber min={1} max={10000} precision={0} placeholder={t("wecomNoLimit")} style={{ width: 120 }} />
+            </Form.Item>
+          </>
+        ) : (
+          <Form.Item name="staff_id" label={t("staff")}>
+            <Input maxLength={128} style={{ width: 140 }} />
+          </Form.Item>
+        )}
         <Form.Item>
           <Button type="primary" htmlType="submit" loading={create.isPending}>
             {t("newCode")}
@@ -85,6 +108,8 @@ export function CodesSection({ campaign }: { campaign: Schemas["CampaignView"] }
   const api = useApi();
   const can = useCan();
   const campaignId = campaign.campaign_id;
+  const [way, setWay] = useState<string | null>(null);
+  const canReadWay = can("GET /v1/wecom/contact-ways/{code}");
   const pages = useCursorPages(["campaign", campaignId, "codes"], (cursor) =>
     unwrap(api.GET("/v1/campaigns/{campaign_id}/codes", { params: { path: { campaign_id: campaignId }, query: { limit: PAGE_SIZE, cursor } } })),
   );
@@ -104,7 +129,23 @@ export function CodesSection({ campaign }: { campaign: Schemas["CampaignView"] }
     },
     { title: t("channel"), dataIndex: "channel", key: "channel" },
     { title: t("store"), key: "store", render: (_: unknown, code: Schemas["CodeView"]) => code.store ?? "—" },
-    { title: t("staff"), key: "staff", render: (_: unknown, code: Schemas["CodeView"]) => code.staff_id ?? "—" },
+    {
+      title: t("staff"),
+      key: "staff",
+      render: (_: unknown, code: Schemas["CodeView"]) =>
+        code.wecom ? (
+          <Space orientation="vertical" size={4} align="start">
+            <ToneTag tone="info">{t("wecomTag")}</ToneTag>
+            {canReadWay && (
+              <Button size="small" onClick={() => setWay(code.code)} aria-label={t("wecomOpenOf", { code: code.code })}>
+                {t("wecomOpen")}
+              </Button>
+            )}
+          </Space>
+        ) : (
+          (code.staff_id ?? "—")
+        ),
+    },
     { title: t("createdAt"), key: "created", render: (_: unknown, code: Schemas["CodeView"]) => formatTime(code.created_at) },
     { title: t("downloads"), key: "downloads", render: (_: unknown, code: Schemas["CodeView"]) => <QrDownloads code={code} campaign={campaign.name} vertical /> },
   ];
@@ -123,6 +164,7 @@ export function CodesSection({ campaign }: { campaign: Schemas["CampaignView"] }
         )}
       </QueryState>
       {can("POST /v1/campaigns/{campaign_id}/codes") && campaign.status !== "ended" && <NewCode campaignId={campaignId} />}
+      <ContactWayDrawer code={way} onClose={() => setWay(null)} />
     </Space>
   );
 }

@@ -1,6 +1,7 @@
 // 客户转移: start an in-service or departed transfer (all of a staff member's customers, or listed
 // ones; a 422's field errors land on their fields), the transfers so far, and one transfer's
-// progress and per-customer outcomes with their reasons in words (a drawer).
+// progress and per-customer outcomes with their reasons in words — and, for a departed transfer, its
+// customer groups' outcomes (a drawer).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Checkbox, Descriptions, Drawer, Form, Input, Radio, Select, Table } from "antd";
 import { useEffect, useState } from "react";
@@ -13,6 +14,7 @@ import { TitleBar } from "../../components/headings";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useWeComT } from "./messages";
+import { GroupCounts, TransferGroups } from "./TransferGroups";
 import { OUTCOME_TONES, TRANSFER_TONES, parseIds, reasonText } from "./view";
 
 type Transfer = Schemas["TransferView"];
@@ -140,8 +142,14 @@ function TransferDetail({ transferId, onClose }: { transferId: string | null; on
                 <Descriptions.Item label={t("counts")}>
                   <Counts transfer={current} />
                 </Descriptions.Item>
+                {current.departed && (
+                  <Descriptions.Item label={t("customerGroups")}>
+                    <GroupCounts transfer={current} />
+                  </Descriptions.Item>
+                )}
                 {current.error && <Descriptions.Item label={t("reason")}>{current.error}</Descriptions.Item>}
               </Descriptions>
+              <TitleBar level={3} title={t("customer")} style={{ marginBottom: 8 }} />
               <Select
                 aria-label={t("outcome")}
                 allowClear
@@ -159,6 +167,7 @@ function TransferDetail({ transferId, onClose }: { transferId: string | null; on
                   </>
                 )}
               </QueryState>
+              {current.departed && <TransferGroups transfer={current} />}
             </>
           )}
         </QueryState>
