@@ -70,8 +70,7 @@ def serving_of(way: ContactWay, today: str, last: str | None = None) -> list[str
 
 def on_code_created(tenant_id: str, event_id: str, created: ChannelCodeCreated) -> None:
     if created.wecom is None:
-        mark_handled(CONTACT_WAYS_CONSUMER.name, tenant_id, event_id)
-        return
+        return  # nothing to do, so nothing to remember: a redelivery does nothing again
     now = now_rfc3339()
     way = ContactWay(
         tenant_id=tenant_id,
@@ -151,8 +150,7 @@ def on_contact_added(tenant_id: str, event_id: str, added: WeComContactAdded) ->
         or added.reason == "transfer"
         or added.staff_id not in way.staff_ids
     ):
-        mark_handled(CONTACT_WAYS_CONSUMER.name, tenant_id, event_id)
-        return
+        return  # most adds: nothing written, not even the marker (a redelivery does nothing again)
     day = business_day(added.added_at)
     marker = handled(CONTACT_WAYS_CONSUMER.name, tenant_id, event_id)
     friendship = f"{added.corp_id}#{added.staff_id}#{added.external_userid}#{added.generation}"
