@@ -174,7 +174,12 @@ def test_a_manager_merges_possible_duplicates_side_by_side(
     pair.get_by_role("button", name="合并").click()
     confirm = console.get_by_role("dialog", name="合并这两个客户？")
     reason = confirm.get_by_label("合并原因")
-    expect(reason).to_be_focused()  # the dialog is open and settled
+    expect(reason).to_be_focused()  # the dialog is open
+    # ... and done zooming in: a click during the animation can land before the form listens.
+    console.wait_for_function(
+        "() => document.getAnimations().every("
+        "a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)"
+    )
     confirm.get_by_role("button", name="确认合并").click()
     expect(confirm.get_by_text("请填写合并原因")).to_be_visible()
     reason.fill("同一手机号，电话核实为同一人")
