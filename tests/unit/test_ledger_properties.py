@@ -81,8 +81,8 @@ class Run:
         handler = getattr(self, f"do_{kind}")
         try:
             handler(number, flag)
-        except AlreadyProcessed:
-            pass
+        except AlreadyProcessed:  # a repeat the ledger recognised: nothing to check
+            return
         except Conflict as error:
             refusal = error.detail
         else:
