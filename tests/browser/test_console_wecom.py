@@ -39,8 +39,8 @@ def ok(answer: tuple[int, Any], status: int = 200) -> Any:
     return answer[1]
 
 
-def seed(web_stack: Http, tenant: str) -> dict[str, str]:
-    """A corp with staff 张三 (zhangsan) and 李四 (lisi) synced, 王芳 a friend of 张三 and 李雷 gone (流失)."""
+def corp_with_staff(web_stack: Http, tenant: str, *staff: tuple[str, str, bool]) -> dict[str, str]:
+    """A corp set up and its directory synced: ``staff`` are (userid, name, department leader)."""
     corp = f"ww{tenant}"
     admin = web_stack.staff_token(tenant, "a1", ("admin",))
     settings = {
@@ -51,14 +51,26 @@ def seed(web_stack: Http, tenant: str) -> dict[str, str]:
         "secrets": {"contact": "contact-secret", "agent": "agent-secret", "directory": "directory-secret"},
     }
     ok(web_stack.call("PUT", "/v1/wecom/settings", settings, admin))
-    for userid, name in (("zhangsan", "张三"), ("lisi", "李四")):
-        ok(web_stack.call("POST", f"{FAKE}/staff", {"corp_id": corp, "userid": userid, "name": name}))
-    job = ok(web_stack.call("POST", "/v1/wecom/directory/syncs", None, admin), 202)
+    for userid, name, leader in staff:
+        body = {"corp_id": corp, "userid": userid, "name": name, "is_leader_in_dept": [int(leader)]}
+        ok(web_stack.call("POST", f"{FAKE}/staff", body))
+    sync(web_stack, admin, "/v1/wecom/directory/syncs")
+    return {"corp": corp, "admin": admin}
+
+
+def sync(web_stack: Http, admin: str, path: str) -> None:
+    job = ok(web_stack.call("POST", path, None, admin), 202)
     done = eventually(
         lambda: ok(web_stack.call("GET", f"/v1/wecom/jobs/{job['job_id']}", None, admin)),
         lambda j: j["status"] in ("succeeded", "failed"),
     )
     assert done["status"] == "succeeded", done
+
+
+def seed(web_stack: Http, tenant: str) -> dict[str, str]:
+    """A corp with staff 张三 (zhangsan) and 李四 (lisi) synced, 王芳 a friend of 张三 and 李雷 gone (流失)."""
+    made = corp_with_staff(web_stack, tenant, ("zhangsan", "张三", False), ("lisi", "李四", False))
+    corp, admin = made["corp"], made["admin"]
     ids = {"corp": corp, "admin": admin}
     for key, name in (("wangfang", "王芳"), ("lilei", "李雷")):
         ids[key] = f"wm{uuid.uuid4().hex[:20]}"

@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in_console
-from tests.browser.test_console_wecom import AES_KEY, FAKE, eventually, ok
+from tests.browser.test_console_wecom import FAKE, corp_with_staff, eventually, ok, sync
 from tests.e2e.conftest import Http
 
 
@@ -33,34 +33,6 @@ def close_select(page: Page) -> None:
 def settled(page: Page) -> None:
     """The drawer has finished sliding in (axe reads colours mid-animation as too faint)."""
     expect(page.locator(".ant-drawer [class*='-motion-']")).to_have_count(0)
-
-
-def corp_with_staff(web_stack: Http, tenant: str, *staff: tuple[str, str, bool]) -> dict[str, str]:
-    """A corp set up and its directory synced: ``staff`` are (userid, name, department leader)."""
-    corp = f"ww{tenant}"
-    admin = web_stack.staff_token(tenant, "a1", ("admin",))
-    settings = {
-        "corp_id": corp,
-        "token": "QDG6eK",
-        "encoding_aes_key": AES_KEY,
-        "agent_id": 1000002,
-        "secrets": {"contact": "contact-secret", "agent": "agent-secret", "directory": "directory-secret"},
-    }
-    ok(web_stack.call("PUT", "/v1/wecom/settings", settings, admin))
-    for userid, name, leader in staff:
-        body = {"corp_id": corp, "userid": userid, "name": name, "is_leader_in_dept": [int(leader)]}
-        ok(web_stack.call("POST", f"{FAKE}/staff", body))
-    sync(web_stack, admin, "/v1/wecom/directory/syncs")
-    return {"corp": corp, "admin": admin}
-
-
-def sync(web_stack: Http, admin: str, path: str) -> None:
-    job = ok(web_stack.call("POST", path, None, admin), 202)
-    done = eventually(
-        lambda: ok(web_stack.call("GET", f"/v1/wecom/jobs/{job['job_id']}", None, admin)),
-        lambda j: j["status"] in ("succeeded", "failed"),
-    )
-    assert done["status"] == "succeeded", done
 
 
 def new_campaign(web_stack: Http, token: str) -> str:
