@@ -23,7 +23,11 @@ calls with WeCom's shapes and errcodes:
   the new owner owns it already (so a repeated call is harmless), 90500 its owner has not left
   (departed) or 90502 has left (in service); any other group changes owner at once (the new owner
   joins it if not in it). WeCom's limits of 300 groups per owner a day and of two in-service
-  transfers per group in 90 days are not modelled.
+  transfers per group in 90 days are not modelled;
+- 群发: add_msg_template, get_groupmsg_task, get_groupmsg_send_result and cancel_groupmsg_send are
+  answered by the mass messages section; a task is confirmed as the staff member would in WeCom
+  through ``POST /v1/dev/wecom/mass-messages/{msgid}/confirm`` and listed by
+  ``GET /v1/dev/wecom/mass-messages``.
 
 It records every call (path, app, query and body without the token or secret, errcode, business
 time) and takes scripted answers: ``fail_next(path, errcode, times)`` (or ``http_status=``), the
@@ -58,10 +62,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.wecom.gateways.client import TransientFailure, use_transport
 from shared import clock
-from shared.errors import NotFound, Unprocessable
+from shared.errors import Conflict, NotFound, Unprocessable
 from shared.http import ServiceApi
 from shared.manifest import Route, Service
-from shared.params import Query
+from shared.params import Path, Query
 from shared.settings import get_settings
 
 TOKEN_SECONDS = 7200
@@ -1052,6 +1056,8 @@ FAKE_WECOM_SERVICE = Service(
         Route("POST", f"{DEV}/callbacks", "public", local_only=True),
         Route("POST", f"{DEV}/relationships", "public", local_only=True),
         Route("POST", f"{DEV}/group-changes", "public", local_only=True),  # the groups section
+        Route("GET", f"{DEV}/mass-messages", "public", local_only=True),  # the mass messages section
+        Route("POST", f"{DEV}/mass-messages/{{msgid}}/confirm", "public", local_only=True),
     ),
 )
 api = ServiceApi(FAKE_WECOM_SERVICE)
@@ -1349,6 +1355,224 @@ def change_group(body: GroupChangeIn) -> Delivered:
 
 
 # ==== end of the customer group changes ==========================================================
+
+
+# ==== Mass messages (企业群发: the mass messages section) =========================================
+# ``add_msg_template`` records a task for its sender (recipients, text, attachments, business time)
+# and answers its msgid and fail_list: for ``single``, the external_userids who are not the
+# sender's customers (the fake's relationships); for ``group``, the named chat ids the sender does
+# not own (no chat_id_list: every group the sender owns). 40058 a bad body (no sender, chat_type
+# neither single nor group, no recipient or more than 10,000 customers or 2,000 groups, neither
+# text nor attachment, more than 9 attachments), 60111 a sender the corp does not know (neither a
+# member nor anyone's staff in a relationship).
+# A task waits (get_groupmsg_task status 0) until its sender confirms it, as they would in the
+# WeCom app: ``POST /v1/dev/wecom/mass-messages/{msgid}/confirm`` (in process: ``MASS.confirm``);
+# each recipient's result is then fixed at once (get_groupmsg_send_result): 2 when no longer the
+# sender's customer (a group: no longer the sender's), 3 when the fake delivered another 群发 to
+# them that business day (Asia/Shanghai: the strictest of WeCom's limits, one a day), else 1.
+# WeCom documents no expiry and has no "expired" status: a task simply stays unsent (status 0).
+# The fake refuses a confirmation 24 h (business time) after the task was made (409: the staff
+# member's task is gone), as Siyu expires it then, and after cancel_groupmsg_send (停止企业群发).
+# ``GET /v1/dev/wecom/mass-messages`` lists the tasks asked for, with their content.
+MASS_CUSTOMERS_MAX = 10_000
+MASS_GROUPS_MAX = 2_000
+MASS_ATTACHMENTS_MAX = 9
+MASS_PAGE_MAX = 1000
+MASS_EXPIRE_SECONDS = 86400
+SHANGHAI_SECONDS = 8 * 3600
+
+
+class MassMessages:
+    """The 群发 tasks of one ``FakeWeCom``, per corp; a corp the fake forgot (``reset``) has none."""
+
+    def __init__(self, fake: FakeWeCom) -> None:
+        self.fake = fake
+        self._by_corp: dict[str, tuple[_Corp, dict[str, dict[str, Any]], dict[tuple[str, int], bool]]] = {}
+        fake._endpoints.update(
+            {
+                "/cgi-bin/externalcontact/add_msg_template": ("POST", self._add),
+                "/cgi-bin/externalcontact/get_groupmsg_task": ("POST", self._task),
+                "/cgi-bin/externalcontact/get_groupmsg_send_result": ("POST", self._results),
+                "/cgi-bin/externalcontact/cancel_groupmsg_send": ("POST", self._cancel),
+            }
+        )
+
+    def _state(self, corp: _Corp) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, int], bool]]:
+        """(tasks by msgid, {(recipient, day): True} of the 群发 delivered) of the corp."""
+        held = self._by_corp.get(corp.corp_id)
+        if held is None or held[0] is not corp:  # the fake was reset: a new corp object
+            held = self._by_corp[corp.corp_id] = (corp, {}, {})
+        return held[1], held[2]
+
+    @staticmethod
+    def _day(epoch: float) -> int:
+        return int((epoch + SHANGHAI_SECONDS) // 86400)
+
+    @staticmethod
+    def _customers_of(corp: _Corp, sender: str) -> set[str]:
+        return {external for userid, external in corp.follows if userid == sender}
+
+    @staticmethod
+    def _groups_of(corp: _Corp, sender: str) -> set[str]:
+        return {chat for chat, group in corp.groups.items() if group.get("owner") == sender}
+
+    def _add(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        chat_type, sender = body.get("chat_type", "single"), str(body.get("sender") or "")
+        text = (body.get("text") or {}).get("content")
+        attachments = body.get("attachments") or []
+        single = chat_type == "single"
+        named = body.get("external_userid") if single else body.get("chat_id_list")
+        if chat_type not in ("single", "group") or not sender or (named is not None and not isinstance(named, list)):
+            return _answer(40058)
+        targets = [str(item) for item in dict.fromkeys(named or [])]
+        if (single and not 0 < len(targets) <= MASS_CUSTOMERS_MAX) or (not single and len(targets) > MASS_GROUPS_MAX):
+            return _answer(40058)
+        if (not text and not attachments) or len(attachments) > MASS_ATTACHMENTS_MAX:
+            return _answer(40058)
+        if sender not in corp.users and not any(userid == sender for userid, _ in corp.follows):
+            return _answer(60111)
+        own = self._customers_of(corp, sender) if single else self._groups_of(corp, sender)
+        if not single and named is None:
+            targets = sorted(own)
+        fail_list = [target for target in targets if target not in own]
+        tasks, _ = self._state(corp)
+        msgid = f"msg{next(self.fake._ids):06d}{secrets.token_hex(6)}"
+        tasks[msgid] = {
+            "msgid": msgid,
+            "corp_id": corp.corp_id,
+            "chat_type": chat_type,
+            "sender": sender,
+            "recipients": [target for target in targets if target in own],
+            "fail_list": fail_list,
+            "text": text,
+            "attachments": copy.deepcopy(attachments),
+            "created_at": clock.now_rfc3339(),
+            "created_epoch": clock.now_epoch(),
+            "status": "pending",  # pending, confirmed, cancelled
+            "send_time": 0,
+            "results": {},
+        }
+        return _answer(0, fail_list=fail_list, msgid=msgid)
+
+    @staticmethod
+    def _page(rows: list[dict[str, Any]], body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+        limit = body.get("limit") or 500
+        limit = limit if isinstance(limit, int) and 1 <= limit <= MASS_PAGE_MAX else 500
+        start = int(body.get("cursor") or 0)
+        more = start + limit < len(rows)
+        return rows[start : start + limit], str(start + limit) if more else ""
+
+    def _find(self, corp: _Corp, body: dict[str, Any]) -> dict[str, Any] | None:
+        tasks, _ = self._state(corp)
+        return tasks.get(str(body.get("msgid") or ""))
+
+    def _task(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        task = self._find(corp, body)
+        if task is None:
+            return _answer(40058)
+        sent = task["status"] == "confirmed"
+        rows = [{"userid": task["sender"], "status": 2 if sent else 0, "send_time": task["send_time"]}]
+        page, cursor = self._page(rows, body)
+        return _answer(0, task_list=page, next_cursor=cursor)
+
+    def _results(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        task = self._find(corp, body)
+        if task is None or not body.get("userid"):
+            return _answer(40058)
+        field_name = "external_userid" if task["chat_type"] == "single" else "chat_id"
+        rows = []
+        if str(body["userid"]) == task["sender"]:
+            for target in task["recipients"]:
+                status = task["results"].get(target, 0)
+                send_time = task["send_time"] if status == 1 else 0
+                rows.append({field_name: target, "userid": task["sender"], "status": status, "send_time": send_time})
+        page, cursor = self._page(rows, body)
+        return _answer(0, send_list=page, next_cursor=cursor)
+
+    def _cancel(self, corp: _Corp, app: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        task = self._find(corp, body)
+        if task is None:
+            return _answer(40058)
+        if task["status"] == "pending":
+            task["status"] = "cancelled"
+        return _answer(0)
+
+    # Scripting and the dev routes ----------------------------------------------------------------
+    def confirm(self, msgid: str) -> dict[str, Any]:
+        """The sender sends the task from the WeCom app: every recipient's result is fixed.
+        LookupError: no such task; ValueError: it expired, was cancelled or was sent already."""
+        with self.fake._lock:
+            for corp, tasks, delivered in self._by_corp.values():
+                task = tasks.get(msgid)
+                if task is None or self.fake.corp(corp.corp_id) is not corp:
+                    continue
+                now = clock.now_epoch()
+                if task["status"] != "pending":
+                    raise ValueError(f"the task is {task['status']} already")
+                if now >= task["created_epoch"] + MASS_EXPIRE_SECONDS:
+                    raise ValueError("the task expired: it was not sent within 24 h")
+                self.fake._settle(corp)
+                single = task["chat_type"] == "single"
+                own = self._customers_of(corp, task["sender"]) if single else self._groups_of(corp, task["sender"])
+                today = self._day(now)
+                for target in task["recipients"]:
+                    if target not in own:
+                        task["results"][target] = 2
+                    elif single and delivered.get((target, today)):
+                        task["results"][target] = 3
+                    else:
+                        task["results"][target] = 1
+                        delivered[(target, today)] = True
+                task["status"], task["send_time"] = "confirmed", int(now)
+                return self._shown(task)
+        raise LookupError(msgid)
+
+    @staticmethod
+    def _shown(task: dict[str, Any]) -> dict[str, Any]:
+        shown = copy.deepcopy(task)
+        shown.pop("created_epoch")
+        return shown
+
+    def listed(self, corp_id: str | None = None, sender: str | None = None) -> list[dict[str, Any]]:
+        """The tasks asked for, oldest first."""
+        with self.fake._lock:
+            found = [
+                self._shown(task)
+                for corp, tasks, _ in self._by_corp.values()
+                if self.fake.corp(corp.corp_id) is corp and corp_id in (None, corp.corp_id)
+                for task in tasks.values()
+                if sender in (None, task["sender"])
+            ]
+        return sorted(found, key=lambda task: (str(task["created_at"]), str(task["msgid"])))
+
+
+MASS = MassMessages(FAKE)
+MsgId = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+@api.route(f"GET {DEV}/mass-messages", errors=(404,))
+def read_mass_messages(
+    corp_id: Annotated[str | None, Query(max_length=128)] = None,
+    sender: Annotated[str | None, Query(max_length=128)] = None,
+) -> dict[str, Any]:
+    """Local stack only: the 群发 tasks the fake WeCom was asked for, with their content and results."""
+    _local_only()
+    return {"mass_messages": MASS.listed(corp_id, sender)}
+
+
+@api.route(f"POST {DEV}/mass-messages/{{msgid}}/confirm", errors=(404, 409))
+def confirm_mass_message(msgid: MsgId) -> dict[str, Any]:
+    """Local stack only: the sender confirms the 群发 task in the WeCom app, and it is sent."""
+    _local_only()
+    try:
+        return MASS.confirm(msgid)
+    except LookupError:
+        raise NotFound("No such mass message task.") from None
+    except ValueError as error:
+        raise Conflict(str(error)) from None
+
+
+# ==== end of the mass messages ===================================================================
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -170,6 +170,24 @@ def consistent_values(table: str, pk: str, sk_prefix: str, attribute: str) -> li
     return [item[attribute] for item in query_pages(request)]
 
 
+def partition_items(
+    table: str, pk: str, sk_prefix: str | None = None, *, filter: Filter | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every item of partition ``pk`` (whose sort key starts with ``sk_prefix``, when given, and
+    that ``filter`` keeps), page after page: for the small partitions a decision reads whole (a
+    contact's enrollments, the journeys a trigger starts)."""
+    condition = "pk = :p" + (" AND begins_with(sk, :s)" if sk_prefix else "")
+    values: dict[str, Any] = {":p": pk, **({":s": sk_prefix} if sk_prefix else {})}
+    request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": condition}
+    if filter is not None:
+        request["FilterExpression"] = filter.expression
+        if filter.names:
+            request["ExpressionAttributeNames"] = dict(filter.names)
+        values |= dict(filter.values)
+    request["ExpressionAttributeValues"] = serialize(values)
+    return query_pages(request)
+
+
 BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 
 

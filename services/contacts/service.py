@@ -95,6 +95,14 @@ STAFF_SUCCESSION_CONSUMER = Consumer(
     patterns=({"source": ["siyu.wecom"], "detail-type": ["WeComStaffSucceeded", "WeComCustomerTransferred"]},),
 )
 
+# Journeys' tag steps (outreach's JourneyTagDecided, logic/journeys.py): the tag set on or taken
+# off the contact (its survivor), once per decision.
+JOURNEYS_CONSUMER = Consumer(
+    name="contacts-journeys",
+    handler="services.contacts.handlers.journeys.handler",
+    patterns=({"source": ["siyu.outreach"], "detail-type": ["JourneyTagDecided"]},),
+)
+
 SERVICE = Service(
     name="contacts",
     api_handler="services.contacts.handlers.api.handler",
@@ -169,6 +177,7 @@ SERVICE = Service(
         EXPORTS_CONSUMER,
         WECOM_CONSUMER,
         STAFF_SUCCESSION_CONSUMER,
+        JOURNEYS_CONSUMER,
     ),
     schedules=(
         # Time-driven lifecycle changes (dormant, churned) and lead grades (decay): reads only the

@@ -36,6 +36,12 @@ EXPORTS_CONSUMER = Consumer(
     handler="services.points.handlers.exports.handler",
     patterns=({"source": ["siyu.contacts"], "detail-type": ["ContactExportRequested"]},),
 )
+# Journeys' award steps (outreach's JourneyPointsGranted, logic/journeys.py): a credit once per grant.
+JOURNEYS_CONSUMER = Consumer(
+    name="points-journeys",
+    handler="services.points.handlers.journeys.handler",
+    patterns=({"source": ["siyu.outreach"], "detail-type": ["JourneyPointsGranted"]},),
+)
 
 SERVICE = Service(
     name="points",
@@ -65,7 +71,7 @@ SERVICE = Service(
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
     publishes=tuple(EVENTS),
-    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER, EXPORTS_CONSUMER),
+    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER, EXPORTS_CONSUMER, JOURNEYS_CONSUMER),
     # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
     schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
     # gsi1: the sweep's due accounts and each member's redemptions; gsi2: the tenant's redemptions

@@ -72,11 +72,24 @@ CONTACT_WAYS_CONSUMER = Consumer(
         {"source": ["siyu.wecom"], "detail-type": ["WeComContactAdded"]},
     ),
 )
+# WeCom 群发: one add_msg_template per BroadcastDispatched (a staff member's share of a broadcast),
+# once per dispatch; one at a time, as a call may take WeCom's retries.
+MASS_MESSAGES_CONSUMER = Consumer(
+    name="wecom-mass-messages",
+    handler="services.wecom.handlers.mass_messages.handler",
+    patterns=({"source": ["siyu.outreach"], "detail-type": ["BroadcastDispatched"]},),
+    batch_size=1,
+    timeout_seconds=60,
+)
 # Nightly: the directory and the groups synced, relationships reconciled against WeCom's lists.
 NIGHTLY_SCHEDULE = Schedule("wecom-nightly", "services.wecom.handlers.nightly.handler", "cron(30 18 * * ? *)")
 # Transfers' results: WeCom settles a transfer within a day; in-flight batches are polled.
 TRANSFER_RESULTS_SCHEDULE = Schedule(
     "wecom-transfer-results", "services.wecom.handlers.transfer_results.handler", "rate(15 minutes)"
+)
+# 群发 tasks' confirmation and per-recipient results, polled from the sparse due index.
+MASS_MESSAGE_RESULTS_SCHEDULE = Schedule(
+    "wecom-mass-message-results", "services.wecom.handlers.mass_message_results.handler", "rate(5 minutes)"
 )
 # A new business day: the members at a code's daily add limit are back in its rotation.
 CONTACT_WAY_LIMITS_SCHEDULE = Schedule(
@@ -144,8 +157,14 @@ SERVICE = Service(
         KPIS_CONSUMER,
         DEPARTURES_CONSUMER,
         CONTACT_WAYS_CONSUMER,
+        MASS_MESSAGES_CONSUMER,
     ),
-    schedules=(NIGHTLY_SCHEDULE, TRANSFER_RESULTS_SCHEDULE, CONTACT_WAY_LIMITS_SCHEDULE),
+    schedules=(
+        NIGHTLY_SCHEDULE,
+        TRANSFER_RESULTS_SCHEDULE,
+        CONTACT_WAY_LIMITS_SCHEDULE,
+        MASS_MESSAGE_RESULTS_SCHEDULE,
+    ),
     table=Table(
         indexes=(
             Index("gsi1", "gsi1pk", "gsi1sk"),
@@ -153,6 +172,9 @@ SERVICE = Service(
             Index("gsi3", "gsi3pk", "gsi3sk"),
         )
     ),
+    # The file store: a broadcast's recipients for one staff member's 群发 (outreach writes them).
+    files=True,
+    reads_files=("outreach/dispatches/",),
     layers=("cryptography",),  # AES-256-CBC of WeCom's encrypted callbacks
     keeps_secrets="wecom",  # each tenant's corps: callback token, EncodingAESKey, app secrets
 )

@@ -22,6 +22,7 @@ MODULES: dict[str, str] = {
     "siyu.points": "shared.events.points",
     "siyu.cases": "shared.events.cases",
     "siyu.wecom": "shared.events.wecom",
+    "siyu.outreach": "shared.events.outreach",
     PARTNER: "shared.events.partner",
 }
 

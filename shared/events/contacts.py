@@ -1,8 +1,9 @@
 """Events published by the contacts service (source ``siyu.contacts``)."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StrictInt
+from pydantic import AwareDatetime, Field, StrictInt, StringConstraints
 
 from shared.events.campaigns import ScanRef
 from shared.events.cases import ChannelAddress
@@ -22,6 +23,25 @@ class ContactCreated(ContactRef):
     )
     tags: list[Label] = Field(max_length=MAX_ITEMS)
     owners: dict[Label, Id] = Field(max_length=MAX_ITEMS, description="Owner staff id per brand ('*' = tenant-wide).")
+
+
+class ContactProfileChanged(ContactRef):
+    """What a contact is, for the services that reach it (outreach keeps a copy to check consent,
+    find its WeChat and WeCom addresses and fill a message's variables). Published with every
+    change of these fields, and when the contact is merged away or erased (then with nothing
+    personal left in it). Snapshots of one contact are ordered by ``version``."""
+
+    status: Literal["active", "merged", "erased"]
+    merged_into: Id | None = Field(default=None, description="The survivor, when status is merged.")
+    name: Annotated[str, StringConstraints(max_length=200)] | None
+    birthday: date | None
+    consent: dict[Key, Annotated[dict[Key, Flag], Field(max_length=20)]] = Field(
+        max_length=20, description="Consent per channel and purpose, e.g. {'wecom': {'marketing': true}}."
+    )
+    tags: list[Label] = Field(max_length=MAX_ITEMS)
+    owners: dict[Label, Id] = Field(max_length=MAX_ITEMS, description="Owner staff id per brand ('*' = tenant-wide).")
+    openids: dict[Key, Key] = Field(max_length=100, description="WeChat openid per app id.")
+    external_userids: dict[Key, Key] = Field(max_length=100, description="WeCom external_userid per corp id.")
 
 
 class ContactUpdated(ContactRef):
@@ -157,6 +177,7 @@ EVENTS: dict[str, type[EventData]] = {
     "WeComCustomerIdentified": WeComCustomerIdentified,
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
+    "ContactProfileChanged": ContactProfileChanged,
     "ContactTagged": ContactTagged,
     "ContactUntagged": ContactUntagged,
     "ContactOwnerChanged": ContactOwnerChanged,

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StrictInt, StringConstraints
 
-from shared.events.envelope import MAX_COUNT, MAX_ITEMS, EventData, Flag, Key, Label
+from shared.events.envelope import MAX_COUNT, MAX_ITEMS, EventData, Flag, Id, Key, Label
 
 CorpId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ExternalUserId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -157,6 +157,40 @@ class WeComGroupMembersChanged(EventData):
     changed_at: AwareDatetime
 
 
+class WeComMassMessageCreated(EventData):
+    """A broadcast's dispatch (outreach's ``BroadcastDispatched``) became a WeCom 群发 task for its
+    staff member to confirm (add_msg_template), or WeCom refused it."""
+
+    broadcast_id: Id
+    dispatch_id: Key
+    staff_id: StaffUserId
+    outcome: Literal["created", "failed"]
+    msgid: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    rejected: Annotated[StrictInt, Field(ge=0, le=10_000)] = Field(
+        default=0, description="Recipients WeCom would not take (its fail_list: not a friend of the sender)."
+    )
+    reason: Label | None = Field(default=None, description="Why it failed (e.g. errcode_41048).")
+
+
+class WeComMassMessageProgressed(EventData):
+    """Where a 群发 task stands: its staff member's confirmation and its recipients' results, as
+    polled from WeCom (get_groupmsg_task, get_groupmsg_send_result). Each is a full count, not a
+    change: the latest ``polled_at`` wins."""
+
+    broadcast_id: Id
+    dispatch_id: Key
+    staff_id: StaffUserId
+    msgid: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    task_status: Literal["pending", "confirmed", "expired"]
+    delivered: Annotated[StrictInt, Field(ge=0, le=10_000)] = Field(description="Recipients who received it.")
+    failed: Annotated[StrictInt, Field(ge=0, le=10_000)] = Field(
+        description="Recipients it could not reach (no longer a friend, or already sent a 群发 today)."
+    )
+    unsent: Annotated[StrictInt, Field(ge=0, le=10_000)] = Field(description="Recipients not yet sent to.")
+    polled_at: AwareDatetime
+    final: Flag = Field(description="True when nothing will change any more (confirmed and settled, or expired).")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "WeComCallbackReceived": WeComCallbackReceived,
     "WeComContactAdded": WeComContactAdded,
@@ -168,4 +202,6 @@ EVENTS: dict[str, type[EventData]] = {
     "WeComCustomerTransferred": WeComCustomerTransferred,
     "WeComGroupMembersChanged": WeComGroupMembersChanged,
     "WeComGroupTransferred": WeComGroupTransferred,
+    "WeComMassMessageCreated": WeComMassMessageCreated,
+    "WeComMassMessageProgressed": WeComMassMessageProgressed,
 }

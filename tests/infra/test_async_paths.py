@@ -130,7 +130,7 @@ def test_stream_mappings_isolate_poison_records_and_give_up_before_the_stream_do
         for logical_id, m in resources(template, "AWS::Lambda::EventSourceMapping")
         if "StreamArn" in json.dumps(m["Properties"]["EventSourceArn"])
     ]
-    assert len(streams) == sum(1 for s in SERVICES if s.publisher_handler) == 5
+    assert len(streams) == sum(1 for s in SERVICES if s.publisher_handler) == 6
     alarmed = alarmed_queues(template)
     iterator_age_alarms = {
         ref

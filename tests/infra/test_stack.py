@@ -19,11 +19,11 @@ MAX_RESOURCES_PER_STACK = 300  # of CloudFormation's 500: room for each service 
 
 def test_each_function_reaches_only_its_own_table(template: dict[str, Any]) -> None:
     tables = {logical_id for logical_id, _ in resources(template, "AWS::DynamoDB::Table")}
-    assert len(tables) == 5
+    assert len(tables) == 6
     roles_with_tables = 0
     for logical_id, policy in resources(template, "AWS::IAM::Policy"):
         reached = refs(policy["Properties"]["PolicyDocument"]) & tables
-        service = re.match(r"^(Contacts|Cases|Campaigns|Points|Wecom)", logical_id)
+        service = re.match(r"^(Contacts|Cases|Campaigns|Points|Wecom|Outreach)", logical_id)
         if not reached:
             continue
         roles_with_tables += 1
@@ -47,7 +47,7 @@ def test_only_publishers_put_events_and_only_under_their_own_source(template: di
                 assert "Publisher" in logical_id, logical_id
                 seen[logical_id] = statement["Condition"]["StringEquals"]["events:source"]
     publishing = sorted(s.name for s in SERVICES if s.publisher_handler)
-    assert len(seen) == len(publishing) == 5  # every service publishes now
+    assert len(seen) == len(publishing) == 6  # every service publishes now
     for logical_id, sources in seen.items():
         service = re.match(r"^[A-Z][a-z]+", logical_id).group(0).lower()  # type: ignore[union-attr]
         assert sources == [f"siyu.{service}"], logical_id

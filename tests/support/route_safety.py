@@ -404,6 +404,34 @@ def _json(call: Call, method: str, path: str, body: Any = None, token: str | Non
     return json.loads(answer.body) if answer.body else None
 
 
+def _outreach(call: Call, admin: str, guide: str, contact_id: str) -> tuple[str, str, str, str]:
+    """A template, a broadcast scheduled for later, and a live journey whose task step gave the
+    guide a task about their customer (tasks are made by journeys only)."""
+    template_id = _json(call, "POST", "/v1/templates", TEMPLATE, admin)["template_id"]
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86_400))
+    broadcast = {**BROADCAST, "template_id": template_id, "contact_ids": [contact_id], "send_at": later}
+    broadcast_id = _json(call, "POST", "/v1/broadcasts", broadcast, admin)["broadcast_id"]
+    segment_id = _json(call, "POST", "/v1/segments", {**STATIC_SEGMENT, "name": "Route safety tasks"}, admin)[
+        "segment_id"
+    ]
+    journey = {**JOURNEY, "trigger": {"kind": "segment_entered", "segment_id": segment_id}}
+    journey_id = _json(call, "POST", "/v1/journeys", journey, admin)["journey_id"]
+    _json(call, "POST", f"/v1/journeys/{journey_id}/resume", None, admin)
+    # Outreach knows the contact (and its owner, the guide) before the contact enters the segment.
+    preview = f"/v1/templates/{template_id}/preview"
+    body = json.dumps({"contact_id": contact_id}).encode()
+    _until(lambda: call("POST", preview, {"Content-Type": "application/json", **_bearer(admin)}, body).status == 200)
+    _json(call, "POST", f"/v1/segments/{segment_id}/members", {"add": [contact_id]}, admin)
+    tasks: list[Any] = []
+
+    def listed() -> bool:
+        tasks[:] = json.loads(call("GET", "/v1/me/tasks", _bearer(guide), b"").body).get("items", [])
+        return bool(tasks)
+
+    _until(listed, 30.0)
+    return template_id, broadcast_id, journey_id, str(tasks[0]["task_id"])
+
+
 def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextManager[None]]) -> World:
     """Two fresh tenants; in the first, one resource of each kind a path parameter names, owned by
     the first member and the first guide where ownership means something, and a token for every
@@ -479,6 +507,7 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
     _json(call, "POST", "/v1/dev/wecom/callbacks", {"tenant_id": tenant, "fields": joined})
     _until(lambda: call("GET", f"/v1/wecom/staff/{WECOM_SUCCESSOR}", _bearer(admin), b"").status == 200)
     transfer_id = _json(call, "POST", "/v1/wecom/transfers", _transfer(), admin)["transfer_id"]
+    template_id, broadcast_id, journey_id, task_id = _outreach(call, str(admin), str(tokens["guide"]), contact_id)
 
     with issued_in_the_past(PAST_SECONDS):
         tokens["expired-staff"] = staff_token(tenant, STAFF_IDS["admin"], ["admin"])
@@ -521,6 +550,11 @@ def build_world(call: Call, issued_in_the_past: Callable[[int], AbstractContextM
         # A 群接龙 sheet: any member of the tenant with its link may join it; guides see their groups' own.
         "sheet_id": Resource(sheet_id, GUIDE_OWNED, secret=True),
         "transfer_id": Resource(transfer_id, TENANT_OWNED, secret=True),
+        "template_id": Resource(template_id, TENANT_OWNED, secret=True),
+        "broadcast_id": Resource(broadcast_id, TENANT_OWNED, secret=True),
+        "journey_id": Resource(journey_id, TENANT_OWNED, secret=True),
+        # A staff task is its own staff member's (the guide's): others get 404, whatever their role.
+        "task_id": Resource(task_id, frozenset({"guide"}), secret=True),
         "openid": Resource(openid, NOBODY, secret=False),
     }
     missing = {principal.name for principal in PRINCIPALS} - set(tokens)
@@ -600,6 +634,24 @@ CAMPAIGN = {"name": "Route safety", "starts_at": "2026-01-01T00:00:00Z", "ends_a
 ARTICLE = {"title": "Opening hours", "body": "9 to 5"}
 TAG_GROUP = {"name": "Route safety", "tags": ["rs-grouped"]}
 STATIC_SEGMENT = {"name": "Route safety", "kind": "static"}
+TEMPLATE = {"name": "Route safety", "channel": "wecom_customer", "content": {"text": "Hi there"}}
+BROADCAST = {"name": "Route safety", "channel": "wecom_customer"}
+JOURNEY = {
+    "name": "Route safety",
+    "entry": "call",
+    "steps": [{"type": "task", "id": "call", "title": "Call", "next": "done"}, {"type": "exit", "id": "done"}],
+}
+OUTREACH_SETTINGS: dict[str, Any] = {"time_zone": "Asia/Shanghai", "quiet_hours": None, "caps": {}, "version": 0}
+
+
+def _audience(ids: Mapping[str, str]) -> dict[str, Any]:
+    return {"channel": "wecom_customer", "template_id": ids["template_id"], "contact_ids": [ids["contact_id"]]}
+
+
+def _journey() -> dict[str, Any]:
+    return {**JOURNEY, "trigger": {"kind": "lifecycle_changed", "to_stage": "dormant"}}
+
+
 NEW_CONTACTS = {"field": "lifecycle", "op": "eq", "value": "new"}
 IMPORT = {"file_name": "rs.csv"}
 TAG_RULE = {
@@ -629,6 +681,17 @@ REQUESTS: dict[str, RequestTemplate] = {
     "POST /v1/wecom/transfers": lambda ids: Sent(body=_transfer()),
     "PUT /v1/wecom/staff/{staff_id}/roles": lambda ids: Sent(body={"roles": ["guide"]}),
     "POST /v1/contacts": lambda ids: Sent(body={"name": "Route safety"}),
+    "POST /v1/templates": lambda ids: Sent(body=TEMPLATE),
+    "PUT /v1/templates/{template_id}": lambda ids: Sent(body={**TEMPLATE, "version": 1}),
+    "POST /v1/templates/{template_id}/preview": lambda ids: Sent(body={}),
+    "PUT /v1/outreach/settings": lambda ids: Sent(body=OUTREACH_SETTINGS),
+    "POST /v1/broadcasts/preview": lambda ids: Sent(body=_audience(ids)),
+    "POST /v1/broadcasts": lambda ids: Sent(body={**BROADCAST, **_audience(ids)}),
+    "PUT /v1/broadcasts/{broadcast_id}": lambda ids: Sent(body={**BROADCAST, **_audience(ids), "version": 1}),
+    "POST /v1/journeys": lambda ids: Sent(body=_journey()),
+    "PUT /v1/journeys/{journey_id}": lambda ids: Sent(body={**_journey(), "version": 2}),
+    "POST /v1/me/tasks/{task_id}/complete": lambda ids: Sent(body={"note": "Called."}),
+    "POST /v1/me/tasks/{task_id}/skip": lambda ids: Sent(body={}),
     "PUT /v1/contacts/{contact_id}/owner": lambda ids: Sent(body={"staff_id": STAFF_IDS["guide"]}),
     "POST /v1/campaigns": lambda ids: Sent(body=CAMPAIGN),
     "PATCH /v1/campaigns/{campaign_id}": lambda ids: Sent(body={"name": "Route safety"}),

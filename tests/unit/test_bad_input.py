@@ -95,6 +95,10 @@ def send(client: Client, route: Route, raw: bytes, world: dict[str, str], conten
         "rule_id",
         "segment_id",
         "job_id",
+        "template_id",
+        "broadcast_id",
+        "journey_id",
+        "task_id",
     ):
         path = path.replace("{" + name + "}", "x1")
     for name in ("tag", "code", "app_id", "reward_id", "redemption_id", "tenant_id"):

@@ -614,10 +614,11 @@ def test_the_phone_code_is_exchanged_where_wechat_expects_it(monkeypatch: pytest
     from services.contacts.gateways import wechat
     from shared.auth import keys
     from shared.errors import Unprocessable
+    from shared.wechat import STABLE_TOKEN_URL
 
     calls: list[tuple[str, dict[str, Any]]] = []
     answers = {
-        wechat.STABLE_TOKEN_URL: {"access_token": "tok/1", "expires_in": 7200},
+        STABLE_TOKEN_URL: {"access_token": "tok/1", "expires_in": 7200},
         "ok": {
             "errcode": 0,
             "phone_info": {"phoneNumber": "13800000001", "purePhoneNumber": "13800000001", "countryCode": "86"},
@@ -635,7 +636,7 @@ def test_the_phone_code_is_exchanged_where_wechat_expects_it(monkeypatch: pytest
     def urlopen(request: urllib.request.Request, timeout: float) -> Answer:
         payload = json.loads(request.data or b"{}")  # type: ignore[arg-type]
         calls.append((request.full_url, payload))
-        key = wechat.STABLE_TOKEN_URL if request.full_url == wechat.STABLE_TOKEN_URL else payload["code"]
+        key = STABLE_TOKEN_URL if request.full_url == STABLE_TOKEN_URL else payload["code"]
         return Answer(json.dumps(answers[key]).encode())
 
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
@@ -643,7 +644,7 @@ def test_the_phone_code_is_exchanged_where_wechat_expects_it(monkeypatch: pytest
     gateway = wechat.WechatApiGateway()
     assert gateway.phone_number("t1", "wx-app", "ok") == "+8613800000001"
     assert calls == [
-        (wechat.STABLE_TOKEN_URL, {"grant_type": "client_credential", "appid": "wx-app", "secret": "app-secret"}),
+        (STABLE_TOKEN_URL, {"grant_type": "client_credential", "appid": "wx-app", "secret": "app-secret"}),
         (f"{wechat.PHONE_NUMBER_URL}?access_token=tok/1", {"code": "ok"}),
     ]
     with pytest.raises(Unprocessable) as refused:

@@ -145,21 +145,29 @@ def test_published_events_match_their_contract(stack: LocalStack, client: Client
         def collect() -> bool:
             answer = aws.client("sqs").receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
             received.extend(json.loads(m["Body"]) for m in answer.get("Messages", []))
-            return len([e for e in received if e["detail"]["metadata"]["tenant_id"] == tenant]) >= 3
+            return len([e for e in received if e["detail"]["metadata"]["tenant_id"] == tenant]) >= 5
 
         eventually(collect)
     finally:
         events_client.remove_targets(Rule=f"tap-{tenant}", EventBusName=bus, Ids=["q"])
         events_client.delete_rule(Name=f"tap-{tenant}", EventBusName=bus)
     mine = [e for e in received if e["detail"]["metadata"]["tenant_id"] == tenant]
-    assert [e["detail-type"] for e in mine] == ["ContactCreated", "ContactTagged", "ContactUpdated"]
+    # Each change that alters what outreach copies (not the city) is also published as a snapshot.
+    assert [e["detail-type"] for e in mine] == [
+        "ContactCreated",
+        "ContactProfileChanged",
+        "ContactTagged",
+        "ContactProfileChanged",
+        "ContactUpdated",
+    ]
     for event in mine:
         envelope = contract(event["source"], event["detail-type"]).envelope.model_validate(event["detail"])
         assert envelope.metadata.correlation_id == "corr-1" or envelope.metadata.correlation_id
         assert envelope.data.contact_id == contact["contact_id"]
     assert mine[0]["detail"]["metadata"]["correlation_id"] == "corr-1"
     assert "+8613100000000" not in json.dumps(mine)  # identities' values never travel on the bus
-    assert [e["detail"]["data"]["version"] for e in mine] == [1, 2, 3]
+    assert [e["detail"]["data"]["version"] for e in mine] == [1, 1, 2, 2, 3]
+    assert mine[3]["detail"]["data"]["tags"] == ["vip"]
 
 
 def _stream_record(sequence: str, event_id: str) -> dict[str, Any]:

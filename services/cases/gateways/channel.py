@@ -13,7 +13,6 @@ openid is what contacts knows from the member's login). The fake reads it from t
 
 from __future__ import annotations
 
-import time
 from functools import cache
 from typing import Any, Protocol
 
@@ -21,8 +20,8 @@ from services.cases.dal import channel as channel_dal
 from shared.errors import UpstreamUnavailable
 from shared.events.cases import ChannelAddress
 from shared.settings import get_settings
+from shared.wechat import API, STALE_TOKEN_ERRORS, AccessTokens, AppNotRegistered, post
 
-API = "https://api.weixin.qq.com/cgi-bin"
 # WeChat's answers that mean "outside the customer-service window", not a fault.
 WINDOW_ERRORS = {45015: "window_closed", 45047: "window_message_limit"}
 
@@ -58,40 +57,13 @@ class FakeChannelGateway:
 
 class WechatChannelGateway:
     def __init__(self) -> None:
-        self._tokens: dict[str, tuple[str, float]] = {}
-
-    def _post(self, url: str, payload: dict[str, Any]) -> dict[str, Any]:
-        # Only WeChat's own gateway speaks HTTP: the functions that never send pay nothing for it.
-        import json
-        import urllib.request
-
-        request = urllib.request.Request(  # noqa: S310 - a fixed https endpoint
-            url, data=json.dumps(payload, ensure_ascii=False).encode(), headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
-                result: dict[str, Any] = json.loads(answer.read())
-                return result
-        except (OSError, ValueError) as error:
-            raise UpstreamUnavailable("WeChat did not answer; the reply will be retried.") from error
+        self.tokens = AccessTokens()
 
     def _token(self, tenant_id: str, app_id: str) -> str:
-        cached = self._tokens.get(app_id)
-        if cached and cached[1] > time.time() + 60:
-            return cached[0]
-        from shared.auth import keys
-
-        secret = keys.secret_json(get_settings().wechat_secret_arn).get(f"{tenant_id}/{app_id}")
-        if not secret:
-            raise ChannelRefused("app_not_registered", held=False)
-        # The stable token does not invalidate the tokens other functions hold.
-        result = self._post(
-            f"{API}/stable_token", {"grant_type": "client_credential", "appid": app_id, "secret": secret}
-        )
-        if not result.get("access_token"):
-            raise ChannelRefused(f"token_refused:{result.get('errcode')}", held=False)
-        self._tokens[app_id] = (str(result["access_token"]), time.time() + int(result.get("expires_in", 7200)))
-        return str(result["access_token"])
+        try:
+            return self.tokens.get(tenant_id, app_id)
+        except AppNotRegistered:
+            raise ChannelRefused("app_not_registered", held=False) from None
 
     def unionid(self, tenant_id: str, address: ChannelAddress) -> str | None:
         """The follower's unionid (``cgi-bin/user/info``); None when WeChat has none to give."""
@@ -110,8 +82,8 @@ class WechatChannelGateway:
         except (OSError, ValueError) as error:
             raise UpstreamUnavailable("WeChat did not answer the user info request.") from error
         code = int(result.get("errcode") or 0)
-        if code in (40001, 42001):
-            self._tokens.pop(address.app_id, None)
+        if code in STALE_TOKEN_ERRORS:
+            self.tokens.forget(tenant_id, address.app_id)
             raise UpstreamUnavailable("The WeChat access token expired; retrying.")
         if code:
             raise ChannelRefused(str(code), held=False)
@@ -122,15 +94,15 @@ class WechatChannelGateway:
         import urllib.parse
 
         token = urllib.parse.quote(self._token(tenant_id, address.app_id))
-        result = self._post(
+        result = post(
             f"{API}/message/custom/send?access_token={token}",
             {"touser": address.openid, "msgtype": "text", "text": {"content": body}},
         )
         code = int(result.get("errcode") or 0)
         if code in WINDOW_ERRORS:
             raise ChannelRefused(WINDOW_ERRORS[code], held=True)
-        if code in (40001, 42001):  # the token went stale: fetch a new one on the retry
-            self._tokens.pop(address.app_id, None)
+        if code in STALE_TOKEN_ERRORS:  # the token went stale: fetch a new one on the retry
+            self.tokens.forget(tenant_id, address.app_id)
             raise UpstreamUnavailable("The WeChat access token expired; retrying.")
         if code:
             raise ChannelRefused(str(code), held=False)

@@ -42,6 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.contacts.dal.profile_snapshot import profile_changes
 from services.contacts.models import BUSINESS_ZONE, CORP_KIND, Contact, MergeCandidate, MergeEntry, TimelineEntry
 from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed
@@ -202,7 +203,10 @@ def save_all(
     read with. ``defer_index_cleanup``: when the transaction would pass DynamoDB's limit, the
     deletions of tag, owner and source items of contacts that leave the listing (a merge's
     alias) are made after the commit; until then readers skip them (``get_many`` drops aliases).
+    Every contact whose profile snapshot changes is published as ``ContactProfileChanged`` with
+    them (``profile_snapshot``), counted in the transaction's size like any event.
     """
+    events = [*events, *profile_changes(changes)]
     tx = Transaction(table())
     if prepare is not None:
         prepare(tx)

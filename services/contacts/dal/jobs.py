@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.contacts.dal import contacts as contacts_dal
+from services.contacts.dal.profile_snapshot import profile_changes
 from services.contacts.job_models import Job, RowError
 from services.contacts.models import BUSINESS_ZONE, Contact
 from shared import daily, dynamo
@@ -176,10 +177,10 @@ def identity_holders(tenant_id: str, identities: list[IdentityKey]) -> dict[Iden
 
 def write_count(before: Contact | None, after: Contact) -> int:
     """How many items saving this change writes (the profile, its changed index items and one
-    event), so that several changes can share a transaction."""
+    event, and the profile snapshot outreach keeps), so that several changes can share a transaction."""
     old, new = contacts_dal._side_items(before), contacts_dal._side_items(after)
     changed = sum(1 for key, item in new.items() if old.get(key) != item) + len(old.keys() - new.keys())
-    return 2 + changed
+    return 3 + changed
 
 
 def create_contacts(contacts: list[Contact], announce: Callable[[Contact], BaseModel]) -> None:
@@ -198,7 +199,8 @@ def create_contacts(contacts: list[Contact], announce: Callable[[Contact], BaseM
         per_day[day] = per_day.get(day, 0) + 1
     for day, created in per_day.items():
         daily.count(tx, contacts[0].tenant_id, daily.DayCount(day, {"new_contacts": created}))
-    publish_with(tx, contacts[0].tenant_id, *(announce(contact) for contact in contacts))
+    snapshots = profile_changes([(None, contact) for contact in contacts])
+    publish_with(tx, contacts[0].tenant_id, *(announce(contact) for contact in contacts), *snapshots)
     if len(tx) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"{len(tx)} writes do not fit one transaction")  # the caller sizes groups
     tx.commit()

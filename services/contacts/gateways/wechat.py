@@ -17,14 +17,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from shared.errors import Unauthorized, Unprocessable, UpstreamUnavailable
 from shared.settings import get_settings
+from shared.wechat import STALE_TOKEN_ERRORS, AccessTokens, AppNotRegistered, post
 
 CODE2SESSION_URL = "https://api.weixin.qq.com/sns/jscode2session"
 WEB_OAUTH_URL = "https://api.weixin.qq.com/sns/oauth2/access_token"
-STABLE_TOKEN_URL = "https://api.weixin.qq.com/cgi-bin/stable_token"  # noqa: S105 - an address
 PHONE_NUMBER_URL = "https://api.weixin.qq.com/wxa/business/getuserphonenumber"
 FAKE_PHONE_PREFIX = "dev-phone:"
 # Where each kind of code is exchanged, and the name WeChat gives the code there.
@@ -65,7 +65,7 @@ class FakeWechatGateway:
 
 class WechatApiGateway:
     def __init__(self) -> None:
-        self._tokens: dict[str, tuple[str, float]] = {}
+        self.tokens = AccessTokens()
 
     def code_to_session(self, tenant_id: str, app_id: str, code: str, kind: str = "mini_program") -> WechatSession:
         # Only the login route calls WeChat: the other routes do not pay for the HTTP client.
@@ -94,49 +94,20 @@ class WechatApiGateway:
     def phone_number(self, tenant_id: str, app_id: str, code: str) -> str:
         import urllib.parse
 
-        token = self._access_token(tenant_id, app_id)
+        try:
+            token = self.tokens.get(tenant_id, app_id)
+        except AppNotRegistered:
+            raise Unauthorized("This app is not registered for the tenant.") from None
         url = f"{PHONE_NUMBER_URL}?access_token={urllib.parse.quote(token)}"
-        result = _post(url, {"code": code})
-        if int(result.get("errcode") or 0) in (40001, 42001):  # a stale token: the next call fetches one
-            self._tokens.pop(f"{tenant_id}/{app_id}", None)
+        result = post(url, {"code": code})
+        if int(result.get("errcode") or 0) in STALE_TOKEN_ERRORS:  # a stale token: the next call fetches one
+            self.tokens.forget(tenant_id, app_id)
             raise UpstreamUnavailable("The WeChat access token expired; try again.")
         info = result.get("phone_info") or {}
         if result.get("errcode") or not info.get("purePhoneNumber"):
             raise _refused_phone_code("WeChat refused the phone code.")
         country = str(info.get("countryCode") or "").lstrip("+")
         return f"+{country}{info['purePhoneNumber']}" if country else str(info["purePhoneNumber"])
-
-    def _access_token(self, tenant_id: str, app_id: str) -> str:
-        import time
-
-        from shared.auth import keys
-
-        key = f"{tenant_id}/{app_id}"
-        cached = self._tokens.get(key)
-        if cached and cached[1] > time.time() + 60:
-            return cached[0]
-        app_secret = keys.secret_json(get_settings().wechat_secret_arn).get(key)
-        if not app_secret:
-            raise Unauthorized("This app is not registered for the tenant.")
-        result = _post(STABLE_TOKEN_URL, {"grant_type": "client_credential", "appid": app_id, "secret": app_secret})
-        if not result.get("access_token"):
-            raise UpstreamUnavailable("WeChat gave no access token; try again.")
-        self._tokens[key] = (str(result["access_token"]), time.time() + int(result.get("expires_in", 7200)))
-        return str(result["access_token"])
-
-
-def _post(url: str, payload: dict[str, object]) -> dict[str, Any]:
-    import urllib.request
-
-    request = urllib.request.Request(  # noqa: S310 - a fixed https endpoint
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
-            result: dict[str, Any] = json.loads(answer.read())
-    except (OSError, ValueError) as error:
-        raise UpstreamUnavailable("WeChat did not answer; try again.") from error
-    return result
 
 
 @cache

@@ -226,14 +226,16 @@ def tag(staff: StaffPrincipal, contact_id: str, name: str, *, add: bool) -> Cont
     return updated
 
 
-def add_tags(contact: Contact, names: Sequence[str]) -> Contact:
+def add_tags(contact: Contact, names: Sequence[str], *, prepare: Prepare | None = None) -> Contact:
     """Put tags on a live contact in one write (its tags list and tag items together, with their
     events): each tag of a single-choice group removes the group's other tags (ContactUntagged),
     and of several tags of one such group named together the last one is set. A tag the contact
     holds already changes nothing, so the same call repeated writes nothing and publishes nothing.
 
     Each tag's group is one read of its claim, and the write holds only while the claim is still
-    as read (a group changed meanwhile: ``ConcurrentUpdate``, to read again)."""
+    as read (a group changed meanwhile: ``ConcurrentUpdate``, to read again). ``prepare`` adds the
+    caller's items (a consumer's marker) to the write; when nothing changes nothing is written, and
+    the contact itself is answered."""
     wanted = list(dict.fromkeys(names))
     if all(name in contact.tags for name in wanted):
         return contact
@@ -268,6 +270,8 @@ def add_tags(contact: Contact, names: Sequence[str]) -> Contact:
     ]
 
     def groups_as_read(tx: Transaction) -> None:
+        if prepare is not None:
+            prepare(tx)
         tag_groups.claims_unchanged(tx, tenant_id, {name: claims[name] for name in added})
 
     dal.save(contact, updated, changes, prepare=groups_as_read)

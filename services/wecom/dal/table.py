@@ -26,6 +26,9 @@ Partitions (pk):
 - T#{t}#CWAY#{code}              a channel code's contact way (WAY; gsi1 T#{t}#CWAYS, gsi3 WCWAY#RESTORE while
                                  someone is at their daily add limit), adds per member and day, adds counted
                                  (``dal.contact_ways``)
+- T#{t}#WMASS#{dispatch_id}      a 群发 task per outreach dispatch (/MASS): state (ready, calling, created,
+                                 failed), msgid, counts; gsi1 T#{t}#WMASSMSG#{msgid}, gsi3 WMASS#DUE#{shard} /
+                                 {due}#{t}#{dispatch_id} while results are awaited (``dal.mass_messages``)
 - T#{t}#SIGNUP#{sheet_id}        a 群接龙 sheet with its entries in one item (``dal.signups``)
 - T#{t}#DIRECTORY                members STAFF#{userid} (gsi3 T#{t}#STAFFSTATUS#{status} / STAFF#{userid})
                                  and departments DEPT#{id:010d} (``dal.directory``)
@@ -42,8 +45,8 @@ Partitions (pk):
 
 Indexes: gsi1 = a relationship by customer (T#{t}#EXT#{corp}#{external_userid}), a deletion by
 staff member, jobs newest first, transfers by staff member; gsi2 = a relationship by contact
-(T#{t}#CONTACT#{contact_id}), transfers newest first; gsi3 = transfers due for result polling and
-contact ways due back in full rotation.
+(T#{t}#CONTACT#{contact_id}), transfers newest first; gsi3 = transfers due for result polling,
+contact ways due back in full rotation and 群发 tasks due for result polling.
 gsi1 also lists every group (T#{t}#GROUPS) and a group's sheets (T#{t}#SIGNUPS#CHAT#{chat}); gsi2
 an owner's groups (T#{t}#GROUPS#OWNER#{owner}) and every sheet (T#{t}#SIGNUPS); gsi3 a group's
 current members (T#{t}#GROUP#{chat}#IN, sparse) and the directory's members by status.

@@ -57,6 +57,10 @@ TRANSFER_BATCH = 100  # WeCom's limit of customers per transfer call
 GROUP_TRANSFER_BATCH = 100  # WeCom's limit of groups per group transfer call (chat_id_list: 1 ~ 100)
 APP_MESSAGE_BATCH = 1000  # WeCom's limit of users per app message
 WELCOME_ATTACHMENTS = 9
+MASS_MESSAGE_CUSTOMERS = 10_000  # WeCom's limit of external_userids per add_msg_template
+MASS_MESSAGE_GROUPS = 2_000  # WeCom's limit of chat ids per add_msg_template (chat_id_list)
+MASS_MESSAGE_ATTACHMENTS = 9
+MASS_MESSAGE_PAGE = 1000  # the largest page get_groupmsg_task and get_groupmsg_send_result answer
 STATE_MAX_CHARS = 30
 
 
@@ -496,6 +500,86 @@ class WeComClient:
         body = {"chat_id": chat_id, "need_name": 1}
         answer = self.call(creds, self._contact_app(creds), "POST", "/cgi-bin/externalcontact/groupchat/get", body=body)
         return dict(answer.get("group_chat") or {})
+
+    # 企业群发 (mass messages to customers or customer groups) ------------------------------------
+    def add_msg_template(
+        self,
+        creds: Credentials,
+        chat_type: Literal["single", "group"],
+        sender: str,
+        recipients: Sequence[str] | None,
+        text: str | None,
+        attachments: Sequence[Mapping[str, Any]],
+    ) -> tuple[str, list[str]]:
+        """A 群发 task for ``sender`` to confirm in the WeCom app (创建企业群发): to the customers
+        ``recipients`` (external_userids, at most 10,000) for ``single``, or for ``group`` to the
+        customer groups ``recipients`` (chat ids, at most 2,000) or, when None, to every group the
+        sender owns. ``attachments``: WeCom's own shapes (image, link, miniprogram), at most 9.
+        WeCom's ``(msgid, fail_list)``: fail_list names the recipients it would not take (not the
+        sender's customer, or not a customer at all)."""
+        targets = list(dict.fromkeys(recipients or []))
+        if chat_type == "single" and not 0 < len(targets) <= MASS_MESSAGE_CUSTOMERS:
+            raise ValueError(f"A 群发 to customers names 1 to {MASS_MESSAGE_CUSTOMERS} of them.")
+        if chat_type == "group" and len(targets) > MASS_MESSAGE_GROUPS:
+            raise ValueError(f"A 群发 to customer groups names at most {MASS_MESSAGE_GROUPS} of them.")
+        if not text and not attachments:
+            raise ValueError("A 群发 needs a text or an attachment.")
+        if len(attachments) > MASS_MESSAGE_ATTACHMENTS:
+            raise ValueError(f"WeCom sends at most {MASS_MESSAGE_ATTACHMENTS} attachments with a 群发.")
+        body: dict[str, Any] = {"chat_type": chat_type, "sender": sender}
+        if chat_type == "single":
+            body["external_userid"] = targets
+        elif targets:
+            body["chat_id_list"] = targets
+        if text:
+            body["text"] = {"content": text}
+        if attachments:
+            body["attachments"] = [dict(item) for item in attachments]
+        answer = self.call(
+            creds, self._contact_app(creds), "POST", "/cgi-bin/externalcontact/add_msg_template", body=body
+        )
+        msgid = str(answer.get("msgid") or "")
+        if not msgid:
+            raise UpstreamUnavailable("WeCom answered add_msg_template without a msgid.")
+        return msgid, [str(item) for item in answer.get("fail_list") or []]
+
+    def get_groupmsg_task(self, creds: Credentials, msgid: str) -> list[dict[str, Any]]:
+        """Each sender's task of a 群发, all pages (获取群发成员发送任务列表): ``{userid, status,
+        send_time}`` (status 0 not sent yet, 2 sent: the member confirmed it)."""
+        found: list[dict[str, Any]] = []
+        cursor = ""
+        while True:
+            body: dict[str, Any] = {"msgid": msgid, "limit": MASS_MESSAGE_PAGE}
+            if cursor:
+                body["cursor"] = cursor
+            answer = self.call(
+                creds, self._contact_app(creds), "POST", "/cgi-bin/externalcontact/get_groupmsg_task", body=body
+            )
+            found += [dict(item) for item in answer.get("task_list") or []]
+            cursor = str(answer.get("next_cursor") or "")
+            if not cursor:
+                return found
+
+    def get_groupmsg_send_result(
+        self, creds: Credentials, msgid: str, userid: str, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a sender's results of a 群发 (获取企业群发成员执行结果) and the next cursor:
+        ``{external_userid | chat_id, userid, status, send_time}`` (status 0 not sent, 1 sent, 2 not
+        the sender's customer any more, 3 the customer already received a 群发 within WeCom's limit)."""
+        body: dict[str, Any] = {"msgid": msgid, "userid": userid, "limit": MASS_MESSAGE_PAGE}
+        if cursor:
+            body["cursor"] = cursor
+        answer = self.call(
+            creds, self._contact_app(creds), "POST", "/cgi-bin/externalcontact/get_groupmsg_send_result", body=body
+        )
+        rows = [dict(item) for item in answer.get("send_list") or []]
+        return rows, str(answer.get("next_cursor") or "") or None
+
+    def cancel_groupmsg_send(self, creds: Credentials, msgid: str) -> None:
+        """Stop a 群发 its senders have not sent yet (停止企业群发): a task Siyu gave up on can no
+        longer be confirmed."""
+        body = {"msgid": msgid}
+        self.call(creds, self._contact_app(creds), "POST", "/cgi-bin/externalcontact/cancel_groupmsg_send", body=body)
 
     # Staff (通讯录, 应用) -------------------------------------------------------------------------
     def _directory_app(self, creds: Credentials) -> App:

@@ -51,6 +51,55 @@ export const operations = {
   "access": "public",
   "roles": []
  },
+ "GET /v1/broadcasts": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/broadcasts": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/broadcasts/{broadcast_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/broadcasts/{broadcast_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/broadcasts/{broadcast_id}/cancel": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/broadcasts/{broadcast_id}/dispatches": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/broadcasts/preview": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/campaigns": {
   "access": "staff",
   "roles": [
@@ -469,6 +518,10 @@ export const operations = {
   "access": "public",
   "roles": []
  },
+ "GET /v1/health/outreach": {
+  "access": "public",
+  "roles": []
+ },
  "GET /v1/health/points": {
   "access": "public",
   "roles": []
@@ -492,6 +545,69 @@ export const operations = {
   ]
  },
  "GET /v1/jobs/{job_id}/download": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/journey-templates": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/journeys": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/journeys": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/journeys/{journey_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/journeys/{journey_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/journeys/{journey_id}/pause": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/journeys/{journey_id}/resume": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/journeys/{journey_id}/stats": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/journeys/{journey_id}/versions": {
   "access": "staff",
   "roles": [
    "admin",
@@ -649,9 +765,49 @@ export const operations = {
   "access": "member",
   "roles": []
  },
+ "GET /v1/me/tasks": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/me/tasks/{task_id}/complete": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/me/tasks/{task_id}/skip": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
  "GET /v1/openapi.json": {
   "access": "public",
   "roles": []
+ },
+ "GET /v1/outreach/settings": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/outreach/settings": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
  },
  "GET /v1/points/daily-stats": {
   "access": "staff",
@@ -896,6 +1052,68 @@ export const operations = {
   "access": "staff",
   "roles": [
    "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tasks": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/tasks/overdue-counts": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/templates": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "POST /v1/templates": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "DELETE /v1/templates/{template_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/templates/{template_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
+ "PUT /v1/templates/{template_id}": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/templates/{template_id}/preview": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
    "manager"
   ]
  },

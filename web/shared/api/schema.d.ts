@@ -153,6 +153,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/broadcasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Broadcasts, newest first. */
+        get: operations["list_broadcasts_v1_broadcasts_get"];
+        put?: never;
+        /** Schedule a broadcast: at send_at (or now), after quiet hours (accepts Idempotency-Key). */
+        post: operations["create_broadcast_v1_broadcasts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broadcasts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who the broadcast would reach now, who it would skip and why, and each sending staff member's share. */
+        post: operations["preview_broadcast_v1_broadcasts_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broadcasts/{broadcast_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A broadcast with its stats: targeted, skipped by reason, queued, sent, delivered, failed, conversions. */
+        get: operations["read_broadcast_v1_broadcasts__broadcast_id__get"];
+        /** Change a broadcast that is still scheduled (409 once it began sending). */
+        put: operations["change_broadcast_v1_broadcasts__broadcast_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broadcasts/{broadcast_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a broadcast before it sends (409 once it began). */
+        post: operations["cancel_broadcast_v1_broadcasts__broadcast_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/broadcasts/{broadcast_id}/dispatches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A WeCom broadcast's tasks, one per sending staff member: confirmation and results. */
+        get: operations["list_dispatches_v1_broadcasts__broadcast_id__dispatches_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns": {
         parameters: {
             query?: never;
@@ -964,6 +1051,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/health/outreach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service runs and reaches its table. */
+        get: operations["health_v1_health_outreach_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/health/points": {
         parameters: {
             query?: never;
@@ -1041,6 +1145,127 @@ export interface paths {
         };
         /** A short-lived URL to the file a finished export job made (409: not finished yet). */
         get: operations["job_download_v1_jobs__job_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journey-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready-made journeys: welcome series, birthday gift, dormant win-back, points-expiry reminder, */
+        get: operations["list_journey_templates_v1_journey_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journeys, newest first, each with its latest graph. */
+        get: operations["list_journeys_v1_journeys_get"];
+        put?: never;
+        /** Save a journey as a draft, its graph checked (resume makes it live; accepts Idempotency-Key). */
+        post: operations["create_journey_v1_journeys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{journey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A journey and its latest graph. */
+        get: operations["read_journey_v1_journeys__journey_id__get"];
+        /** A new version of the graph: contacts already in the journey finish on the version they entered. */
+        put: operations["change_journey_v1_journeys__journey_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{journey_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: no one enters, no one moves on, until it is resumed. */
+        post: operations["pause_journey_v1_journeys__journey_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{journey_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a draft or paused journey live. */
+        post: operations["resume_journey_v1_journeys__journey_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{journey_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per step: entered, waiting, passed, exited; for the version: enrolled, active, exited, converted. */
+        get: operations["journey_stats_v1_journeys__journey_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/journeys/{journey_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The journey's versions, newest first. */
+        get: operations["list_journey_versions_v1_journeys__journey_id__versions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1382,6 +1607,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in staff member's tasks, each with the customer's context and a suggested message. */
+        get: operations["my_tasks_v1_me_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tasks/{task_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller's open tasks done, with an optional note (a task closed already: 409). */
+        post: operations["complete_task_v1_me_tasks__task_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tasks/{task_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip one of the caller's open tasks, with an optional note (a task closed already: 409). */
+        post: operations["skip_task_v1_me_tasks__task_id__skip_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1392,6 +1668,24 @@ export interface paths {
         /** The OpenAPI document of the whole API. */
         get: operations["openapi_v1_openapi_json_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/outreach/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Caps, quiet hours and time zone (the defaults while never set: version 0). */
+        get: operations["read_settings_v1_outreach_settings_get"];
+        /** Replace the settings, on the version read (0 the first time; a stale one is a 409). */
+        put: operations["change_settings_v1_outreach_settings_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1763,6 +2057,100 @@ export interface paths {
         post?: never;
         /** Remove an auto-tag rule (tags it set stay). */
         delete: operations["delete_tag_rule_v1_tag_rules__rule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's tasks of a status, of every staff member or of one. */
+        get: operations["list_tasks_v1_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/overdue-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per staff member, how many open tasks are past their due time (the KPIs' figure). */
+        get: operations["overdue_counts_v1_tasks_overdue_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's templates, newest first (of one channel: a page may hold fewer than ``limit`` */
+        get: operations["list_templates_v1_templates_get"];
+        put?: never;
+        /**
+         * Create a template; its variables are checked (accepts Idempotency-Key).
+         * @description Texts may hold variables: {variable}, or {variable|fallback} for a contact who lacks the value; {{ and }} are literal braces. The variables: {name}: The contact's name. {points_balance}: The contact's points balance, an integer. {points_expiring}: Points that expire soon, an integer (0 when none). {points_expiring_date}: When those points expire: YYYY-MM-DD in the tenant's time zone. {owner_name}: The name of the staff member who owns the contact (the sender). {lifecycle_stage}: The contact's lifecycle stage (new, active, dormant…).
+         */
+        post: operations["create_template_v1_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template, with the variables it uses. */
+        get: operations["read_template_v1_templates__template_id__get"];
+        /**
+         * Replace a template, on the version read (a stale version is a 409). Broadcasts already made
+         * @description Texts may hold variables: {variable}, or {variable|fallback} for a contact who lacks the value; {{ and }} are literal braces. The variables: {name}: The contact's name. {points_balance}: The contact's points balance, an integer. {points_expiring}: Points that expire soon, an integer (0 when none). {points_expiring_date}: When those points expire: YYYY-MM-DD in the tenant's time zone. {owner_name}: The name of the staff member who owns the contact (the sender). {lifecycle_stage}: The contact's lifecycle stage (new, active, dormant…).
+         */
+        put: operations["change_template_v1_templates__template_id__put"];
+        post?: never;
+        /** Delete a template. Broadcasts already made (scheduled ones too) keep their copy of it. */
+        delete: operations["delete_template_v1_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The template filled for a contact (from outreach's copy of its facts), with sample values, */
+        post: operations["preview_template_v1_templates__template_id__preview_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2444,6 +2832,27 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** AttributeCondition */
+        AttributeCondition: {
+            /**
+             * Attribute
+             * @enum {string}
+             */
+            attribute: "lifecycle_stage" | "tag" | "points_balance" | "has_wecom_friend";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "attribute";
+            /**
+             * Op
+             * @default eq
+             * @enum {string}
+             */
+            op: "eq" | "ne" | "gte" | "lte" | "has";
+            /** Value */
+            value: string | number | boolean;
+        };
         /** AvailabilityPut */
         AvailabilityPut: {
             /**
@@ -2451,6 +2860,242 @@ export interface components {
              * @enum {string}
              */
             availability: "online" | "away" | "offline";
+        };
+        /** AwardPointsStep */
+        AwardPointsStep: {
+            /** Id */
+            id: string;
+            /** Next */
+            next: string;
+            /** Points */
+            points: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "award_points";
+        };
+        /** BranchStep */
+        BranchStep: {
+            /** Condition */
+            condition: components["schemas"]["SegmentCondition"] | components["schemas"]["AttributeCondition"] | components["schemas"]["EventCondition"];
+            /** Id */
+            id: string;
+            /** No */
+            no: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "branch";
+            /** Yes */
+            yes: string;
+        };
+        /**
+         * BroadcastAudience
+         * @description Who a broadcast reaches: a segment, a list of contacts, or (a WeCom group broadcast) the
+         *     customer groups of some staff members; with which template, on which channel and when.
+         */
+        BroadcastAudience: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /** Contact Ids */
+            contact_ids?: string[] | null;
+            /** Segment Id */
+            segment_id?: string | null;
+            /**
+             * Send At
+             * @description When to send; now when absent. Never past.
+             */
+            send_at?: string | null;
+            /**
+             * Staff Ids
+             * @description A wecom_group broadcast: the staff members whose customer groups it reaches.
+             */
+            staff_ids?: string[] | null;
+            /** Template Id */
+            template_id: string;
+        };
+        /** BroadcastChange */
+        BroadcastChange: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /** Contact Ids */
+            contact_ids?: string[] | null;
+            /** Name */
+            name: string;
+            /** Segment Id */
+            segment_id?: string | null;
+            /**
+             * Send At
+             * @description When to send; now when absent. Never past.
+             */
+            send_at?: string | null;
+            /**
+             * Staff Ids
+             * @description A wecom_group broadcast: the staff members whose customer groups it reaches.
+             */
+            staff_ids?: string[] | null;
+            /** Template Id */
+            template_id: string;
+            /**
+             * Tracked Code
+             * @description A channel code the message links to: its conversions within 7 days are counted.
+             */
+            tracked_code?: string | null;
+            /** Version */
+            version: number;
+        };
+        /** BroadcastCreate */
+        BroadcastCreate: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /** Contact Ids */
+            contact_ids?: string[] | null;
+            /** Name */
+            name: string;
+            /** Segment Id */
+            segment_id?: string | null;
+            /**
+             * Send At
+             * @description When to send; now when absent. Never past.
+             */
+            send_at?: string | null;
+            /**
+             * Staff Ids
+             * @description A wecom_group broadcast: the staff members whose customer groups it reaches.
+             */
+            staff_ids?: string[] | null;
+            /** Template Id */
+            template_id: string;
+            /**
+             * Tracked Code
+             * @description A channel code the message links to: its conversions within 7 days are counted.
+             */
+            tracked_code?: string | null;
+        };
+        /** BroadcastList */
+        BroadcastList: {
+            /** Items */
+            items: components["schemas"]["BroadcastView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * BroadcastPreview
+         * @description What a broadcast would do now: its audience after consent, caps and reachability.
+         */
+        BroadcastPreview: {
+            /**
+             * By Staff
+             * @description WeCom: recipients per sending staff member (each confirms).
+             */
+            by_staff: components["schemas"]["StaffShare"][];
+            /** Reachable */
+            reachable: number;
+            /** Scheduled For */
+            scheduled_for: string;
+            /** Skipped */
+            skipped: {
+                [key: string]: number;
+            };
+            /** Targeted */
+            targeted: number;
+        };
+        /** BroadcastStats */
+        BroadcastStats: {
+            /**
+             * Conversions
+             * @default 0
+             */
+            conversions: number;
+            /**
+             * Delivered
+             * @default 0
+             */
+            delivered: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Queued
+             * @description Planned to send (counted in their caps).
+             * @default 0
+             */
+            queued: number;
+            /**
+             * Sent
+             * @default 0
+             */
+            sent: number;
+            /**
+             * Skipped
+             * @description Skipped contacts by reason.
+             */
+            skipped?: {
+                [key: string]: number;
+            };
+            /**
+             * Targeted
+             * @default 0
+             */
+            targeted: number;
+        };
+        /** BroadcastView */
+        BroadcastView: {
+            /** Broadcast Id */
+            broadcast_id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /** Contact Ids */
+            contact_ids: string[] | null;
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Name */
+            name: string;
+            /**
+             * Scheduled For
+             * @description When it goes: send_at (or its creation), after quiet hours.
+             */
+            scheduled_for: string;
+            /** Segment Id */
+            segment_id: string | null;
+            /** Send At */
+            send_at: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Staff Ids */
+            staff_ids: string[] | null;
+            stats: components["schemas"]["BroadcastStats"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scheduled" | "planning" | "sending" | "completed" | "cancelled";
+            /** Template Id */
+            template_id: string;
+            /** Tracked Code */
+            tracked_code: string | null;
+            /** Updated At */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** BulkTagRequest */
         BulkTagRequest: {
@@ -2697,6 +3342,34 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /**
+         * CapRule
+         * @description At most so many sends per contact in each window (None: no limit in that window); windows
+         *     are calendar days, ISO weeks and calendar months in the tenant's time zone.
+         */
+        CapRule: {
+            /** Per Day */
+            per_day?: number | null;
+            /**
+             * Per Month
+             * @description 'days_in_month': as many as the month has days (WeCom's 群发 rule).
+             */
+            per_month?: number | "days_in_month" | null;
+            /** Per Week */
+            per_week?: number | null;
+        };
+        /** CapRuleChange */
+        CapRuleChange: {
+            /** Per Day */
+            per_day?: number | null;
+            /**
+             * Per Month
+             * @description 'days_in_month': as many as the month has days (WeCom's 群发 rule).
+             */
+            per_month?: number | "days_in_month" | null;
+            /** Per Week */
+            per_week?: number | null;
         };
         /** Caps */
         Caps: {
@@ -3377,6 +4050,29 @@ export interface components {
             /** Responses */
             responses: number;
         };
+        /**
+         * DateTrigger
+         * @description Each year on the contact's date (the birthday) at ``at`` in the tenant's time zone.
+         */
+        DateTrigger: {
+            /**
+             * At
+             * @description HH:MM, 24 h.
+             * @default 09:00
+             */
+            at: string;
+            /**
+             * Attribute
+             * @default birthday
+             * @constant
+             */
+            attribute: "birthday";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "date";
+        };
         /** DeletionList */
         DeletionList: {
             /** Items */
@@ -3468,6 +4164,37 @@ export interface components {
             staff_id: string;
             /** Tenant Id */
             tenant_id: string;
+        };
+        /** DispatchList */
+        DispatchList: {
+            /** Items */
+            items: components["schemas"]["DispatchView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** DispatchView */
+        DispatchView: {
+            /** Delivered */
+            delivered: number;
+            /** Failed */
+            failed: number;
+            /** Reason */
+            reason: string | null;
+            /** Recipients */
+            recipients: number;
+            /** Rejected */
+            rejected: number;
+            /** Staff Id */
+            staff_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "requested" | "pending" | "confirmed" | "expired" | "failed";
+            /** Unsent */
+            unsent: number;
+            /** Updated At */
+            updated_at: string;
         };
         /** Download */
         Download: {
@@ -3565,6 +4292,53 @@ export interface components {
             items: components["schemas"]["Entry"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /**
+         * EventCondition
+         * @description Whether the event happened since the contact entered the journey.
+         */
+        EventCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "event";
+            match: components["schemas"]["EventMatch"];
+        };
+        /**
+         * EventMatch
+         * @description An event of a type whose data fields equal ``where`` (e.g. CaseStatusChanged where
+         *     to_status = resolved).
+         */
+        EventMatch: {
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "ContactCreated" | "WeComCustomerIdentified" | "CampaignConversionRecorded" | "OrderBuyerIdentified" | "PointsExpiring" | "CaseStatusChanged" | "TierChanged";
+            /** Where */
+            where?: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /** EventTrigger */
+        EventTrigger: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "event";
+            match: components["schemas"]["EventMatch"];
+        };
+        /** ExitStep */
+        ExitStep: {
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "exit";
         };
         /** ExpiringPoints */
         ExpiringPoints: {
@@ -3952,6 +4726,127 @@ export interface components {
             updated_at: string;
         };
         /**
+         * JourneyChange
+         * @description A new version of a journey's graph; ``version`` is the journey record's, as read.
+         */
+        JourneyChange: {
+            /** Entry */
+            entry: string;
+            /** @description Reaching it exits the contact and counts a conversion. */
+            goal?: components["schemas"]["EventMatch"] | null;
+            /** Name */
+            name: string;
+            reentry?: components["schemas"]["Reentry"];
+            /** Steps */
+            steps: (components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["SendStep"] | components["schemas"]["TagStep"] | components["schemas"]["AwardPointsStep"] | components["schemas"]["TaskStep"] | components["schemas"]["ExitStep"])[];
+            /** Trigger */
+            trigger: components["schemas"]["EventTrigger"] | components["schemas"]["SegmentTrigger"] | components["schemas"]["LifecycleTrigger"] | components["schemas"]["DateTrigger"];
+            /** Version */
+            version: number;
+        };
+        /**
+         * JourneyDefinition
+         * @description What staff write: the graph and its rules. Saved as a new version of its journey.
+         */
+        JourneyDefinition: {
+            /** Entry */
+            entry: string;
+            /** @description Reaching it exits the contact and counts a conversion. */
+            goal?: components["schemas"]["EventMatch"] | null;
+            /** Name */
+            name: string;
+            reentry?: components["schemas"]["Reentry"];
+            /** Steps */
+            steps: (components["schemas"]["WaitStep"] | components["schemas"]["BranchStep"] | components["schemas"]["SendStep"] | components["schemas"]["TagStep"] | components["schemas"]["AwardPointsStep"] | components["schemas"]["TaskStep"] | components["schemas"]["ExitStep"])[];
+            /** Trigger */
+            trigger: components["schemas"]["EventTrigger"] | components["schemas"]["SegmentTrigger"] | components["schemas"]["LifecycleTrigger"] | components["schemas"]["DateTrigger"];
+        };
+        /** JourneyList */
+        JourneyList: {
+            /** Items */
+            items: components["schemas"]["JourneyView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** JourneyStats */
+        JourneyStats: {
+            /** Active */
+            active: number;
+            /** Converted */
+            converted: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Exited */
+            exited: number;
+            /** Journey Id */
+            journey_id: string;
+            /** Journey Version */
+            journey_version: number;
+            /** Steps */
+            steps: components["schemas"]["StepStats"][];
+        };
+        /** JourneyTemplate */
+        JourneyTemplate: {
+            definition: components["schemas"]["JourneyDefinition"];
+            /** Description */
+            description: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+        };
+        /** JourneyTemplateList */
+        JourneyTemplateList: {
+            /** Items */
+            items: components["schemas"]["JourneyTemplate"][];
+        };
+        /** JourneyVersion */
+        JourneyVersion: {
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            definition: components["schemas"]["JourneyDefinition"];
+            /** Journey Id */
+            journey_id: string;
+            /** Version */
+            version: number;
+        };
+        /** JourneyVersionList */
+        JourneyVersionList: {
+            /** Items */
+            items: components["schemas"]["JourneyVersion"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** JourneyView */
+        JourneyView: {
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** @description The latest version's graph. */
+            definition: components["schemas"]["JourneyDefinition"];
+            /** Journey Id */
+            journey_id: string;
+            /** Latest Version */
+            latest_version: number;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "live" | "paused";
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Version
+             * @description The journey record's version: a PUT names it (409 when stale).
+             */
+            version: number;
+        };
+        /**
          * Jwk
          * @description A P-256 public key (RFC 7517, RFC 7518 §6.2); ``kid`` is its RFC 7638 thumbprint.
          */
@@ -4176,6 +5071,19 @@ export interface components {
              * @default 3
              */
             mature_after_orders: number;
+        };
+        /** LifecycleTrigger */
+        LifecycleTrigger: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lifecycle_changed";
+            /**
+             * To Stage
+             * @enum {string}
+             */
+            to_stage: "new" | "growing" | "mature" | "dormant" | "churned";
         };
         /** LoginAnswer */
         LoginAnswer: {
@@ -4470,6 +5378,89 @@ export interface components {
             /** Not */
             not: components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["NoneOf"] | components["schemas"]["Condition"];
         };
+        /**
+         * OutreachSettings
+         * @description A tenant's outreach settings: caps per channel family, quiet hours and time zone.
+         */
+        OutreachSettings: {
+            /** Caps */
+            caps?: {
+                [key: string]: components["schemas"]["CapRule"];
+            };
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             */
+            time_zone: string;
+            /** Updated At */
+            updated_at?: string | null;
+            /**
+             * Version
+             * @default 0
+             */
+            version: number;
+        };
+        /**
+         * OutreachSettingsChange
+         * @description The whole settings, with the version read (0 while they were never set).
+         * @example {
+         *       "caps": {
+         *         "wechat_template": {
+         *           "per_week": 2
+         *         },
+         *         "wecom": {
+         *           "per_day": 1,
+         *           "per_month": 4
+         *         }
+         *       },
+         *       "quiet_hours": {
+         *         "end": "09:00",
+         *         "start": "21:30"
+         *       },
+         *       "time_zone": "Asia/Shanghai",
+         *       "version": 0
+         *     }
+         */
+        OutreachSettingsChange: {
+            /**
+             * Caps
+             * @description Per-contact caps per channel family; a family left out keeps the default caps. WeCom's are at most the platform's: 1 a day and as many a month as the month has days.
+             */
+            caps: {
+                [key: string]: components["schemas"]["CapRuleChange"];
+            };
+            /** @description No send between start and end; null: none. */
+            quiet_hours: components["schemas"]["QuietHoursChange"] | null;
+            /**
+             * Time Zone
+             * @description Quiet hours and cap windows are counted in this IANA zone.
+             */
+            time_zone: string;
+            /**
+             * Version
+             * @description The version read; a stale one is a 409.
+             */
+            version: number;
+        };
+        /** OverdueCount */
+        OverdueCount: {
+            /**
+             * Overdue
+             * @description The staff member's open tasks past their due time.
+             */
+            overdue: number;
+            /** Staff Id */
+            staff_id: string;
+        };
+        /** OverdueCounts */
+        OverdueCounts: {
+            /**
+             * Items
+             * @description Staff members with at least one overdue task, most first.
+             */
+            items: components["schemas"]["OverdueCount"][];
+        };
         /** OwnerChange */
         OwnerChange: {
             /**
@@ -4701,6 +5692,40 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * QuietHours
+         * @description No send between ``start`` and ``end`` (it waits until ``end``); across midnight when
+         *     ``start`` is after ``end``.
+         */
+        QuietHours: {
+            /**
+             * End
+             * @description HH:MM, 24 h.
+             * @default 09:00
+             */
+            end: string;
+            /**
+             * Start
+             * @description HH:MM, 24 h.
+             * @default 21:00
+             */
+            start: string;
+        };
+        /** QuietHoursChange */
+        QuietHoursChange: {
+            /**
+             * End
+             * @description HH:MM, 24 h.
+             * @default 09:00
+             */
+            end: string;
+            /**
+             * Start
+             * @description HH:MM, 24 h.
+             * @default 21:00
+             */
+            start: string;
+        };
         /** RedemptionDone */
         RedemptionDone: {
             /** Balance */
@@ -4758,6 +5783,17 @@ export interface components {
             status: "requested" | "fulfilled" | "cancelled";
             /** Updated At */
             updated_at: string;
+        };
+        /** Reentry */
+        Reentry: {
+            /** Days */
+            days?: number | null;
+            /**
+             * Mode
+             * @default once
+             * @enum {string}
+             */
+            mode: "once" | "after_days";
         };
         /** RelationshipList */
         RelationshipList: {
@@ -5050,6 +6086,16 @@ export interface components {
             /** Items */
             items: components["schemas"]["SearchHit"][];
         };
+        /** SegmentCondition */
+        SegmentCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "segment";
+            /** Segment Id */
+            segment_id: string;
+        };
         /** SegmentList */
         SegmentList: {
             /** Items */
@@ -5086,6 +6132,16 @@ export interface components {
         SegmentTemplateList: {
             /** Items */
             items: components["schemas"]["SegmentTemplate"][];
+        };
+        /** SegmentTrigger */
+        SegmentTrigger: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "segment_entered";
+            /** Segment Id */
+            segment_id: string;
         };
         /** SegmentView */
         SegmentView: {
@@ -5159,6 +6215,20 @@ export interface components {
              * @description Required for a dynamic segment; none for a static one.
              */
             rule?: components["schemas"]["AllOf"] | components["schemas"]["AnyOf"] | components["schemas"]["NoneOf"] | components["schemas"]["Condition"] | null;
+        };
+        /** SendStep */
+        SendStep: {
+            /** Id */
+            id: string;
+            /** Next */
+            next: string;
+            /** Template Id */
+            template_id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send";
         };
         /** SensitiveWords */
         SensitiveWords: {
@@ -5421,6 +6491,13 @@ export interface components {
              */
             kind: "reply" | "note";
         };
+        /** StaffShare */
+        StaffShare: {
+            /** Recipients */
+            recipients: number;
+            /** Staff Id */
+            staff_id: string;
+        };
         /** StaffStats */
         StaffStats: {
             /**
@@ -5554,6 +6631,31 @@ export interface components {
             /** Period Days */
             period_days: number;
         };
+        /** StepStats */
+        StepStats: {
+            /**
+             * Entered
+             * @default 0
+             */
+            entered: number;
+            /**
+             * Exited
+             * @default 0
+             */
+            exited: number;
+            /**
+             * Passed
+             * @default 0
+             */
+            passed: number;
+            /** Step Id */
+            step_id: string;
+            /**
+             * Waiting
+             * @default 0
+             */
+            waiting: number;
+        };
         /** SweepReport */
         SweepReport: {
             /**
@@ -5678,6 +6780,290 @@ export interface components {
              * @description Conditions that must all hold (none: always).
              */
             when?: components["schemas"]["FactCondition"][];
+        };
+        /** TagStep */
+        TagStep: {
+            /**
+             * Action
+             * @default add
+             * @enum {string}
+             */
+            action: "add" | "remove";
+            /** Id */
+            id: string;
+            /** Next */
+            next: string;
+            /** Tag */
+            tag: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tag";
+        };
+        /**
+         * TaskClose
+         * @description Completing or skipping a task, with an optional note of what happened.
+         */
+        TaskClose: {
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * TaskCustomer
+         * @description The customer a task is about, from outreach's copy of the contact's facts.
+         */
+        TaskCustomer: {
+            /** Contact Id */
+            contact_id: string;
+            /** Lifecycle Stage */
+            lifecycle_stage?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Owner */
+            owner?: string | null;
+            /** Points Balance */
+            points_balance?: number | null;
+            /** Tags */
+            tags?: string[];
+        };
+        /** TaskItem */
+        TaskItem: {
+            /** Closed At */
+            closed_at?: string | null;
+            /** Contact Id */
+            contact_id: string;
+            /** Created At */
+            created_at: string;
+            /** @description None when outreach knows no facts of it yet. */
+            customer?: components["schemas"]["TaskCustomer"] | null;
+            /** Due At */
+            due_at: string;
+            /** Journey Id */
+            journey_id?: string | null;
+            /** Note */
+            note?: string | null;
+            /** Outcome Note */
+            outcome_note?: string | null;
+            /**
+             * Overdue
+             * @description Open and past its due time.
+             */
+            overdue: boolean;
+            /** Staff Id */
+            staff_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "done" | "skipped";
+            /** Step Id */
+            step_id?: string | null;
+            /** Suggested Message */
+            suggested_message?: string | null;
+            /** Task Id */
+            task_id: string;
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** TaskList */
+        TaskList: {
+            /** Items */
+            items: components["schemas"]["TaskItem"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /**
+         * TaskStep
+         * @description A task for the contact's owner staff member (the guide calls, visits, sends by hand).
+         */
+        TaskStep: {
+            /**
+             * Due In Minutes
+             * @default 1440
+             */
+            due_in_minutes: number;
+            /** Id */
+            id: string;
+            /** Next */
+            next: string;
+            /** Note */
+            note?: string | null;
+            /**
+             * Template Id
+             * @description A suggested message for the task.
+             */
+            template_id?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "task";
+        };
+        /**
+         * TemplateChange
+         * @description The whole template again, with the version it was read at.
+         * @example {
+         *       "channel": "wecom_customer",
+         *       "content": {
+         *         "links": [
+         *           {
+         *             "title": "去兑换",
+         *             "url": "https://shop.example.com/rewards"
+         *           }
+         *         ],
+         *         "text": "{name|朋友}您好 您有 {points_expiring} 积分将于 {points_expiring_date} 到期。"
+         *       },
+         *       "name": "积分到期提醒",
+         *       "version": 1
+         *     }
+         */
+        TemplateChange: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /**
+             * Content
+             * @description The message, in the shape of the template's channel.
+             */
+            content: components["schemas"]["WeComContent"] | components["schemas"]["WeChatTemplateContent"] | components["schemas"]["WeChatSubscribeContent"];
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version read; a stale one is a 409.
+             */
+            version: number;
+        };
+        /**
+         * TemplateCreate
+         * @example {
+         *       "channel": "wecom_customer",
+         *       "content": {
+         *         "links": [
+         *           {
+         *             "title": "去兑换",
+         *             "url": "https://shop.example.com/rewards"
+         *           }
+         *         ],
+         *         "text": "{name|朋友}您好 您有 {points_expiring} 积分将于 {points_expiring_date} 到期。"
+         *       },
+         *       "name": "积分到期提醒"
+         *     }
+         * @example {
+         *       "channel": "wechat_subscribe",
+         *       "content": {
+         *         "app_id": "wx1234567890",
+         *         "data": {
+         *           "thing1": "{name} 生日快乐",
+         *           "thing2": "到店领取生日礼"
+         *         },
+         *         "page": "pages/gift/index",
+         *         "wechat_template_id": "SUB_birthday"
+         *       },
+         *       "name": "生日礼"
+         *     }
+         */
+        TemplateCreate: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /**
+             * Content
+             * @description The message, in the shape of the template's channel.
+             */
+            content: components["schemas"]["WeComContent"] | components["schemas"]["WeChatTemplateContent"] | components["schemas"]["WeChatSubscribeContent"];
+            /** Name */
+            name: string;
+        };
+        /** TemplateList */
+        TemplateList: {
+            /** Items */
+            items: components["schemas"]["TemplateView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** TemplatePreview */
+        TemplatePreview: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /**
+             * Content
+             * @description The content with every variable filled.
+             */
+            content: components["schemas"]["WeComContent"] | components["schemas"]["WeChatTemplateContent"] | components["schemas"]["WeChatSubscribeContent"];
+            /**
+             * Values
+             * @description The value each variable the template uses was filled with.
+             */
+            values: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * TemplatePreviewRequest
+         * @description Fill the template for a contact (from outreach's copy of its facts), with sample values, or
+         *     both (samples win); with neither, each variable's example.
+         * @example {
+         *       "sample": {
+         *         "name": "王芳"
+         *       }
+         *     }
+         * @example {
+         *       "contact_id": "c_01"
+         *     }
+         */
+        TemplatePreviewRequest: {
+            /** Contact Id */
+            contact_id?: string | null;
+            /**
+             * Sample
+             * @description Values for some variables: variable → value.
+             */
+            sample?: {
+                [key: string]: string;
+            } | null;
+        };
+        /** TemplateView */
+        TemplateView: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe";
+            /**
+             * Content
+             * @description The message, in the shape of the template's channel.
+             */
+            content: components["schemas"]["WeComContent"] | components["schemas"]["WeChatTemplateContent"] | components["schemas"]["WeChatSubscribeContent"];
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Name */
+            name: string;
+            /** Template Id */
+            template_id: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Variables
+             * @description The variables the template uses, sorted.
+             */
+            variables: string[];
+            /** Version */
+            version: number;
         };
         /** Tier */
         Tier: {
@@ -5929,6 +7315,90 @@ export interface components {
             updated_at: string;
         };
         /**
+         * WaitStep
+         * @description Wait a duration, until a time of day, or until an event (then ``next``; ``timeout_next``
+         *     when the event did not come within ``timeout_minutes``).
+         */
+        WaitStep: {
+            /** Id */
+            id: string;
+            /** Minutes */
+            minutes?: number | null;
+            /** Next */
+            next: string;
+            /** Timeout Minutes */
+            timeout_minutes?: number | null;
+            /** Timeout Next */
+            timeout_next?: string | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "wait";
+            until_event?: components["schemas"]["EventMatch"] | null;
+            /** Until Time */
+            until_time?: string | null;
+        };
+        /** WeChatMiniProgramLink */
+        WeChatMiniProgramLink: {
+            /** Appid */
+            appid: string;
+            /** Pagepath */
+            pagepath: string;
+        };
+        /**
+         * WeChatSubscribeContent
+         * @description A mini-program subscribe message (订阅消息): reaches members who subscribed to the template.
+         */
+        WeChatSubscribeContent: {
+            /**
+             * App Id
+             * @description The mini-program's app id.
+             */
+            app_id: string;
+            /**
+             * Data
+             * @description The message's keywords: key → value text (variables allowed).
+             */
+            data: {
+                [key: string]: string;
+            };
+            /**
+             * Page
+             * @description The mini-program page a tap opens.
+             */
+            page?: string | null;
+            /** Wechat Template Id */
+            wechat_template_id: string;
+        };
+        /**
+         * WeChatTemplateContent
+         * @description An official account template message (模板消息): the template WeChat approved, its keywords.
+         */
+        WeChatTemplateContent: {
+            /**
+             * App Id
+             * @description The official account's app id.
+             */
+            app_id: string;
+            /**
+             * Data
+             * @description The message's keywords: key → value text (variables allowed).
+             */
+            data: {
+                [key: string]: string;
+            };
+            /** @description Or a mini-program page it opens. */
+            miniprogram?: components["schemas"]["WeChatMiniProgramLink"] | null;
+            /**
+             * Url
+             * @description Where a tap on the message leads.
+             */
+            url?: string | null;
+            /** Wechat Template Id */
+            wechat_template_id: string;
+        };
+        /**
          * WeComCodeOptions
          * @description The code is also a WeCom contact way (联系我): the customer scans WeCom's QR code and adds one
          *     of ``staff_ids`` (WeCom shares the adds among them); the add is a scan of the code.
@@ -5944,6 +7414,34 @@ export interface components {
              * @description The WeCom userids who take the adds in turn.
              */
             staff_ids: string[];
+        };
+        /**
+         * WeComContent
+         * @description A WeCom customer (or customer group) message: a text and at most nine attachments in all,
+         *     at least one of the two.
+         */
+        WeComContent: {
+            /** Images */
+            images?: components["schemas"]["WeComImage"][];
+            /** Links */
+            links?: components["schemas"]["WeComLink"][];
+            /** Miniprograms */
+            miniprograms?: components["schemas"]["WeComMiniProgram"][];
+            /** Text */
+            text?: string | null;
+        };
+        /** WeComImage */
+        WeComImage: {
+            /**
+             * Media Id
+             * @description A WeCom media id (uploaded image).
+             */
+            media_id?: string | null;
+            /**
+             * Pic Url
+             * @description Or the image's https URL.
+             */
+            pic_url?: string | null;
         };
         /** WeComJobView */
         WeComJobView: {
@@ -5974,6 +7472,17 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
+        /** WeComLink */
+        WeComLink: {
+            /** Desc */
+            desc?: string | null;
+            /** Picurl */
+            picurl?: string | null;
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+        };
         /** WeComLoginUrl */
         WeComLoginUrl: {
             /** Expires At */
@@ -5988,6 +7497,17 @@ export interface components {
              * @description WeCom's web login page (QR code) for the tenant's corp and app.
              */
             url: string;
+        };
+        /** WeComMiniProgram */
+        WeComMiniProgram: {
+            /** Appid */
+            appid: string;
+            /** Page */
+            page: string;
+            /** Pic Media Id */
+            pic_media_id?: string | null;
+            /** Title */
+            title: string;
         };
         /**
          * WeComSettingsRequest
@@ -6674,6 +8194,530 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WeComLoginUrl"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_broadcasts_v1_broadcasts_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_broadcast_v1_broadcasts_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key again to get the first answer instead of a second creation. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_broadcast_v1_broadcasts_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastAudience"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastPreview"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_broadcast_v1_broadcasts__broadcast_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_broadcast_v1_broadcasts__broadcast_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_broadcast_v1_broadcasts__broadcast_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroadcastView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_dispatches_v1_broadcasts__broadcast_id__dispatches_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                broadcast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DispatchList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such resource in the caller's tenant. */
@@ -10564,6 +12608,28 @@ export interface operations {
             };
         };
     };
+    health_v1_health_outreach_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+    };
     health_v1_health_points_get: {
         parameters: {
             query?: never;
@@ -10778,6 +12844,599 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_journey_templates_v1_journey_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyTemplateList"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_journeys_v1_journeys_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_journey_v1_journeys_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key again to get the first answer instead of a second creation. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JourneyDefinition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_journey_v1_journeys__journey_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_journey_v1_journeys__journey_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JourneyChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause_journey_v1_journeys__journey_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resume_journey_v1_journeys__journey_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    journey_stats_v1_journeys__journey_id__stats_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStats"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_journey_versions_v1_journeys__journey_id__versions_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                journey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyVersionList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12652,6 +15311,247 @@ export interface operations {
             };
         };
     };
+    my_tasks_v1_me_tasks_get: {
+        parameters: {
+            query?: {
+                /** @description today (due today), overdue (open past due), open (soonest due first) or closed. */
+                view?: "today" | "overdue" | "open" | "closed";
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_task_v1_me_tasks__task_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskItem"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    skip_task_v1_me_tasks__task_id__skip_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskItem"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     openapi_v1_openapi_json_get: {
         parameters: {
             query?: never;
@@ -12670,6 +15570,122 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    read_settings_v1_outreach_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachSettings"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_settings_v1_outreach_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutreachSettingsChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachSettings"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -14830,6 +17846,554 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tasks_v1_tasks_get: {
+        parameters: {
+            query?: {
+                /** @description Only this staff member's. */
+                staff_id?: string | null;
+                /** @description open (soonest due first), done or skipped (latest first). */
+                status?: "open" | "done" | "skipped";
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overdue_counts_v1_tasks_overdue_counts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverdueCounts"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_templates_v1_templates_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description Only the templates of this channel. */
+                channel?: ("wecom_customer" | "wecom_group" | "wechat_template" | "wechat_subscribe") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_template_v1_templates_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key again to get the first answer instead of a second creation. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_template_v1_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_template_v1_templates__template_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_template_v1_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_template_v1_templates__template_id__preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
