@@ -32,6 +32,8 @@ COUNTERS = (
     "first_responses",
     "orders",
     "gmv_fen",
+    "tasks_done",  # staff tasks (journeys' SOP reminders) done
+    "tasks_overdue",  # staff tasks that went past due still open
 )
 
 # First responses are kept as a histogram (minutes, rounded down): one-minute buckets below an
@@ -145,6 +147,8 @@ class KpiRow(Model):
     csat_average: float | None
     orders: int = Field(description="Orders of customers the staff member owns (tenant-wide owner).")
     gmv_fen: int = Field(description="Their amount, in fen.")
+    tasks_done: int = Field(default=0, description="Staff tasks (journeys' SOP reminders) done in the period.")
+    tasks_overdue: int = Field(default=0, description="Staff tasks that went past due, still open, in the period.")
 
 
 class KpiReport(Model):

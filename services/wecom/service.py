@@ -60,6 +60,8 @@ KPIS_CONSUMER = Consumer(
         {"source": ["siyu.contacts"], "detail-type": ["ContactCreated", "ContactOwnerChanged", "OrderBuyerIdentified"]},
         # A partner's order naming its contact never becomes OrderBuyerIdentified.
         {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
+        # Journeys' staff tasks done or gone overdue.
+        {"source": ["siyu.outreach"], "detail-type": ["StaffTaskChanged"]},
     ),
 )
 # Channel codes that are WeCom contact ways (联系我): made at WeCom, their adds counted against

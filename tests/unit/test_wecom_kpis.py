@@ -35,6 +35,7 @@ CONSUMER_SOURCES = {
     "ContactOwnerChanged": "siyu.contacts",
     "OrderBuyerIdentified": "siyu.contacts",
     "OrderPaid": "partner.tmall",
+    "StaffTaskChanged": "siyu.outreach",
 }
 
 
@@ -422,3 +423,27 @@ def test_kpis_equal_a_hand_count_of_the_scripted_scenario(client: Client, tenant
     if period_bounds("week", business_day(utc_now())) != week_at_start:
         pytest.skip("the scenario crossed a week's boundary in Asia/Shanghai")
     assert figures() == expected
+
+
+def test_staff_tasks_done_and_gone_overdue_count_once_on_their_day(client: Client, tenant: str) -> None:
+    manager = client.staff_token(tenant, "m1", ("manager",))
+    now = rfc3339(utc_now())
+
+    def task(status: str, task_id: str) -> dict[str, Any]:
+        return {
+            "task_id": task_id,
+            "staff_id": "anna",
+            "contact_id": "c1",
+            "status": status,
+            "due_at": now,
+            "changed_at": now,
+        }
+
+    deliver(tenant, "StaffTaskChanged", task("open", "tk1"), now)
+    deliver(tenant, "StaffTaskChanged", task("overdue", "tk1"), now, "evt-overdue")
+    deliver(tenant, "StaffTaskChanged", task("overdue", "tk1"), now, "evt-overdue")  # redelivered
+    deliver(tenant, "StaffTaskChanged", task("done", "tk1"), now)
+    deliver(tenant, "StaffTaskChanged", task("done", "tk2"), now)
+    deliver(tenant, "StaffTaskChanged", task("skipped", "tk3"), now)
+    [row] = kpis(client, manager, "group_by=staff&period=day")["rows"]
+    assert (row["staff_id"], row["tasks_done"], row["tasks_overdue"]) == ("anna", 2, 1)

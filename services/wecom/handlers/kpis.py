@@ -11,6 +11,7 @@ from shared.events.campaigns import QrCodeScanned
 from shared.events.cases import CaseAssignmentChanged, CaseMessageAdded, CaseRated, CaseStatusChanged
 from shared.events.contacts import ContactCreated, ContactOwnerChanged, OrderBuyerIdentified
 from shared.events.envelope import Envelope
+from shared.events.outreach import StaffTaskChanged
 from shared.events.partner import OrderPaid
 from shared.events.wecom import WeComContactAdded, WeComContactRemoved, WeComStaffChanged
 
@@ -49,6 +50,10 @@ def on_message(event: Envelope[CaseMessageAdded]) -> None:
 
 def on_rated(event: Envelope[CaseRated]) -> None:
     kpis.case_rated(*_ids(event), event.metadata.occurred_at, event.data)
+
+
+def on_task_changed(event: Envelope[StaffTaskChanged]) -> None:
+    kpis.task_changed(*_ids(event), event.data)
 
 
 def on_contact_created(event: Envelope[ContactCreated]) -> None:
@@ -94,6 +99,7 @@ handler = EventConsumer(
         "CaseStatusChanged": on_status,
         "CaseMessageAdded": on_message,
         "CaseRated": on_rated,
+        "StaffTaskChanged": on_task_changed,
         "ContactCreated": on_contact_created,
         "ContactOwnerChanged": on_owner_changed,
         "OrderBuyerIdentified": on_buyer_identified,

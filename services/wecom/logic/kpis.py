@@ -71,6 +71,7 @@ from shared.errors import Forbidden, Unprocessable
 from shared.events.campaigns import QrCodeScanned
 from shared.events.cases import CaseAssignmentChanged, CaseMessageAdded, CaseRated, CaseStatusChanged
 from shared.events.contacts import ContactCreated, ContactOwnerChanged
+from shared.events.outreach import StaffTaskChanged
 from shared.events.wecom import WeComContactAdded, WeComContactRemoved, WeComStaffChanged
 from shared.retry import retry_on_race
 
@@ -154,6 +155,16 @@ def scanned(tenant_id: str, event_id: str, scan: QrCodeScanned) -> None:
         mark_handled(CONSUMER, tenant_id, event_id)
         return
     tally = Tally(scan.staff_id, business_day(scan.scanned_at), {"code_scans": 1})
+    dal.commit(tenant_id, [tally], [_marker(tenant_id, event_id)])
+
+
+def task_changed(tenant_id: str, event_id: str, changed: StaffTaskChanged) -> None:
+    """A staff task done, or gone past due while open, counts on its staff member's day."""
+    counter = {"done": "tasks_done", "overdue": "tasks_overdue"}.get(changed.status)
+    if counter is None:
+        mark_handled(CONSUMER, tenant_id, event_id)
+        return
+    tally = Tally(changed.staff_id, business_day(changed.changed_at), {counter: 1})
     dal.commit(tenant_id, [tally], [_marker(tenant_id, event_id)])
 
 
@@ -410,6 +421,8 @@ def _row(totals: Mapping[str, int], customers: int, customers_at_start: int, **w
             "csat_average": _ratio(totals.get("csat_sum", 0), totals.get("ratings", 0), 2),
             "orders": totals.get("orders", 0),
             "gmv_fen": totals.get("gmv_fen", 0),
+            "tasks_done": totals.get("tasks_done", 0),
+            "tasks_overdue": totals.get("tasks_overdue", 0),
         }
     )
 

@@ -5026,6 +5026,18 @@ export interface components {
              * @description The staff member (group_by=staff).
              */
             staff_id?: string | null;
+            /**
+             * Tasks Done
+             * @description Staff tasks (journeys' SOP reminders) done in the period.
+             * @default 0
+             */
+            tasks_done: number;
+            /**
+             * Tasks Overdue
+             * @description Staff tasks that went past due, still open, in the period.
+             * @default 0
+             */
+            tasks_overdue: number;
         };
         /**
          * LeadScoring

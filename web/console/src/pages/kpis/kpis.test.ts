@@ -21,6 +21,8 @@ const row = (over: Partial<KpiRow>): KpiRow => ({
   csat_average: null,
   orders: 2,
   gmv_fen: 123456,
+  tasks_done: 3,
+  tasks_overdue: 1,
   ...over,
 });
 
