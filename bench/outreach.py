@@ -36,7 +36,7 @@ def _admin(gateway: Any, tenant: str) -> str:
         "PUT",
         "/v1/outreach/settings",
         {"Content-Type": "application/json", "Authorization": f"Bearer {admin}"},
-        json.dumps({"quiet_hours": None, "caps": {}, "version": 0}).encode(),
+        json.dumps({"time_zone": "Asia/Shanghai", "quiet_hours": None, "caps": {}, "version": 0}).encode(),
     )
     if answer.status >= 400:
         raise RuntimeError(f"settings -> {answer.status}: {answer.body[:300]!r}")

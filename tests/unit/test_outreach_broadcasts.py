@@ -24,6 +24,7 @@ from services.outreach.logic import settings as outreach_settings
 from services.wecom.logic import mass_messages
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Transaction
+from shared.events.wecom import WeComStaffChanged
 from tests.support.outreach_facts import seed_many
 from tests.unit.conftest import Client, eventually
 from tests.unit.test_outreach_facts import apply, identified, membership, profile
@@ -387,3 +388,41 @@ def test_conversions_through_the_tracked_code_count_once_per_recipient_within_7_
     converted(tenant, "v2", "cx-other", now)  # another code
     converted(tenant, "v2", "cx-1", now + timedelta(days=8))  # too late
     assert view(client, admin, made["broadcast_id"])["stats"]["conversions"] == 1
+
+
+def test_a_group_broadcast_asks_each_staff_member_once_for_all_their_customer_groups(
+    client: Client, tenant: str
+) -> None:
+    admin = ready(client, tenant, "anna")
+    settings(client, admin)
+    changed = {
+        "corp_id": corp_of(tenant),
+        "staff_id": "anna",
+        "name": "安娜",
+        "status": "active",
+        "department_ids": [1],
+        "managers": [],
+        "roles": ["guide"],
+    }
+    apply(
+        lambda t, data, eid: facts.record_staff(t, data, datetime.now(UTC), eid),
+        tenant,
+        WeComStaffChanged.model_validate(changed),
+    )
+    FAKE.script_group(corp_of(tenant), "wr-anna-1", owner="anna", name="VIP 群")
+    chosen = template(client, admin, "wecom_group", text="{owner_name} 邀您参加本周会员日")
+    made = broadcast(
+        client,
+        admin,
+        tenant,
+        {"name": "群发到群", "channel": "wecom_group", "template_id": chosen, "staff_ids": ["anna", "nobody"]},
+    )
+    sending = eventually(
+        lambda: (found := view(client, admin, made["broadcast_id"]))["status"] == "sending" and found, timeout=30
+    )
+    assert sending["stats"]["targeted"] == 2
+    assert sending["stats"]["skipped"] == {"unknown_staff": 1}
+    [call] = eventually(lambda: FAKE.calls(corp_of(tenant), ADD), timeout=30)
+    assert call["body"]["chat_type"] == "group"
+    assert call["body"]["sender"] == "anna"
+    assert call["body"]["text"] == {"content": "安娜 邀您参加本周会员日"}

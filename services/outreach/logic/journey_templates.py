@@ -18,8 +18,7 @@ _TEMPLATES: list[dict[str, Any]] = [
     {
         "key": "welcome_series",
         "name": "新客欢迎旅程",
-        "description": "A new WeCom customer: welcome at once, a guide's call the next day, an offer after 3 days "
-        "unless they bought.",
+        "description": "新加企业微信的客户: 立即发送欢迎语, 次日导购回访, 3 天后未下单则发送优惠。",
         "definition": {
             "name": "新客欢迎旅程",
             "trigger": {"kind": "event", "match": {"event": "WeComCustomerIdentified", "where": {"created": True}}},
@@ -38,8 +37,7 @@ _TEMPLATES: list[dict[str, Any]] = [
     {
         "key": "birthday_gift",
         "name": "生日礼",
-        "description": "On the member's birthday at 09:00 (tenant's time zone): a greeting and birthday points, "
-        "every year.",
+        "description": "会员生日当天 09:00 (租户时区)发送祝福并赠送生日积分, 每年一次。",
         "definition": {
             "name": "生日礼",
             "trigger": {"kind": "date", "attribute": "birthday", "at": "09:00"},
@@ -54,8 +52,7 @@ _TEMPLATES: list[dict[str, Any]] = [
     {
         "key": "dormant_win_back",
         "name": "沉睡唤醒",
-        "description": "A member turned dormant: a day later a win-back message and a tag; the owner calls those "
-        "still dormant a week on.",
+        "description": "会员转为沉睡: 一天后发送唤醒消息并打标签; 一周后仍沉睡的由专属导购回访。",
         "definition": {
             "name": "沉睡唤醒",
             "trigger": {"kind": "lifecycle_changed", "to_stage": "dormant"},
@@ -81,7 +78,7 @@ _TEMPLATES: list[dict[str, Any]] = [
     {
         "key": "points_expiry_reminder",
         "name": "积分到期提醒",
-        "description": "Points about to expire: a reminder at 10:00, and another 3 days later unless they redeemed.",
+        "description": "积分即将到期: 10:00 发送提醒, 3 天后再提醒一次。",
         "definition": {
             "name": "积分到期提醒",
             "trigger": {"kind": "event", "match": {"event": "PointsExpiring"}},
@@ -99,7 +96,7 @@ _TEMPLATES: list[dict[str, Any]] = [
     {
         "key": "post_case_follow_up",
         "name": "服务回访",
-        "description": "A case resolved: the owner follows up the next day; a member who rated it low gets a call.",
+        "description": "工单解决后次日发送回访消息, 并提醒专属导购电话回访。",
         "definition": {
             "name": "服务回访",
             "trigger": {"kind": "event", "match": {"event": "CaseStatusChanged", "where": {"to_status": "resolved"}}},
