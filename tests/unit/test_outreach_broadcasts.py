@@ -112,9 +112,8 @@ def test_a_broadcast_to_500_skips_exactly_asks_each_owner_once_and_counts_the_po
     ]
     owners = {str(row["contact_id"]): str(row["staff"]) for row in rows if row["staff"]}
     seed_many(tenant, corp_of(tenant), rows, segment)
-    for row in rows:
-        if row["staff"]:
-            FAKE.customer_adds(corp_of(tenant), row["staff"], f"wm-{row['contact_id']}", welcome=False)
+    for contact_id, staff in owners.items():
+        FAKE.customer_adds(corp_of(tenant), staff, f"wm-{contact_id}", welcome=False)
     for number in range(50, 80):
         at_month_cap(tenant, f"c{number:03d}")
     body = {"channel": "wecom_customer", "template_id": template(client, admin), "segment_id": segment}

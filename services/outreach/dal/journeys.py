@@ -310,7 +310,6 @@ def leave(tx: Transaction, enrollment: Enrollment) -> Transaction:
     return tx.update(
         {"pk": _enroll_pk(enrollment.tenant_id, enrollment.contact_id), "sk": f"J#{enrollment.journey_id}"},
         "SET active = :no",
-        condition="attribute_exists(pk)",
         values={":no": False},
     )
 

@@ -56,6 +56,7 @@ from shared.events.outreach import (
     JourneyTagDecided,
     WeComMessageContent,
 )
+from shared.observability import logger
 from shared.outbox import publish_with
 
 MOST_STEPS_PER_RUN = 100  # a graph has at most 100 steps and no cycle without a wait
@@ -513,7 +514,7 @@ def tick(most: int | None = None) -> dict[str, int]:
     """Move on every waiting enrollment that is due (read from the due index only)."""
     now = utc_now()
     runners: dict[str, Runner] = {}
-    moved = paused = 0
+    moved = paused = failed = 0
     for enrollment in list(dal.due(rfc3339(now), most)):
         runner = runners.setdefault(enrollment.tenant_id, Runner(enrollment.tenant_id))
         if runner.status(enrollment.journey_id) != "live":
@@ -523,10 +524,20 @@ def tick(most: int | None = None) -> dict[str, int]:
         definition = runner.definition(enrollment.journey_id, enrollment.journey_version)
         step = next((s for s in definition.steps if s.id == enrollment.step_id), None) if definition else None
         resume = "due" if isinstance(step, WaitStep) else None
-        runner.run(enrollment, now, resume=resume)
+        try:
+            runner.run(enrollment, now, resume=resume)
+        except Exception:  # one contact's fault must not hold up the others: it stays due, tried next tick
+            logger.exception("journey step failed", extra={"journey_id": enrollment.journey_id})
+            failed += 1
+            continue
         moved += 1
     items_read = moved + paused + sum(runner.items_read for runner in runners.values())
-    return {"journey_steps_due": moved, "journey_paused": paused, "journey_items_read": items_read}
+    return {
+        "journey_steps_due": moved,
+        "journey_paused": paused,
+        "journey_failed": failed,
+        "journey_items_read": items_read,
+    }
 
 
 def sweep_dates(now: datetime | None = None) -> int:

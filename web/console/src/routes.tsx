@@ -5,7 +5,7 @@ import type { Operation } from "@shared/api/access";
 
 export interface PageRoute {
   path: string; // under /console
-  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "wecom" | "groups" | "kpis" | "settings";
+  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "wecom" | "groups" | "kpis" | "templates" | "broadcasts" | "journeys" | "tasks" | "settings";
   menu: boolean;
   requires: Operation;
   /** The page also opens for a role that may call any one of these (it then shows only what that
@@ -33,5 +33,11 @@ export const PAGES: PageRoute[] = [
   { path: "/wecom", key: "wecom", menu: true, requires: "GET /v1/wecom/relationships", component: lazy(() => import("./pages/wecom/WeComPage")) },
   { path: "/groups", key: "groups", menu: true, requires: "GET /v1/wecom/groups", component: lazy(() => import("./pages/groups/GroupsPage")) },
   { path: "/kpis", key: "kpis", menu: true, requires: "GET /v1/wecom/kpis", component: lazy(() => import("./pages/kpis/KpisPage")) },
+  { path: "/templates", key: "templates", menu: true, requires: "GET /v1/templates", component: lazy(() => import("./pages/templates/TemplatesPage")) },
+  { path: "/broadcasts", key: "broadcasts", menu: true, requires: "GET /v1/broadcasts", component: lazy(() => import("./pages/broadcasts/BroadcastsPage")) },
+  { path: "/broadcasts/:broadcastId", key: "broadcasts", menu: false, requires: "GET /v1/broadcasts/{broadcast_id}", component: lazy(() => import("./pages/broadcasts/BroadcastPage")) },
+  { path: "/journeys", key: "journeys", menu: true, requires: "GET /v1/journeys", component: lazy(() => import("./pages/journeys/JourneysPage")) },
+  { path: "/journeys/:journeyId", key: "journeys", menu: false, requires: "GET /v1/journeys/{journey_id}", component: lazy(() => import("./pages/journeys/JourneyPage")) },
+  { path: "/tasks", key: "tasks", menu: true, requires: "GET /v1/me/tasks", component: lazy(() => import("./pages/tasks/TasksPage")) },
   { path: "/settings", key: "settings", menu: true, requires: "GET /v1/case-settings", component: lazy(() => import("./pages/settings/SettingsPage")) },
 ];
