@@ -85,7 +85,7 @@ class Runner:
         self._definitions: dict[tuple[str, int], JourneyDefinition | None] = {}
         self.settings = outreach_settings.get(tenant_id)
         self._status: dict[str, str | None] = {}
-        self.items_read = 0  # items this runner read besides the enrollments given to it
+        self.items_read = 1  # items this runner read besides the enrollments given to it (settings)
 
     def facts(self, contact_id: str) -> ContactFacts | None:
         self.items_read += 1
@@ -516,7 +516,9 @@ def tick(most: int | None = None) -> dict[str, int]:
     runners: dict[str, Runner] = {}
     moved = paused = failed = 0
     for enrollment in list(dal.due(rfc3339(now), most)):
-        runner = runners.setdefault(enrollment.tenant_id, Runner(enrollment.tenant_id))
+        runner = runners.get(enrollment.tenant_id) or runners.setdefault(
+            enrollment.tenant_id, Runner(enrollment.tenant_id)
+        )
         if runner.status(enrollment.journey_id) != "live":
             _postpone(enrollment, now + PAUSED_RETRY)
             paused += 1
