@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import assert_accessible, sign_in_console
 from tests.e2e.conftest import Http
@@ -77,6 +77,22 @@ def test_a_template_is_written_with_variables_previewed_reloaded_on_conflict_and
     assert web_stack.call("GET", "/v1/templates", token=admin)[1]["items"] == []
 
 
+def choose_channel(page: Page, drawer: Locator, channel: str, shows: Locator) -> None:
+    """Pick the channel in the editor's select. A click on an option while the dropdown is still
+    sliding in (a busy phone emulation) can land on nothing: try again until the form changes."""
+    option = page.locator(f'.ant-select-item-option[title="{channel}"]')
+    for _ in range(3):
+        if not option.is_visible():
+            drawer.get_by_role("combobox", name="渠道").click()
+        option.click()
+        try:
+            expect(shows).to_be_visible(timeout=3000)
+            return
+        except AssertionError:
+            continue
+    expect(shows).to_be_visible()
+
+
 def test_sending_rules_and_a_subscribe_message_on_a_phone(phone: Page, web_stack: Http, tenant: str) -> None:
     admin = web_stack.staff_token(tenant, "a1", ("admin",))
     sign_in_console(phone, tenant, "a1", ("admin",))
@@ -101,8 +117,7 @@ def test_sending_rules_and_a_subscribe_message_on_a_phone(phone: Page, web_stack
     phone.get_by_role("button", name="新建模板").click()
     drawer = phone.get_by_role("dialog")
     drawer.get_by_label("名称", exact=True).fill("生日礼")
-    drawer.get_by_role("combobox", name="渠道").click()
-    phone.locator('.ant-select-item-option[title="小程序订阅消息"]').click()
+    choose_channel(phone, drawer, "小程序订阅消息", shows=drawer.get_by_label("小程序 AppID"))
     drawer.get_by_label("小程序 AppID").fill("wx1234567890")
     drawer.get_by_label("微信模板 ID").fill("SUB_birthday")
     drawer.get_by_label("关键词 1", exact=True).fill("thing1")

@@ -19,8 +19,6 @@ export const MEASURES = [
   "csat_average",
   "orders",
   "gmv",
-  "tasks_done",
-  "tasks_overdue",
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
