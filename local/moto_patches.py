@@ -25,16 +25,29 @@ keeping the semantics of the AWS service it emulates.
   backlog, so a burst of events slowed down as it went. The counts are now made only when read
   (``GetQueueAttributes``), and a message's visibility is checked against ``time.time()``
   rather than a datetime built for each message.
+- A stream read's records are already in DynamoDB's wire shape; moto's generic serializer walked
+  every attribute of every image against the API model to write them again (a quarter of the
+  local stack's CPU in a busy flow). They are written out as JSON directly, the timestamp as
+  epoch seconds and binary values in base64, as the serializer wrote them.
+- moto answered every query by listing and sorting the whole table, then keeping the items of the
+  asked partition: a query's cost grew with everything the session ever wrote (tens of thousands
+  of items by the end of the suite). A table query now reads its partition only, and an index
+  query sorts only the items whose index key matches; what the query then does with them (range
+  condition, order, paging, filter, projection) is moto's own code, unchanged.
 - A replay (``make replay``) sends only the archived events of its time window, and only to the
   rules it names, as EventBridge does. The archive, like each table's stream, is kept whole.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from local.wakeup import BELLS, queue_bell, table_bell
@@ -70,6 +83,8 @@ def apply() -> None:
     _replay_the_window_to_the_chosen_rules()
     _cache_service_lookup_and_jsonpath()
     _count_queue_messages_only_when_read()
+    _stream_records_written_as_they_are()
+    _query_reads_its_partition_only()
     _applied = True
 
 
@@ -352,3 +367,72 @@ def _count_queue_messages_only_when_read() -> None:
         return time.time() * 1000.0 if moment is None else float(moto_unix_time_millis(moment))
 
     setattr(models, "unix_time_millis", unix_time_millis)  # noqa: B010 - a name moto does not export
+
+
+def _stream_records_written_as_they_are() -> None:
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    def wire_value(value: Any) -> float | str:
+        if isinstance(value, datetime):
+            stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+            return round(stamp.timestamp(), 3)
+        if isinstance(value, bytes):  # a binary attribute (B, BS): base64 on the wire
+            return base64.b64encode(value).decode("ascii")
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+    def get_records(self: Any) -> str:
+        limit = self._get_param("Limit")
+        answer = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
+        return json.dumps(answer, default=wire_value)
+
+    DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign,assignment]
+
+
+def _query_reads_its_partition_only() -> None:
+    from moto.dynamodb.models.table import Table
+
+    table_query = Table.query
+    every_item = Table.all_items
+    asked = threading.local()  # the query in progress on this emulator thread
+
+    def in_key_order(items: list[Any]) -> list[Any]:
+        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    def items_of(table: Any) -> Any:
+        for partition in table.items.values():
+            if table.range_key_attr:
+                yield from partition.values()
+            else:
+                yield partition
+
+    def all_items(self: Any) -> list[Any]:
+        query = getattr(asked, "query", None)
+        if query is None or query[0] is not self:
+            return every_item(self)
+        _, index_name, hash_key, index_hash_conditions = query
+        if index_name is None:
+            partition = self.items.get(hash_key)
+            if partition is None:
+                return []
+            return in_key_order(list(partition.values()) if self.range_key_attr else [partition])
+        return in_key_order(
+            [
+                item
+                for item in items_of(self)
+                if all(item.attrs.get(name) and item.attrs.get(name) == value for name, value in index_hash_conditions)
+            ]
+        )
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        conditions = kwargs.get("hash_key_conditions") or []
+        if index_name is not None and not conditions:
+            return table_query(self, hash_key, *args, **kwargs)  # nothing to narrow by: moto's way
+        asked.query = (self, index_name, hash_key, conditions)
+        try:
+            return table_query(self, hash_key, *args, **kwargs)
+        finally:
+            asked.query = None
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]

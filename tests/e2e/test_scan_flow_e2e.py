@@ -136,7 +136,10 @@ def test_concurrent_new_members_never_exceed_the_budget(local_stack: Http) -> No
     for thread in threads:
         thread.join()
     assert statuses == [202] * 20
-    wait_for(lambda: brand.stats(campaign_id)["acquired"] == 20, timeout=30)
+    # About a second of the local stack's work per scan, queued behind the other tests' when the
+    # suite runs in parallel: generous, as a check that holds returns at once (speed is measured
+    # by the five-second test above and by `make bench`, not here).
+    wait_for(lambda: brand.stats(campaign_id)["acquired"] == 20, timeout=120)
     stats = settle(brand, campaign_id)
     balances = [brand.balance(m) for m in members]
     assert sorted(balances) == [0] * 10 + [50] * 10

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import itertools
 import time
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -300,3 +301,108 @@ def test_a_message_sent_does_not_count_the_queue_yet_its_counts_are_right_when_r
     every = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert {name: every[name] for name in names} == counts
     assert every["VisibilityTimeout"] == "30"
+
+
+def _table_with_index(name: str) -> None:
+    aws.client("dynamodb").create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": attribute, "AttributeType": "S"} for attribute in ("pk", "sk", "gpk", "gsk")
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
+class _OnlyByKey(defaultdict):  # type: ignore[type-arg]
+    """A table's partitions that may be looked up by key but not walked."""
+
+    def values(self) -> Any:
+        raise AssertionError("the query walked the whole table")
+
+
+def test_a_query_reads_its_own_partition_and_an_index_query_its_matches_with_dynamodb_answers(
+    stack: LocalStack, tenant: str
+) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    dynamodb = aws.client("dynamodb")
+    _table_with_index(tenant)
+    for partition, count in (("a", 12), ("b", 30), ("c", 5)):
+        for number in range(count):
+            item = {"pk": {"S": partition}, "sk": {"S": f"{number:03d}"}, "n": {"N": str(number)}}
+            if number % 2 == 0:  # only the even ones are in the index
+                item |= {"gpk": {"S": f"g-{partition}"}, "gsk": {"S": f"{100 - number:03d}"}}
+            dynamodb.put_item(TableName=tenant, Item=item)
+    table = dynamodb_backends["123456789012"]["us-east-1"].tables[tenant]
+    partitions = table.items
+    table.items = _OnlyByKey(dict, partitions)
+
+    def table_query(**kwargs: Any) -> list[str]:
+        answer = dynamodb.query(TableName=tenant, **kwargs)
+        return [item["sk"]["S"] for item in answer["Items"]] + ([">"] if "LastEvaluatedKey" in answer else [])
+
+    in_range = {":p": {"S": "b"}, ":from": {"S": "010"}, ":to": {"S": "020"}}
+    condition = "pk = :p AND sk BETWEEN :from AND :to"
+    assert table_query(KeyConditionExpression=condition, ExpressionAttributeValues=in_range) == [
+        f"{n:03d}" for n in range(10, 21)
+    ]
+    assert table_query(
+        KeyConditionExpression=condition, ExpressionAttributeValues=in_range, ScanIndexForward=False, Limit=3
+    ) == ["020", "019", "018", ">"]
+    page = dynamodb.query(
+        TableName=tenant,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "a"}},
+        Limit=5,
+        ExclusiveStartKey={"pk": {"S": "a"}, "sk": {"S": "004"}},
+    )
+    assert [item["sk"]["S"] for item in page["Items"]] == ["005", "006", "007", "008", "009"]
+    assert table_query(
+        KeyConditionExpression="pk = :p",
+        FilterExpression="n > :n",
+        ExpressionAttributeValues={":p": {"S": "c"}, ":n": {"N": "2"}},
+    ) == ["003", "004"]
+    assert table_query(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "z"}}) == []
+
+    table.items = partitions  # an index query does look at every item, as moto does
+    by_index = dynamodb.query(
+        TableName=tenant,
+        IndexName="by-g",
+        KeyConditionExpression="gpk = :g AND gsk < :below",
+        ExpressionAttributeValues={":g": {"S": "g-b"}, ":below": {"S": "080"}},
+    )["Items"]
+    assert [item["gsk"]["S"] for item in by_index] == [f"{100 - n:03d}" for n in range(28, 20, -2)]
+
+
+def test_stream_records_carry_every_attribute_type_as_dynamodb_writes_it(stack: LocalStack, tenant: str) -> None:
+    stream_arn = _table_with_stream(tenant)
+    item = {
+        "pk": {"S": "p"},
+        "sk": {"S": "é"},
+        "number": {"N": "1.50"},
+        "nested": {"M": {"list": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x00\xff"}]}}},
+        "strings": {"SS": ["a", "b"]},
+        "numbers": {"NS": ["1", "2"]},
+        "binaries": {"BS": [b"z"]},
+    }
+    aws.client("dynamodb").put_item(TableName=tenant, Item=item)
+    streams = aws.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    (record,) = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    stored = aws.client("dynamodb").get_item(TableName=tenant, Key={"pk": item["pk"], "sk": item["sk"]})["Item"]
+    assert record["dynamodb"]["NewImage"] == stored
+    assert record["dynamodb"]["Keys"] == {"pk": {"S": "p"}, "sk": {"S": "é"}}
+    assert abs(record["dynamodb"]["ApproximateCreationDateTime"].timestamp() - time.time()) < 60
