@@ -17,21 +17,6 @@ a new one (SMS) adds."""
 CapFamily = Literal["wecom", "wechat_template", "wechat_subscribe"]
 """The per-contact caps are kept per family: both WeCom 群发 kinds share the platform's limits."""
 
-CHANNEL_FAMILY: dict[str, CapFamily | None] = {
-    "wecom_customer": "wecom",
-    "wecom_group": None,  # a group message reaches a chat, not a contact: no per-contact cap
-    "wechat_template": "wechat_template",
-    "wechat_subscribe": "wechat_subscribe",
-}
-
-CONSENT_CHANNEL: dict[str, str] = {
-    "wecom_customer": "wecom",
-    "wecom_group": "wecom",
-    "wechat_template": "wechat",
-    "wechat_subscribe": "wechat",
-}
-"""The contact's consent entry a channel needs (``consent[<entry>]['marketing'] is True``)."""
-
 
 class Friendship(Model):
     """A staff member who has the contact as a WeCom customer now."""
@@ -64,8 +49,9 @@ class ContactFacts(Model):
     points_expiring: int = 0
     points_expiring_at: str | None = None
 
-    def consents_to(self, channel: str) -> bool:
-        return self.consent.get(CONSENT_CHANNEL[channel], {}).get("marketing") is True
+    def consents_to(self, entry: str) -> bool:
+        """Whether the contact agreed to marketing through ``entry`` (a channel's consent entry)."""
+        return self.consent.get(entry, {}).get("marketing") is True
 
     @property
     def owner(self) -> str | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, get_args
 
 import pytest
 
+from services.outreach.logic import channels
+from services.outreach.logic.channels import Address, ChannelAdapter, SkipReason
 from services.outreach.logic.delivery import address_of, cap_windows, in_quiet_hours, next_allowed
-from services.outreach.models import CapRule, ContactFacts, Friendship, OutreachSettings, QuietHours
+from services.outreach.models import CapRule, Channel, ContactFacts, Friendship, OutreachSettings, QuietHours
 
 SHANGHAI = OutreachSettings()  # defaults: Asia/Shanghai, 21:00-09:00
 
@@ -95,3 +99,38 @@ def test_a_wecom_message_goes_through_the_owner_when_the_owner_has_the_customer_
         tenant_id="t", contact_id="c", consent={"wechat": {"marketing": True}}, openids={"wx-oa": "o-1"}
     )
     assert address_of(wechat, "wechat_template", "wx-oa").openid == "o-1"  # type: ignore[union-attr]
+
+
+def test_every_channel_has_an_adapter_that_says_how_it_is_reached_and_sent() -> None:
+    assert set(channels.CHANNELS) == set(get_args(Channel))
+    for name, adapter in channels.CHANNELS.items():
+        assert adapter.name == name
+        assert adapter.family is None or adapter.family in OutreachSettings().caps  # a default cap rule
+        assert (adapter.per_second > 0) == (adapter.delivery == "direct")
+
+
+@dataclass(frozen=True)
+class _TextMessages(ChannelAdapter):
+    """A channel as SMS would add it: its consent entry, cap family, address and sender."""
+
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    def address(self, facts: ContactFacts, app_id: str | None) -> Address | SkipReason:
+        phone = facts.openids.get("phone")
+        return Address(openid=phone) if phone else "no_wechat_openid"
+
+    def send(self, tenant_id: str, message_id: str, address: Address, content: dict[str, Any]) -> None:
+        self.sent.append((str(address.openid), str(content["text"])))
+
+
+def test_the_send_rules_ask_the_channels_adapter_for_consent_caps_and_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _TextMessages("sms", consent="sms", family="wechat_template", delivery="direct", per_second=10)  # type: ignore[arg-type]
+    monkeypatch.setitem(channels.CHANNELS, "sms", texts)
+    agreed = ContactFacts(tenant_id="t", contact_id="c", consent={"sms": {"marketing": True}}, openids={"phone": "+86"})
+    assert address_of(agreed.model_copy(update={"consent": {}}), "sms", None) == "no_consent"
+    assert address_of(agreed, "sms", None) == Address(openid="+86")
+    assert [window.key for window in cap_windows(SHANGHAI, "sms", shanghai("2026-12-02T10:00"))] == [
+        "wechat_template#W#2026-W49"
+    ]
+    channels.adapter("sms").send("t", "m-1", Address(openid="+86"), {"text": "hi"})
+    assert texts.sent == [("+86", "hi")]

@@ -123,8 +123,8 @@ def test_contacts_changes_reach_the_facts_and_the_segment_membership(client: Cli
     contact_id = created.json["contact_id"]
     copied = eventually(lambda: dal.get(tenant, contact_id))
     assert (copied.name, str(copied.birthday), copied.tags, copied.owner) == ("王芳", "1990-05-17", ["VIP"], "zhangsan")
-    assert copied.consents_to("wecom_customer")
-    assert not copied.consents_to("wechat_template")
+    assert copied.consents_to("wecom")
+    assert not copied.consents_to("wechat")
     assert copied.openids == {"wx-app": "o-wang"}
 
     segment_id = make_segment(client, admin, {"field": "tag", "op": "has", "value": "VIP"})["segment_id"]

@@ -9,70 +9,29 @@ contact one below its cap cannot both go.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
-from services.outreach.models import (
-    CHANNEL_FAMILY,
-    CapRule,
-    CapWindow,
-    ContactFacts,
-    Friendship,
-    OutreachSettings,
-    QuietHours,
-)
+from services.outreach.logic import channels
+from services.outreach.logic.channels import Address, SkipReason
+from services.outreach.models import CapRule, CapWindow, ContactFacts, OutreachSettings, QuietHours
 
-SkipReason = Literal["contact_gone", "no_consent", "no_wecom_relationship", "no_wechat_openid", "cap_reached"]
-SKIP_REASONS: tuple[SkipReason, ...] = (
-    "contact_gone",
-    "no_consent",
-    "no_wecom_relationship",
-    "no_wechat_openid",
-    "cap_reached",
-)
-
-
-@dataclass(frozen=True)
-class Address:
-    """Where one contact is reached on a channel: a WeCom friendship (its staff member sends) or a
-    WeChat openid under the template's app."""
-
-    staff_id: str | None = None
-    corp_id: str | None = None
-    external_userid: str | None = None
-    openid: str | None = None
-
-
-def wecom_address(facts: ContactFacts) -> Address | None:
-    """The friendship a WeCom message goes through: the owner's when the owner has the customer,
-    else the earliest friend's (the relationship that has lasted longest)."""
-    if not facts.friends:
-        return None
-    owner = facts.owner
-    chosen: Friendship = next(
-        (friend for friend in facts.friends if friend.staff_id == owner),
-        min(facts.friends, key=lambda friend: (friend.added_at, friend.staff_id)),
-    )
-    return Address(staff_id=chosen.staff_id, corp_id=chosen.corp_id, external_userid=chosen.external_userid)
+__all__ = ["Address", "SkipReason", "address_of", "cap_windows", "in_quiet_hours", "next_allowed"]
 
 
 def address_of(facts: ContactFacts, channel: str, app_id: str | None) -> Address | SkipReason:
     """Where ``facts``' contact is reached on ``channel``, or why it is not (cap aside)."""
     if facts.status != "active":
         return "contact_gone"
-    if not facts.consents_to(channel):
+    on = channels.adapter(channel)
+    if not facts.consents_to(on.consent):
         return "no_consent"
-    if channel == "wecom_customer":
-        return wecom_address(facts) or "no_wecom_relationship"
-    openid = facts.openids.get(app_id or "")
-    return Address(openid=openid) if openid else "no_wechat_openid"
+    return on.address(facts, app_id)
 
 
 def cap_windows(settings: OutreachSettings, channel: str, moment: datetime) -> list[CapWindow]:
     """The counters a send on ``channel`` at ``moment`` counts in, with their limits."""
-    family = CHANNEL_FAMILY[channel]
+    family = channels.adapter(channel).family
     rule: CapRule | None = settings.caps.get(family) if family else None
     if rule is None:
         return []

@@ -30,7 +30,7 @@ from services.outreach.dal import journeys as dal
 from services.outreach.dal import tasks as tasks_dal
 from services.outreach.dal.caps import CapReached
 from services.outreach.dal.table import handled, mark_handled, table
-from services.outreach.gateways.wechat import ChannelRefused, messages
+from services.outreach.gateways.wechat import ChannelRefused
 from services.outreach.journey_models import (
     AttributeCondition,
     BranchStep,
@@ -43,7 +43,7 @@ from services.outreach.journey_models import (
     TaskStep,
     WaitStep,
 )
-from services.outreach.logic import delivery, templates
+from services.outreach.logic import channels, delivery, templates
 from services.outreach.logic import settings as outreach_settings
 from services.outreach.models import ContactFacts
 from services.outreach.task_models import StaffTask
@@ -280,11 +280,13 @@ class Runner:
             )
         facts = self.facts(enrollment.contact_id)
         app_id = getattr(template.content, "app_id", None)
+        channel = channels.adapter(template.channel)
         address = delivery.address_of(facts, template.channel, app_id) if facts else "contact_gone"
-        if isinstance(address, str) or template.channel == "wecom_group":
-            reason = address if isinstance(address, str) else "not_a_contact_channel"
+        if channel.delivery == "group_chats":
+            address = "not_a_contact_channel"
+        if isinstance(address, str):
             return Move(
-                to=step.next, effects=[_record(enrollment, step.id, record | {"outcome": "skipped", "reason": reason})]
+                to=step.next, effects=[_record(enrollment, step.id, record | {"outcome": "skipped", "reason": address})]
             )
         assert facts is not None
         windows = delivery.cap_windows(self.settings, template.channel, now)
@@ -309,20 +311,18 @@ class Runner:
             lambda tx: caps_dal.count_in(tx, self.tenant_id, enrollment.contact_id, windows),
         ]
         after_commit = None
-        if template.channel == "wecom_customer":
+        if channel.delivery == "staff_confirmed":
             effects.append(self._wecom_dispatch(enrollment, step, address, content))
         else:
 
             def send_now() -> None:
-                self._send_wechat(
-                    enrollment, step.id, template.channel, str(address.openid), content.model_dump(mode="json")
-                )
+                self._send_direct(enrollment, step.id, channel, address, content.model_dump(mode="json"))
 
             after_commit = send_now
         return Move(to=step.next, effects=effects, after_commit=after_commit)
 
     def _wecom_dispatch(
-        self, enrollment: Enrollment, step: SendStep, address: delivery.Address, content: Any
+        self, enrollment: Enrollment, step: SendStep, address: channels.Address, content: Any
     ) -> Callable[[Transaction], Any]:
         send_id = (
             f"{enrollment.journey_id}.{enrollment.journey_version}.{enrollment.contact_id}.{enrollment.run}.{step.id}"
@@ -341,13 +341,20 @@ class Runner:
         )
         return lambda tx: publish_with(tx, self.tenant_id, event)
 
-    def _send_wechat(self, enrollment: Enrollment, step_id: str, channel: str, openid: str, content: EventData) -> None:
+    def _send_direct(
+        self,
+        enrollment: Enrollment,
+        step_id: str,
+        channel: channels.ChannelAdapter,
+        address: channels.Address,
+        content: EventData,
+    ) -> None:
         dal.set_send_state(enrollment, step_id, "attempted")
         message_id = (
             f"{enrollment.journey_id}#{enrollment.journey_version}#{enrollment.contact_id}#{enrollment.run}#{step_id}"
         )
         try:
-            messages().send(self.tenant_id, channel, message_id, openid, content)
+            channel.send(self.tenant_id, message_id, address, content)
         except ChannelRefused as refused:
             dal.set_send_state(enrollment, step_id, "failed", refused.reason)
             return

@@ -24,7 +24,7 @@ from services.outreach.journey_models import (
     StepStats,
     TaskStep,
 )
-from services.outreach.logic import journey_graph, templates
+from services.outreach.logic import channels, journey_graph, templates
 from shared import idempotency, ids
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339
@@ -45,7 +45,7 @@ def _checked(tenant_id: str, definition: JourneyDefinition) -> None:
                 f"Step {step.id!r}: no template {template_id!r}.",
                 [{"loc": ["body", "steps", position, "template_id"], "msg": f"{step.id}: no such template"}],
             ) from None
-        if template.channel == "wecom_group":
+        if channels.adapter(template.channel).delivery == "group_chats":
             raise Unprocessable(
                 f"Step {step.id!r}: a journey reaches one contact; a customer group template cannot be used.",
                 [{"loc": ["body", "steps", position, "template_id"], "msg": f"{step.id}: a group template"}],

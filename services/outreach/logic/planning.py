@@ -30,8 +30,8 @@ from services.outreach.dal import deliveries
 from services.outreach.dal import facts as facts_dal
 from services.outreach.dal.caps import CapReached, count_in
 from services.outreach.dal.table import handled, mark_handled, table
-from services.outreach.gateways.wechat import ChannelRefused, messages
-from services.outreach.logic import delivery, templates
+from services.outreach.gateways.wechat import ChannelRefused
+from services.outreach.logic import channels, delivery, templates
 from services.outreach.logic import settings as outreach_settings
 from services.outreach.logic.broadcasts import template_app_id
 from services.outreach.models import CapWindow, ContactFacts
@@ -49,7 +49,6 @@ from shared.outbox import publish_with
 
 PAGE = 100  # contacts planned per step: a page's facts are one BatchGetItem
 WECOM_MOST_PER_TASK = 10_000  # add_msg_template takes at most this many external_userids
-WECHAT_PER_SECOND = 50
 SEND_SETTLES_SECONDS = 120  # a WeChat send is answered within this (its timeout is 5 s)
 
 
@@ -99,7 +98,8 @@ def step(tenant_id: str, event_id: str, stepped: BroadcastStepped) -> None:
     if broadcast is None or broadcast.status != "planning" or broadcast.step != stepped.step:
         mark_handled(BROADCASTS_CONSUMER.name, tenant_id, event_id)  # an old step, delivered again
         return
-    if broadcast.channel == "wecom_group":
+    channel = channels.adapter(broadcast.channel)
+    if channel.delivery == "group_chats":
         _dispatch_groups(broadcast, event_id)
         return
     if broadcast.phase == "dispatch":
@@ -114,7 +114,7 @@ def step(tenant_id: str, event_id: str, stepped: BroadcastStepped) -> None:
         publish_with(tx, tenant_id, BroadcastStepped(broadcast_id=broadcast.broadcast_id, step=broadcast.step + 1))
         tx.commit()
         return
-    if broadcast.channel == "wecom_customer":
+    if channel.delivery == "staff_confirmed":
         # Planned: the queued recipients go to WeCom, one task per staff member (next step).
         changes = {"step": broadcast.step + 1, "cursor": None, "phase": "dispatch"}
         dal.advance(tx, broadcast, changes, counts, skipped)
@@ -141,6 +141,7 @@ def _plan_page(broadcast: Broadcast, page: list[str]) -> tuple[Counter[str], Cou
     tenant_id = broadcast.tenant_id
     template = Template.model_validate(broadcast.template)
     settings = outreach_settings.get(tenant_id)
+    channel = channels.adapter(broadcast.channel)
     windows = delivery.cap_windows(settings, broadcast.channel, utc_now())
     recorded = dal.recipients_recorded(tenant_id, broadcast.broadcast_id, page)
     facts = facts_dal.get_many(tenant_id, page)
@@ -159,8 +160,8 @@ def _plan_page(broadcast: Broadcast, page: list[str]) -> tuple[Counter[str], Cou
             skipped[str(record["reason"])] += 1
             continue
         counts["queued"] += 1
-        if broadcast.channel in ("wechat_template", "wechat_subscribe"):
-            counts.update(_send_wechat(broadcast, template, record, facts.get(contact_id), owner_names))
+        if channel.delivery == "direct":
+            counts.update(_send_direct(broadcast, template, record, facts.get(contact_id), owner_names))
     return counts, skipped
 
 
@@ -173,7 +174,7 @@ def _decide(broadcast: Broadcast, template: Template, contact_id: str, facts: Co
         return record | {"outcome": "skipped", "reason": address}
     return record | {
         "outcome": "queued",
-        "state": "sending" if broadcast.channel.startswith("wechat") else "queued",
+        "state": "sending" if channels.adapter(broadcast.channel).delivery == "direct" else "queued",
         "staff_id": address.staff_id,
         "corp_id": address.corp_id,
         "external_userid": address.external_userid,
@@ -228,14 +229,14 @@ def _owner_names(tenant_id: str, facts: Any) -> dict[str, str]:
     return facts_dal.staff_names(tenant_id, sorted(owners)) if owners else {}
 
 
-def _send_wechat(
+def _send_direct(
     broadcast: Broadcast,
     template: Template,
     record: dict[str, Any],
     facts: ContactFacts | None,
     owner_names: dict[str, str],
 ) -> Counter[str]:
-    """Send one queued WeChat message (at most once) and count what became of it."""
+    """Send one queued message on a direct channel (at most once) and count what became of it."""
     state = record.get("state")
     if state in ("sent", "failed"):
         return Counter({"sent": 1, "delivered": 1} if state == "sent" else {"failed": 1})
@@ -259,14 +260,17 @@ def _send_wechat(
         utc_now(),
         outreach_settings.get(broadcast.tenant_id).time_zone,
     )
-    _wait_for_rate_slot(broadcast.tenant_id, broadcast.channel)
+    channel = channels.adapter(broadcast.channel)
+    _wait_for_rate_slot(broadcast.tenant_id, channel)
+    address = channels.Address(
+        staff_id=record.get("staff_id"),
+        corp_id=record.get("corp_id"),
+        external_userid=record.get("external_userid"),
+        openid=record.get("openid"),
+    )
     try:
-        messages().send(
-            broadcast.tenant_id,
-            broadcast.channel,
-            f"{broadcast.broadcast_id}#{contact_id}",
-            str(record["openid"]),
-            content.model_dump(mode="json"),
+        channel.send(
+            broadcast.tenant_id, f"{broadcast.broadcast_id}#{contact_id}", address, content.model_dump(mode="json")
         )
     except ChannelRefused as refused:
         dal.set_recipient_state(broadcast.tenant_id, broadcast.broadcast_id, contact_id, "failed", refused.reason)
@@ -275,9 +279,9 @@ def _send_wechat(
     return Counter(sent=1, delivered=1)
 
 
-def _wait_for_rate_slot(tenant_id: str, channel: str) -> None:
+def _wait_for_rate_slot(tenant_id: str, channel: channels.ChannelAdapter) -> None:
     """Never more than the channel's rate: wait for the next second when this one is full."""
-    while not deliveries.take_rate_slot(tenant_id, channel, int(time.time()), WECHAT_PER_SECOND):
+    while not deliveries.take_rate_slot(tenant_id, channel.name, int(time.time()), channel.per_second):
         time.sleep(1.0 - (time.time() % 1.0) + 0.001)
 
 
