@@ -160,6 +160,8 @@ SERVICE = Service(
         Route("POST", "/v1/contacts/bulk-tags/{job_id}/start", STAFF, WRITERS),
         Route("POST", "/v1/segments/{segment_id}/exports", STAFF, WRITERS),
         Route("POST", "/v1/contacts/{contact_id}/export", STAFF, WRITERS),
+        # Every contact's profile snapshot published again (a copy-keeping service deployed late).
+        Route("POST", "/v1/contacts/profile-snapshots/republish", STAFF, ADMINS),
         Route("GET", "/v1/jobs/{job_id}/download", STAFF, WRITERS),
         Route("GET", "/v1/me", "member"),
         Route("PATCH", "/v1/me", "member"),

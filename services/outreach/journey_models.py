@@ -291,6 +291,9 @@ class Enrollment(Model):
     seen: list[dict[str, str | int | bool]] = Field(
         default_factory=list, description="Facts seen since entry (a branch asks whether one happened)."
     )
+    failures: int = Field(default=0, description="Tries of the step at ``failing_seq`` that raised.")
+    failing_seq: int | None = Field(default=None, description="The step (by seq) the failures are of.")
+    error: str | None = Field(default=None, description="Why the contact left the journey early (a failing step).")
     entered_at: str
     updated_at: str
 

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack
+from shared import aws
 from services.outreach.dal import facts as dal
+from services.outreach.dal.table import table
 from services.outreach.logic import facts
 from shared.consumer import AlreadyProcessed
 from shared.events import contacts as contact_events
@@ -143,6 +145,36 @@ def test_contacts_changes_reach_the_facts_and_the_segment_membership(client: Cli
 
 
 # Applied directly, in the orders that go wrong ---------------------------------------------------------
+def test_a_profile_republish_gives_outreach_the_contacts_it_never_saw_and_changes_no_newer_copy(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    made = [
+        client.post("/v1/contacts", json_body={"name": f"客户{n}", "tags": ["VIP"]}, token=admin) for n in range(3)
+    ]
+    contact_ids = [answer.json["contact_id"] for answer in made]
+    eventually(lambda: all(dal.get(tenant, contact_id) for contact_id in contact_ids))
+    forgotten, newer = contact_ids[0], contact_ids[1]
+    # As if outreach had been deployed after the first contact was made: it has no copy of it.
+    key = {"pk": {"S": f"T#{tenant}#FACTS#{forgotten}"}, "sk": {"S": dal.FACTS_SK}}
+    aws.client("dynamodb").delete_item(TableName=table(), Key=key)
+    apply(facts.record_profile, tenant, profile(newer, 99, name="已在外联更新"))  # a copy newer than contacts'
+    for role in ("manager", "agent", "guide"):
+        token = client.staff_token(tenant, roles=(role,))
+        assert client.post("/v1/contacts/profile-snapshots/republish", token=token).status == 403
+
+    started = client.post("/v1/contacts/profile-snapshots/republish", token=admin)
+    assert started.status == 202, started.body
+    job_id = started.json["job_id"]
+    eventually(lambda: client.get(f"/v1/jobs/{job_id}", token=admin).json["status"] == "succeeded")
+    assert client.get(f"/v1/jobs/{job_id}", token=admin).json["progress"]["done"] == 3
+    back = eventually(lambda: dal.get(tenant, forgotten))
+    assert (back.name, back.tags) == ("客户0", ["VIP"])
+    kept = dal.get(tenant, newer)
+    assert kept is not None
+    assert (kept.name, kept.version) == ("已在外联更新", 99)
+
+
 def test_an_older_or_repeated_snapshot_changes_nothing_and_leaves_the_other_facts(stack: LocalStack) -> None:
     tenant = f"t-{uuid.uuid4().hex[:10]}"
     apply(

@@ -181,6 +181,45 @@ def test_win_back_waits_a_day_sends_and_tags_once_and_an_edit_leaves_the_enrolle
     assert [version["version"] for version in versions] == [2, 1]
 
 
+def test_a_step_that_keeps_failing_is_tried_again_later_and_then_ends_the_contacts_run(
+    client: Client, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = client.staff_token(tenant, "admin1", ("admin",))
+    settings(client, admin)
+    made = journey(client, admin, win_back(wechat_template(client, admin), wait_minutes=1))
+    journey_id = made["journey_id"]
+    contact_id = member(client, admin, tenant)
+    dormant(tenant, contact_id)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the template store is unreadable")
+
+    monkeypatch.setattr(journey_engine.Runner, "_send", broken)
+    tries_at, tried = [], 0
+    for minutes in range(2, 200):
+        clock.set_offset_seconds(minutes * 60)
+        journey_engine.tick()
+        [enrollment] = journeys_dal.enrollments_of(tenant, contact_id)  # this test's own contact
+        if enrollment.failures > tried:
+            tries_at.append(minutes)
+            tried = enrollment.failures
+        if enrollment.state == "exited":
+            break
+    # Tried at once, then after 2, 4, 8 and 16 minutes: five tries, then the contact's run ends.
+    assert [later - tries_at[0] for later in tries_at] == [0, 2, 6, 14, 30]
+    assert (enrollment.state, enrollment.step_id) == ("exited", "send")
+    assert enrollment.error == "RuntimeError: the template store is unreadable"
+    clock.set_offset_seconds(400 * 60)
+    journey_engine.tick()
+    assert journeys_dal.enrollments_of(tenant, contact_id) == [enrollment]  # no longer due: untouched
+    stats = client.get(f"/v1/journeys/{journey_id}/stats", token=admin).json
+    assert (stats["active"], stats["exited"]) == (0, 1)
+    steps = {step["step_id"]: step for step in stats["steps"]}
+    assert steps["wait"] == {"step_id": "wait", "entered": 1, "waiting": 0, "passed": 1, "exited": 0}
+    assert steps["send"] == {"step_id": "send", "entered": 1, "waiting": 0, "passed": 0, "exited": 1}
+    assert sends_to(tenant, journey_id, contact_id) == []
+
+
 def birthday_journey(template_id: str) -> dict[str, Any]:
     return {
         "name": "生日礼",

@@ -42,7 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.contacts.dal.profile_snapshot import profile_changes
+from services.contacts.dal.profile_snapshot import current_profile, profile_changes
 from services.contacts.models import BUSINESS_ZONE, CORP_KIND, Contact, MergeCandidate, MergeEntry, TimelineEntry
 from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed
@@ -367,6 +367,15 @@ def contact_ids_page(tenant_id: str, limit: int, cursor: str | None) -> tuple[li
         attributes=("gsi1sk",),
     )
     return [str(item["gsi1sk"]) for item in page.items], page.next_cursor
+
+
+def republish_profiles(tenant_id: str, contacts: list[Contact]) -> None:
+    """Publish each contact's profile snapshot again as it stands (``ContactProfileChanged``),
+    a transaction of outbox items per ``MAX_TRANSACTION_ITEMS`` contacts; writes nothing else."""
+    for start in range(0, len(contacts), MAX_TRANSACTION_ITEMS):
+        tx = Transaction(table())
+        publish_with(tx, tenant_id, *(current_profile(c) for c in contacts[start : start + MAX_TRANSACTION_ITEMS]))
+        tx.commit()
 
 
 def get_many(tenant_id: str, contact_ids: list[str]) -> list[Contact]:

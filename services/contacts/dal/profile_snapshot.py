@@ -55,5 +55,10 @@ def profile_changes(changes: list[tuple[Contact | None, Contact]]) -> list[Conta
     for before, after in changes:
         fields = snapshot_fields(after)
         if before is None or snapshot_fields(before) != fields:
-            published.append(ContactProfileChanged.model_validate({**fields, "version": after.version}))
+            published.append(current_profile(after))
     return published
+
+
+def current_profile(contact: Contact) -> ContactProfileChanged:
+    """The snapshot of ``contact`` as it stands (a republish: consumers keep the newest version)."""
+    return ContactProfileChanged.model_validate({**snapshot_fields(contact), "version": contact.version})

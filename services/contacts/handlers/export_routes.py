@@ -35,6 +35,15 @@ def bulk_tag_start(job_id: Id) -> JobView:
     return JobView.of(bulk_tags.start_upload(api.staff(), job_id))
 
 
+@api.route("POST /v1/contacts/profile-snapshots/republish", status=202)
+def republish_profiles() -> JobView:
+    """Publish every contact's profile snapshot again, as a job (for a service that keeps a copy of
+    contacts and was deployed after them: it takes what is newer than its copy)."""
+    from services.contacts.logic import profile_republish
+
+    return JobView.of(profile_republish.start(api.staff()))
+
+
 @api.route("POST /v1/segments/{segment_id}/exports", status=202)
 def export_segment(segment_id: SegmentId) -> JobView:
     """Export a segment's members to a CSV file, as a job; GET /v1/jobs/{job_id}/download offers it."""

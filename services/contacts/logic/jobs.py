@@ -64,6 +64,7 @@ KINDS: dict[str, str] = {
     "bulk_tag": "services.contacts.logic.bulk_tags",
     "segment_export": "services.contacts.logic.segment_export",
     "contact_export": "services.contacts.logic.contact_export",
+    "profile_republish": "services.contacts.logic.profile_republish",
 }
 
 

@@ -62,6 +62,7 @@ from shared.outbox import publish_with
 MOST_STEPS_PER_RUN = 100  # a graph has at most 100 steps and no cycle without a wait
 SEEN_KEPT = 20  # facts remembered per enrollment for "did it happen" branches
 PAUSED_RETRY = timedelta(minutes=15)  # a paused journey's due contacts are looked at again then
+STEP_TRIES = 5  # a step raising this many times in a row ends the contact's run (``_step_failed``)
 EventData = dict[str, Any]
 
 
@@ -86,6 +87,7 @@ class Runner:
         self.settings = outreach_settings.get(tenant_id)
         self._status: dict[str, str | None] = {}
         self.items_read = 1  # items this runner read besides the enrollments given to it (settings)
+        self.failed = 0  # steps that raised (each put off by ``_step_failed``)
 
     def facts(self, contact_id: str) -> ContactFacts | None:
         self.items_read += 1
@@ -164,22 +166,30 @@ class Runner:
             step = steps[enrollment.step_id]
             if step.type == "exit":
                 return
-            move = self._step(enrollment, step, now, resume)
-            resume = None
-            after = self._moved(enrollment, move, now)
-            tx = Transaction(table())
-            dal.move(tx, enrollment, after)
-            self._count_move(tx, enrollment, after, step.id, steps)
-            for effect in move.effects:
-                effect(tx)
             try:
+                move = self._step(enrollment, step, now, resume)
+                after = self._moved(enrollment, move, now)
+                tx = Transaction(table())
+                dal.move(tx, enrollment, after)
+                self._count_move(tx, enrollment, after, step.id, steps)
+                for effect in move.effects:
+                    effect(tx)
                 tx.commit()
             except dal.StepTaken:
                 return  # another delivery took this step
             except CapReached:
                 continue  # a broadcast took the last of the cap meanwhile: the step is decided again
+            except Exception as error:  # this contact's fault must hold up neither it nor the others
+                logger.exception("journey step failed", extra={"journey_id": enrollment.journey_id})
+                self.failed += 1
+                _step_failed(enrollment, now, error)
+                return
+            resume = None
             if move.after_commit is not None:
-                move.after_commit()
+                try:
+                    move.after_commit()
+                except Exception:  # the send stays attempted: never sent twice, and the journey goes on
+                    logger.exception("a journey send's outcome is unknown", extra={"journey_id": after.journey_id})
             enrollment = after
             if after.state in ("waiting", "exited", "converted"):
                 return
@@ -521,7 +531,7 @@ def tick(most: int | None = None) -> dict[str, int]:
     """Move on every waiting enrollment that is due (read from the due index only)."""
     now = utc_now()
     runners: dict[str, Runner] = {}
-    moved = paused = failed = 0
+    moved = paused = 0
     for enrollment in list(dal.due(rfc3339(now), most)):
         runner = runners.get(enrollment.tenant_id) or runners.setdefault(
             enrollment.tenant_id, Runner(enrollment.tenant_id)
@@ -533,18 +543,15 @@ def tick(most: int | None = None) -> dict[str, int]:
         definition = runner.definition(enrollment.journey_id, enrollment.journey_version)
         step = next((s for s in definition.steps if s.id == enrollment.step_id), None) if definition else None
         resume = "due" if isinstance(step, WaitStep) else None
-        try:
-            runner.run(enrollment, now, resume=resume)
-        except Exception:  # one contact's fault must not hold up the others: it stays due, tried next tick
-            logger.exception("journey step failed", extra={"journey_id": enrollment.journey_id})
-            failed += 1
-            continue
-        moved += 1
+        failed_before = runner.failed
+        runner.run(enrollment, now, resume=resume)
+        if runner.failed == failed_before:
+            moved += 1
     items_read = moved + paused + sum(runner.items_read for runner in runners.values())
     return {
         "journey_steps_due": moved,
         "journey_paused": paused,
-        "journey_failed": failed,
+        "journey_failed": sum(runner.failed for runner in runners.values()),
         "journey_items_read": items_read,
     }
 
@@ -581,6 +588,50 @@ def birthday_keys(day: date) -> list[str]:
     if keys[0] == "02-28" and not calendar.isleap(day.year):
         keys.append("02-29")
     return keys
+
+
+def _step_failed(enrollment: Enrollment, now: datetime, error: Exception) -> None:
+    """The step waits to be tried again by the tick, backing off (2, 4, 8, 16 minutes); after
+    ``STEP_TRIES`` tries the contact leaves the journey, counted exited at that step, with the reason
+    kept on its enrollment (a step that cannot succeed is not tried every minute for ever)."""
+    failures = (enrollment.failures if enrollment.failing_seq == enrollment.seq else 0) + 1
+    reason = f"{type(error).__name__}: {error}"[:500]
+    if failures < STEP_TRIES:
+        after = enrollment.model_copy(
+            update={
+                "state": "waiting",
+                "failures": failures,
+                "failing_seq": enrollment.seq,
+                "due_at": rfc3339(now + timedelta(minutes=2**failures)),
+            }
+        )
+        tx = Transaction(table())
+        dal.move(tx, enrollment, after)
+        if enrollment.state != "waiting":  # it now waits at its step, as a send waits out quiet hours
+            dal.count(tx, enrollment, enrollment.step_id, waiting=1)
+        with suppress(dal.StepTaken):
+            tx.commit()
+        return
+    after = enrollment.model_copy(
+        update={
+            "state": "exited",
+            "seq": enrollment.seq + 1,
+            "due_at": None,
+            "awaiting": None,
+            "failures": failures,
+            "failing_seq": enrollment.seq,
+            "error": reason,
+            "updated_at": rfc3339(now),
+        }
+    )
+    tx = Transaction(table())
+    dal.move(tx, enrollment, after)
+    dal.count(tx, enrollment, enrollment.step_id, waiting=-1 if enrollment.state == "waiting" else 0, exited=1)
+    dal.count(tx, enrollment, dal.JOURNEY_TOTAL, active=-1, exited=1)
+    dal.leave(tx, enrollment)
+    with suppress(dal.StepTaken):
+        tx.commit()
+    logger.error("journey step gave up", extra={"journey_id": enrollment.journey_id, "reason": reason})
 
 
 def _postpone(enrollment: Enrollment, until: datetime) -> None:
