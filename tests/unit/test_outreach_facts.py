@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from local.stack import LocalStack
-from shared import aws
 from services.outreach.dal import facts as dal
 from services.outreach.dal.table import table
 from services.outreach.logic import facts
+from shared import aws
 from shared.consumer import AlreadyProcessed
 from shared.events import contacts as contact_events
 from shared.events import points as points_events
@@ -149,9 +149,7 @@ def test_a_profile_republish_gives_outreach_the_contacts_it_never_saw_and_change
     client: Client, tenant: str
 ) -> None:
     admin = client.staff_token(tenant)
-    made = [
-        client.post("/v1/contacts", json_body={"name": f"客户{n}", "tags": ["VIP"]}, token=admin) for n in range(3)
-    ]
+    made = [client.post("/v1/contacts", json_body={"name": f"客户{n}", "tags": ["VIP"]}, token=admin) for n in range(3)]
     contact_ids = [answer.json["contact_id"] for answer in made]
     eventually(lambda: all(dal.get(tenant, contact_id) for contact_id in contact_ids))
     forgotten, newer = contact_ids[0], contact_ids[1]
