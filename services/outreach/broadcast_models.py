@@ -114,8 +114,12 @@ class BroadcastList(Model):
     next_cursor: str | None
 
 
+STAFF_NAME_DESCRIPTION = "The staff member's name as outreach knows it; None when unknown."
+
+
 class StaffShare(Model):
     staff_id: str
+    staff_name: str | None = Field(description=STAFF_NAME_DESCRIPTION)
     recipients: int
 
 
@@ -155,6 +159,7 @@ class Dispatch(Model):
 
 class DispatchView(Model):
     staff_id: str
+    staff_name: str | None = Field(description=STAFF_NAME_DESCRIPTION)
     recipients: int
     status: DispatchStatus
     rejected: int
@@ -165,8 +170,9 @@ class DispatchView(Model):
     updated_at: str
 
     @classmethod
-    def of(cls, dispatch: Dispatch) -> "DispatchView":
-        return cls.model_validate(dispatch.model_dump(include=set(cls.model_fields)))
+    def of(cls, dispatch: Dispatch, staff_name: str | None) -> "DispatchView":
+        fields = dispatch.model_dump(include=set(cls.model_fields))
+        return cls.model_validate({**fields, "staff_name": staff_name})
 
 
 class DispatchList(Model):

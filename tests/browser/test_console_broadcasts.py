@@ -1,14 +1,16 @@
 """The console's broadcasts (群发) and the guide's tasks in the browser, against the local stack: a
 broadcast made in the wizard (audience, preview counts with skips by reason, schedule), started by
-the minute tick and followed to completed on its page and in the list; a scheduled one changed and
-cancelled on a phone; a journey's task step giving a guide a task with the customer's context and a
-suggested message, completed with a note on a phone."""
+the minute tick and followed to completed on its page and in the list; a WeCom group broadcast whose
+preview and staff confirmations name the staff members outreach knows (the id for one it does not);
+a scheduled one changed and cancelled on a phone; a journey's task step giving a guide a task with
+the customer's context and a suggested message, completed with a note on a phone."""
 
 # ruff: noqa: RUF001 (Chinese text is written with Chinese punctuation)
 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,6 +77,27 @@ def _tick(web_stack: Http) -> None:
     _ok(web_stack.call("POST", "/v1/dev/schedules/outreach-tick/runs"), 200, 202)
 
 
+def _wecom_staff(web_stack: Http, tenant: str, admin: str, staff: dict[str, str]) -> None:
+    """The tenant's WeCom corp (the fake's) with ``staff`` (userid → name) in its directory, synced:
+    outreach learns their names from wecom's events."""
+    corp = f"ww{uuid.uuid4().hex[:12]}"
+    settings = {
+        "corp_id": corp,
+        "agent_id": 1000002,
+        "token": "BrowserToken",
+        "encoding_aes_key": "B" * 43,
+        "secrets": {"contact": "browser-contact", "agent": "browser-agent"},
+    }
+    _ok(web_stack.call("PUT", "/v1/wecom/settings", settings, admin))
+    for userid, name in staff.items():
+        _ok(web_stack.call("POST", "/v1/dev/wecom/staff", {"corp_id": corp, "userid": userid, "name": name}))
+    job = _ok(web_stack.call("POST", "/v1/wecom/directory/syncs", token=admin), 200, 201, 202)
+    wait_for(
+        lambda: _ok(web_stack.call("GET", f"/v1/wecom/jobs/{job['job_id']}", token=admin))["status"] == "succeeded",
+        timeout=20,
+    )
+
+
 def test_a_broadcast_made_in_the_wizard_previews_its_skips_and_is_followed_until_sent(
     console: Page, web_stack: Http, tenant: str
 ) -> None:
@@ -136,6 +159,58 @@ def test_a_broadcast_made_in_the_wizard_previews_its_skips_and_is_followed_until
     expect(console.get_by_role("dialog").get_by_label("消息模板")).to_be_visible()
     _slid_in(console)
     assert_accessible(console, context="broadcasts: wizard on a phone")
+
+
+def test_a_group_broadcast_names_its_staff_in_the_preview_and_the_staff_confirmations(
+    console: Page, web_stack: Http, tenant: str
+) -> None:
+    admin = web_stack.staff_token(tenant, "a1", ("admin",))
+    _no_quiet_hours(web_stack, admin)
+    _wecom_staff(web_stack, tenant, admin, {"guide-1": "导购一"})
+    body = {"name": "群发话术", "channel": "wecom_group", "content": {"text": "本周会员日全场 8 折"}}
+    template_id = _ok(web_stack.call("POST", "/v1/templates", body, admin))["template_id"]
+    audience = {"channel": "wecom_group", "template_id": template_id, "staff_ids": ["guide-1", "nobody"]}
+
+    def named() -> bool:
+        """Outreach knows guide-1's name (from wecom's directory events); nobody's it never will."""
+        status, preview = web_stack.call("POST", "/v1/broadcasts/preview", audience, admin)
+        return status == 200 and [row["staff_name"] for row in preview["by_staff"]] == ["导购一", None]
+
+    wait_for(named, timeout=20)
+
+    sign_in_console(console, tenant, "a1", ("admin",))
+    console.goto("/console/broadcasts")
+    console.get_by_role("button", name="新建群发").click()
+    wizard = console.get_by_role("dialog")
+    _pick(console, wizard.get_by_label("渠道"), "企业微信客户群群发")
+    wizard.get_by_label("发送员工 ID").fill("guide-1\nnobody")
+    _pick(console, wizard.get_by_label("消息模板"), "群发话术")
+    wizard.get_by_role("button", name="下一步").click()
+    shares = wizard.get_by_test_id("broadcast-preview").get_by_role("row")
+    expect(shares.filter(has_text="导购一")).to_have_count(1)  # by name
+    expect(shares.filter(has_text="nobody")).to_have_count(1)  # no name known: the id
+    expect(shares.filter(has_text="guide-1")).to_have_count(0)
+    assert_accessible(console, context="broadcasts: group preview with staff names")
+    console.screenshot(path=ARTIFACTS / "broadcast-group-preview-desktop.png")
+    wizard.get_by_role("button", name="下一步").click()
+    wizard.get_by_label("名称").fill("客户群会员日")
+    wizard.get_by_role("button", name="创建群发").click()
+
+    expect(console.get_by_role("heading", name="客户群会员日")).to_be_visible()
+    broadcast_id = console.url.rsplit("/", 1)[-1]
+
+    def asked() -> bool:
+        """Planned by the tick and handed to WeCom: guide-1's task waits for their confirmation."""
+        _tick(web_stack)
+        rows = _ok(web_stack.call("GET", f"/v1/broadcasts/{broadcast_id}/dispatches", token=admin))["items"]
+        return [(row["staff_id"], row["status"]) for row in rows] == [("guide-1", "pending")]
+
+    wait_for(asked, timeout=30)
+    confirmations = console.get_by_test_id("dispatches")
+    expect(confirmations.get_by_role("row").filter(has_text="导购一")).to_contain_text("待确认", timeout=20_000)
+    expect(confirmations).not_to_contain_text("guide-1")
+    assert_accessible(console, context="broadcasts: group broadcast's staff confirmations")
+    console.screenshot(path=ARTIFACTS / "broadcast-group-dispatches-desktop.png", full_page=True)
 
 
 def test_a_scheduled_broadcast_is_changed_then_cancelled_on_a_phone(phone: Page, web_stack: Http, tenant: str) -> None:

@@ -1,8 +1,8 @@
 """The console's customer groups, 群接龙 and staff KPIs against the local stack and its fake WeCom:
 an admin syncs the groups (the job followed to its end), opens a group (members, activity), posts a
 sign-up sheet and sees its H5 link and entries; a manager reads the KPIs of a scripted day (adds,
-a customer's deletion) in the table and the chart. Seeding goes through the API and the fake, as
-WeCom and staff would."""
+a customer's deletion, a journey's task done) in the table and the chart. Seeding goes through the
+API and the fake, as WeCom and staff would."""
 
 # The console's Chinese uses full-width punctuation, which the assertions match exactly.
 # ruff: noqa: RUF001
@@ -15,7 +15,7 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from local.frontends import LOCAL_MEMBER_APP_ID
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, assert_accessible
@@ -52,6 +52,39 @@ def _customer(stack: Http, corp: str, name: str) -> str:
     return external_userid
 
 
+def _a_task_done(stack: Http, tenant: str, admin: str, staff_id: str) -> None:
+    """A journey's task step gives ``staff_id`` a task for a customer they own, and they complete
+    it (as the guide's task page would): one task done today. (None goes overdue: that takes a
+    minute of real time, or moving the test clock every browser test shares.)"""
+    text = {"name": "回访话术", "channel": "wecom_customer", "content": {"text": "{name|朋友}您好"}}
+    template_id = _ok(stack.call("POST", "/v1/templates", text, admin))["template_id"]
+    segment = _ok(stack.call("POST", "/v1/segments", {"name": "回访名单", "kind": "static"}, admin))
+    journey = {
+        "name": "新客回访",
+        "trigger": {"kind": "segment_entered", "segment_id": segment["segment_id"]},
+        "entry": "call",
+        "steps": [
+            {"type": "task", "id": "call", "title": "回访", "next": "done"},
+            {"type": "exit", "id": "done"},
+        ],
+    }
+    made = _ok(stack.call("POST", "/v1/journeys", journey, admin))
+    _ok(stack.call("POST", f"/v1/journeys/{made['journey_id']}/resume", token=admin))
+    contact_id = _ok(stack.call("POST", "/v1/contacts", {"name": "周八", "owner": staff_id}, admin))["contact_id"]
+    preview = f"/v1/templates/{template_id}/preview"
+    # Outreach knows the contact (and its owner) from contacts' events before the segment entry.
+    wait_for(lambda: stack.call("POST", preview, {"contact_id": contact_id}, admin)[0] == 200, timeout=20)
+    _ok(stack.call("POST", f"/v1/segments/{segment['segment_id']}/members", {"add": [contact_id]}, admin))
+    guide = stack.staff_token(tenant, staff_id, ("guide",))
+
+    def given() -> list[dict[str, Any]]:
+        _ok(stack.call("POST", "/v1/dev/schedules/outreach-tick/runs"))
+        return list(_ok(stack.call("GET", "/v1/me/tasks", token=guide))["items"])
+
+    [task] = wait_for(given, timeout=30)
+    _ok(stack.call("POST", f"/v1/me/tasks/{task['task_id']}/complete", {}, guide))
+
+
 def _signed_in(page: Page, stack: Http, tenant: str, staff_id: str, roles: tuple[str, ...]) -> None:
     """The console's session as its development sign-in stores it (the sign-in page itself is
     another test's subject; this one starts signed in)."""
@@ -84,6 +117,11 @@ def _both_widths(page: Page, name: str) -> None:
     page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
     page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
     page.set_viewport_size({"width": DESKTOP["width"], "height": DESKTOP["height"]})
+
+
+def _scrolled_to_the_end(scroller: Locator) -> None:
+    """A sideways scroller scrolled to its last columns (the staff column stays, fixed)."""
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth }")
 
 
 def test_an_admin_syncs_groups_opens_one_and_posts_a_signup_sheet(console: Page, web_stack: Http, tenant: str) -> None:
@@ -171,11 +209,13 @@ def test_a_manager_reads_the_staff_kpis_of_a_scripted_day(console: Page, web_sta
         _ok(web_stack.call("POST", f"{FAKE}/relationships", body))
     body = {"tenant_id": tenant, "action": "customer_deletes", "userid": "guide-1", "external_userid": customers[0]}
     _ok(web_stack.call("POST", f"{FAKE}/relationships", body))
+    _a_task_done(web_stack, tenant, admin, "guide-1")
 
     def settled() -> bool:
         rows = _ok(web_stack.call("GET", "/v1/wecom/kpis?group_by=staff&period=day", token=admin))["rows"]
         mine = [row for row in rows if row["staff_id"] == "guide-1"]
-        return bool(mine) and (mine[0]["adds"], mine[0]["deletions_by_customer"], mine[0]["customers"]) == (3, 1, 2)
+        figures = ("adds", "deletions_by_customer", "customers", "tasks_done")
+        return bool(mine) and tuple(mine[0][key] for key in figures) == (3, 1, 2, 1)
 
     wait_for(settled, timeout=15)
 
@@ -184,8 +224,23 @@ def test_a_manager_reads_the_staff_kpis_of_a_scripted_day(console: Page, web_sta
     expect(console.get_by_role("heading", name="员工 KPI", level=1)).to_be_visible()
     row = console.get_by_role("row").filter(has_text="导购一")
     cells = row.get_by_role("cell")
-    # name, customers, adds, net adds, by customer, by staff, churn, 引流, resolved, first response, CSAT, orders, GMV
-    expect(cells).to_have_text(["导购一", "2", "3", "2", "1", "0", "33.3%", "—", "0", "—", "—", "0", "0.00"])
+    # name, customers, adds, net adds, by customer, by staff, churn, 引流, resolved, first response, CSAT, orders, GMV,
+    # tasks done, tasks overdue
+    expect(cells).to_have_text(["导购一", "2", "3", "2", "1", "0", "33.3%", "—", "0", "—", "—", "0", "0.00", "1", "0"])
+    headers = console.get_by_role("columnheader")
+    expect(headers.nth(13)).to_have_text("已完成任务")
+    expect(headers.nth(14)).to_have_text("逾期任务")
+    expect(console.get_by_role("row").filter(has_text="导购二").get_by_role("cell").nth(13)).to_have_text("0")
+    # The table is wider than the page: its scroller is named and the keyboard reaches it.
+    scroller = console.get_by_role("region", name="KPI 明细表（可左右滚动）")
+    scroller.focus()
+    expect(scroller).to_be_focused()
+    _scrolled_to_the_end(scroller)
+    console.screenshot(path=ARTIFACTS / "console-kpis-tasks.png", full_page=True)
+    console.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
+    _scrolled_to_the_end(scroller)
+    console.screenshot(path=ARTIFACTS / "console-kpis-tasks-phone.png", full_page=True)
+    console.set_viewport_size({"width": DESKTOP["width"], "height": DESKTOP["height"]})
     expect(console.get_by_role("row").filter(has_text="导购二").get_by_role("cell").nth(6)).to_have_text("—")
     expect(console.get_by_text("导购客群资产数最高：导购一（2）")).to_be_visible()
     _settled(console)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from local.fake_wecom import FAKE, MASS
 from services.outreach.dal import caps as caps_dal
 from services.outreach.dal import deliveries
+from services.outreach.dal import facts as facts_dal
 from services.outreach.dal.table import table
 from services.outreach.handlers.broadcasts import handler as broadcasts_handler
 from services.outreach.logic import delivery, facts, planning
@@ -116,6 +117,9 @@ def test_a_broadcast_to_500_skips_exactly_asks_each_owner_once_and_counts_the_po
         FAKE.customer_adds(corp_of(tenant), staff, f"wm-{contact_id}", welcome=False)
     for number in range(50, 80):
         at_month_cap(tenant, f"c{number:03d}")
+    names = {"anna": "安娜", "ben": "本"}  # cara: outreach never heard her name
+    for staff, name in names.items():
+        facts_dal.save_staff(tenant, staff, corp_of(tenant), name, "active", datetime.now(UTC).isoformat())
     body = {"channel": "wecom_customer", "template_id": template(client, admin), "segment_id": segment}
 
     preview = client.post("/v1/broadcasts/preview", json_body=body, token=admin)
@@ -127,6 +131,7 @@ def test_a_broadcast_to_500_skips_exactly_asks_each_owner_once_and_counts_the_po
     reached = [c for c in owners if int(c[1:]) >= 100]
     shares = {staff: sum(1 for c in reached if owners[c] == staff) for staff in STAFF}
     assert {row["staff_id"]: row["recipients"] for row in preview.json["by_staff"]} == shares
+    assert {row["staff_id"]: row["staff_name"] for row in preview.json["by_staff"]} == {**names, "cara": None}
 
     made = broadcast(client, admin, tenant, {**body, "name": "双十二会员日"})
     sending = eventually(
@@ -151,6 +156,7 @@ def test_a_broadcast_to_500_skips_exactly_asks_each_owner_once_and_counts_the_po
         timeout=30,
     )
     assert sorted(row["staff_id"] for row in dispatches) == sorted(STAFF)
+    assert {row["staff_id"]: row["staff_name"] for row in dispatches} == {**names, "cara": None}
 
     # Two of the three confirm in the WeCom app; the third never does.
     for task in MASS.listed(corp_of(tenant)):

@@ -511,7 +511,8 @@ def save_staff(
 
 
 def staff_names(tenant_id: str, staff_ids: Iterable[str]) -> dict[str, str]:
-    """Names of the staff members outreach knows of among ``staff_ids``."""
+    """Names of the staff members outreach knows of among ``staff_ids`` (one batch read; none for
+    no ids)."""
     keys = [_staff_key(tenant_id, staff_id) for staff_id in dict.fromkeys(staff_ids)]
     return {str(item["staff_id"]): str(item["name"]) for item in batch_get(table(), keys, consistent=False)}
 

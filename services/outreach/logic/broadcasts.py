@@ -170,7 +170,20 @@ def cancel(tenant_id: str, broadcast_id: str) -> BroadcastView:
 def dispatches(tenant_id: str, broadcast_id: str, limit: int, cursor: str | None) -> DispatchList:
     get(tenant_id, broadcast_id)
     found, next_cursor = dal.dispatches_page(tenant_id, broadcast_id, limit, cursor)
-    return DispatchList(items=[DispatchView.of(dispatch) for dispatch in found], next_cursor=next_cursor)
+    names = facts_dal.staff_names(tenant_id, [dispatch.staff_id for dispatch in found])
+    return DispatchList(
+        items=[DispatchView.of(dispatch, names.get(dispatch.staff_id)) for dispatch in found],
+        next_cursor=next_cursor,
+    )
+
+
+def _shares(tenant_id: str, recipients: list[tuple[str, int]]) -> list[StaffShare]:
+    """Recipients per staff member, in the order given, with the names outreach knows."""
+    names = facts_dal.staff_names(tenant_id, [staff_id for staff_id, _ in recipients])
+    return [
+        StaffShare(staff_id=staff_id, staff_name=names.get(staff_id), recipients=count)
+        for staff_id, count in recipients
+    ]
 
 
 def preview(tenant_id: str, request: BroadcastAudience) -> BroadcastPreview:
@@ -185,7 +198,7 @@ def preview(tenant_id: str, request: BroadcastAudience) -> BroadcastPreview:
             targeted=len(staff),
             reachable=len(staff),
             skipped={},
-            by_staff=[StaffShare(staff_id=staff_id, recipients=0) for staff_id in staff],
+            by_staff=_shares(tenant_id, [(staff_id, 0) for staff_id in staff]),
             scheduled_for=scheduled_for,
         )
     settings = outreach_settings.get(tenant_id)
@@ -216,7 +229,7 @@ def preview(tenant_id: str, request: BroadcastAudience) -> BroadcastPreview:
         targeted=targeted,
         reachable=targeted - sum(skipped_counts.values()),
         skipped=skipped_counts,
-        by_staff=[StaffShare(staff_id=staff_id, recipients=count) for staff_id, count in sorted(by_staff.items())],
+        by_staff=_shares(tenant_id, sorted(by_staff.items())),
         scheduled_for=scheduled_for,
     )
 

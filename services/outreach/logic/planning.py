@@ -225,8 +225,7 @@ def _capped(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _owner_names(tenant_id: str, facts: Any) -> dict[str, str]:
-    owners = {fact.owner for fact in facts if fact.owner}
-    return facts_dal.staff_names(tenant_id, sorted(owners)) if owners else {}
+    return facts_dal.staff_names(tenant_id, [fact.owner for fact in facts if fact.owner])
 
 
 def _send_direct(

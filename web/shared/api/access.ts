@@ -498,6 +498,12 @@ export const operations = {
    "manager"
   ]
  },
+ "POST /v1/contacts/profile-snapshots/republish": {
+  "access": "staff",
+  "roles": [
+   "admin"
+  ]
+ },
  "GET /v1/docs": {
   "access": "public",
   "roles": []

@@ -759,6 +759,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/profile-snapshots/republish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish every contact's profile snapshot again, as a job (for a service that keeps a copy of */
+        post: operations["republish_profiles_v1_contacts_profile_snapshots_republish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}": {
         parameters: {
             query?: never;
@@ -4187,6 +4204,11 @@ export interface components {
             /** Staff Id */
             staff_id: string;
             /**
+             * Staff Name
+             * @description The staff member's name as outreach knows it; None when unknown.
+             */
+            staff_name: string | null;
+            /**
              * Status
              * @enum {string}
              */
@@ -6509,6 +6531,11 @@ export interface components {
             recipients: number;
             /** Staff Id */
             staff_id: string;
+            /**
+             * Staff Name
+             * @description The staff member's name as outreach knows it; None when unknown.
+             */
+            staff_name: string | null;
         };
         /** StaffStats */
         StaffStats: {
@@ -11411,6 +11438,53 @@ export interface operations {
             };
             /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    republish_profiles_v1_contacts_profile_snapshots_republish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,8 +26,9 @@ const BROADCAST: Schemas["BroadcastView"] = {
   version: 3,
 };
 
-const dispatch = (staff_id: string, status: Schemas["DispatchView"]["status"], delivered: number): Schemas["DispatchView"] => ({
+const dispatch = (staff_id: string, staff_name: string | null, status: Schemas["DispatchView"]["status"], delivered: number): Schemas["DispatchView"] => ({
   staff_id,
+  staff_name,
   status,
   recipients: 200,
   delivered,
@@ -41,10 +42,10 @@ const dispatch = (staff_id: string, status: Schemas["DispatchView"]["status"], d
 afterEach(() => vi.unstubAllGlobals());
 
 describe("a broadcast's page", () => {
-  it("shows its stats, skips by reason and each WeCom staff member's confirmation, and no change once sent", async () => {
+  it("shows its stats, skips by reason and each WeCom staff member's confirmation by name, and no change once sent", async () => {
     fakeApi({
       "GET /v1/broadcasts/{broadcast_id}": () => [200, BROADCAST],
-      "GET /v1/broadcasts/{broadcast_id}/dispatches": () => [200, { items: [dispatch("anna", "confirmed", 190), dispatch("ben", "pending", 0)], next_cursor: null }],
+      "GET /v1/broadcasts/{broadcast_id}/dispatches": () => [200, { items: [dispatch("anna", "安娜", "confirmed", 190), dispatch("ben", null, "pending", 0)], next_cursor: null }],
       "GET /v1/templates/{template_id}": () => [200, { template_id: "tpl1", name: "会员日模板", channel: "wecom_customer", content: { text: "hi" }, created_at: "", created_by: "", updated_at: "", variables: [], version: 1 }],
       "GET /v1/segments": () => [200, { items: [] }],
     });
@@ -56,6 +57,9 @@ describe("a broadcast's page", () => {
     const table = await screen.findByTestId("dispatches");
     expect(table).toHaveTextContent("Confirmed");
     expect(table).toHaveTextContent("Pending");
+    expect(table).toHaveTextContent("安娜"); // the name outreach knows
+    expect(table).not.toHaveTextContent("anna");
+    expect(table).toHaveTextContent("ben"); // no name known: the id
     expect(await screen.findByText("会员日模板")).toBeInTheDocument();
     expect(screen.queryByText("Cancel broadcast")).toBeNull();
     expect(screen.queryByText("Edit")).toBeNull();

@@ -15,16 +15,16 @@ const TEMPLATE = { template_id: "tpl1", name: "会员日", channel: "wecom_custo
 afterEach(() => vi.unstubAllGlobals());
 
 describe("the broadcast wizard", () => {
-  it("previews the pasted contacts with readable skip reasons and each staff member's share", async () => {
+  it("previews the pasted contacts with readable skip reasons and each staff member's share by name", async () => {
     const api = fakeApi({
       ...ROUTES,
       "GET /v1/templates": () => [200, { items: [TEMPLATE], next_cursor: null }],
-      "POST /v1/broadcasts/preview": () => [200, { targeted: 3, reachable: 1, skipped: { no_consent: 1, cap_reached: 1 }, by_staff: [{ staff_id: "g1", recipients: 1 }], scheduled_for: "2030-05-01T01:00:00Z" }],
+      "POST /v1/broadcasts/preview": () => [200, { targeted: 3, reachable: 1, skipped: { no_consent: 1, cap_reached: 1 }, by_staff: [{ staff_id: "g1", staff_name: "导购一", recipients: 1 }, { staff_id: "g2", staff_name: null, recipients: 0 }], scheduled_for: "2030-05-01T01:00:00Z" }],
     });
     renderInConsole(<BroadcastWizard open onClose={() => undefined} onSaved={() => undefined} />);
     // No template chosen: the wizard stays on its first step and asks no preview.
     fireEvent.click((await screen.findAllByText("Next", {}, { timeout: SLOW / 2 }))[0]);
-    expect((await screen.findAllByText("Required")).length).toBeGreaterThan(0);
+    expect((await screen.findAllByText("Required", undefined, { timeout: 5000 })).length).toBeGreaterThan(0);
     fireEvent.click(screen.getByText("By contact ids"));
     fireEvent.change(await screen.findByLabelText("Contact ids"), { target: { value: "c1, c2\nc3" } });
     fireEvent.mouseDown(screen.getByLabelText("Template"));
@@ -34,7 +34,9 @@ describe("the broadcast wizard", () => {
     const preview = await screen.findByTestId("broadcast-preview");
     expect(preview).toHaveTextContent("No marketing consent");
     expect(preview).toHaveTextContent("Cap reached");
-    expect(preview).toHaveTextContent("g1");
+    expect(preview).toHaveTextContent("导购一"); // by name; by id when outreach does not know it
+    expect(preview).not.toHaveTextContent("g1");
+    expect(preview).toHaveTextContent("g2");
     const asked = api.requests.find((request) => request.path === "/v1/broadcasts/preview");
     expect(asked?.body).toEqual({ channel: "wecom_customer", template_id: "tpl1", contact_ids: ["c1", "c2", "c3"] });
   }, SLOW);

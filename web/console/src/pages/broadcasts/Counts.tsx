@@ -1,9 +1,9 @@
 // The counts a preview and a broadcast's stats share: skipped by reason (readable labels) and each
-// sending staff member's share.
+// sending staff member's share (by name; by id when outreach does not know the name).
 import { Col, Row, Statistic, Table, Typography } from "antd";
 import type { Schemas } from "@shared/api/client";
 import { useBroadcastsT } from "./messages";
-import { skipLabel, skipRows } from "./view";
+import { skipLabel, skipRows, staffName } from "./view";
 
 export function SkipTable({ skipped }: { skipped: Record<string, number> | undefined }) {
   const t = useBroadcastsT();
@@ -49,7 +49,7 @@ export function PreviewCounts({ preview }: { preview: Schemas["BroadcastPreview"
           title={() => t("byStaff")}
           dataSource={preview.by_staff}
           columns={[
-            { title: t("staff"), dataIndex: "staff_id", key: "staff" },
+            { title: t("staff"), key: "staff", render: (_: unknown, row: Schemas["StaffShare"]) => staffName(row) },
             { title: t("recipients"), dataIndex: "recipients", key: "recipients", align: "right" as const },
           ]}
         />

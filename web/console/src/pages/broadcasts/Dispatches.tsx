@@ -1,6 +1,6 @@
-// A WeCom broadcast's staff tasks: each sending staff member confirms in WeCom (pending → confirmed,
-// or expired), then the polled results: delivered, failed, unsent. Paged by the API's cursor; the
-// page refreshes it with the broadcast.
+// A WeCom broadcast's staff tasks: each sending staff member (by name; by id when outreach does not
+// know the name) confirms in WeCom (pending → confirmed, or expired), then the polled results:
+// delivered, failed, unsent. Paged by the API's cursor; the page refreshes it with the broadcast.
 import { useQueryClient } from "@tanstack/react-query";
 import { Table, Typography } from "antd";
 import { useEffect } from "react";
@@ -11,7 +11,7 @@ import { formatTime } from "../../components/format";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useBroadcastsT } from "./messages";
-import { DISPATCH_TONES, dispatchLabel } from "./view";
+import { DISPATCH_TONES, dispatchLabel, staffName } from "./view";
 
 const PAGE_SIZE = 50;
 
@@ -41,7 +41,7 @@ export function Dispatches({ broadcastId, refreshedAt }: { broadcastId: string; 
               size="small"
               scroll={{ x: "max-content" }}
               columns={[
-                { title: t("staff"), dataIndex: "staff_id", key: "staff" },
+                { title: t("staff"), key: "staff", render: (_: unknown, row: Row) => staffName(row) },
                 { title: t("status"), key: "status", render: (_: unknown, row: Row) => <ToneTag tone={DISPATCH_TONES[row.status]}>{dispatchLabel(t, row.status)}</ToneTag> },
                 { title: t("recipients"), dataIndex: "recipients", key: "recipients", align: "right" as const },
                 { title: t("delivered"), dataIndex: "delivered", key: "delivered", align: "right" as const },

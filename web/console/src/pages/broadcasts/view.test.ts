@@ -1,6 +1,6 @@
 import dayjs from "dayjs";
 import { describe, expect, it } from "vitest";
-import { audienceBody, changeBody, createBody, newWizardValues, parseIds, postponed, progressPercent, skipRows, stepOfField, wizardValues, type Broadcast } from "./view";
+import { audienceBody, changeBody, createBody, newWizardValues, parseIds, postponed, progressPercent, skipRows, staffName, stepOfField, wizardValues, type Broadcast } from "./view";
 
 const STATS = { targeted: 10, skipped: {}, queued: 8, sent: 0, delivered: 0, failed: 0, conversions: 0 };
 
@@ -48,6 +48,12 @@ describe("the broadcast wizard's values", () => {
 });
 
 describe("a broadcast's numbers", () => {
+  it("names a sending staff member by the name outreach knows, else by id", () => {
+    expect(staffName({ staff_id: "anna", staff_name: "安娜" })).toBe("安娜");
+    expect(staffName({ staff_id: "ben", staff_name: null })).toBe("ben");
+    expect(staffName({ staff_id: "cara", staff_name: "" })).toBe("cara");
+  });
+
   it("lists skips largest first without zeros", () => {
     expect(skipRows({ no_consent: 2, cap_reached: 5, contact_gone: 0, no_wecom_relationship: 2 })).toEqual([
       { reason: "cap_reached", count: 5 },

@@ -26,11 +26,23 @@ export const statusLabel = (t: T, status: Status) => t(`status_${status}`);
 export const channelLabel = (t: T, channel: Channel) => t(`channel_${channel}`);
 export const dispatchLabel = (t: T, status: DispatchStatus) => t(`dispatch_${status}`);
 
-const SKIP_REASONS = new Set(["no_consent", "no_wecom_relationship", "no_wechat_openid", "cap_reached", "contact_gone"]);
+const SKIP_REASONS = new Set([
+  "no_consent",
+  "no_wecom_relationship",
+  "no_wechat_openid",
+  "cap_reached",
+  "contact_gone",
+  "unknown_staff",
+]);
 
 /** A skip reason in words; a reason this page does not know yet shows as the API gave it. */
 export function skipLabel(t: T, reason: string): string {
   return SKIP_REASONS.has(reason) ? t(`skip_${reason}` as Parameters<T>[0]) : reason;
+}
+
+/** A sending staff member as the page names them: their name as outreach knows it, else their id. */
+export function staffName(row: { staff_id: string; staff_name?: string | null }): string {
+  return row.staff_name || row.staff_id;
 }
 
 /** Skip counts, largest first, without zeros. */

@@ -12,6 +12,7 @@ import { useApi, useSession } from "../../app";
 import { TitleBar } from "../../components/headings";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
+import { KeyboardScroll } from "../../components/KeyboardScroll";
 import { KpiChart } from "./KpiChart";
 import { formatMeasure, MEASURES, rowName, type GroupBy, type KpiRow, type Measure, type Period } from "./kpis";
 import { useKpisT } from "./messages";
@@ -92,14 +93,16 @@ export default function KpisPage() {
           return (
             <>
               <Section id="kpi-table" title={t("table")}>
-                <Table<KpiRow>
-                  rowKey={(row) => String(row.staff_id ?? row.department_id)}
-                  size="small"
-                  pagination={false}
-                  dataSource={data.rows}
-                  columns={columns}
-                  scroll={{ x: "max-content" }}
-                />
+                <KeyboardScroll label={t("tableScroller")}>
+                  <Table<KpiRow>
+                    rowKey={(row) => String(row.staff_id ?? row.department_id)}
+                    size="small"
+                    pagination={false}
+                    dataSource={data.rows}
+                    columns={columns}
+                    scroll={{ x: "max-content" }}
+                  />
+                </KeyboardScroll>
               </Section>
               <Section id="kpi-chart" title={t("chart")}>
                 <Flex vertical gap={12}>

@@ -19,6 +19,8 @@ export const MEASURES = [
   "csat_average",
   "orders",
   "gmv",
+  "tasks_done",
+  "tasks_overdue",
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
