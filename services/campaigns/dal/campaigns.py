@@ -33,8 +33,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from services.campaigns.models import BUSINESS_ZONE, Campaign, ChannelCode
+from shared import consumer as consumer_marks
 from shared import daily, dynamo
-from shared.consumer import AlreadyProcessed, processed_marker
+from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
 from shared.events.campaigns import ChannelCodeCreated
@@ -469,7 +470,5 @@ def inherit_conversion(tenant_id: str, campaign_id: str, survivor_id: str, alias
 
 
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
-    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
-    tx = Transaction(table())
-    processed_marker(tx, consumer, tenant_id, event_id)
-    tx.commit()
+    """Record that a consumer finished with an event that changed nothing in this table."""
+    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)

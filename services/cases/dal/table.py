@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared import consumer as consumer_marks
 from shared import dynamo
-from shared.consumer import processed_marker
-from shared.dynamo import Prepare, Transaction
 from shared.events.cases import ChannelAddress
 from shared.settings import get_settings
 
@@ -58,17 +57,6 @@ def whole_partition(pk: str) -> list[dict[str, Any]]:
     return list(dynamo.query_pages(request))
 
 
-def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
-    """The consumer's "this event was handled" marker, written with the change the event made."""
-
-    def mark(tx: Transaction) -> None:
-        processed_marker(tx, consumer, tenant_id, event_id)
-
-    return mark
-
-
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
-    """Record that a consumer finished with an event (a duplicate then ends here as handled)."""
-    tx = Transaction(table())
-    processed_marker(tx, consumer, tenant_id, event_id)
-    tx.commit()
+    """Record that a consumer finished with an event that changed nothing in this table."""
+    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)

@@ -8,11 +8,10 @@ reach them in the mini-program's thread (the partner's event names no WeChat cha
 from __future__ import annotations
 
 from services.cases.dal import cases as dal
-from services.cases.dal.table import handled
 from services.cases.logic.intake import Draft, open_case
 from services.cases.models import Actor
 from services.cases.service import PARTNER_REQUESTS_CONSUMER
-from shared.consumer import AlreadyProcessed
+from shared.consumer import AlreadyProcessed, handled
 from shared.events.partner import AfterSalesRequested
 
 

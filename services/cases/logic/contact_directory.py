@@ -9,9 +9,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from services.cases.dal import contact_directory as dal
-from services.cases.dal.table import handled
 from services.cases.models import DirectoryEntry
 from services.cases.service import CONTACT_DIRECTORY_CONSUMER
+from shared.consumer import handled
 from shared.events import contacts as events
 
 __all__ = ["DirectoryEntry", "apply", "is_known", "record"]

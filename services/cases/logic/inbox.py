@@ -18,7 +18,6 @@ from services.cases.dal import cases as dal
 from services.cases.dal import channel as channel_dal
 from services.cases.dal import kb as kb_dal
 from services.cases.dal import routing as routing_dal
-from services.cases.dal.table import handled
 from services.cases.gateways.channel import ChannelRefused, gateway
 from services.cases.logic import channel_senders, kb_search
 from services.cases.logic.changes import CaseChange
@@ -27,6 +26,7 @@ from services.cases.logic.workflow import on_member_reply
 from services.cases.models import Actor, Case, ChannelSender, KeywordRule, Message
 from services.cases.service import CHANNEL_INBOX_CONSUMER
 from shared import ids
+from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import UpstreamUnavailable
 from shared.events.cases import ChannelMessageReceived

@@ -20,8 +20,7 @@ Partitions (pk):
 
 from __future__ import annotations
 
-from shared.consumer import processed_marker
-from shared.dynamo import Prepare, Transaction
+from shared import consumer as consumer_marks
 from shared.settings import get_settings
 
 
@@ -33,16 +32,6 @@ def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#OUTREACH"
 
 
-def handled(consumer: str, tenant_id: str, event_id: str) -> Prepare:
-    """The consumer's "this event was handled" marker, written with the change the event made."""
-
-    def mark(tx: Transaction) -> None:
-        processed_marker(tx, consumer, tenant_id, event_id)
-
-    return mark
-
-
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
-    tx = Transaction(table())
-    processed_marker(tx, consumer, tenant_id, event_id)
-    tx.commit()
+    """Record that a consumer finished with an event that changed nothing in this table."""
+    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)

@@ -33,10 +33,11 @@ from datetime import UTC, datetime
 from functools import partial
 
 from services.outreach.dal import facts as dal
-from services.outreach.dal.table import handled, mark_handled
+from services.outreach.dal.table import mark_handled
 from services.outreach.models import ContactFacts, Friendship
 from services.outreach.service import FACTS_CONSUMER
 from shared.clock import parse_rfc3339, rfc3339
+from shared.consumer import handled
 from shared.dynamo import MAX_TRANSACTION_ITEMS, Prepare
 from shared.events import contacts as contact_events
 from shared.events import points as points_events

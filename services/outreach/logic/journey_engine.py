@@ -29,7 +29,7 @@ from services.outreach.dal import facts as facts_dal
 from services.outreach.dal import journeys as dal
 from services.outreach.dal import tasks as tasks_dal
 from services.outreach.dal.caps import CapReached
-from services.outreach.dal.table import handled, mark_handled, table
+from services.outreach.dal.table import mark_handled, table
 from services.outreach.gateways.wechat import ChannelRefused
 from services.outreach.journey_models import (
     AttributeCondition,
@@ -49,6 +49,7 @@ from services.outreach.models import ContactFacts
 from services.outreach.task_models import StaffTask
 from shared import files, ids
 from shared.clock import rfc3339, utc_now
+from shared.consumer import handled
 from shared.dynamo import Prepare, Transaction
 from shared.events.outreach import (
     BroadcastDispatched,

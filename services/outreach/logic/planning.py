@@ -29,7 +29,7 @@ from services.outreach.dal import broadcasts as dal
 from services.outreach.dal import deliveries
 from services.outreach.dal import facts as facts_dal
 from services.outreach.dal.caps import CapReached, count_in
-from services.outreach.dal.table import handled, mark_handled, table
+from services.outreach.dal.table import mark_handled, table
 from services.outreach.gateways.wechat import ChannelRefused
 from services.outreach.logic import channels, delivery, templates
 from services.outreach.logic import settings as outreach_settings
@@ -39,7 +39,7 @@ from services.outreach.service import BROADCASTS_CONSUMER
 from services.outreach.template_models import Template
 from shared import files
 from shared.clock import now_rfc3339, rfc3339, utc_now
-from shared.consumer import AlreadyProcessed
+from shared.consumer import AlreadyProcessed, handled
 from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate
 from shared.events.campaigns import CampaignConversionRecorded

@@ -13,11 +13,12 @@ from typing import Any
 
 from services.wecom.dal import relationships as dal
 from services.wecom.dal import settings as settings_dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.logic import welcome
 from services.wecom.logic.relationships import Change, ChangeKind, transition
 from services.wecom.models import WeComCredentials
 from services.wecom.service import CALLBACKS_CONSUMER
+from shared.consumer import handled
 from shared.errors import ConcurrentUpdate
 from shared.events.wecom import WeComCallbackReceived, WeComContactAdded
 from shared.observability import logger

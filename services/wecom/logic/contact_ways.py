@@ -30,11 +30,12 @@ from services.wecom.contact_way_models import (
 )
 from services.wecom.dal import contact_ways as dal
 from services.wecom.dal import settings as settings_dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.gateways import client as wecom_api
 from services.wecom.kpi_models import BUSINESS_ZONE
 from services.wecom.service import CONTACT_WAYS_CONSUMER
 from shared.clock import now_rfc3339, utc_now
+from shared.consumer import handled
 from shared.errors import ConcurrentUpdate, Conflict, NotFound, UpstreamUnavailable
 from shared.events.campaigns import ChannelCodeCreated
 from shared.events.wecom import WeComContactAdded

@@ -4,8 +4,9 @@ list by contact, and follow a merge to the surviving contact."""
 from __future__ import annotations
 
 from services.wecom.dal import relationships as dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.service import CUSTOMERS_CONSUMER
+from shared.consumer import handled
 from shared.events.contacts import ContactsMerged, WeComCustomerIdentified
 
 

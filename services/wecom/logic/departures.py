@@ -19,11 +19,12 @@ automatically (an admin does it by hand).
 from __future__ import annotations
 
 from services.wecom.dal import transfers as dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.logic import transfers
 from services.wecom.service import DEPARTURES_CONSUMER
 from services.wecom.transfer_models import Departure
 from shared import clock, ids
+from shared.consumer import handled
 from shared.events.wecom import WeComStaffChanged
 from shared.observability import logger
 

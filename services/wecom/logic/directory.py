@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from services.wecom.dal import directory as dal
-from services.wecom.dal.table import handled, mark_handled, table
+from services.wecom.dal.table import mark_handled, table
 from services.wecom.directory_models import (
     WECOM_STATUS,
     Department,
@@ -33,6 +33,7 @@ from services.wecom.directory_models import (
 )
 from services.wecom.service import CALLBACKS_CONSUMER
 from shared.clock import now_epoch
+from shared.consumer import handled
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, NotFound
 from shared.events.wecom import WeComCallbackReceived, WeComStaffChanged

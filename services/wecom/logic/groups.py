@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from services.wecom.dal import groups as dal
 from services.wecom.dal import settings as settings_dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.group_models import (
     ActivityDay,
     Group,
@@ -47,6 +47,7 @@ from services.wecom.group_models import (
 from services.wecom.service import CALLBACKS_CONSUMER
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339, rfc3339, utc_now
+from shared.consumer import handled
 from shared.daily import business_day
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, Forbidden, NotFound, Unprocessable

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from services.wecom.dal import kpis as dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.kpi_models import (
     BUCKET_PREFIX,
     BUSINESS_ZONE,
@@ -66,6 +66,7 @@ from shared import daily
 from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import utc_now
+from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import Forbidden, Unprocessable
 from shared.events.campaigns import QrCodeScanned

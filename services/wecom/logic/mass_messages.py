@@ -52,12 +52,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.wecom.dal import mass_messages as dal
 from services.wecom.dal import settings as settings_dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.mass_message_models import MassMessage, Recipient, TaskStatus
 from services.wecom.models import WeComCredentials
 from services.wecom.service import MASS_MESSAGES_CONSUMER
 from shared import clock, files
-from shared.consumer import AlreadyProcessed
+from shared.consumer import AlreadyProcessed, handled
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, UpstreamUnavailable
 from shared.events.outreach import BroadcastDispatched, WeComMessageContent

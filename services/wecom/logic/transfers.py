@@ -61,7 +61,7 @@ from services.wecom.dal import jobs as jobs_dal
 from services.wecom.dal import relationships as relationships_dal
 from services.wecom.dal import settings as settings_dal
 from services.wecom.dal import transfers as dal
-from services.wecom.dal.table import handled, mark_handled
+from services.wecom.dal.table import mark_handled
 from services.wecom.logic.jobs import StepOutcome
 from services.wecom.logic.relationships import Change, transition
 from services.wecom.models import JobProgress, WeComCredentials, WeComJob
@@ -82,6 +82,7 @@ from services.wecom.transfer_models import (
 )
 from shared import clock, ids
 from shared.auth.principal import StaffPrincipal
+from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, NotFound, Unprocessable, UpstreamUnavailable
 from shared.events.wecom import (
