@@ -127,7 +127,14 @@ def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ..
 
 
 def assert_accessible(page: Page, *, context: str = "") -> None:
-    """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules)."""
+    """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules).
+    A toast or dialog fading in or out is let finish first: half-transparent, its text fails the
+    contrast rule it meets once shown."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.adm-mask, .adm-toast-main, .ant-modal, .ant-message-notice')]"
+        ".every(e => ['0', '1'].includes(getComputedStyle(e).opacity))",
+        timeout=5000,
+    )
     if not page.evaluate("() => Boolean(window.axe)"):
         # The page's CSP (the deployed one: script-src 'self') refuses an injected <script>; the
         # DevTools protocol evaluates outside it, as an extension would, and the page stays as served.
