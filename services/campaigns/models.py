@@ -21,6 +21,53 @@ class _Strict(StrictModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
 
+CampaignKind = Literal["standard", "referral"]
+QualifyingAction = Literal["phone_bound", "first_order", "wecom_added"]
+Invitees = Annotated[int, Field(ge=1, le=10_000)]
+MAX_STAGES = 10
+
+
+class ReferralStage(_Strict):
+    invitees: Invitees = Field(description="Qualified invitees the inviter needs in all to reach the stage.")
+    points: Points = Field(description="Points paid to the inviter once, on reaching the stage.")
+
+
+class ReferralRules(_Strict):
+    """A referral (裂变) program's rules: stage rewards for the inviter, a welcome for the invitee."""
+
+    stages: list[ReferralStage] = Field(min_length=1, max_length=MAX_STAGES)
+    welcome_points: Points = Field(default=0, description="Points for a qualified invitee.")
+    qualifying_action: QualifyingAction = Field(
+        default="phone_bound",
+        description="What a new contact must do to qualify: sign in and bind a phone, place a first order, "
+        "or add the assigned staff member on WeCom.",
+    )
+    per_inviter_cap: Invitees | None = Field(
+        default=None, description="Qualified invitees counted per inviter at most (None: the last stage's)."
+    )
+    clawback_days: int = Field(
+        default=7,
+        ge=0,
+        le=90,
+        description="An invitee who deletes the staff member or refunds within it is clawed back.",
+    )
+
+    @model_validator(mode="after")
+    def _stages_increase(self) -> "ReferralRules":
+        for number, (before, after) in enumerate(zip(self.stages, self.stages[1:], strict=False), start=2):
+            if after.invitees <= before.invitees:
+                raise ValueError(f"stage {number} must need more invitees than stage {number - 1}")
+        return self
+
+    def largest_reward(self) -> int:
+        return max([self.welcome_points, *(stage.points for stage in self.stages)])
+
+
+def _rewards_within_budget(rules: "ReferralRules | None", budget: int) -> None:
+    if rules is not None and rules.largest_reward() > budget:
+        raise ValueError(f"a referral reward of {rules.largest_reward()} points is above the points budget ({budget})")
+
+
 class CampaignFields(_Strict):
     name: CampaignName
     brand: Label | None = None
@@ -32,11 +79,16 @@ class CampaignFields(_Strict):
     entry_url: EntryUrl | None = Field(
         default=None, description="The tenant's mini-program or H5 entry that opens with ?scene=<code>."
     )
+    kind: CampaignKind = "standard"
+    referral: ReferralRules | None = Field(default=None, description="A referral program's rules (kind referral).")
 
     @model_validator(mode="after")
     def _schedule(self) -> "CampaignFields":
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
+        if (self.kind == "referral") != (self.referral is not None):
+            raise ValueError("a referral campaign needs its referral rules, and only it has them")
+        _rewards_within_budget(self.referral, self.points_budget)
         return self
 
 
@@ -53,6 +105,7 @@ class CampaignPatch(_Strict):
     engagement_points: Points | None = None
     points_budget: Budget | None = None
     entry_url: EntryUrl | None = None
+    referral: ReferralRules | None = None
 
     @model_validator(mode="after")
     def _only_optional_fields_clear(self) -> "CampaignPatch":
@@ -78,10 +131,16 @@ class Campaign(Model):
     points_budget: int = 0
     points_awarded: int = 0
     entry_url: str | None = None
+    kind: CampaignKind = "standard"
+    referral: ReferralRules | None = None
     status: Status = "draft"
     created_at: str
     updated_at: str
     version: int = 1
+
+    def rewards_within_budget(self) -> None:
+        """Raises ValueError when a referral reward is above the budget (after an edit)."""
+        _rewards_within_budget(self.referral, self.points_budget)
 
 
 class CampaignView(Model):
@@ -95,6 +154,8 @@ class CampaignView(Model):
     points_budget: int
     points_awarded: int
     entry_url: str | None
+    kind: CampaignKind
+    referral: ReferralRules | None
     status: Status
     created_at: str
     updated_at: str

@@ -66,9 +66,17 @@ def update(tenant_id: str, campaign_id: str, patch: CampaignPatch) -> Campaign:
         for k, v in patch.model_dump(mode="json", exclude_unset=True).items()
         if v is not None or k in ("brand", "entry_url")
     }
-    merged = campaign.model_copy(update=patch.model_dump(exclude_unset=True))
+    merged = Campaign.model_validate({**campaign.model_dump(), **patch.model_dump(exclude_unset=True)})
     if merged.ends_at <= merged.starts_at:
         raise Unprocessable("ends_at must be after starts_at.", [{"loc": ["body", "ends_at"], "msg": "before start"}])
+    if "referral" in changes and campaign.kind != "referral":
+        raise Unprocessable(
+            "Only a referral campaign has referral rules.", [{"loc": ["body", "referral"], "msg": "not a referral"}]
+        )
+    try:
+        merged.rewards_within_budget()
+    except ValueError as error:
+        raise Unprocessable(f"{error}.", [{"loc": ["body", "points_budget"], "msg": str(error)}]) from None
     if "points_budget" in changes and changes["points_budget"] < campaign.points_awarded:
         raise Conflict(f"The budget cannot go below the {campaign.points_awarded} points already awarded.")
     if not changes:

@@ -3204,6 +3204,12 @@ export interface components {
              * @description The tenant's mini-program or H5 entry that opens with ?scene=<code>.
              */
             entry_url?: string | null;
+            /**
+             * Kind
+             * @default standard
+             * @enum {string}
+             */
+            kind: "standard" | "referral";
             /** Name */
             name: string;
             /**
@@ -3211,6 +3217,8 @@ export interface components {
              * @default 0
              */
             points_budget: number;
+            /** @description A referral program's rules (kind referral). */
+            referral?: components["schemas"]["ReferralRules"] | null;
             /**
              * Starts At
              * Format: date-time
@@ -3281,6 +3289,7 @@ export interface components {
             name?: string | null;
             /** Points Budget */
             points_budget?: number | null;
+            referral?: components["schemas"]["ReferralRules"] | null;
             /** Starts At */
             starts_at?: string | null;
         };
@@ -3339,12 +3348,18 @@ export interface components {
             engagement_points: number;
             /** Entry Url */
             entry_url: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "standard" | "referral";
             /** Name */
             name: string;
             /** Points Awarded */
             points_awarded: number;
             /** Points Budget */
             points_budget: number;
+            referral: components["schemas"]["ReferralRules"] | null;
             /**
              * Starts At
              * Format: date-time
@@ -5828,6 +5843,51 @@ export interface components {
              * @enum {string}
              */
             mode: "once" | "after_days";
+        };
+        /**
+         * ReferralRules
+         * @description A referral (裂变) program's rules: stage rewards for the inviter, a welcome for the invitee.
+         */
+        ReferralRules: {
+            /**
+             * Clawback Days
+             * @description An invitee who deletes the staff member or refunds within it is clawed back.
+             * @default 7
+             */
+            clawback_days: number;
+            /**
+             * Per Inviter Cap
+             * @description Qualified invitees counted per inviter at most (None: the last stage's).
+             */
+            per_inviter_cap?: number | null;
+            /**
+             * Qualifying Action
+             * @description What a new contact must do to qualify: sign in and bind a phone, place a first order, or add the assigned staff member on WeCom.
+             * @default phone_bound
+             * @enum {string}
+             */
+            qualifying_action: "phone_bound" | "first_order" | "wecom_added";
+            /** Stages */
+            stages: components["schemas"]["ReferralStage"][];
+            /**
+             * Welcome Points
+             * @description Points for a qualified invitee.
+             * @default 0
+             */
+            welcome_points: number;
+        };
+        /** ReferralStage */
+        ReferralStage: {
+            /**
+             * Invitees
+             * @description Qualified invitees the inviter needs in all to reach the stage.
+             */
+            invitees: number;
+            /**
+             * Points
+             * @description Points paid to the inviter once, on reaching the stage.
+             */
+            points: number;
         };
         /** RelationshipList */
         RelationshipList: {

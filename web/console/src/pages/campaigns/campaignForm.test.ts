@@ -14,6 +14,7 @@ describe("campaign bodies", () => {
       acquisition_points: 100,
       engagement_points: 10,
       points_budget: 100_000,
+      kind: "standard",
     });
     expect(dayjs(body.ends_at).diff(body.starts_at, "day")).toBe(30);
   });
@@ -34,6 +35,8 @@ describe("campaign bodies", () => {
       points_budget: 50,
       points_awarded: 0,
       entry_url: null,
+      kind: "standard",
+      referral: null,
       status: "draft",
       created_at: "2026-02-01T00:00:00Z",
       updated_at: "2026-02-01T00:00:00Z",

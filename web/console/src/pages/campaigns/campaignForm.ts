@@ -50,6 +50,7 @@ export function createBody(values: CampaignValues): Schemas["CampaignCreate"] {
     acquisition_points: values.acquisition_points,
     engagement_points: values.engagement_points,
     points_budget: values.points_budget,
+    kind: "standard",
   };
   if (values.brand.trim()) body.brand = values.brand.trim();
   if (values.entry_url.trim()) body.entry_url = values.entry_url.trim();
