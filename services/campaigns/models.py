@@ -204,6 +204,10 @@ class CodeCreate(_Strict):
     )
 
 
+INVITE_CHANNEL = "referral"
+"""The channel of a member's personal invite code (a referral program's)."""
+
+
 class ChannelCode(Model):
     tenant_id: str
     code: str
@@ -213,6 +217,7 @@ class ChannelCode(Model):
     store: str | None = None
     staff_id: str | None = None
     wecom: WeComCodeOptions | None = None
+    inviter_id: str | None = Field(default=None, description="A personal invite code's member (contact id).")
     url: str
     created_at: str
 
@@ -298,3 +303,20 @@ class CampaignDailyStats(Model):
 
 # This service knows no tenant time zone: its days are the product's home zone's.
 BUSINESS_ZONE = HOME_ZONE
+
+
+class MyReferral(Model):
+    """A referral program the member may invite to, with the member's own invite link."""
+
+    campaign_id: str
+    name: str
+    code: str = Field(description="The member's personal invite code (the link's scene).")
+    url: str = Field(description="The invite link: the tenant's entry opened with the code.")
+    stages: list[ReferralStage]
+    welcome_points: int
+    qualifying_action: QualifyingAction
+    ends_at: AwareDatetime
+
+
+class MyReferralList(Model):
+    items: list[MyReferral]

@@ -54,6 +54,7 @@ SERVICE = Service(
         Route("GET", "/v1/codes/{code}/qr.svg", STAFF, STAFF_ROLES, binary=True),
         Route("GET", "/v1/codes/{code}/qr.png", STAFF, STAFF_ROLES, binary=True),
         Route("POST", "/v1/scans", "member"),
+        Route("GET", "/v1/me/referrals", "member"),
     ),
     publishes=tuple(EVENTS),
     consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER, EXPORTS_CONSUMER, WECOM_ADDS_CONSUMER),

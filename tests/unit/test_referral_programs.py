@@ -3,9 +3,10 @@ a budget no reward exceeds and per-inviter caps; bad programs are refused naming
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from tests.unit.conftest import Client
+from tests.unit.conftest import Client, eventually
 
 SCHEDULE = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
 
@@ -72,3 +73,50 @@ def test_bad_programs_are_refused_naming_what_is_wrong_and_change_nothing(client
     )
     assert given.status == 422
     assert client.get(f"/v1/campaigns/{made['campaign_id']}", token=admin).json["points_budget"] == 5_000
+
+
+def test_a_member_gets_one_invite_link_per_open_program_and_an_invitees_scan_counts_for_the_program(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    made = client.post("/v1/campaigns", json_body=program(), token=admin).json
+    campaign_id = made["campaign_id"]
+    ended = client.post("/v1/campaigns", json_body={**program(), "name": "已结束"}, token=admin).json
+    client.post("/v1/campaigns", json_body={"name": "春季", **SCHEDULE}, token=admin)  # not a referral
+    for opened in (campaign_id, ended["campaign_id"]):
+        assert client.post(f"/v1/campaigns/{opened}/activate", token=admin).status == 200
+    assert client.post(f"/v1/campaigns/{ended['campaign_id']}/end", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-inviter")
+
+    # The first looks come at once: one code is made, and every look answers it.
+    looks: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: looks.append(client.get("/v1/me/referrals", token=inviter["token"])))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [look.status for look in looks] == [200] * 5
+    [mine] = looks[0].json["items"]
+    assert {look.json["items"][0]["code"] for look in looks} == {mine["code"]}
+    assert (mine["campaign_id"], mine["welcome_points"], mine["qualifying_action"]) == (campaign_id, 20, "phone_bound")
+    assert f"scene={mine['code']}" in mine["url"]
+    assert f"tenant={tenant}" in mine["url"]
+    assert client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"] == mine["code"]
+    other = client.member_login(tenant, "dev:o-other")
+    assert client.get("/v1/me/referrals", token=other["token"]).json["items"][0]["code"] != mine["code"]
+    stranger = client.member_login(f"{tenant}-b", "dev:o-inviter")
+    assert client.get("/v1/me/referrals", token=stranger["token"]).json["items"] == []
+    assert client.get("/v1/me/referrals", token=admin).status == 403
+
+    # Invite codes are not among the staff's codes, and have no statistics row of their own.
+    assert client.get(f"/v1/campaigns/{campaign_id}/codes", token=admin).json["items"] == []
+    invitee = client.member_login(tenant, "dev:o-invitee")
+    assert client.post("/v1/scans", json_body={"code": mine["code"]}, token=invitee["token"]).status == 202
+    stats = eventually(
+        lambda: (s := client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json)["scans"] == 1 and s
+    )
+    assert stats["by_code"] == []
+    assert [row["channel"] for row in stats["by_channel"]] == ["referral"]

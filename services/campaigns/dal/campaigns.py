@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from services.campaigns.models import BUSINESS_ZONE, Campaign, ChannelCode
+from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode
 from shared import consumer as consumer_marks
 from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed
@@ -242,6 +242,37 @@ def create_code(code: ChannelCode, event: ChannelCodeCreated, prepare: Prepare |
     tx.commit()
 
 
+class InviteExists(Conflict):
+    """The member has an invite code for the program already."""
+
+
+def _invite_key(tenant_id: str, campaign_id: str, contact_id: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#INVITER#{campaign_id}#{contact_id}", "sk": "INVITE"}
+
+
+def invite_of(tenant_id: str, campaign_id: str, contact_id: str) -> ChannelCode | None:
+    """The member's invite code for the program, if it has one."""
+    item = dynamo.get_item(table(), _invite_key(tenant_id, campaign_id, contact_id))
+    return get_code(tenant_id, str(item["code"])) if item else None
+
+
+def create_invite(code: ChannelCode) -> None:
+    """A member's invite code, once per member and program (``InviteExists`` for a second): no
+    listing among the staff's codes, no statistics row of its own, and no ``ChannelCodeCreated``
+    (what it announces, a staff code and its WeCom contact way, an invite is not)."""
+    assert code.inviter_id is not None
+    tx = Transaction(table())
+    tx.create(
+        {**_invite_key(code.tenant_id, code.campaign_id, code.inviter_id), "kind": "invite", "code": code.code},
+        on_fail=InviteExists("an invite code exists already"),
+    )
+    tx.create(
+        {**_code_key(code.tenant_id, code.code), "kind": "code", **code.model_dump(mode="json", exclude_none=True)},
+        on_fail=Conflict("That code exists already; try again."),
+    )
+    tx.commit()
+
+
 def get_code(tenant_id: str, code: str) -> ChannelCode | None:
     known = _read_codes.get((tenant_id, code))
     if known is not None:
@@ -271,8 +302,10 @@ def list_codes(
 # Scans ---------------------------------------------------------------------------------------------
 def stats_scopes(code: str, channel: str, staff_id: str | None) -> list[str]:
     """The statistics a scan of this code counts in: the campaign's, the code's, the channel's and
-    the staff member's."""
-    return ["total", f"code#{code}", f"channel#{channel}"] + ([f"staff#{staff_id}"] if staff_id else [])
+    the staff member's. A member's invite code has no row of its own (a program would list every
+    member's): its scans count in the program's and the channel's."""
+    own = [] if channel == INVITE_CHANNEL else [f"code#{code}"]
+    return ["total", *own, f"channel#{channel}"] + ([f"staff#{staff_id}"] if staff_id else [])
 
 
 def _count(tx: Transaction, tenant_id: str, campaign_id: str, scope: str, counters: dict[str, int]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from services.campaigns.logic import campaigns, codes, scans, stats
+from services.campaigns.logic import campaigns, codes, referrals, scans, stats
 from services.campaigns.models import (
     CampaignCreate,
     CampaignDailyStats,
@@ -15,6 +15,7 @@ from services.campaigns.models import (
     CodeCreate,
     CodeList,
     CodeView,
+    MyReferralList,
     ScanAccepted,
     ScanRequest,
 )
@@ -123,6 +124,12 @@ def qr_png(code: CodeValue) -> Response[bytes]:
 def scan(body: ScanRequest) -> ScanAccepted:
     """A member scanned a channel code: recorded now, attributed and rewarded through events."""
     return ScanAccepted(scan_id=scans.scan(api.member(), body.code))
+
+
+@api.route("GET /v1/me/referrals")
+def my_referrals() -> MyReferralList:
+    """The referral programs open now, each with the member's own invite link (made on first sight)."""
+    return referrals.mine(api.member())
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -759,6 +759,10 @@ export const operations = {
   "access": "member",
   "roles": []
  },
+ "GET /v1/me/referrals": {
+  "access": "member",
+  "roles": []
+ },
  "GET /v1/me/signups/{sheet_id}": {
   "access": "member",
   "roles": []

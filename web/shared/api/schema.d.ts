@@ -1589,6 +1589,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The referral programs open now, each with the member's own invite link (made on first sight). */
+        get: operations["my_referrals_v1_me_referrals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/signups/{sheet_id}": {
         parameters: {
             query?: never;
@@ -5398,6 +5415,45 @@ export interface components {
             joined_at: string;
             /** Number */
             number: number;
+        };
+        /**
+         * MyReferral
+         * @description A referral program the member may invite to, with the member's own invite link.
+         */
+        MyReferral: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Code
+             * @description The member's personal invite code (the link's scene).
+             */
+            code: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Name */
+            name: string;
+            /**
+             * Qualifying Action
+             * @enum {string}
+             */
+            qualifying_action: "phone_bound" | "first_order" | "wecom_added";
+            /** Stages */
+            stages: components["schemas"]["ReferralStage"][];
+            /**
+             * Url
+             * @description The invite link: the tenant's entry opened with the code.
+             */
+            url: string;
+            /** Welcome Points */
+            welcome_points: number;
+        };
+        /** MyReferralList */
+        MyReferralList: {
+            /** Items */
+            items: components["schemas"]["MyReferral"][];
         };
         /** MySignupSheet */
         MySignupSheet: {
@@ -15256,6 +15312,44 @@ export interface operations {
             };
             /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_referrals_v1_me_referrals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReferralList"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,76 @@
+"""Referral programs as a member sees them: the programs open now, each with the member's own
+invite link (a channel code of channel ``referral`` naming the member), made on first sight.
+
+One invite code per member and program: its item and the member's pointer to it are created in one
+transaction on the condition that the pointer does not exist, so two first looks at once make one
+code (the loser reads the winner's).
+"""
+
+from __future__ import annotations
+
+from services.campaigns.dal import campaigns as dal
+from services.campaigns.logic import campaigns, codes
+from services.campaigns.models import INVITE_CHANNEL, Campaign, ChannelCode, MyReferral, MyReferralList
+from shared.auth.principal import MemberPrincipal
+from shared.clock import now_rfc3339, utc_now
+
+PROGRAMS_READ = 500  # campaigns looked through for open programs (a tenant runs a handful at a time)
+PAGE = 100
+
+
+def open_programs(tenant_id: str) -> list[Campaign]:
+    """The tenant's referral programs open now (active and within their schedule)."""
+    now = utc_now()
+    found: list[Campaign] = []
+    cursor: str | None = None
+    for _ in range(PROGRAMS_READ // PAGE):
+        page, cursor = dal.list_campaigns(tenant_id, PAGE, cursor)
+        found += [c for c in page if c.kind == "referral" and c.referral and campaigns.converts_at(c, now)]
+        if cursor is None:
+            break
+    return found
+
+
+def invite_code(member: MemberPrincipal, campaign: Campaign) -> ChannelCode:
+    """The member's invite code for the program, made the first time it is asked for."""
+    existing = dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
+    if existing is not None:
+        return existing
+    value = codes.new_code()
+    code = ChannelCode(
+        tenant_id=member.tenant_id,
+        code=value,
+        campaign_id=campaign.campaign_id,
+        brand=campaign.brand,
+        channel=INVITE_CHANNEL,
+        inviter_id=member.contact_id,
+        url=codes.entry_url(member.tenant_id, campaign.entry_url, value),
+        created_at=now_rfc3339(),
+    )
+    try:
+        dal.create_invite(code)
+    except dal.InviteExists:  # a concurrent first look made it: that one is the member's
+        made = dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
+        assert made is not None
+        return made
+    return code
+
+
+def mine(member: MemberPrincipal) -> MyReferralList:
+    items = []
+    for campaign in open_programs(member.tenant_id):
+        assert campaign.referral is not None
+        code = invite_code(member, campaign)
+        items.append(
+            MyReferral(
+                campaign_id=campaign.campaign_id,
+                name=campaign.name,
+                code=code.code,
+                url=code.url,
+                stages=campaign.referral.stages,
+                welcome_points=campaign.referral.welcome_points,
+                qualifying_action=campaign.referral.qualifying_action,
+                ends_at=campaign.ends_at,
+            )
+        )
+    return MyReferralList(items=items)
