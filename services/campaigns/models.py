@@ -320,3 +320,38 @@ class MyReferral(Model):
 
 class MyReferralList(Model):
     items: list[MyReferral]
+
+
+InvitationStatus = Literal["pending", "rejected"]
+InvitationReason = Literal["self_invite", "not_new_contact"]
+
+
+class Invitation(Model):
+    """A contact who came through a member's invite link: pending (a new contact, awaiting the
+    program's qualifying action) or rejected with the reason."""
+
+    tenant_id: str
+    campaign_id: str
+    invitee_id: str
+    inviter_id: str
+    code: str
+    status: InvitationStatus
+    reason: InvitationReason | None = None
+    invited_at: str
+
+
+class InvitationView(Model):
+    invitee_id: str
+    inviter_id: str
+    status: InvitationStatus
+    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact.")
+    invited_at: str
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> "InvitationView":
+        return cls.model_validate(invitation.model_dump(include=set(cls.model_fields)))
+
+
+class InvitationList(Model):
+    items: list[InvitationView]
+    next_cursor: str | None

@@ -51,6 +51,7 @@ SERVICE = Service(
         Route("POST", "/v1/campaigns/{campaign_id}/codes", STAFF, WRITERS),
         Route("GET", "/v1/campaigns/{campaign_id}/codes", STAFF, STAFF_ROLES),
         Route("GET", "/v1/campaigns/{campaign_id}/stats", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/campaigns/{campaign_id}/invitations", STAFF, WRITERS),
         Route("GET", "/v1/codes/{code}/qr.svg", STAFF, STAFF_ROLES, binary=True),
         Route("GET", "/v1/codes/{code}/qr.png", STAFF, STAFF_ROLES, binary=True),
         Route("POST", "/v1/scans", "member"),

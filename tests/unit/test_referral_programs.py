@@ -120,3 +120,50 @@ def test_a_member_gets_one_invite_link_per_open_program_and_an_invitees_scan_cou
     )
     assert stats["by_code"] == []
     assert [row["channel"] for row in stats["by_channel"]] == ["referral"]
+
+
+def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_an_existing_contact(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    campaign_id = client.post("/v1/campaigns", json_body=program(), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-ref-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    # Someone who was a contact before the invitation: brought in by a staff code of another campaign.
+    spring = client.post("/v1/campaigns", json_body={"name": "春季", **SCHEDULE}, token=admin).json["campaign_id"]
+    client.post(f"/v1/campaigns/{spring}/activate", token=admin)
+    staff_code = client.post(f"/v1/campaigns/{spring}/codes", json_body={"channel": "poster"}, token=admin).json
+    regular = client.member_login(tenant, "dev:o-ref-regular")
+    client.post("/v1/scans", json_body={"code": staff_code["code"]}, token=regular["token"])
+    eventually(lambda: client.get(f"/v1/campaigns/{spring}/stats", token=admin).json["acquired"] == 1)
+
+    newcomer = client.member_login(tenant, "dev:o-ref-new")
+    for member in (newcomer, regular, inviter, newcomer):  # the newcomer's second scan changes nothing
+        assert client.post("/v1/scans", json_body={"code": link}, token=member["token"]).status == 202
+
+    def listed(status: str | None = None) -> list[dict[str, Any]]:
+        path = f"/v1/campaigns/{campaign_id}/invitations" + (f"?status={status}" if status else "")
+        return list(client.get(path, token=admin).json["items"])
+
+    eventually(lambda: len(listed()) == 3)
+    by_invitee = {row["invitee_id"]: row for row in listed()}
+    assert by_invitee[newcomer["contact_id"]] | {"invited_at": None} == {
+        "invitee_id": newcomer["contact_id"],
+        "inviter_id": inviter["contact_id"],
+        "status": "pending",
+        "reason": None,
+        "invited_at": None,
+    }
+    assert (by_invitee[regular["contact_id"]]["status"], by_invitee[regular["contact_id"]]["reason"]) == (
+        "rejected",
+        "not_new_contact",
+    )
+    assert by_invitee[inviter["contact_id"]]["reason"] == "self_invite"
+    assert [row["invitee_id"] for row in listed("pending")] == [newcomer["contact_id"]]
+    assert len(listed("rejected")) == 2
+    assert client.get(f"/v1/campaigns/{campaign_id}/invitations?status=lost", token=admin).status == 422
+    guide = client.staff_token(tenant, roles=("guide",))
+    assert client.get(f"/v1/campaigns/{campaign_id}/invitations", token=guide).status == 403
+    other_admin = client.staff_token(f"{tenant}-b")
+    assert client.get(f"/v1/campaigns/{campaign_id}/invitations", token=other_admin).status == 404

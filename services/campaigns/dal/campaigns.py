@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode
+from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode, Invitation
 from shared import consumer as consumer_marks
 from shared import daily, dynamo
 from shared.consumer import AlreadyProcessed
@@ -373,12 +373,16 @@ def record_conversion(
     points: int,
     event: BaseModel,
     scanned_at: datetime,
+    prepare: Prepare | None = None,
 ) -> None:
     """A conversion at most once per (campaign, contact), its reward within the budget, its
     statistics (the day's: the scan's) and its event, in one transaction, written only over the
     campaign as it was read and only while the contact is not an alias. Raises
-    ``AlreadyConverted``, ``CampaignMoved`` or ``ContactMerged`` (then nothing was written)."""
+    ``AlreadyConverted``, ``CampaignMoved`` or ``ContactMerged`` (then nothing was written).
+    ``prepare`` adds what else the conversion writes (a referral's invitation)."""
     tx = Transaction(table())
+    if prepare is not None:
+        prepare(tx)
     converted = (campaign.tenant_id, campaign.campaign_id, contact_id)
     if converted in _known_conversions:
         raise AlreadyConverted("converted already")
@@ -427,6 +431,46 @@ def record_conversion(
     if points:  # what is known of the budget's use only grows; the next decision starts from here
         known = campaign.model_copy(update={"points_awarded": campaign.points_awarded + points})
         _remember(_read_campaigns, (campaign.tenant_id, campaign.campaign_id), known)
+
+
+# Invitations (referral programs) ------------------------------------------------------------------
+def invitations_partition(tenant_id: str, campaign_id: str) -> str:
+    return f"T#{tenant_id}#INVITATIONS#{campaign_id}"
+
+
+def invitation(item: Invitation) -> Prepare:
+    """The invitation, written with the conversion that decided it (so once per invitee and program);
+    listed by the program, status first."""
+
+    def put(tx: Transaction) -> None:
+        tx.put(
+            {
+                "pk": f"T#{item.tenant_id}#INVITEE#{item.campaign_id}#{item.invitee_id}",
+                "sk": "INVITATION",
+                "kind": "invitation",
+                "gsi1pk": invitations_partition(item.tenant_id, item.campaign_id),
+                "gsi1sk": f"{item.status}#{item.invited_at}#{item.invitee_id}",
+                **item.model_dump(mode="json", exclude_none=True),
+            }
+        )
+
+    return put
+
+
+def invitations_page(
+    tenant_id: str, campaign_id: str, status: str | None, limit: int, cursor: str | None
+) -> tuple[list[Invitation], str | None]:
+    page = dynamo.query_page(
+        table(),
+        partition_attr="gsi1pk",
+        partition_value=invitations_partition(tenant_id, campaign_id),
+        limit=limit,
+        cursor=cursor,
+        index=GSI,
+        sort_prefix=("gsi1sk", f"{status}#") if status else None,
+        newest_first=True,
+    )
+    return [Invitation.model_validate(item) for item in page.items], page.next_cursor
 
 
 def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:

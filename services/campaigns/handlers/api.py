@@ -15,13 +15,15 @@ from services.campaigns.models import (
     CodeCreate,
     CodeList,
     CodeView,
+    InvitationList,
+    InvitationStatus,
     MyReferralList,
     ScanAccepted,
     ScanRequest,
 )
 from services.campaigns.service import SERVICE
 from shared.http import Response, ServiceApi
-from shared.params import Cursor, Days, Id, Limit, Path
+from shared.params import Cursor, Days, Id, Limit, Path, Query
 
 api = ServiceApi(SERVICE)
 api.add_health_route()
@@ -124,6 +126,17 @@ def qr_png(code: CodeValue) -> Response[bytes]:
 def scan(body: ScanRequest) -> ScanAccepted:
     """A member scanned a channel code: recorded now, attributed and rewarded through events."""
     return ScanAccepted(scan_id=scans.scan(api.member(), body.code))
+
+
+@api.route("GET /v1/campaigns/{campaign_id}/invitations")
+def list_invitations(
+    campaign_id: CampaignId,
+    status: Annotated[InvitationStatus | None, Query()] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> InvitationList:
+    """A referral program's invitations, newest first: pending ones and rejected ones with the reason."""
+    return referrals.invitations(api.staff().tenant_id, campaign_id, status, limit, cursor)
 
 
 @api.route("GET /v1/me/referrals")

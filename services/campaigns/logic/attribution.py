@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
-from services.campaigns.logic import merges
+from services.campaigns.logic import merges, referrals
 from services.campaigns.logic.campaigns import converts_at
-from services.campaigns.models import Campaign
+from services.campaigns.models import INVITE_CHANNEL, Campaign
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.contacts import ScanAttributed
 from shared.observability import logger
@@ -74,7 +74,17 @@ def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) 
         unrewarded_reason=unrewarded_reason,
     )
     scopes = dal.stats_scopes(scan.code, scan.channel, scan.staff_id)
+    invited = referrals.invitation_of(campaign, scan, contact_id) if scan.channel == INVITE_CHANNEL else None
     try:
-        dal.record_conversion(campaign, contact_id, scopes, kind, reward, event, scan.scanned_at)
+        dal.record_conversion(
+            campaign,
+            contact_id,
+            scopes,
+            kind,
+            reward,
+            event,
+            scan.scanned_at,
+            dal.invitation(invited) if invited else None,
+        )
     except dal.AlreadyConverted:
         return  # a duplicate, or a later scan by a contact the campaign already converted

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.logic import campaigns, codes
-from services.campaigns.models import INVITE_CHANNEL, Campaign, ChannelCode, MyReferral, MyReferralList
+from services.campaigns.models import (
+    INVITE_CHANNEL,
+    Campaign,
+    ChannelCode,
+    Invitation,
+    InvitationList,
+    InvitationView,
+    MyReferral,
+    MyReferralList,
+)
 from shared.auth.principal import MemberPrincipal
-from shared.clock import now_rfc3339, utc_now
+from shared.clock import now_rfc3339, rfc3339, utc_now
+from shared.events.contacts import ScanAttributed
 
 PROGRAMS_READ = 500  # campaigns looked through for open programs (a tenant runs a handful at a time)
 PAGE = 100
@@ -74,3 +84,33 @@ def mine(member: MemberPrincipal) -> MyReferralList:
             )
         )
     return MyReferralList(items=items)
+
+
+def invitation_of(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> Invitation | None:
+    """What a conversion through an invite code makes of the invitee: pending when the code's
+    member brought a new contact of the brand; rejected, with the reason, when the member invited
+    themself or the contact was one already (no edge in either case)."""
+    code = dal.get_code(campaign.tenant_id, scan.code)
+    if code is None or code.inviter_id is None or campaign.kind != "referral":
+        return None
+    reason = None
+    if code.inviter_id == contact_id:
+        reason = "self_invite"
+    elif not scan.acquired:
+        reason = "not_new_contact"
+    return Invitation(
+        tenant_id=campaign.tenant_id,
+        campaign_id=campaign.campaign_id,
+        invitee_id=contact_id,
+        inviter_id=code.inviter_id,
+        code=code.code,
+        status="rejected" if reason else "pending",
+        reason=reason,
+        invited_at=rfc3339(scan.scanned_at),
+    )
+
+
+def invitations(tenant_id: str, campaign_id: str, status: str | None, limit: int, cursor: str | None) -> InvitationList:
+    campaigns.get(tenant_id, campaign_id)  # 404 for another tenant's or an unknown program
+    found, next_cursor = dal.invitations_page(tenant_id, campaign_id, status, limit, cursor)
+    return InvitationList(items=[InvitationView.of(item) for item in found], next_cursor=next_cursor)

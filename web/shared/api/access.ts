@@ -162,6 +162,13 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/campaigns/{campaign_id}/invitations": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "POST /v1/campaigns/{campaign_id}/pause": {
   "access": "staff",
   "roles": [

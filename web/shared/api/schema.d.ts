@@ -345,6 +345,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{campaign_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A referral program's invitations, newest first: pending ones and rejected ones with the reason. */
+        get: operations["list_invitations_v1_campaigns__campaign_id__invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{campaign_id}/pause": {
         parameters: {
             query?: never;
@@ -4717,6 +4734,32 @@ export interface components {
             points_tier: string | null;
             /** @description Scored nightly among the tenant's buyers of the last 365 days; null: no order. */
             rfm: components["schemas"]["Rfm"] | null;
+        };
+        /** InvitationList */
+        InvitationList: {
+            /** Items */
+            items: components["schemas"]["InvitationView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** InvitationView */
+        InvitationView: {
+            /** Invited At */
+            invited_at: string;
+            /** Invitee Id */
+            invitee_id: string;
+            /** Inviter Id */
+            inviter_id: string;
+            /**
+             * Reason
+             * @description Why it was rejected: self_invite, not_new_contact.
+             */
+            reason: ("self_invite" | "not_new_contact") | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "rejected";
         };
         /** JobList */
         JobList: {
@@ -9514,6 +9557,79 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_invitations_v1_campaigns__campaign_id__invitations_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "rejected") | null;
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
