@@ -113,6 +113,29 @@ def tenant() -> str:
     return f"t-{uuid.uuid4().hex[:10]}"
 
 
+FAKE_WECOM = "/v1/dev/wecom"
+
+
+def wecom_corp(stack: Http, tenant: str, staff: dict[str, str]) -> str:
+    """The tenant's WeCom corp (the fake's), set up by an admin, with ``staff`` (userid → name) in
+    the fake's directory (not yet synced); the corp id."""
+    corp = f"ww{uuid.uuid4().hex[:12]}"
+    admin = stack.staff_token(tenant, "admin1", ("admin",))
+    settings = {
+        "corp_id": corp,
+        "agent_id": 1000002,
+        "token": "BrowserToken",
+        "encoding_aes_key": "B" * 43,
+        "secrets": {"contact": "browser-contact", "agent": "browser-agent"},
+    }
+    status, body = stack.call("PUT", "/v1/wecom/settings", settings, admin)
+    assert status == 200, body
+    for userid, name in staff.items():
+        status, body = stack.call("POST", f"{FAKE_WECOM}/staff", {"corp_id": corp, "userid": userid, "name": name})
+        assert status < 300, body
+    return corp
+
+
 def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ...]) -> None:
     """Through the console's development sign-in form, as a person would."""
     page.goto("/console/sign-in")

@@ -10,13 +10,12 @@ the customer's context and a suggested message, completed with a note on a phone
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import ARTIFACTS, assert_accessible, sign_in_console
+from tests.browser.conftest import ARTIFACTS, assert_accessible, sign_in_console, wecom_corp
 from tests.e2e.conftest import Http, wait_for
 
 
@@ -80,17 +79,7 @@ def _tick(web_stack: Http) -> None:
 def _wecom_staff(web_stack: Http, tenant: str, admin: str, staff: dict[str, str]) -> None:
     """The tenant's WeCom corp (the fake's) with ``staff`` (userid → name) in its directory, synced:
     outreach learns their names from wecom's events."""
-    corp = f"ww{uuid.uuid4().hex[:12]}"
-    settings = {
-        "corp_id": corp,
-        "agent_id": 1000002,
-        "token": "BrowserToken",
-        "encoding_aes_key": "B" * 43,
-        "secrets": {"contact": "browser-contact", "agent": "browser-agent"},
-    }
-    _ok(web_stack.call("PUT", "/v1/wecom/settings", settings, admin))
-    for userid, name in staff.items():
-        _ok(web_stack.call("POST", "/v1/dev/wecom/staff", {"corp_id": corp, "userid": userid, "name": name}))
+    wecom_corp(web_stack, tenant, staff)
     job = _ok(web_stack.call("POST", "/v1/wecom/directory/syncs", token=admin), 200, 201, 202)
     wait_for(
         lambda: _ok(web_stack.call("GET", f"/v1/wecom/jobs/{job['job_id']}", token=admin))["status"] == "succeeded",

@@ -18,7 +18,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 
 from local.frontends import LOCAL_MEMBER_APP_ID
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, assert_accessible
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, assert_accessible, wecom_corp
 from tests.e2e.conftest import Http, wait_for
 
 FAKE = "/v1/dev/wecom"
@@ -31,19 +31,7 @@ def _ok(answer: tuple[int, Any]) -> Any:
 
 def _corp(stack: Http, tenant: str, staff: dict[str, str]) -> str:
     """The tenant's WeCom corp with ``staff`` (userid → name) in its directory; the corp id."""
-    corp = f"ww{uuid.uuid4().hex[:12]}"
-    admin = stack.staff_token(tenant, "admin1", ("admin",))
-    settings = {
-        "corp_id": corp,
-        "agent_id": 1000002,
-        "token": "BrowserToken",
-        "encoding_aes_key": "B" * 43,
-        "secrets": {"contact": "browser-contact", "agent": "browser-agent"},
-    }
-    _ok(stack.call("PUT", "/v1/wecom/settings", settings, admin))
-    for userid, name in staff.items():
-        _ok(stack.call("POST", f"{FAKE}/staff", {"corp_id": corp, "userid": userid, "name": name}))
-    return corp
+    return wecom_corp(stack, tenant, staff)
 
 
 def _customer(stack: Http, corp: str, name: str) -> str:

@@ -5,14 +5,13 @@ confirm, and sees a full sheet as full. The group and the sheet are seeded as We
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from local.frontends import LOCAL_MEMBER_APP_ID
-from tests.browser.conftest import ARTIFACTS, assert_accessible
+from tests.browser.conftest import ARTIFACTS, assert_accessible, wecom_corp
 from tests.e2e.conftest import Http, wait_for
 
 FAKE = "/v1/dev/wecom"
@@ -25,17 +24,8 @@ def _ok(answer: tuple[int, Any]) -> Any:
 
 def _sheet(stack: Http, tenant: str, capacity: int) -> str:
     """A corp with a guide's customer group (announced by WeCom's create callback) and a sheet on it."""
-    corp = f"ww{uuid.uuid4().hex[:12]}"
+    corp = wecom_corp(stack, tenant, {"guide-1": "导购一"})
     admin = stack.staff_token(tenant, "admin1", ("admin",))
-    settings = {
-        "corp_id": corp,
-        "agent_id": 1000002,
-        "token": "BrowserToken",
-        "encoding_aes_key": "B" * 43,
-        "secrets": {"contact": "browser-contact", "agent": "browser-agent"},
-    }
-    _ok(stack.call("PUT", "/v1/wecom/settings", settings, admin))
-    _ok(stack.call("POST", f"{FAKE}/staff", {"corp_id": corp, "userid": "guide-1", "name": "导购一"}))
     group = {"corp_id": corp, "chat_id": "wrSignup1", "name": "周末活动群", "owner": "guide-1", "members": []}
     _ok(stack.call("POST", f"{FAKE}/groups", group))
     delivered = _ok(

@@ -510,19 +510,26 @@ def remember(enrollment: Enrollment, seen: EventData) -> None:
 
 def convert(enrollment: Enrollment, definition: JourneyDefinition, now: datetime) -> None:
     """The goal reached: the contact leaves the journey, counted converted."""
+    _leave_early(enrollment, now, "converted")
+
+
+def _leave_early(enrollment: Enrollment, now: datetime, state: str, **noted: Any) -> None:
+    """The contact leaves the journey from the step it is at (not through an exit step): counted
+    exited at that step, and converted or exited in the journey's totals."""
     after = enrollment.model_copy(
         update={
-            "state": "converted",
+            "state": state,
             "seq": enrollment.seq + 1,
             "due_at": None,
             "awaiting": None,
             "updated_at": rfc3339(now),
+            **noted,
         }
     )
     tx = Transaction(table())
     dal.move(tx, enrollment, after)
     dal.count(tx, enrollment, enrollment.step_id, waiting=-1 if enrollment.state == "waiting" else 0, exited=1)
-    dal.count(tx, enrollment, dal.JOURNEY_TOTAL, active=-1, converted=1)
+    dal.count(tx, enrollment, dal.JOURNEY_TOTAL, active=-1, **{state: 1})
     dal.leave(tx, enrollment)
     with suppress(dal.StepTaken):
         tx.commit()
@@ -613,25 +620,7 @@ def _step_failed(enrollment: Enrollment, now: datetime, error: Exception) -> Non
         with suppress(dal.StepTaken):
             tx.commit()
         return
-    after = enrollment.model_copy(
-        update={
-            "state": "exited",
-            "seq": enrollment.seq + 1,
-            "due_at": None,
-            "awaiting": None,
-            "failures": failures,
-            "failing_seq": enrollment.seq,
-            "error": reason,
-            "updated_at": rfc3339(now),
-        }
-    )
-    tx = Transaction(table())
-    dal.move(tx, enrollment, after)
-    dal.count(tx, enrollment, enrollment.step_id, waiting=-1 if enrollment.state == "waiting" else 0, exited=1)
-    dal.count(tx, enrollment, dal.JOURNEY_TOTAL, active=-1, exited=1)
-    dal.leave(tx, enrollment)
-    with suppress(dal.StepTaken):
-        tx.commit()
+    _leave_early(enrollment, now, "exited", failures=failures, failing_seq=enrollment.seq, error=reason)
     logger.error("journey step gave up", extra={"journey_id": enrollment.journey_id, "reason": reason})
 
 

@@ -17,3 +17,11 @@ export function formatTime(at: string | null | undefined): string {
 export function formatRecentTime(at: string | null | undefined): string {
   return format(at, "MM-DD HH:mm");
 }
+
+/** The business zone: days in the API (KPIs, daily figures) are Asia/Shanghai days. */
+export const BUSINESS_ZONE = "Asia/Shanghai";
+
+/** Today in the business zone (YYYY-MM-DD), whatever zone the browser is in. */
+export function businessToday(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: BUSINESS_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}

@@ -1,21 +1,21 @@
 // Members joining and leaving customer groups per day (of one owner's groups, or of one group).
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { Chart } from "../dashboard/Chart";
-import { activityOption, activityWindow } from "./activity";
+import { activityOption } from "./activity";
 import { useGroupsT } from "./messages";
 
 export function ActivityChart({ owner, chatId, height = 220 }: { owner?: string; chatId?: string; height?: number }) {
   const t = useGroupsT();
   const api = useApi();
-  const range = useMemo(() => activityWindow(new Date()), []);
+  // No from/to: the API's window is the last 30 business days in the tenant's zone (Asia/Shanghai),
+  // whatever zone the browser is in (a window from the browser's date missed the day's joins after
+  // midnight in Shanghai for a browser still on the day before).
   const query = useQuery({
-    queryKey: ["wecom", "group-activity", range, owner ?? "", chatId ?? ""],
-    queryFn: () =>
-      unwrap(api.GET("/v1/wecom/group-activity", { params: { query: { ...range, owner: owner || undefined, chat_id: chatId } } })),
+    queryKey: ["wecom", "group-activity", owner ?? "", chatId ?? ""],
+    queryFn: () => unwrap(api.GET("/v1/wecom/group-activity", { params: { query: { owner: owner || undefined, chat_id: chatId } } })),
   });
   return (
     <QueryState query={query} isEmpty={(data) => data.joins === 0 && data.leaves === 0} empty={<EmptyState description={t("noActivity")} />}>

@@ -4,16 +4,6 @@ import type { ChartOption } from "../dashboard/Chart";
 
 export type Activity = Schemas["GroupActivity"];
 
-export const ACTIVITY_DAYS = 30;
-
-/** The query's window: the last 30 business days, today included (YYYY-MM-DD). */
-export function activityWindow(today: Date): { from: string; to: string } {
-  const day = (at: Date) => `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, "0")}-${String(at.getDate()).padStart(2, "0")}`;
-  const first = new Date(today);
-  first.setDate(first.getDate() - (ACTIVITY_DAYS - 1));
-  return { from: day(first), to: day(today) };
-}
-
 export function activityOption(activity: Activity, names: { joins: string; leaves: string }): ChartOption {
   return {
     tooltip: { trigger: "axis" },

@@ -13,6 +13,7 @@ import { TitleBar } from "../../components/headings";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
 import { KeyboardScroll } from "../../components/KeyboardScroll";
+import { businessToday } from "../../components/format";
 import { KpiChart } from "./KpiChart";
 import { formatMeasure, MEASURES, rowName, type GroupBy, type KpiRow, type Measure, type Period } from "./kpis";
 import { useKpisT } from "./messages";
@@ -34,7 +35,7 @@ export default function KpisPage() {
   const groupBy = onlyGuide ? "staff" : pick(params.get("group_by"), GROUPS, "staff");
   const period = pick(params.get("period"), PERIODS, "day");
   const chosen = params.get("date");
-  const date = chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen) && dayjs(chosen).isValid() ? chosen : dayjs().format(DAY);
+  const date = chosen && /^\d{4}-\d{2}-\d{2}$/.test(chosen) && dayjs(chosen).isValid() ? chosen : businessToday();
   const [measure, setMeasure] = useState<Measure>("customers");
   const set = (name: string, value: string) =>
     setParams((current) => {
