@@ -84,24 +84,6 @@ def processed_marker(tx: Transaction, consumer: str, tenant_id: str, event_id: s
     return tx.create(item, on_fail=AlreadyProcessed(f"{event_id} was already handled by {consumer}"))
 
 
-def handled(consumer: str, tenant_id: str, event_id: str) -> Callable[[Transaction], None]:
-    """The consumer's "this event was handled" marker as a step of the transaction that makes the
-    event's change (a redelivery then fails on it and changes nothing)."""
-
-    def mark(tx: Transaction) -> None:
-        processed_marker(tx, consumer, tenant_id, event_id)
-
-    return mark
-
-
-def mark_handled(table: str, consumer: str, tenant_id: str, event_id: str) -> None:
-    """Record on its own that a consumer finished with an event that changed nothing (a duplicate
-    then ends here as handled)."""
-    from shared.dynamo import Transaction
-
-    processed_marker(Transaction(table), consumer, tenant_id, event_id).commit()
-
-
 # Plain classes, not dataclasses: building a dataclass costs about half a millisecond of every
 # consumer's cold start.
 class WithSource:

@@ -33,8 +33,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode, Invitation
-from shared import consumer as consumer_marks
-from shared import daily, dynamo
+from shared import daily, dynamo, inbox
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, Conflict
@@ -548,4 +547,4 @@ def inherit_conversion(tenant_id: str, campaign_id: str, survivor_id: str, alias
 
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
     """Record that a consumer finished with an event that changed nothing in this table."""
-    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)
+    inbox.mark_handled(table(), consumer, tenant_id, event_id)

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import consumer as consumer_marks
-from shared import dynamo
+from shared import dynamo, inbox
 from shared.events.cases import ChannelAddress
 from shared.settings import get_settings
 
@@ -59,4 +58,4 @@ def whole_partition(pk: str) -> list[dict[str, Any]]:
 
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
     """Record that a consumer finished with an event that changed nothing in this table."""
-    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)
+    inbox.mark_handled(table(), consumer, tenant_id, event_id)

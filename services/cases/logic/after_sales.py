@@ -11,8 +11,9 @@ from services.cases.dal import cases as dal
 from services.cases.logic.intake import Draft, open_case
 from services.cases.models import Actor
 from services.cases.service import PARTNER_REQUESTS_CONSUMER
-from shared.consumer import AlreadyProcessed, handled
+from shared.consumer import AlreadyProcessed
 from shared.events.partner import AfterSalesRequested
+from shared.inbox import handled
 
 
 def open_for(tenant_id: str, partner: str, request: AfterSalesRequested, event_id: str) -> None:

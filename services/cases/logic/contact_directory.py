@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from services.cases.dal import contact_directory as dal
 from services.cases.models import DirectoryEntry
 from services.cases.service import CONTACT_DIRECTORY_CONSUMER
-from shared.consumer import handled
 from shared.events import contacts as events
+from shared.inbox import handled
 
 __all__ = ["DirectoryEntry", "apply", "is_known", "record"]
 

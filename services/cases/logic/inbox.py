@@ -26,10 +26,10 @@ from services.cases.logic.workflow import on_member_reply
 from services.cases.models import Actor, Case, ChannelSender, KeywordRule, Message
 from services.cases.service import CHANNEL_INBOX_CONSUMER
 from shared import ids
-from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import UpstreamUnavailable
 from shared.events.cases import ChannelMessageReceived
+from shared.inbox import handled
 from shared.observability import logger
 from shared.retry import retry_on_race
 

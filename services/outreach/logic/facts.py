@@ -37,11 +37,11 @@ from services.outreach.dal.table import mark_handled
 from services.outreach.models import ContactFacts, Friendship
 from services.outreach.service import FACTS_CONSUMER
 from shared.clock import parse_rfc3339, rfc3339
-from shared.consumer import handled
 from shared.dynamo import MAX_TRANSACTION_ITEMS, Prepare
 from shared.events import contacts as contact_events
 from shared.events import points as points_events
 from shared.events import wecom as wecom_events
+from shared.inbox import handled
 from shared.retry import retry_on_race
 
 MERGE_HOPS = 5  # contacts re-points an alias's aliases at the survivor: one hop, rarely two

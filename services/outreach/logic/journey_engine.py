@@ -49,7 +49,6 @@ from services.outreach.models import ContactFacts
 from services.outreach.task_models import StaffTask
 from shared import files, ids
 from shared.clock import rfc3339, utc_now
-from shared.consumer import handled
 from shared.dynamo import Prepare, Transaction
 from shared.events.outreach import (
     BroadcastDispatched,
@@ -57,6 +56,7 @@ from shared.events.outreach import (
     JourneyTagDecided,
     WeComMessageContent,
 )
+from shared.inbox import handled
 from shared.observability import logger
 from shared.outbox import publish_with
 

@@ -39,12 +39,13 @@ from services.outreach.service import BROADCASTS_CONSUMER
 from services.outreach.template_models import Template
 from shared import files
 from shared.clock import now_rfc3339, rfc3339, utc_now
-from shared.consumer import AlreadyProcessed, handled
+from shared.consumer import AlreadyProcessed
 from shared.dynamo import Transaction
 from shared.errors import ConcurrentUpdate
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.outreach import BroadcastDispatched, BroadcastStatusChanged, BroadcastStepped, WeComMessageContent
 from shared.events.wecom import WeComMassMessageCreated, WeComMassMessageProgressed
+from shared.inbox import handled
 from shared.outbox import publish_with
 
 PAGE = 100  # contacts planned per step: a page's facts are one BatchGetItem

@@ -54,7 +54,7 @@ current members (T#{t}#GROUP#{chat}#IN, sparse) and the directory's members by s
 
 from __future__ import annotations
 
-from shared import consumer as consumer_marks
+from shared import inbox
 from shared.settings import get_settings
 
 
@@ -68,4 +68,4 @@ def tenant_pk(tenant_id: str) -> str:
 
 def mark_handled(consumer: str, tenant_id: str, event_id: str) -> None:
     """Record that a consumer finished with an event that changed nothing in this table."""
-    consumer_marks.mark_handled(table(), consumer, tenant_id, event_id)
+    inbox.mark_handled(table(), consumer, tenant_id, event_id)

@@ -13,10 +13,10 @@ from services.wecom.dal import relationships as dal
 from services.wecom.dal import settings as settings_dal
 from services.wecom.dal.table import mark_handled
 from services.wecom.service import CHURN_ALERTS_CONSUMER
-from shared.consumer import handled
 from shared.dynamo import Transaction
 from shared.errors import UpstreamUnavailable
 from shared.events.wecom import WeComChurnAlerted, WeComContactRemoved
+from shared.inbox import handled
 from shared.observability import logger
 from shared.outbox import publish_with
 

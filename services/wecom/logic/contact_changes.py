@@ -18,9 +18,9 @@ from services.wecom.logic import welcome
 from services.wecom.logic.relationships import Change, ChangeKind, transition
 from services.wecom.models import WeComCredentials
 from services.wecom.service import CALLBACKS_CONSUMER
-from shared.consumer import handled
 from shared.errors import ConcurrentUpdate
 from shared.events.wecom import WeComCallbackReceived, WeComContactAdded
+from shared.inbox import handled
 from shared.observability import logger
 from shared.retry import retry_on_race
 

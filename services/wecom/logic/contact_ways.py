@@ -35,10 +35,10 @@ from services.wecom.gateways import client as wecom_api
 from services.wecom.kpi_models import BUSINESS_ZONE
 from services.wecom.service import CONTACT_WAYS_CONSUMER
 from shared.clock import now_rfc3339, utc_now
-from shared.consumer import handled
 from shared.errors import ConcurrentUpdate, Conflict, NotFound, UpstreamUnavailable
 from shared.events.campaigns import ChannelCodeCreated
 from shared.events.wecom import WeComContactAdded
+from shared.inbox import handled
 from shared.observability import logger
 from shared.retry import retry_on_race
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from services.wecom.dal import relationships as dal
 from services.wecom.dal.table import mark_handled
 from services.wecom.service import CUSTOMERS_CONSUMER
-from shared.consumer import handled
 from shared.events.contacts import ContactsMerged, WeComCustomerIdentified
+from shared.inbox import handled
 
 
 def identified(tenant_id: str, event_id: str, answer: WeComCustomerIdentified) -> None:

@@ -24,8 +24,8 @@ from services.wecom.logic import transfers
 from services.wecom.service import DEPARTURES_CONSUMER
 from services.wecom.transfer_models import Departure
 from shared import clock, ids
-from shared.consumer import handled
 from shared.events.wecom import WeComStaffChanged
+from shared.inbox import handled
 from shared.observability import logger
 
 CREATED_BY = "wecom-departures"

@@ -33,10 +33,10 @@ from services.wecom.directory_models import (
 )
 from services.wecom.service import CALLBACKS_CONSUMER
 from shared.clock import now_epoch
-from shared.consumer import handled
 from shared.dynamo import Prepare, Transaction
 from shared.errors import ConcurrentUpdate, NotFound
 from shared.events.wecom import WeComCallbackReceived, WeComStaffChanged
+from shared.inbox import handled
 from shared.observability import logger
 from shared.retry import retry_on_race
 

@@ -47,11 +47,11 @@ from services.wecom.group_models import (
 from services.wecom.service import CALLBACKS_CONSUMER
 from shared.auth.principal import StaffPrincipal
 from shared.clock import now_rfc3339, rfc3339, utc_now
-from shared.consumer import handled
 from shared.daily import business_day
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, Forbidden, NotFound, Unprocessable
 from shared.events.wecom import WeComCallbackReceived, WeComGroupMembersChanged
+from shared.inbox import handled
 from shared.models import HOME_ZONE
 from shared.observability import logger
 from shared.retry import retry_on_race

@@ -66,7 +66,6 @@ from shared import daily
 from shared.auth.principal import StaffPrincipal
 from shared.auth.roles import SEE_ALL_CUSTOMERS
 from shared.clock import utc_now
-from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import Forbidden, Unprocessable
 from shared.events.campaigns import QrCodeScanned
@@ -74,6 +73,7 @@ from shared.events.cases import CaseAssignmentChanged, CaseMessageAdded, CaseRat
 from shared.events.contacts import ContactCreated, ContactOwnerChanged
 from shared.events.outreach import StaffTaskChanged
 from shared.events.wecom import WeComContactAdded, WeComContactRemoved, WeComStaffChanged
+from shared.inbox import handled
 from shared.retry import retry_on_race
 
 CONSUMER = KPIS_CONSUMER.name

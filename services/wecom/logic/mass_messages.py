@@ -57,11 +57,12 @@ from services.wecom.mass_message_models import MassMessage, Recipient, TaskStatu
 from services.wecom.models import WeComCredentials
 from services.wecom.service import MASS_MESSAGES_CONSUMER
 from shared import clock, files
-from shared.consumer import AlreadyProcessed, handled
+from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, UpstreamUnavailable
 from shared.events.outreach import BroadcastDispatched, WeComMessageContent
 from shared.events.wecom import WeComMassMessageCreated, WeComMassMessageProgressed
+from shared.inbox import handled
 from shared.observability import logger
 
 CLAIM_SECONDS = MASS_MESSAGES_CONSUMER.timeout_seconds * 2

@@ -82,7 +82,6 @@ from services.wecom.transfer_models import (
 )
 from shared import clock, ids
 from shared.auth.principal import StaffPrincipal
-from shared.consumer import handled
 from shared.dynamo import Prepare
 from shared.errors import ConcurrentUpdate, NotFound, Unprocessable, UpstreamUnavailable
 from shared.events.wecom import (
@@ -92,6 +91,7 @@ from shared.events.wecom import (
     WeComJobStepped,
     WeComStaffSucceeded,
 )
+from shared.inbox import handled
 from shared.observability import logger
 from shared.retry import retry_on_race
 
