@@ -151,11 +151,14 @@ def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ..
 
 def assert_accessible(page: Page, *, context: str = "") -> None:
     """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules).
-    A toast or dialog fading in or out is let finish first: half-transparent, its text fails the
-    contrast rule it meets once shown."""
+    A toast or dialog fading in or out, and any other transition (a button's colour as its loading
+    state ends), is let finish first: half-way, its text fails the contrast rule it meets once
+    settled. Endless animations (spinners, skeletons) are not waited for."""
     page.wait_for_function(
         "() => [...document.querySelectorAll('.adm-mask, .adm-toast-main, .ant-modal, .ant-message-notice')]"
-        ".every(e => ['0', '1'].includes(getComputedStyle(e).opacity))",
+        ".every(e => ['0', '1'].includes(getComputedStyle(e).opacity))"
+        " && document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getComputedTiming().iterations === Infinity)",
         timeout=5000,
     )
     if not page.evaluate("() => Boolean(window.axe)"):

@@ -22,9 +22,10 @@ const queries = new QueryClient({
   defaultOptions: { queries: { retry: (count, error) => count < 2 && !("status" in error && Number(error.status) >= 400 && Number(error.status) < 500), staleTime: 10_000 } },
 });
 
-// Ant Design's default secondary and placeholder greys fall below WCAG AA contrast on white.
+// Ant Design's default secondary and placeholder greys fall below WCAG AA contrast on white, and its
+// primary hover colour is a lighter tint that fails it under white button text: hover goes darker.
 const THEME = {
-  token: { colorPrimary: "#0a7b55", colorTextSecondary: "rgba(0, 0, 0, 0.65)", colorTextTertiary: "rgba(0, 0, 0, 0.6)", colorTextPlaceholder: "rgba(0, 0, 0, 0.55)", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorLink: "#0a7b55", colorError: "#cf1322", colorLinkHover: "#065a3e", colorLinkActive: "#044a33" },
+  token: { colorPrimary: "#0a7b55", colorPrimaryHover: "#086b4a", colorPrimaryActive: "#065a3e", colorTextSecondary: "rgba(0, 0, 0, 0.65)", colorTextTertiary: "rgba(0, 0, 0, 0.6)", colorTextPlaceholder: "rgba(0, 0, 0, 0.55)", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorLink: "#0a7b55", colorError: "#cf1322", colorLinkHover: "#065a3e", colorLinkActive: "#044a33" },
   components: { Menu: { itemSelectedBg: "#e3f2ec", itemSelectedColor: "#065a3e" } },
 };
 
