@@ -171,14 +171,15 @@ def consistent_values(table: str, pk: str, sk_prefix: str, attribute: str) -> li
 
 
 def partition_items(
-    table: str, pk: str, sk_prefix: str | None = None, *, filter: Filter | None = None
+    table: str, pk: str, sk_prefix: str | None = None, *, filter: Filter | None = None, consistent: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Every item of partition ``pk`` (whose sort key starts with ``sk_prefix``, when given, and
     that ``filter`` keeps), page after page: for the small partitions a decision reads whole (a
-    contact's enrollments, the journeys a trigger starts)."""
+    contact's enrollments, the journeys a trigger starts). ``consistent``: whatever was committed
+    before the call is found."""
     condition = "pk = :p" + (" AND begins_with(sk, :s)" if sk_prefix else "")
     values: dict[str, Any] = {":p": pk, **({":s": sk_prefix} if sk_prefix else {})}
-    request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": condition}
+    request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": condition, "ConsistentRead": consistent}
     if filter is not None:
         request["FilterExpression"] = filter.expression
         if filter.names:

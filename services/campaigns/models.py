@@ -264,6 +264,7 @@ class Counters(Model):
     acquired: int = 0
     engaged: int = 0
     points_awarded: int = 0
+    qualified: int = Field(default=0, description="Referral programs: invitees who did the qualifying action.")
 
 
 class CodeStats(Counters):
@@ -305,6 +306,73 @@ class CampaignDailyStats(Model):
 BUSINESS_ZONE = HOME_ZONE
 
 
+InvitationStatus = Literal["pending", "qualified", "rejected"]
+InvitationReason = Literal["self_invite", "not_new_contact"]
+
+
+class Invitation(Model):
+    """A contact who came through a member's invite link: pending (a new contact, awaiting the
+    program's qualifying action), qualified once it did it, or rejected with the reason."""
+
+    tenant_id: str
+    campaign_id: str
+    invitee_id: str
+    inviter_id: str
+    code: str
+    status: InvitationStatus
+    reason: InvitationReason | None = None
+    invited_at: str
+    qualified_at: str | None = None
+    counted: bool | None = Field(
+        default=None, description="Qualified and counted towards the inviter's stages (false: over the inviter's cap)."
+    )
+
+
+RewardKind = Literal["stage", "welcome"]
+
+
+class ReferralReward(Model):
+    """A reward a referral program owes once: the inviter's stage, or a qualified invitee's welcome.
+    Unrewarded (recorded, not paid) when the budget could not cover it."""
+
+    reward_id: str
+    campaign_id: str
+    contact_id: str = Field(description="Who is rewarded.")
+    kind: RewardKind
+    stage: int | None = None
+    invitee_id: str
+    points: int = Field(description="Points paid; 0 when unrewarded.")
+    rewarded: bool
+    unrewarded_reason: Literal["budget_exhausted", "no_reward"] | None = None
+    earned_at: str
+
+
+class InvitationView(Model):
+    invitee_id: str
+    inviter_id: str
+    status: InvitationStatus
+    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact.")
+    invited_at: str
+    qualified_at: str | None
+    counted: bool | None
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> "InvitationView":
+        return cls.model_validate(invitation.model_dump(include=set(cls.model_fields)))
+
+
+class InvitationList(Model):
+    items: list[InvitationView]
+    next_cursor: str | None
+
+
+class MyInvitee(Model):
+    status: InvitationStatus
+    reason: InvitationReason | None
+    invited_at: str
+    qualified_at: str | None
+
+
 class MyReferral(Model):
     """A referral program the member may invite to, with the member's own invite link."""
 
@@ -316,42 +384,21 @@ class MyReferral(Model):
     welcome_points: int
     qualifying_action: QualifyingAction
     ends_at: AwareDatetime
+    qualified: int = Field(description="The member's invitees who qualified and count towards the stages.")
+    invitees: list[MyInvitee] = Field(description="The member's latest invitees, newest first.")
+    rewards: list[ReferralReward] = Field(description="The member's rewards from the program: stages and welcome.")
 
 
 class MyReferralList(Model):
     items: list[MyReferral]
 
 
-InvitationStatus = Literal["pending", "rejected"]
-InvitationReason = Literal["self_invite", "not_new_contact"]
-
-
-class Invitation(Model):
-    """A contact who came through a member's invite link: pending (a new contact, awaiting the
-    program's qualifying action) or rejected with the reason."""
-
-    tenant_id: str
-    campaign_id: str
-    invitee_id: str
+class LeaderboardRow(Model):
     inviter_id: str
-    code: str
-    status: InvitationStatus
-    reason: InvitationReason | None = None
-    invited_at: str
+    qualified: int = Field(description="Qualified invitees counted towards the stages.")
+    points: int = Field(description="Points the inviter's stages paid.")
 
 
-class InvitationView(Model):
-    invitee_id: str
-    inviter_id: str
-    status: InvitationStatus
-    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact.")
-    invited_at: str
-
-    @classmethod
-    def of(cls, invitation: Invitation) -> "InvitationView":
-        return cls.model_validate(invitation.model_dump(include=set(cls.model_fields)))
-
-
-class InvitationList(Model):
-    items: list[InvitationView]
+class Leaderboard(Model):
+    items: list[LeaderboardRow]
     next_cursor: str | None

@@ -28,6 +28,18 @@ WECOM_ADDS_CONSUMER = Consumer(
     patterns=({"source": ["siyu.contacts"], "detail-type": ["WeComCustomerIdentified"]},),
 )
 
+# Referral invitees' qualifying actions (logic/qualification.py): a phone bound, a first order, a
+# WeCom friendship. Only contact changes that name the phone are delivered.
+QUALIFYING_ACTIONS_CONSUMER = Consumer(
+    name="campaigns-referral-actions",
+    handler="services.campaigns.handlers.referrals.handler",
+    patterns=(
+        {"source": ["siyu.contacts"], "detail-type": ["ContactUpdated"], "detail": {"data": {"changed": ["phone"]}}},
+        {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified", "WeComCustomerIdentified"]},
+        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
+    ),
+)
+
 # PIPL exports: campaigns' part of one contact's bundle, to the file store.
 EXPORTS_CONSUMER = Consumer(
     name="campaigns-exports",
@@ -52,14 +64,22 @@ SERVICE = Service(
         Route("GET", "/v1/campaigns/{campaign_id}/codes", STAFF, STAFF_ROLES),
         Route("GET", "/v1/campaigns/{campaign_id}/stats", STAFF, STAFF_ROLES),
         Route("GET", "/v1/campaigns/{campaign_id}/invitations", STAFF, WRITERS),
+        Route("GET", "/v1/campaigns/{campaign_id}/leaderboard", STAFF, WRITERS),
         Route("GET", "/v1/codes/{code}/qr.svg", STAFF, STAFF_ROLES, binary=True),
         Route("GET", "/v1/codes/{code}/qr.png", STAFF, STAFF_ROLES, binary=True),
         Route("POST", "/v1/scans", "member"),
         Route("GET", "/v1/me/referrals", "member"),
     ),
     publishes=tuple(EVENTS),
-    consumers=(ATTRIBUTION_CONSUMER, MERGES_CONSUMER, EXPORTS_CONSUMER, WECOM_ADDS_CONSUMER),
-    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),)),
+    consumers=(
+        ATTRIBUTION_CONSUMER,
+        MERGES_CONSUMER,
+        EXPORTS_CONSUMER,
+        WECOM_ADDS_CONSUMER,
+        QUALIFYING_ACTIONS_CONSUMER,
+    ),
+    # gsi1: campaigns, codes, a program's invitations and leaderboard; gsi2: an inviter's invitees.
+    table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"), Index("gsi2", "gsi2pk", "gsi2sk"))),
     layers=("segno",),
     files=True,  # PIPL export parts (logic/exports.py)
 )

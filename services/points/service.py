@@ -42,6 +42,12 @@ JOURNEYS_CONSUMER = Consumer(
     handler="services.points.handlers.journeys.handler",
     patterns=({"source": ["siyu.outreach"], "detail-type": ["JourneyPointsGranted"]},),
 )
+# Referral programs' rewards (campaigns' ReferralRewardEarned, logic/referrals.py): a credit once per reward.
+REFERRALS_CONSUMER = Consumer(
+    name="points-referrals",
+    handler="services.points.handlers.referrals.handler",
+    patterns=({"source": ["siyu.campaigns"], "detail-type": ["ReferralRewardEarned"]},),
+)
 
 SERVICE = Service(
     name="points",
@@ -71,7 +77,14 @@ SERVICE = Service(
         Route("POST", "/v1/redemptions/{redemption_id}/cancel", STAFF, SEE_ALL_CUSTOMERS),
     ),
     publishes=tuple(EVENTS),
-    consumers=(CONVERSIONS_CONSUMER, ORDERS_CONSUMER, CONTACTS_CONSUMER, EXPORTS_CONSUMER, JOURNEYS_CONSUMER),
+    consumers=(
+        CONVERSIONS_CONSUMER,
+        ORDERS_CONSUMER,
+        CONTACTS_CONSUMER,
+        EXPORTS_CONSUMER,
+        JOURNEYS_CONSUMER,
+        REFERRALS_CONSUMER,
+    ),
     # Hourly rather than daily: lots expire at the end of each tenant's local day, whatever its zone.
     schedules=(Schedule("points-sweep", "services.points.handlers.sweep.handler", "rate(1 hour)"),),
     # gsi1: the sweep's due accounts and each member's redemptions; gsi2: the tenant's redemptions

@@ -66,9 +66,40 @@ class CampaignsExportPartWritten(EventData):
     items: ExportItems = Field(description="Records the part holds.")
 
 
+class InviteeQualified(EventData):
+    """A referral program's invitee did the program's qualifying action: the inviter brought a new
+    contact. Published once per invitee and program; ``counted`` is false when the inviter had
+    already reached the program's per-inviter cap (no stage progress)."""
+
+    campaign_id: Id
+    inviter_id: Id
+    invitee_id: Id
+    action: Literal["phone_bound", "first_order", "wecom_added"]
+    counted: Flag
+    qualified: StrictInt = Field(ge=0, le=MAX_COUNT, description="The inviter's counted invitees in the program now.")
+    qualified_at: AwareDatetime
+
+
+class ReferralRewardEarned(EventData):
+    """A referral program paid a reward: a stage reached by the inviter, or the welcome of a
+    qualified invitee. Each ``reward_id`` is paid once; points credits it once."""
+
+    reward_id: Key = Field(
+        description="Unique per reward: <campaign>:stage<n>:<inviter> or <campaign>:welcome:<invitee>."
+    )
+    campaign_id: Id
+    contact_id: Id = Field(description="Who is rewarded.")
+    kind: Literal["stage", "welcome"]
+    stage: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(default=None, description="The stage reached.")
+    invitee_id: Id = Field(description="The invitee whose qualification earned it.")
+    points: CampaignPoints
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ChannelCodeCreated": ChannelCodeCreated,
     "QrCodeScanned": QrCodeScanned,
     "CampaignConversionRecorded": CampaignConversionRecorded,
     "CampaignsExportPartWritten": CampaignsExportPartWritten,
+    "InviteeQualified": InviteeQualified,
+    "ReferralRewardEarned": ReferralRewardEarned,
 }

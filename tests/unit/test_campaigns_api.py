@@ -150,7 +150,15 @@ def test_a_scan_acquires_a_new_member_and_awards_points(client: Client, tenant: 
     assert (stats["scans"], stats["unique_scanners"], stats["acquired"], stats["engaged"]) == (1, 1, 1, 0)
     assert stats["points_awarded"] == 100
     assert stats["by_channel"] == [
-        {"channel": "wecom", "scans": 1, "unique_scanners": 1, "acquired": 1, "engaged": 0, "points_awarded": 100}
+        {
+            "channel": "wecom",
+            "scans": 1,
+            "unique_scanners": 1,
+            "acquired": 1,
+            "engaged": 0,
+            "points_awarded": 100,
+            "qualified": 0,
+        }
     ]
     assert client.get(f"/v1/campaigns/{cid}", token=admin).json["points_awarded"] == 100
     entries = client.get("/v1/me/points/entries", token=member["token"]).json["items"]

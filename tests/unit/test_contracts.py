@@ -26,7 +26,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "tags": [],
         "owners": {},
     },
-    "ContactUpdated": {"contact_id": "c", "version": 2, "changed": ["name"]},
+    "ContactUpdated": {"contact_id": "c", "version": 2, "changed": ["name", "phone"]},
     "ContactProfileChanged": {
         "contact_id": "c",
         "version": 3,
@@ -151,6 +151,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "contact_id": "c1",
         "tag": "winback",
         "action": "add",
+    },
+    "InviteeQualified": {
+        "campaign_id": "cp1",
+        "inviter_id": "c1",
+        "invitee_id": "c2",
+        "action": "phone_bound",
+        "counted": True,
+        "qualified": 3,
+        "qualified_at": "2026-12-01T01:00:00Z",
+    },
+    "ReferralRewardEarned": {
+        "reward_id": "cp1:stage1:c1",
+        "campaign_id": "cp1",
+        "contact_id": "c1",
+        "kind": "stage",
+        "stage": 1,
+        "invitee_id": "c2",
+        "points": 100,
     },
     "JourneyPointsGranted": {"grant_id": "jr1#1#c1#1#gift", "journey_id": "jr1", "contact_id": "c1", "points": 100},
     "StaffTaskChanged": {

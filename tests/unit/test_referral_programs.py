@@ -4,8 +4,15 @@ a budget no reward exceeds and per-inviter caps; bad programs are refused naming
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
+from services.campaigns.dal import campaigns as campaigns_dal
+from services.campaigns.dal import referrals as referral_dal
+from services.campaigns.logic import qualification
+from services.campaigns.models import Invitation
+from shared.clock import now_rfc3339, utc_now
+from shared.dynamo import Transaction
 from tests.unit.conftest import Client, eventually
 
 SCHEDULE = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
@@ -154,6 +161,8 @@ def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_a
         "status": "pending",
         "reason": None,
         "invited_at": None,
+        "qualified_at": None,
+        "counted": None,
     }
     assert (by_invitee[regular["contact_id"]]["status"], by_invitee[regular["contact_id"]]["reason"]) == (
         "rejected",
@@ -167,3 +176,131 @@ def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_a
     assert client.get(f"/v1/campaigns/{campaign_id}/invitations", token=guide).status == 403
     other_admin = client.staff_token(f"{tenant}-b")
     assert client.get(f"/v1/campaigns/{campaign_id}/invitations", token=other_admin).status == 404
+
+
+def invited_by(client: Client, tenant: str, link: str, openid: str) -> dict[str, Any]:
+    """A new member who opened the invite link."""
+    member = client.member_login(tenant, f"dev:{openid}")
+    assert client.post("/v1/scans", json_body={"code": link}, token=member["token"]).status == 202
+    return member
+
+
+def bind_phone(client: Client, member: dict[str, Any], phone: str) -> None:
+    bound = client.post("/v1/me/phone", json_body={"code": f"dev-phone:{phone}"}, token=member["token"])
+    assert bound.status == 200, bound.body
+
+
+def balance(client: Client, member: dict[str, Any]) -> int:
+    return int(client.get("/v1/me/points", token=member["token"]).json["balance"])
+
+
+def test_invitees_who_bind_a_phone_qualify_and_the_stages_and_welcomes_are_paid_once(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}, {"invitees": 2, "points": 300}], "per_inviter_cap": 2}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-q-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+
+    first = invited_by(client, tenant, link, "o-q-first")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 1)
+    bind_phone(client, first, "+86 139 0000 1001")
+    # The second binds a phone before the invitation is recorded: the invitation finds it done.
+    second = client.member_login(tenant, "dev:o-q-second")
+    bind_phone(client, second, "+86 139 0000 1002")
+    assert client.post("/v1/scans", json_body={"code": link}, token=second["token"]).status == 202
+    # The third comes over the inviter's cap: qualified, counted nowhere, still welcomed.
+    third = invited_by(client, tenant, link, "o-q-third")
+    bind_phone(client, third, "+86 139 0000 1003")
+
+    qualified = eventually(
+        lambda: (
+            len(
+                rows := client.get(f"/v1/campaigns/{campaign_id}/invitations?status=qualified", token=admin).json[
+                    "items"
+                ]
+            )
+            == 3
+            and rows
+        )
+    )
+    assert sorted(row["counted"] for row in qualified) == [False, True, True]
+    eventually(lambda: balance(client, inviter) == 400)
+    eventually(lambda: [balance(client, invitee) for invitee in (first, second, third)] == [20, 20, 20])
+    mine = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]
+    assert mine["qualified"] == 2
+    rewards = sorted((r["kind"], r["stage"], r["points"]) for r in mine["rewards"])
+    assert rewards == [("stage", 1, 100), ("stage", 2, 300)]
+    assert [i["status"] for i in mine["invitees"]] == ["qualified"] * 3
+    board = client.get(f"/v1/campaigns/{campaign_id}/leaderboard", token=admin).json["items"]
+    assert board == [{"inviter_id": inviter["contact_id"], "qualified": 2, "points": 400}]
+    stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
+    assert (stats["qualified"], stats["points_awarded"]) == (3, 460)
+
+    # The action again (another phone bound) pays nothing more.
+    bind_phone(client, first, "+86 139 0000 1004")
+    eventually(lambda: client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json["qualified"] == 3)
+    assert balance(client, inviter) == 400
+    guide = client.staff_token(tenant, roles=("guide",))
+    assert client.get(f"/v1/campaigns/{campaign_id}/leaderboard", token=guide).status == 403
+    other_admin = client.staff_token(f"{tenant}-b")
+    assert client.get(f"/v1/campaigns/{campaign_id}/leaderboard", token=other_admin).status == 404
+
+
+def pending_invitation(tenant: str, campaign_id: str, inviter_id: str, invitee_id: str) -> Invitation:
+    invitation = Invitation(
+        tenant_id=tenant,
+        campaign_id=campaign_id,
+        invitee_id=invitee_id,
+        inviter_id=inviter_id,
+        code=f"code-{inviter_id}",
+        status="pending",
+        invited_at=now_rfc3339(),
+    )
+    tx = Transaction(campaigns_dal.table())
+    referral_dal.invitation(invitation)(tx)
+    tx.commit()
+    return invitation
+
+
+def test_fifty_qualifications_at_once_against_a_budget_for_ten_stage_rewards_pay_exactly_ten(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}], "welcome_points": 0}
+    body = program(**rules) | {"points_budget": 1_000}
+    campaign_id = client.post("/v1/campaigns", json_body=body, token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    pairs = [(f"inviter-{n}-{uuid.uuid4().hex[:6]}", f"invitee-{n}-{uuid.uuid4().hex[:6]}") for n in range(50)]
+    for inviter_id, invitee_id in pairs:
+        pending_invitation(tenant, campaign_id, inviter_id, invitee_id)
+
+    # Every qualification twice, all at once: the action's event delivered twice.
+    errors: list[BaseException] = []
+
+    def act(invitee_id: str) -> None:
+        try:
+            qualification.on_action(tenant, invitee_id, "phone_bound", utc_now())
+        except BaseException as error:  # reported below, on the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=act, args=(invitee,)) for _, invitee in pairs for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+    rewards = [r for inviter, _ in pairs for r in referral_dal.rewards_of(tenant, inviter)]
+    assert len(rewards) == 50  # every inviter reached stage 1 once
+    assert sum(r.rewarded for r in rewards) == 10
+    assert {r.unrewarded_reason for r in rewards if not r.rewarded} == {"budget_exhausted"}
+    campaign = campaigns_dal.get_campaign(tenant, campaign_id)
+    assert campaign is not None
+    assert campaign.points_awarded == 1_000
+    board = client.get(f"/v1/campaigns/{campaign_id}/leaderboard?limit=100", token=admin).json["items"]
+    assert (len(board), sum(row["points"] for row in board)) == (50, 1_000)
+    stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
+    assert (stats["qualified"], stats["points_awarded"]) == (50, 1_000)

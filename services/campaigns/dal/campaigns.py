@@ -13,6 +13,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - daily      T#{t}#DAILY / DAY#{date}#{shard}         scans and conversions per business day (see
   ``daily``), counted in the transaction that records each scan and conversion
 
+Referral programs' items (invites, invitations, progress, rewards) are laid out in ``referrals``.
+
 Campaign changes are targeted updates guarded by the version; ``points_awarded`` is only ever
 changed by a conversion's ``ADD`` guarded by the budget, so the two never overwrite each other.
 
@@ -32,7 +34,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode, Invitation
+from services.campaigns.models import BUSINESS_ZONE, INVITE_CHANNEL, Campaign, ChannelCode
 from shared import daily, dynamo, inbox
 from shared.consumer import AlreadyProcessed
 from shared.dynamo import Prepare, Transaction
@@ -42,7 +44,7 @@ from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
-COUNTERS = ("scans", "unique_scanners", "acquired", "engaged", "points_awarded")
+COUNTERS = ("scans", "unique_scanners", "acquired", "engaged", "points_awarded", "qualified")
 REMEMBERED_MAX = 2048  # per kind; a warm function forgets everything when it reaches this
 
 _read_codes: dict[tuple[str, str], ChannelCode] = {}
@@ -107,11 +109,11 @@ def codes_partition(tenant_id: str, campaign_id: str) -> str:
     return f"T#{tenant_id}#CAMPAIGN#{campaign_id}#CODES"
 
 
-def _campaign_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
+def campaign_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
     return {"pk": campaign_pk(tenant_id, campaign_id), "sk": "CAMPAIGN"}
 
 
-def _code_key(tenant_id: str, code: str) -> dict[str, str]:
+def code_key(tenant_id: str, code: str) -> dict[str, str]:
     return {"pk": f"T#{tenant_id}#CODE#{code}", "sk": "CODE"}
 
 
@@ -143,7 +145,7 @@ def _stats_key(tenant_id: str, campaign_id: str, scope: str) -> dict[str, str]:
 # Campaigns ---------------------------------------------------------------------------------------
 def create_campaign(campaign: Campaign, prepare: Prepare | None = None) -> None:
     item = {
-        **_campaign_key(campaign.tenant_id, campaign.campaign_id),
+        **campaign_key(campaign.tenant_id, campaign.campaign_id),
         "kind": "campaign",
         "gsi1pk": campaigns_partition(campaign.tenant_id),
         "gsi1sk": campaign.campaign_id,
@@ -157,7 +159,7 @@ def create_campaign(campaign: Campaign, prepare: Prepare | None = None) -> None:
 
 def get_campaign(tenant_id: str, campaign_id: str) -> Campaign | None:
     """The campaign as it is now (and remembered as such)."""
-    item = dynamo.get_item(table(), _campaign_key(tenant_id, campaign_id))
+    item = dynamo.get_item(table(), campaign_key(tenant_id, campaign_id))
     if not item:
         return None
     campaign = Campaign.model_validate(item)
@@ -188,7 +190,7 @@ def update_campaign(before: Campaign, changes: dict[str, Any], *, allowed_status
         names["#awarded"] = "points_awarded"
         condition += " AND #awarded <= :points_budget"
     tx = Transaction(table()).update(
-        _campaign_key(before.tenant_id, before.campaign_id),
+        campaign_key(before.tenant_id, before.campaign_id),
         "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else ""),
         condition=condition,
         names=names,
@@ -219,7 +221,7 @@ def create_code(code: ChannelCode, event: ChannelCodeCreated, prepare: Prepare |
     publish_with(tx, code.tenant_id, event)
     tx.create(
         {
-            **_code_key(code.tenant_id, code.code),
+            **code_key(code.tenant_id, code.code),
             "kind": "code",
             "gsi1pk": codes_partition(code.tenant_id, code.campaign_id),
             "gsi1sk": f"{code.created_at}#{code.code}",
@@ -241,42 +243,11 @@ def create_code(code: ChannelCode, event: ChannelCodeCreated, prepare: Prepare |
     tx.commit()
 
 
-class InviteExists(Conflict):
-    """The member has an invite code for the program already."""
-
-
-def _invite_key(tenant_id: str, campaign_id: str, contact_id: str) -> dict[str, str]:
-    return {"pk": f"T#{tenant_id}#INVITER#{campaign_id}#{contact_id}", "sk": "INVITE"}
-
-
-def invite_of(tenant_id: str, campaign_id: str, contact_id: str) -> ChannelCode | None:
-    """The member's invite code for the program, if it has one."""
-    item = dynamo.get_item(table(), _invite_key(tenant_id, campaign_id, contact_id))
-    return get_code(tenant_id, str(item["code"])) if item else None
-
-
-def create_invite(code: ChannelCode) -> None:
-    """A member's invite code, once per member and program (``InviteExists`` for a second): no
-    listing among the staff's codes, no statistics row of its own, and no ``ChannelCodeCreated``
-    (what it announces, a staff code and its WeCom contact way, an invite is not)."""
-    assert code.inviter_id is not None
-    tx = Transaction(table())
-    tx.create(
-        {**_invite_key(code.tenant_id, code.campaign_id, code.inviter_id), "kind": "invite", "code": code.code},
-        on_fail=InviteExists("an invite code exists already"),
-    )
-    tx.create(
-        {**_code_key(code.tenant_id, code.code), "kind": "code", **code.model_dump(mode="json", exclude_none=True)},
-        on_fail=Conflict("That code exists already; try again."),
-    )
-    tx.commit()
-
-
 def get_code(tenant_id: str, code: str) -> ChannelCode | None:
     known = _read_codes.get((tenant_id, code))
     if known is not None:
         return known
-    item = dynamo.get_item(table(), _code_key(tenant_id, code), consistent=False)
+    item = dynamo.get_item(table(), code_key(tenant_id, code), consistent=False)
     if not item:
         return None  # not remembered: the code may yet be created
     found = ChannelCode.model_validate(item)
@@ -307,7 +278,7 @@ def stats_scopes(code: str, channel: str, staff_id: str | None) -> list[str]:
     return ["total", *own, f"channel#{channel}"] + ([f"staff#{staff_id}"] if staff_id else [])
 
 
-def _count(tx: Transaction, tenant_id: str, campaign_id: str, scope: str, counters: dict[str, int]) -> None:
+def count_stats(tx: Transaction, tenant_id: str, campaign_id: str, scope: str, counters: dict[str, int]) -> None:
     counters = {name: value for name, value in counters.items() if value}
     if not counters:
         return
@@ -342,7 +313,7 @@ def record_scan(
         first = scope not in known_scopes
         if first:
             tx.create({"pk": pk, "sk": f"SCANNER#{scope}#{contact_id}", "kind": "scanner"}, on_fail=ScannerKnown(scope))
-        _count(tx, code.tenant_id, code.campaign_id, scope, {"scans": 1, "unique_scanners": int(first)})
+        count_stats(tx, code.tenant_id, code.campaign_id, scope, {"scans": 1, "unique_scanners": int(first)})
     daily.count(tx, code.tenant_id, daily.DayCount(daily.business_day(scanned_at, BUSINESS_ZONE), {"scans": 1}))
     publish_with(tx, code.tenant_id, event)
     try:
@@ -361,6 +332,37 @@ def remembered_scanner_scopes(tenant_id: str, campaign_id: str, contact_id: str)
     """Scopes in which this function saw the contact scan (no request). Never wrong, since scanner
     markers stay, only perhaps incomplete: ``record_scan`` learns of the others when it fails."""
     return set(_known_scanners.get((tenant_id, campaign_id, contact_id), ()))
+
+
+def spend_budget(tx: Transaction, campaign: Campaign, points: int) -> None:
+    """The transaction succeeds only over the campaign as it was read (its version) and, when it
+    pays ``points``, only while they fit in the budget: ``CampaignMoved`` otherwise."""
+    key = campaign_key(campaign.tenant_id, campaign.campaign_id)
+    moved = CampaignMoved("The campaign changed, or its budget ran out, since it was read.")
+    if points:
+        tx.update(
+            key,
+            "ADD #awarded :points",
+            condition="#version = :version AND #awarded <= :limit",
+            names={"#awarded": "points_awarded", "#version": "version"},
+            values={":points": points, ":limit": campaign.points_budget - points, ":version": campaign.version},
+            on_fail=moved,
+        )
+    else:
+        tx.check(
+            key,
+            "#version = :version",
+            names={"#version": "version"},
+            values={":version": campaign.version},
+            on_fail=moved,
+        )
+
+
+def remember_spent(campaign: Campaign, points: int) -> None:
+    """What is known of the budget's use only grows; the next decision starts from here."""
+    if points:
+        known = campaign.model_copy(update={"points_awarded": campaign.points_awarded + points})
+        _remember(_read_campaigns, (campaign.tenant_id, campaign.campaign_id), known)
 
 
 # Conversions ----------------------------------------------------------------------------------------
@@ -396,28 +398,10 @@ def record_conversion(
         on_fail=AlreadyConverted("converted already"),
     )
     _not_merged(tx, campaign.tenant_id, contact_id)
-    key = _campaign_key(campaign.tenant_id, campaign.campaign_id)
-    moved = CampaignMoved("The campaign changed, or its budget ran out, since it was read.")
-    if points:
-        tx.update(
-            key,
-            "ADD #awarded :points",
-            condition="#version = :version AND #awarded <= :limit",
-            names={"#awarded": "points_awarded", "#version": "version"},
-            values={":points": points, ":limit": campaign.points_budget - points, ":version": campaign.version},
-            on_fail=moved,
-        )
-    else:
-        tx.check(
-            key,
-            "#version = :version",
-            names={"#version": "version"},
-            values={":version": campaign.version},
-            on_fail=moved,
-        )
+    spend_budget(tx, campaign, points)
     counters = {"acquired" if kind == "acquisition" else "engaged": 1, "points_awarded": points}
     for scope in scan_scopes:
-        _count(tx, campaign.tenant_id, campaign.campaign_id, scope, counters)
+        count_stats(tx, campaign.tenant_id, campaign.campaign_id, scope, counters)
     day = daily.business_day(scanned_at, BUSINESS_ZONE)
     daily.count(tx, campaign.tenant_id, daily.DayCount(day, {"acquired" if kind == "acquisition" else "engaged": 1}))
     publish_with(tx, campaign.tenant_id, event)
@@ -427,49 +411,7 @@ def record_conversion(
         _remember(_known_conversions, converted, True)
         raise
     _remember(_known_conversions, converted, True)
-    if points:  # what is known of the budget's use only grows; the next decision starts from here
-        known = campaign.model_copy(update={"points_awarded": campaign.points_awarded + points})
-        _remember(_read_campaigns, (campaign.tenant_id, campaign.campaign_id), known)
-
-
-# Invitations (referral programs) ------------------------------------------------------------------
-def invitations_partition(tenant_id: str, campaign_id: str) -> str:
-    return f"T#{tenant_id}#INVITATIONS#{campaign_id}"
-
-
-def invitation(item: Invitation) -> Prepare:
-    """The invitation, written with the conversion that decided it (so once per invitee and program);
-    listed by the program, status first."""
-
-    def put(tx: Transaction) -> None:
-        tx.put(
-            {
-                "pk": f"T#{item.tenant_id}#INVITEE#{item.campaign_id}#{item.invitee_id}",
-                "sk": "INVITATION",
-                "kind": "invitation",
-                "gsi1pk": invitations_partition(item.tenant_id, item.campaign_id),
-                "gsi1sk": f"{item.status}#{item.invited_at}#{item.invitee_id}",
-                **item.model_dump(mode="json", exclude_none=True),
-            }
-        )
-
-    return put
-
-
-def invitations_page(
-    tenant_id: str, campaign_id: str, status: str | None, limit: int, cursor: str | None
-) -> tuple[list[Invitation], str | None]:
-    page = dynamo.query_page(
-        table(),
-        partition_attr="gsi1pk",
-        partition_value=invitations_partition(tenant_id, campaign_id),
-        limit=limit,
-        cursor=cursor,
-        index=GSI,
-        sort_prefix=("gsi1sk", f"{status}#") if status else None,
-        newest_first=True,
-    )
-    return [Invitation.model_validate(item) for item in page.items], page.next_cursor
+    remember_spent(campaign, points)
 
 
 def stats_rows(tenant_id: str, campaign_id: str) -> list[dict[str, Any]]:

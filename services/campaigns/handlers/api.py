@@ -17,6 +17,7 @@ from services.campaigns.models import (
     CodeView,
     InvitationList,
     InvitationStatus,
+    Leaderboard,
     MyReferralList,
     ScanAccepted,
     ScanRequest,
@@ -135,13 +136,20 @@ def list_invitations(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> InvitationList:
-    """A referral program's invitations, newest first: pending ones and rejected ones with the reason."""
+    """A referral program's invitations, newest first: pending, qualified, and rejected with the reason."""
     return referrals.invitations(api.staff().tenant_id, campaign_id, status, limit, cursor)
+
+
+@api.route("GET /v1/campaigns/{campaign_id}/leaderboard")
+def leaderboard(campaign_id: CampaignId, limit: Limit = 50, cursor: Cursor = None) -> Leaderboard:
+    """A referral program's inviters, most qualified invitees first."""
+    return referrals.leaderboard(api.staff().tenant_id, campaign_id, limit, cursor)
 
 
 @api.route("GET /v1/me/referrals")
 def my_referrals() -> MyReferralList:
-    """The referral programs open now, each with the member's own invite link (made on first sight)."""
+    """The referral programs open now, each with the member's own invite link (made on first sight),
+    stage progress, latest invitees and rewards."""
     return referrals.mine(api.member())
 
 

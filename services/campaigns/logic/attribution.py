@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
-from services.campaigns.logic import merges, referrals
+from services.campaigns.dal import referrals as referral_dal
+from services.campaigns.logic import merges, qualification, referrals
 from services.campaigns.logic.campaigns import converts_at
 from services.campaigns.models import INVITE_CHANNEL, Campaign
+from shared.clock import utc_now
 from shared.events.campaigns import CampaignConversionRecorded
 from shared.events.contacts import ScanAttributed
 from shared.observability import logger
@@ -84,7 +86,13 @@ def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) 
             reward,
             event,
             scan.scanned_at,
-            dal.invitation(invited) if invited else None,
+            referral_dal.invitation(invited) if invited else None,
         )
     except dal.AlreadyConverted:
-        return  # a duplicate, or a later scan by a contact the campaign already converted
+        # A duplicate, or a later scan by a contact the campaign already converted. A redelivery
+        # after a failed qualification check does that check again (the invitation is stored).
+        if invited is None:
+            return
+        invited = referral_dal.get_invitation(campaign.tenant_id, campaign.campaign_id, contact_id)
+    if invited is not None:
+        qualification.after_invited(campaign, invited, utc_now())

@@ -9,6 +9,7 @@ code (the loser reads the winner's).
 from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import campaigns, codes
 from services.campaigns.models import (
     INVITE_CHANNEL,
@@ -17,6 +18,9 @@ from services.campaigns.models import (
     Invitation,
     InvitationList,
     InvitationView,
+    Leaderboard,
+    LeaderboardRow,
+    MyInvitee,
     MyReferral,
     MyReferralList,
 )
@@ -26,6 +30,7 @@ from shared.events.contacts import ScanAttributed
 
 PROGRAMS_READ = 500  # campaigns looked through for open programs (a tenant runs a handful at a time)
 PAGE = 100
+MY_INVITEES = 20  # the latest a member sees on the program's page
 
 
 def open_programs(tenant_id: str) -> list[Campaign]:
@@ -43,7 +48,7 @@ def open_programs(tenant_id: str) -> list[Campaign]:
 
 def invite_code(member: MemberPrincipal, campaign: Campaign) -> ChannelCode:
     """The member's invite code for the program, made the first time it is asked for."""
-    existing = dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
+    existing = referral_dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
     if existing is not None:
         return existing
     value = codes.new_code()
@@ -58,9 +63,9 @@ def invite_code(member: MemberPrincipal, campaign: Campaign) -> ChannelCode:
         created_at=now_rfc3339(),
     )
     try:
-        dal.create_invite(code)
-    except dal.InviteExists:  # a concurrent first look made it: that one is the member's
-        made = dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
+        referral_dal.create_invite(code)
+    except referral_dal.InviteExists:  # a concurrent first look made it: that one is the member's
+        made = referral_dal.invite_of(member.tenant_id, campaign.campaign_id, member.contact_id)
         assert made is not None
         return made
     return code
@@ -68,9 +73,13 @@ def invite_code(member: MemberPrincipal, campaign: Campaign) -> ChannelCode:
 
 def mine(member: MemberPrincipal) -> MyReferralList:
     items = []
+    rewards = referral_dal.rewards_of(member.tenant_id, member.contact_id)
     for campaign in open_programs(member.tenant_id):
         assert campaign.referral is not None
         code = invite_code(member, campaign)
+        invited, _ = referral_dal.invitees_page(
+            member.tenant_id, campaign.campaign_id, member.contact_id, MY_INVITEES, None
+        )
         items.append(
             MyReferral(
                 campaign_id=campaign.campaign_id,
@@ -81,6 +90,9 @@ def mine(member: MemberPrincipal) -> MyReferralList:
                 welcome_points=campaign.referral.welcome_points,
                 qualifying_action=campaign.referral.qualifying_action,
                 ends_at=campaign.ends_at,
+                qualified=referral_dal.qualified_count(member.tenant_id, campaign.campaign_id, member.contact_id),
+                invitees=[MyInvitee.model_validate(i.model_dump(include=set(MyInvitee.model_fields))) for i in invited],
+                rewards=[r for r in rewards if r.campaign_id == campaign.campaign_id],
             )
         )
     return MyReferralList(items=items)
@@ -112,5 +124,12 @@ def invitation_of(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> 
 
 def invitations(tenant_id: str, campaign_id: str, status: str | None, limit: int, cursor: str | None) -> InvitationList:
     campaigns.get(tenant_id, campaign_id)  # 404 for another tenant's or an unknown program
-    found, next_cursor = dal.invitations_page(tenant_id, campaign_id, status, limit, cursor)
+    found, next_cursor = referral_dal.invitations_page(tenant_id, campaign_id, status, limit, cursor)
     return InvitationList(items=[InvitationView.of(item) for item in found], next_cursor=next_cursor)
+
+
+def leaderboard(tenant_id: str, campaign_id: str, limit: int, cursor: str | None) -> Leaderboard:
+    """The program's inviters by counted qualified invitees, most first (one query)."""
+    campaigns.get(tenant_id, campaign_id)
+    rows, next_cursor = referral_dal.leaderboard(tenant_id, campaign_id, limit, cursor)
+    return Leaderboard(items=[LeaderboardRow.model_validate(row) for row in rows], next_cursor=next_cursor)

@@ -169,6 +169,13 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/campaigns/{campaign_id}/leaderboard": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "POST /v1/campaigns/{campaign_id}/pause": {
   "access": "staff",
   "roles": [

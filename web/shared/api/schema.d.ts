@@ -352,8 +352,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A referral program's invitations, newest first: pending ones and rejected ones with the reason. */
+        /** A referral program's invitations, newest first: pending, qualified, and rejected with the reason. */
         get: operations["list_invitations_v1_campaigns__campaign_id__invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{campaign_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A referral program's inviters, most qualified invitees first. */
+        get: operations["leaderboard_v1_campaigns__campaign_id__leaderboard_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1613,7 +1630,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The referral programs open now, each with the member's own invite link (made on first sight). */
+        /** The referral programs open now, each with the member's own invite link (made on first sight), */
         get: operations["my_referrals_v1_me_referrals_get"];
         put?: never;
         post?: never;
@@ -3353,6 +3370,12 @@ export interface components {
              */
             points_awarded: number;
             /**
+             * Qualified
+             * @description Referral programs: invitees who did the qualifying action.
+             * @default 0
+             */
+            qualified: number;
+            /**
              * Scans
              * @default 0
              */
@@ -3648,6 +3671,12 @@ export interface components {
              */
             points_awarded: number;
             /**
+             * Qualified
+             * @description Referral programs: invitees who did the qualifying action.
+             * @default 0
+             */
+            qualified: number;
+            /**
              * Scans
              * @default 0
              */
@@ -3727,6 +3756,12 @@ export interface components {
              * @default 0
              */
             points_awarded: number;
+            /**
+             * Qualified
+             * @description Referral programs: invitees who did the qualifying action.
+             * @default 0
+             */
+            qualified: number;
             /**
              * Scans
              * @default 0
@@ -4744,12 +4779,16 @@ export interface components {
         };
         /** InvitationView */
         InvitationView: {
+            /** Counted */
+            counted: boolean | null;
             /** Invited At */
             invited_at: string;
             /** Invitee Id */
             invitee_id: string;
             /** Inviter Id */
             inviter_id: string;
+            /** Qualified At */
+            qualified_at: string | null;
             /**
              * Reason
              * @description Why it was rejected: self_invite, not_new_contact.
@@ -4759,7 +4798,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending" | "rejected";
+            status: "pending" | "qualified" | "rejected";
         };
         /** JobList */
         JobList: {
@@ -5151,6 +5190,28 @@ export interface components {
             /** Rules */
             rules?: components["schemas"]["ScoreRule"][];
         };
+        /** Leaderboard */
+        Leaderboard: {
+            /** Items */
+            items: components["schemas"]["LeaderboardRow"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** LeaderboardRow */
+        LeaderboardRow: {
+            /** Inviter Id */
+            inviter_id: string;
+            /**
+             * Points
+             * @description Points the inviter's stages paid.
+             */
+            points: number;
+            /**
+             * Qualified
+             * @description Qualified invitees counted towards the stages.
+             */
+            qualified: number;
+        };
         /**
          * LifecycleRules
          * @description A tenant's lifecycle rules (defaults when it set none).
@@ -5459,6 +5520,20 @@ export interface components {
             /** Number */
             number: number;
         };
+        /** MyInvitee */
+        MyInvitee: {
+            /** Invited At */
+            invited_at: string;
+            /** Qualified At */
+            qualified_at: string | null;
+            /** Reason */
+            reason: ("self_invite" | "not_new_contact") | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "qualified" | "rejected";
+        };
         /**
          * MyReferral
          * @description A referral program the member may invite to, with the member's own invite link.
@@ -5476,13 +5551,28 @@ export interface components {
              * Format: date-time
              */
             ends_at: string;
+            /**
+             * Invitees
+             * @description The member's latest invitees, newest first.
+             */
+            invitees: components["schemas"]["MyInvitee"][];
             /** Name */
             name: string;
+            /**
+             * Qualified
+             * @description The member's invitees who qualified and count towards the stages.
+             */
+            qualified: number;
             /**
              * Qualifying Action
              * @enum {string}
              */
             qualifying_action: "phone_bound" | "first_order" | "wecom_added";
+            /**
+             * Rewards
+             * @description The member's rewards from the program: stages and welcome.
+             */
+            rewards: components["schemas"]["ReferralReward"][];
             /** Stages */
             stages: components["schemas"]["ReferralStage"][];
             /**
@@ -5942,6 +6032,42 @@ export interface components {
              * @enum {string}
              */
             mode: "once" | "after_days";
+        };
+        /**
+         * ReferralReward
+         * @description A reward a referral program owes once: the inviter's stage, or a qualified invitee's welcome.
+         *     Unrewarded (recorded, not paid) when the budget could not cover it.
+         */
+        ReferralReward: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Contact Id
+             * @description Who is rewarded.
+             */
+            contact_id: string;
+            /** Earned At */
+            earned_at: string;
+            /** Invitee Id */
+            invitee_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "stage" | "welcome";
+            /**
+             * Points
+             * @description Points paid; 0 when unrewarded.
+             */
+            points: number;
+            /** Reward Id */
+            reward_id: string;
+            /** Rewarded */
+            rewarded: boolean;
+            /** Stage */
+            stage?: number | null;
+            /** Unrewarded Reason */
+            unrewarded_reason?: ("budget_exhausted" | "no_reward") | null;
         };
         /**
          * ReferralRules
@@ -6713,6 +6839,12 @@ export interface components {
              * @default 0
              */
             points_awarded: number;
+            /**
+             * Qualified
+             * @description Referral programs: invitees who did the qualifying action.
+             * @default 0
+             */
+            qualified: number;
             /**
              * Scans
              * @default 0
@@ -9578,7 +9710,7 @@ export interface operations {
     list_invitations_v1_campaigns__campaign_id__invitations_get: {
         parameters: {
             query?: {
-                status?: ("pending" | "rejected") | null;
+                status?: ("pending" | "qualified" | "rejected") | null;
                 /** @description Page size. */
                 limit?: number;
                 /** @description The next_cursor of the previous page. */
@@ -9599,6 +9731,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leaderboard_v1_campaigns__campaign_id__leaderboard_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
                 };
             };
             /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */

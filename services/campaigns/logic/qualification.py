@@ -1,0 +1,144 @@
+"""Referral qualification: a pending invitee who does the program's qualifying action qualifies,
+which counts for the inviter's stages and pays the rewards it earns, once, within the budget.
+
+Qualifying actions, from other services' events: ``phone_bound`` (contacts' ContactUpdated naming
+the phone), ``first_order`` (a partner's OrderPaid naming the contact, or contacts'
+OrderBuyerIdentified), ``wecom_added`` (contacts' WeComCustomerIdentified for a new friendship).
+
+Rules:
+- The invitee counts for the inviter up to the program's per-inviter cap (the last stage's
+  invitees when unset); past it, the invitation is qualified but counts nowhere.
+- The count reaching a stage's invitees earns that stage's reward; an invitee's qualification
+  earns its welcome. Each reward is paid once (its id is created once).
+- The budget pays the stage first, then the welcome; a reward it cannot cover is recorded
+  unrewarded (``budget_exhausted``) and never paid later.
+- An invitation made while the program was open qualifies after its end too: the invitee was
+  promised the program when it came.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from services.campaigns.dal import campaigns as dal
+from services.campaigns.dal import referrals as referral_dal
+from services.campaigns.models import Campaign, Invitation, QualifyingAction, ReferralReward
+from shared.clock import rfc3339
+from shared.events.campaigns import InviteeQualified, ReferralRewardEarned
+from shared.observability import logger
+from shared.retry import retry_on_race
+
+ATTEMPTS = 10  # an inviter's busy moment (many invitees at once) retries on the count it lost to
+
+
+def on_action(tenant_id: str, contact_id: str, action: QualifyingAction, at: datetime) -> None:
+    """The contact did ``action``: remembered (an invitation recorded later still sees it), and
+    every pending invitation of the contact whose program asks for it qualifies."""
+    referral_dal.record_action(tenant_id, contact_id, action, at)
+    for invitation in referral_dal.invitations_of(tenant_id, contact_id):
+        if invitation.status == "pending":
+            qualify(tenant_id, invitation, action, at)
+
+
+def after_invited(campaign: Campaign, invitation: Invitation, at: datetime) -> None:
+    """A pending invitation was just recorded: the invitee may have done the action already (its
+    event came first)."""
+    assert campaign.referral is not None
+    action = campaign.referral.qualifying_action
+    if invitation.status == "pending" and referral_dal.did(campaign.tenant_id, invitation.invitee_id, action):
+        qualify(campaign.tenant_id, invitation, action, at)
+
+
+def qualify(tenant_id: str, invitation: Invitation, action: QualifyingAction, at: datetime) -> None:
+    """Qualify the invitation if its program asks for ``action``; a second time does nothing."""
+
+    def attempt(_: int) -> None:
+        campaign = dal.get_campaign(tenant_id, invitation.campaign_id)
+        if campaign is None or campaign.referral is None or campaign.referral.qualifying_action != action:
+            return
+        before = referral_dal.qualified_count(tenant_id, campaign.campaign_id, invitation.inviter_id)
+        counted_before = before if before < cap_of(campaign) else None
+        rewards = rewards_for(campaign, invitation, counted_before, at)
+        events: list[BaseModel] = [
+            InviteeQualified(
+                campaign_id=campaign.campaign_id,
+                inviter_id=invitation.inviter_id,
+                invitee_id=invitation.invitee_id,
+                action=action,
+                counted=counted_before is not None,
+                qualified=before + (counted_before is not None),
+                qualified_at=at,
+            ),
+            *(earned(reward) for reward in rewards if reward.rewarded),
+        ]
+        referral_dal.record_qualification(campaign, invitation, rfc3339(at), counted_before, rewards, events)
+
+    try:
+        retry_on_race(attempt, races=(dal.CampaignMoved, referral_dal.ProgressMoved), attempts=ATTEMPTS)
+    except referral_dal.NotPending:
+        logger.info("invitation qualified already", extra={"invitee_id": invitation.invitee_id})
+
+
+def cap_of(campaign: Campaign) -> int:
+    assert campaign.referral is not None
+    return campaign.referral.per_inviter_cap or campaign.referral.stages[-1].invitees
+
+
+def rewards_for(
+    campaign: Campaign, invitation: Invitation, counted_before: int | None, at: datetime
+) -> list[ReferralReward]:
+    """The rewards this qualification earns, each paid if what is left of the budget covers it."""
+    rules = campaign.referral
+    assert rules is not None
+    owed: list[ReferralReward] = []
+    common = {"campaign_id": campaign.campaign_id, "invitee_id": invitation.invitee_id, "earned_at": rfc3339(at)}
+    if counted_before is not None:
+        for number, stage in enumerate(rules.stages, start=1):
+            if stage.invitees == counted_before + 1:
+                owed.append(
+                    ReferralReward(
+                        reward_id=f"{campaign.campaign_id}:stage{number}:{invitation.inviter_id}",
+                        contact_id=invitation.inviter_id,
+                        kind="stage",
+                        stage=number,
+                        points=stage.points,
+                        rewarded=False,
+                        **common,
+                    )
+                )
+    if rules.welcome_points:
+        owed.append(
+            ReferralReward(
+                reward_id=f"{campaign.campaign_id}:welcome:{invitation.invitee_id}",
+                contact_id=invitation.invitee_id,
+                kind="welcome",
+                points=rules.welcome_points,
+                rewarded=False,
+                **common,
+            )
+        )
+    left = campaign.points_budget - campaign.points_awarded
+    decided = []
+    for reward in owed:
+        if reward.points == 0:
+            decided.append(reward.model_copy(update={"unrewarded_reason": "no_reward"}))
+        elif reward.points <= left:
+            left -= reward.points
+            decided.append(reward.model_copy(update={"rewarded": True}))
+        else:
+            decided.append(reward.model_copy(update={"points": 0, "unrewarded_reason": "budget_exhausted"}))
+    return decided
+
+
+def earned(reward: ReferralReward) -> ReferralRewardEarned:
+    return ReferralRewardEarned(
+        reward_id=reward.reward_id,
+        campaign_id=reward.campaign_id,
+        contact_id=reward.contact_id,
+        kind=reward.kind,
+        stage=reward.stage,
+        invitee_id=reward.invitee_id,
+        points=reward.points,
+    )
