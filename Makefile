@@ -105,13 +105,14 @@ staff-token: install  ## a Siyu-issued staff token (China stages): STAGE= TENANT
 	@test -n "$(STAGE)" -a -n "$(TENANT)" -a -n "$(STAFF)" -a -n "$(ROLES)" || { echo "usage: make staff-token STAGE= TENANT= STAFF= ROLES=admin[,manager...] [REGION=]"; exit 2; }
 	@$(RUN) python -m ops.staff_tokens --stage $(STAGE) --tenant $(TENANT) --staff $(STAFF) --roles $(ROLES)$(if $(REGION), --region $(REGION))
 
-bench: install web browser  ## the figures: costs per operation and cold imports (bench/results/latest.json), the local stack's idle cost, memory and shutdown (bench/results/stack.json), the frontends' JavaScript and landing flow (bench/results/web.json), contacts intelligence: segments, sweep, backfill, import, merges (bench/results/contacts.json), the WeCom connector: callbacks per second, requests per add, callback-to-welcome latency (bench/results/wecom.json), outreach: broadcast planning and the journey tick (bench/results/outreach.json)
+bench: install web browser  ## the figures: costs per operation and cold imports (bench/results/latest.json), the local stack's idle cost, memory and shutdown (bench/results/stack.json), the frontends' JavaScript and landing flow (bench/results/web.json), contacts intelligence: segments, sweep, backfill, import, merges (bench/results/contacts.json), the WeCom connector: callbacks per second, requests per add, callback-to-welcome latency (bench/results/wecom.json), outreach: broadcast planning and the journey tick (bench/results/outreach.json), referral programs: qualification, the influence update, the leaderboard (bench/results/referrals.json)
 	@$(RUN) python -m bench
 	@$(RUN) python -m bench.stack
 	@$(RUN) python -m bench.web
 	@$(RUN) python -m bench.contacts
 	@$(RUN) python -m bench.wecom
 	@$(RUN) python -m bench.outreach
+	@$(RUN) python -m bench.referrals
 
 screenshots: install web browser  ## the README's pictures (docs/images/), from a local stack with a demo tenant
 	@$(RUN) python -m bench.screenshots

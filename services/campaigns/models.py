@@ -307,7 +307,7 @@ BUSINESS_ZONE = HOME_ZONE
 
 
 InvitationStatus = Literal["pending", "qualified", "rejected"]
-InvitationReason = Literal["self_invite", "not_new_contact"]
+InvitationReason = Literal["self_invite", "not_new_contact", "cycle"]
 
 
 class Invitation(Model):
@@ -351,7 +351,7 @@ class InvitationView(Model):
     invitee_id: str
     inviter_id: str
     status: InvitationStatus
-    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact.")
+    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact, cycle.")
     invited_at: str
     qualified_at: str | None
     counted: bool | None
@@ -401,4 +401,66 @@ class LeaderboardRow(Model):
 
 class Leaderboard(Model):
     items: list[LeaderboardRow]
+    next_cursor: str | None
+
+
+# The influence network (微网 / 微价值) -----------------------------------------------------------
+MAX_DEPTH = 3
+Weight = Annotated[float, Field(ge=0, le=1_000)]
+
+
+class KocRule(_Strict):
+    """A tenant's influence score weights and the rule that flags a contact as a KOC."""
+
+    direct_weight: Weight = Field(default=3, description="Score per direct qualified invitee.")
+    downstream_weight: Weight = Field(default=1, description="Score per qualified contact downstream (depth ≤ 3).")
+    gmv_weight: Weight = Field(default=0.01, description="Score per yuan of downstream order value.")
+    min_downstream: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        default=10, description="A KOC brought at least this many qualified contacts downstream…"
+    )
+    window_days: Annotated[int, Field(ge=1, le=365)] = Field(default=90, description="…within this many days.")
+    min_score: Annotated[float, Field(gt=0, le=1_000_000_000)] | None = Field(
+        default=None, description="Or: a KOC has at least this influence score (None: not used)."
+    )
+
+    def score(self, direct: int, downstream: int, gmv_fen: int) -> float:
+        return round(
+            self.direct_weight * direct + self.downstream_weight * downstream + self.gmv_weight * gmv_fen / 100, 2
+        )
+
+
+class Influence(Model):
+    """What a contact's invitations brought, to depth 3."""
+
+    contact_id: str
+    inviter_id: str | None = Field(description="Who brought the contact, if an invitation did.")
+    direct: int = Field(description="Qualified invitees the contact brought itself.")
+    downstream: int = Field(description="Qualified contacts downstream, depth 1 to 3.")
+    gmv_fen: int = Field(description="Order value of the downstream contacts since they joined, in fen.")
+    score: float = Field(description="The tenant's weights applied to the three.")
+    koc: bool
+    koc_at: str | None
+
+
+class NetworkNode(Model):
+    contact_id: str
+    depth: int = Field(description="0 for the contact asked about, then 1 to 3 downstream.")
+
+
+class NetworkEdge(Model):
+    inviter_id: str
+    invitee_id: str
+    campaign_id: str
+    joined_at: str
+
+
+class Network(Model):
+    root: Influence
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    truncated: bool = Field(description="True when the network is larger than the size cap and was cut.")
+
+
+class KocList(Model):
+    items: list[Influence]
     next_cursor: str | None

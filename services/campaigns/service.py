@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.auth.roles import STAFF_ROLES, WRITERS
+from shared.auth.roles import ADMINS, SEE_ALL_CUSTOMERS, STAFF_ROLES, WRITERS
 from shared.events.campaigns import EVENTS
 from shared.manifest import Access, Consumer, Index, Route, Service, Table
 
@@ -40,6 +40,18 @@ QUALIFYING_ACTIONS_CONSUMER = Consumer(
     ),
 )
 
+# The influence network (logic/influence.py): qualified invitees join it; their orders count for
+# the contacts above them.
+INFLUENCE_CONSUMER = Consumer(
+    name="campaigns-influence",
+    handler="services.campaigns.handlers.influence.handler",
+    patterns=(
+        {"source": ["siyu.campaigns"], "detail-type": ["InviteeQualified"]},
+        {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified"]},
+        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
+    ),
+)
+
 # PIPL exports: campaigns' part of one contact's bundle, to the file store.
 EXPORTS_CONSUMER = Consumer(
     name="campaigns-exports",
@@ -67,6 +79,10 @@ SERVICE = Service(
         Route("GET", "/v1/campaigns/{campaign_id}/leaderboard", STAFF, WRITERS),
         Route("GET", "/v1/codes/{code}/qr.svg", STAFF, STAFF_ROLES, binary=True),
         Route("GET", "/v1/codes/{code}/qr.png", STAFF, STAFF_ROLES, binary=True),
+        Route("GET", "/v1/contacts/{contact_id}/network", STAFF, SEE_ALL_CUSTOMERS),
+        Route("GET", "/v1/koc", STAFF, WRITERS),
+        Route("GET", "/v1/koc/rule", STAFF, WRITERS),
+        Route("PUT", "/v1/koc/rule", STAFF, ADMINS),
         Route("POST", "/v1/scans", "member"),
         Route("GET", "/v1/me/referrals", "member"),
     ),
@@ -77,6 +93,7 @@ SERVICE = Service(
         EXPORTS_CONSUMER,
         WECOM_ADDS_CONSUMER,
         QUALIFYING_ACTIONS_CONSUMER,
+        INFLUENCE_CONSUMER,
     ),
     # gsi1: campaigns, codes, a program's invitations and leaderboard; gsi2: an inviter's invitees.
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"), Index("gsi2", "gsi2pk", "gsi2sk"))),

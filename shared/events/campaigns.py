@@ -95,6 +95,16 @@ class ReferralRewardEarned(EventData):
     points: CampaignPoints
 
 
+class KocIdentified(EventData):
+    """A contact crossed the tenant's KOC rule (enough qualified contacts downstream within the
+    window, or a high enough influence score). Published once per contact."""
+
+    contact_id: Id
+    downstream: StrictInt = Field(ge=0, le=MAX_COUNT, description="Qualified contacts downstream (depth 1 to 3).")
+    score: float = Field(ge=0, le=1e12, description="The influence score by the tenant's weights.")
+    identified_at: AwareDatetime
+
+
 EVENTS: dict[str, type[EventData]] = {
     "ChannelCodeCreated": ChannelCodeCreated,
     "QrCodeScanned": QrCodeScanned,
@@ -102,4 +112,5 @@ EVENTS: dict[str, type[EventData]] = {
     "CampaignsExportPartWritten": CampaignsExportPartWritten,
     "InviteeQualified": InviteeQualified,
     "ReferralRewardEarned": ReferralRewardEarned,
+    "KocIdentified": KocIdentified,
 }

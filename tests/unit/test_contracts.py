@@ -170,6 +170,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "invitee_id": "c2",
         "points": 100,
     },
+    "KocIdentified": {"contact_id": "c1", "downstream": 12, "score": 48.5, "identified_at": "2026-12-01T01:00:00Z"},
     "JourneyPointsGranted": {"grant_id": "jr1#1#c1#1#gift", "journey_id": "jr1", "contact_id": "c1", "points": 100},
     "StaffTaskChanged": {
         "task_id": "tk1",

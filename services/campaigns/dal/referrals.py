@@ -276,6 +276,27 @@ def record_qualification(
     campaigns.remember_spent(campaign, paid)
 
 
+def reject(invitation: Invitation, reason: str) -> None:
+    """A pending invitation turns out against the rules: rejected with the reason, nothing paid.
+    ``NotPending`` when it was decided already."""
+    rejected = invitation.model_copy(update={"status": "rejected", "reason": reason})
+    tx = Transaction(table())
+    tx.update(
+        _invitation_key(invitation.tenant_id, invitation.campaign_id, invitation.invitee_id),
+        "SET #status = :rejected, reason = :reason, gsi1sk = :listed",
+        condition="#status = :pending",
+        names={"#status": "status"},
+        values={
+            ":rejected": "rejected",
+            ":pending": "pending",
+            ":reason": reason,
+            ":listed": _listed_by_status(rejected),
+        },
+        on_fail=NotPending("the invitation is not pending"),
+    )
+    tx.commit()
+
+
 def leaderboard(
     tenant_id: str, campaign_id: str, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:

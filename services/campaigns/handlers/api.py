@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from services.campaigns.logic import campaigns, codes, referrals, scans, stats
+from services.campaigns.logic import campaigns, codes, influence, referrals, scans, stats
 from services.campaigns.models import (
+    MAX_DEPTH,
     CampaignCreate,
     CampaignDailyStats,
     CampaignList,
@@ -17,8 +18,11 @@ from services.campaigns.models import (
     CodeView,
     InvitationList,
     InvitationStatus,
+    KocList,
+    KocRule,
     Leaderboard,
     MyReferralList,
+    Network,
     ScanAccepted,
     ScanRequest,
 )
@@ -144,6 +148,33 @@ def list_invitations(
 def leaderboard(campaign_id: CampaignId, limit: Limit = 50, cursor: Cursor = None) -> Leaderboard:
     """A referral program's inviters, most qualified invitees first."""
     return referrals.leaderboard(api.staff().tenant_id, campaign_id, limit, cursor)
+
+
+@api.route("GET /v1/contacts/{contact_id}/network")
+def contact_network(
+    contact_id: Id,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH, description="How many levels down, 1 to 3.")] = MAX_DEPTH,
+) -> Network:
+    """The contacts this contact brought through invitations, to ``depth``, with its influence."""
+    return influence.network(api.staff().tenant_id, contact_id, depth)
+
+
+@api.route("GET /v1/koc")
+def list_kocs(limit: Limit = 50, cursor: Cursor = None) -> KocList:
+    """The tenant's KOCs, the latest flagged first, with their influence."""
+    return influence.kocs(api.staff().tenant_id, limit, cursor)
+
+
+@api.route("GET /v1/koc/rule")
+def get_koc_rule() -> KocRule:
+    """The tenant's influence score weights and KOC rule (the defaults until an admin sets them)."""
+    return influence.rule(api.staff().tenant_id)
+
+
+@api.route("PUT /v1/koc/rule")
+def put_koc_rule(body: KocRule) -> KocRule:
+    """Set the weights and the KOC rule; contacts are judged by it from their next change on."""
+    return influence.set_rule(api.staff().tenant_id, body)
 
 
 @api.route("GET /v1/me/referrals")

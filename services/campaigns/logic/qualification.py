@@ -12,6 +12,8 @@ Rules:
   earns its welcome. Each reward is paid once (its id is created once).
 - The budget pays the stage first, then the welcome; a reward it cannot cover is recorded
   unrewarded (``budget_exhausted``) and never paid later.
+- An invitee who brought its inviter (directly or down a chain) would close a cycle: rejected
+  with reason ``cycle``, nothing paid.
 - An invitation made while the program was open qualifies after its end too: the invitee was
   promised the program when it came.
 """
@@ -23,13 +25,15 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.dal import influence as influence_dal
 from services.campaigns.dal import referrals as referral_dal
-from services.campaigns.models import Campaign, Invitation, QualifyingAction, ReferralReward
+from services.campaigns.models import MAX_DEPTH, Campaign, Invitation, QualifyingAction, ReferralReward
 from shared.clock import rfc3339
 from shared.events.campaigns import InviteeQualified, ReferralRewardEarned
 from shared.observability import logger
 from shared.retry import retry_on_race
 
+CYCLE_WALK = 10  # reads of ancestors when looking for a cycle: chains of 30
 ATTEMPTS = 10  # an inviter's busy moment (many invitees at once) retries on the count it lost to
 
 
@@ -58,6 +62,10 @@ def qualify(tenant_id: str, invitation: Invitation, action: QualifyingAction, at
         campaign = dal.get_campaign(tenant_id, invitation.campaign_id)
         if campaign is None or campaign.referral is None or campaign.referral.qualifying_action != action:
             return
+        if closes_a_cycle(tenant_id, invitation):
+            referral_dal.reject(invitation, "cycle")
+            logger.info("invitation rejected: a cycle", extra={"invitee_id": invitation.invitee_id})
+            return
         before = referral_dal.qualified_count(tenant_id, campaign.campaign_id, invitation.inviter_id)
         counted_before = before if before < cap_of(campaign) else None
         rewards = rewards_for(campaign, invitation, counted_before, at)
@@ -79,6 +87,23 @@ def qualify(tenant_id: str, invitation: Invitation, action: QualifyingAction, at
         retry_on_race(attempt, races=(dal.CampaignMoved, referral_dal.ProgressMoved), attempts=ATTEMPTS)
     except referral_dal.NotPending:
         logger.info("invitation qualified already", extra={"invitee_id": invitation.invitee_id})
+
+
+def closes_a_cycle(tenant_id: str, invitation: Invitation) -> bool:
+    """Whether the invitee brought the inviter, directly or down a chain: then the edge would close
+    a loop (two accounts inviting each other to farm rewards). Walks up the inviter's ancestors,
+    three per read, at most ``CYCLE_WALK`` reads."""
+    contact_id = invitation.inviter_id
+    for _ in range(CYCLE_WALK):
+        ancestors = influence_dal.ancestors_of(tenant_id, contact_id)
+        if not ancestors:
+            return False
+        if invitation.invitee_id in ancestors:
+            return True
+        if len(ancestors) < MAX_DEPTH:
+            return False  # the chain's top is among them
+        contact_id = ancestors[-1]
+    return False
 
 
 def cap_of(campaign: Campaign) -> int:

@@ -392,6 +392,14 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/contacts/{contact_id}/network": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "manager"
+  ]
+ },
  "PUT /v1/contacts/{contact_id}/owner": {
   "access": "staff",
   "roles": [
@@ -677,6 +685,26 @@ export const operations = {
    "admin",
    "agent",
    "manager"
+  ]
+ },
+ "GET /v1/koc": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/koc/rule": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/koc/rule": {
+  "access": "staff",
+  "roles": [
+   "admin"
   ]
  },
  "GET /v1/lead-scoring": {

@@ -897,6 +897,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{contact_id}/network": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contacts this contact brought through invitations, to ``depth``, with its influence. */
+        get: operations["contact_network_v1_contacts__contact_id__network_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contact_id}/owner": {
         parameters: {
             query?: never;
@@ -1372,6 +1389,41 @@ export interface paths {
         /** Articles matching the words (Chinese or not), best first. */
         get: operations["search_v1_kb_search_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/koc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's KOCs, the latest flagged first, with their influence. */
+        get: operations["list_kocs_v1_koc_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/koc/rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's influence score weights and KOC rule (the defaults until an admin sets them). */
+        get: operations["get_koc_rule_v1_koc_rule_get"];
+        /** Set the weights and the KOC rule; contacts are judged by it from their next change on. */
+        put: operations["put_koc_rule_v1_koc_rule_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4715,6 +4767,43 @@ export interface components {
             upload_url: string;
         };
         /**
+         * Influence
+         * @description What a contact's invitations brought, to depth 3.
+         */
+        Influence: {
+            /** Contact Id */
+            contact_id: string;
+            /**
+             * Direct
+             * @description Qualified invitees the contact brought itself.
+             */
+            direct: number;
+            /**
+             * Downstream
+             * @description Qualified contacts downstream, depth 1 to 3.
+             */
+            downstream: number;
+            /**
+             * Gmv Fen
+             * @description Order value of the downstream contacts since they joined, in fen.
+             */
+            gmv_fen: number;
+            /**
+             * Inviter Id
+             * @description Who brought the contact, if an invitation did.
+             */
+            inviter_id: string | null;
+            /** Koc */
+            koc: boolean;
+            /** Koc At */
+            koc_at: string | null;
+            /**
+             * Score
+             * @description The tenant's weights applied to the three.
+             */
+            score: number;
+        };
+        /**
          * InsightView
          * @description GET /v1/contacts/{id}/insight: the contact's facts, RFM and lifecycle.
          */
@@ -4791,9 +4880,9 @@ export interface components {
             qualified_at: string | null;
             /**
              * Reason
-             * @description Why it was rejected: self_invite, not_new_contact.
+             * @description Why it was rejected: self_invite, not_new_contact, cycle.
              */
-            reason: ("self_invite" | "not_new_contact") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle") | null;
             /**
              * Status
              * @enum {string}
@@ -5028,6 +5117,54 @@ export interface components {
              * @enum {string}
              */
             type: "complaint" | "inquiry" | "after_sales" | "feedback" | "compliance";
+        };
+        /** KocList */
+        KocList: {
+            /** Items */
+            items: components["schemas"]["Influence"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * KocRule
+         * @description A tenant's influence score weights and the rule that flags a contact as a KOC.
+         */
+        KocRule: {
+            /**
+             * Direct Weight
+             * @description Score per direct qualified invitee.
+             * @default 3
+             */
+            direct_weight: number;
+            /**
+             * Downstream Weight
+             * @description Score per qualified contact downstream (depth ≤ 3).
+             * @default 1
+             */
+            downstream_weight: number;
+            /**
+             * Gmv Weight
+             * @description Score per yuan of downstream order value.
+             * @default 0.01
+             */
+            gmv_weight: number;
+            /**
+             * Min Downstream
+             * @description A KOC brought at least this many qualified contacts downstream…
+             * @default 10
+             */
+            min_downstream: number;
+            /**
+             * Min Score
+             * @description Or: a KOC has at least this influence score (None: not used).
+             */
+            min_score?: number | null;
+            /**
+             * Window Days
+             * @description …within this many days.
+             * @default 90
+             */
+            window_days: number;
         };
         /** KpiReport */
         KpiReport: {
@@ -5527,7 +5664,7 @@ export interface components {
             /** Qualified At */
             qualified_at: string | null;
             /** Reason */
-            reason: ("self_invite" | "not_new_contact") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle") | null;
             /**
              * Status
              * @enum {string}
@@ -5610,6 +5747,40 @@ export interface components {
             /** @description The member's place, null when they have not joined. */
             my_entry: components["schemas"]["MyEntry"] | null;
             sheet: components["schemas"]["MySignupSheet"];
+        };
+        /** Network */
+        Network: {
+            /** Edges */
+            edges: components["schemas"]["NetworkEdge"][];
+            /** Nodes */
+            nodes: components["schemas"]["NetworkNode"][];
+            root: components["schemas"]["Influence"];
+            /**
+             * Truncated
+             * @description True when the network is larger than the size cap and was cut.
+             */
+            truncated: boolean;
+        };
+        /** NetworkEdge */
+        NetworkEdge: {
+            /** Campaign Id */
+            campaign_id: string;
+            /** Invitee Id */
+            invitee_id: string;
+            /** Inviter Id */
+            inviter_id: string;
+            /** Joined At */
+            joined_at: string;
+        };
+        /** NetworkNode */
+        NetworkNode: {
+            /** Contact Id */
+            contact_id: string;
+            /**
+             * Depth
+             * @description 0 for the contact asked about, then 1 to 3 downstream.
+             */
+            depth: number;
         };
         /** NoneOf */
         NoneOf: {
@@ -12428,6 +12599,67 @@ export interface operations {
             };
         };
     };
+    contact_network_v1_contacts__contact_id__network_get: {
+        parameters: {
+            query?: {
+                /** @description How many levels down, 1 to 3. */
+                depth?: number;
+            };
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Network"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_owner_v1_contacts__contact_id__owner_put: {
         parameters: {
             query?: never;
@@ -14347,6 +14579,183 @@ export interface operations {
             };
             /** @description The caller's kind (staff or member) or roles may not use this route. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_kocs_v1_koc_get: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KocList"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_koc_rule_v1_koc_rule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KocRule"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_koc_rule_v1_koc_rule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KocRule"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KocRule"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
