@@ -19,6 +19,8 @@ import json
 import os
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from bench.__main__ import RequestCounter, call, write
@@ -30,99 +32,115 @@ DEPTH = 3
 GOALS = {"influence_requests_per_invitee": 3 * DEPTH + 3, "leaderboard_queries": 1}
 
 
-def main() -> None:
-    from local.stack import LocalStack
+def _program(gateway: Any, admin: str) -> str:
+    body = {
+        "name": "bench",
+        "kind": "referral",
+        "points_budget": 1_000_000,
+        "starts_at": "2026-01-01T00:00:00Z",
+        "ends_at": "2036-01-01T00:00:00Z",
+        "referral": {"stages": [{"invitees": 1, "points": 10}], "welcome_points": 5},
+    }
+    campaign_id = str(call(gateway, "POST", "/v1/campaigns", body, admin)["campaign_id"])
+    call(gateway, "POST", f"/v1/campaigns/{campaign_id}/activate", {}, admin)
+    # A rule every contact three above another crosses: each update counts and flags (the worst case).
+    call(gateway, "PUT", "/v1/koc/rule", {"min_downstream": DEPTH}, admin)
+    return campaign_id
+
+
+def _chain(tenant: str, campaign_id: str) -> list[Any]:
+    """Pending invitations c0 → c1 → … → c{CHAIN}, written in their stored layout."""
     from services.campaigns.dal import campaigns as campaigns_dal
     from services.campaigns.dal import referrals as referral_dal
-    from services.campaigns.logic import influence, qualification
     from services.campaigns.models import Invitation
-    from shared.clock import now_rfc3339, utc_now
+    from shared.clock import now_rfc3339
     from shared.dynamo import Transaction
+
+    members = [f"c{n:05d}" for n in range(CHAIN + 1)]
+    invitations = []
+    for inviter, invitee in itertools.pairwise(members):
+        invitation = Invitation(
+            tenant_id=tenant,
+            campaign_id=campaign_id,
+            invitee_id=invitee,
+            inviter_id=inviter,
+            code=f"code-{inviter}",
+            status="pending",
+            invited_at=now_rfc3339(),
+        )
+        tx = Transaction(campaigns_dal.table())
+        referral_dal.invitation(invitation)(tx)
+        tx.commit()
+        invitations.append(invitation)
+    return invitations
+
+
+def _measured(counter: RequestCounter, work: Callable[[], Any]) -> tuple[Any, Counter[str], float]:
+    """What ``work`` returned, the requests it made on this thread, and its seconds."""
+    before = counter.answering_snapshot()
+    counter.measuring = True
+    started = time.perf_counter()
+    try:
+        result = work()
+    finally:
+        counter.measuring = False
+    return result, counter.answering_snapshot() - before, time.perf_counter() - started
+
+
+def main() -> None:
+    from local.stack import LocalStack
+    from services.campaigns.logic import influence, qualification
+    from shared.clock import utc_now
     from shared.events.campaigns import InviteeQualified
 
     stack = LocalStack(SERVICES, schedule_seconds=10**9).start()
     counter = RequestCounter()
     aws.instrument(counter)
     gateway = stack.gateway
+    assert gateway is not None
     try:
         tenant = f"bench-ref-{uuid.uuid4().hex[:6]}"
         dev = {"tenant_id": tenant, "staff_id": "a1", "roles": ["admin"]}
         admin = str(call(gateway, "POST", "/v1/auth/dev-token", dev)["token"])
-        body = {
-            "name": "bench",
-            "kind": "referral",
-            "points_budget": 1_000_000,
-            "starts_at": "2026-01-01T00:00:00Z",
-            "ends_at": "2036-01-01T00:00:00Z",
-            "referral": {"stages": [{"invitees": 1, "points": 10}], "welcome_points": 5},
-        }
-        campaign_id = call(gateway, "POST", "/v1/campaigns", body, admin)["campaign_id"]
-        call(gateway, "POST", f"/v1/campaigns/{campaign_id}/activate", {}, admin)
-        # A rule every contact three above another crosses: each update counts and flags (the worst case).
-        call(gateway, "PUT", "/v1/koc/rule", {"min_downstream": DEPTH}, admin)
-        members = [f"c{n:05d}" for n in range(CHAIN + 1)]
-        invitations = []
-        for inviter, invitee in itertools.pairwise(members):
-            invitation = Invitation(
-                tenant_id=tenant,
-                campaign_id=campaign_id,
-                invitee_id=invitee,
-                inviter_id=inviter,
-                code=f"code-{inviter}",
-                status="pending",
-                invited_at=now_rfc3339(),
-            )
-            tx = Transaction(campaigns_dal.table())
-            referral_dal.invitation(invitation)(tx)
-            tx.commit()
-            invitations.append(invitation)
-
+        campaign_id = _program(gateway, admin)
+        invitations = _chain(tenant, campaign_id)
         stack.queue_pumps["campaigns-influence"].signal_stop()  # the network is built here, counted
-        before = counter.answering_snapshot()
-        counter.measuring = True
-        started = time.perf_counter()
-        for invitation in invitations:
-            qualification.qualify(tenant, invitation, "phone_bound", utc_now())
-        qualify_seconds = time.perf_counter() - started
-        counter.measuring = False
-        qualify_requests = RequestCounter.dynamodb(counter.answering_snapshot() - before)
 
-        before = counter.answering_snapshot()
-        counter.measuring = True
-        started = time.perf_counter()
-        for invitation in invitations:
-            event = InviteeQualified(
-                campaign_id=campaign_id,
-                inviter_id=invitation.inviter_id,
-                invitee_id=invitation.invitee_id,
-                action="phone_bound",
-                counted=True,
-                qualified=1,
-                qualified_at=utc_now(),
-            )
-            influence.on_qualified(tenant, event)
-        influence_seconds = time.perf_counter() - started
-        counter.measuring = False
-        influence_calls = counter.answering_snapshot() - before
+        def qualify_all() -> None:
+            for invitation in invitations:
+                qualification.qualify(tenant, invitation, "phone_bound", utc_now())
 
-        before = counter.answering_snapshot()
-        counter.measuring = True
-        board = call(gateway, "GET", f"/v1/campaigns/{campaign_id}/leaderboard?limit=50", {}, admin)
-        counter.measuring = False
-        board_calls = counter.answering_snapshot() - before
+        def join_all() -> None:
+            for invitation in invitations:
+                event = InviteeQualified(
+                    campaign_id=campaign_id,
+                    inviter_id=invitation.inviter_id,
+                    invitee_id=invitation.invitee_id,
+                    action="phone_bound",
+                    counted=True,
+                    qualified=1,
+                    qualified_at=utc_now(),
+                )
+                influence.on_qualified(tenant, event)
+
+        _, qualify_calls, qualify_seconds = _measured(counter, qualify_all)
+        _, influence_calls, influence_seconds = _measured(counter, join_all)
+        path = f"/v1/campaigns/{campaign_id}/leaderboard?limit=50"
+        board, board_calls, _ = _measured(counter, lambda: call(gateway, "GET", path, {}, admin))
+        invitees = len(invitations)
         report: dict[str, Any] = {
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "qualification": {
-                "invitees": len(invitations),
-                "dynamodb_requests_per_invitee": round(qualify_requests / len(invitations), 2),
-                "qualifications_per_second": round(len(invitations) / qualify_seconds, 1),
+                "invitees": invitees,
+                "dynamodb_requests_per_invitee": round(RequestCounter.dynamodb(qualify_calls) / invitees, 2),
+                "qualifications_per_second": round(invitees / qualify_seconds, 1),
             },
             "influence_update": {
-                "invitees": len(invitations),
+                "invitees": invitees,
                 "depth": DEPTH,
-                "dynamodb_requests_per_invitee": round(RequestCounter.dynamodb(influence_calls) / len(invitations), 2),
+                "dynamodb_requests_per_invitee": round(RequestCounter.dynamodb(influence_calls) / invitees, 2),
                 "by_operation": {name: n for name, n in influence_calls.items() if name.startswith("dynamodb.")},
-                "updates_per_second": round(len(invitations) / influence_seconds, 1),
+                "updates_per_second": round(invitees / influence_seconds, 1),
                 "kocs_flagged": len(influence.kocs(tenant, 200, None).items),
                 "goal_requests_per_invitee": GOALS["influence_requests_per_invitee"],
             },
