@@ -265,6 +265,7 @@ class Counters(Model):
     engaged: int = 0
     points_awarded: int = 0
     qualified: int = Field(default=0, description="Referral programs: invitees who did the qualifying action.")
+    clawed_back: int = Field(default=0, description="Referral programs: qualified invitees taken back.")
 
 
 class CodeStats(Counters):
@@ -306,13 +307,15 @@ class CampaignDailyStats(Model):
 BUSINESS_ZONE = HOME_ZONE
 
 
-InvitationStatus = Literal["pending", "qualified", "rejected"]
-InvitationReason = Literal["self_invite", "not_new_contact", "cycle"]
+InvitationStatus = Literal["pending", "qualified", "rejected", "clawed_back"]
+InvitationReason = Literal["self_invite", "not_new_contact", "cycle", "deleted_staff", "refunded"]
+ClawbackReason = Literal["deleted_staff", "refunded"]
 
 
 class Invitation(Model):
     """A contact who came through a member's invite link: pending (a new contact, awaiting the
-    program's qualifying action), qualified once it did it, or rejected with the reason."""
+    program's qualifying action), qualified once it did it, rejected with the reason, or clawed
+    back with the reason (the invitee deleted the staff member or refunded within the window)."""
 
     tenant_id: str
     campaign_id: str
@@ -345,13 +348,18 @@ class ReferralReward(Model):
     rewarded: bool
     unrewarded_reason: Literal["budget_exhausted", "no_reward"] | None = None
     earned_at: str
+    reversed_at: str | None = Field(default=None, description="When a claw-back took it back.")
+    reversal_reason: ClawbackReason | None = None
 
 
 class InvitationView(Model):
     invitee_id: str
     inviter_id: str
     status: InvitationStatus
-    reason: InvitationReason | None = Field(description="Why it was rejected: self_invite, not_new_contact, cycle.")
+    reason: InvitationReason | None = Field(
+        description="Why it was rejected (self_invite, not_new_contact, cycle) or clawed back "
+        "(deleted_staff, refunded)."
+    )
     invited_at: str
     qualified_at: str | None
     counted: bool | None

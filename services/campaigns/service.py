@@ -29,13 +29,17 @@ WECOM_ADDS_CONSUMER = Consumer(
 )
 
 # Referral invitees' qualifying actions (logic/qualification.py): a phone bound, a first order, a
-# WeCom friendship. Only contact changes that name the phone are delivered.
+# WeCom friendship; and their deletions of the staff member (logic/clawback.py). Only contact
+# changes that name the phone are delivered.
 QUALIFYING_ACTIONS_CONSUMER = Consumer(
     name="campaigns-referral-actions",
     handler="services.campaigns.handlers.referrals.handler",
     patterns=(
         {"source": ["siyu.contacts"], "detail-type": ["ContactUpdated"], "detail": {"data": {"changed": ["phone"]}}},
-        {"source": ["siyu.contacts"], "detail-type": ["OrderBuyerIdentified", "WeComCustomerIdentified"]},
+        {
+            "source": ["siyu.contacts"],
+            "detail-type": ["OrderBuyerIdentified", "WeComCustomerIdentified", "WeComCustomerRemoved"],
+        },
         {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
     ),
 )

@@ -27,7 +27,8 @@ CHANNEL_SENDERS_CONSUMER = Consumer(
     patterns=({"source": ["siyu.cases"], "detail-type": ["ChannelSenderSeen"]},),
 )
 # WeCom customers (logic/wecom.py): an add resolves or creates the contact, sets its owner and is
-# answered by WeComCustomerIdentified; adds and removals land on its timeline and lifecycle.
+# answered by WeComCustomerIdentified, a removal by WeComCustomerRemoved; both land on its timeline
+# and lifecycle.
 WECOM_CONSUMER = Consumer(
     name="contacts-wecom",
     handler="services.contacts.handlers.wecom.handler",

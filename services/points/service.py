@@ -42,11 +42,12 @@ JOURNEYS_CONSUMER = Consumer(
     handler="services.points.handlers.journeys.handler",
     patterns=({"source": ["siyu.outreach"], "detail-type": ["JourneyPointsGranted"]},),
 )
-# Referral programs' rewards (campaigns' ReferralRewardEarned, logic/referrals.py): a credit once per reward.
+# Referral programs' rewards (campaigns' ReferralRewardEarned / ReferralRewardReversed,
+# logic/referrals.py): a credit, or its reversal, once per reward.
 REFERRALS_CONSUMER = Consumer(
     name="points-referrals",
     handler="services.points.handlers.referrals.handler",
-    patterns=({"source": ["siyu.campaigns"], "detail-type": ["ReferralRewardEarned"]},),
+    patterns=({"source": ["siyu.campaigns"], "detail-type": ["ReferralRewardEarned", "ReferralRewardReversed"]},),
 )
 
 SERVICE = Service(

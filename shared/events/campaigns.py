@@ -95,6 +95,19 @@ class ReferralRewardEarned(EventData):
     points: CampaignPoints
 
 
+class ReferralRewardReversed(EventData):
+    """A paid referral reward is taken back: its invitee deleted the staff member (or refunded)
+    within the program's claw-back window. Each ``reward_id`` is reversed once; points takes the
+    points back once, never below a zero balance."""
+
+    reward_id: Key
+    campaign_id: Id
+    contact_id: Id = Field(description="Whose reward it was.")
+    invitee_id: Id = Field(description="The invitee whose claw-back reverses it.")
+    points: CampaignPoints = Field(description="The points the reward paid.")
+    reason: Literal["deleted_staff", "refunded"]
+
+
 class KocIdentified(EventData):
     """A contact crossed the tenant's KOC rule (enough qualified contacts downstream within the
     window, or a high enough influence score). Published once per contact."""
@@ -113,4 +126,5 @@ EVENTS: dict[str, type[EventData]] = {
     "InviteeQualified": InviteeQualified,
     "ReferralRewardEarned": ReferralRewardEarned,
     "KocIdentified": KocIdentified,
+    "ReferralRewardReversed": ReferralRewardReversed,
 }

@@ -9,7 +9,7 @@ from shared.events.campaigns import ScanRef
 from shared.events.cases import ChannelAddress
 from shared.events.envelope import MAX_COUNT, MAX_ITEMS, EventData, Fen, Flag, Id, Key, Label, Version
 from shared.events.partner import MAX_CATEGORIES
-from shared.events.wecom import WeComContactAdded
+from shared.events.wecom import WeComContactAdded, WeComContactRemoved
 
 
 class ContactRef(EventData):
@@ -173,8 +173,17 @@ class WeComCustomerIdentified(EventData):
     added: WeComContactAdded = Field(description="The add it answers, as wecom published it.")
 
 
+class WeComCustomerRemoved(EventData):
+    """Contacts' answer to wecom's ``WeComContactRemoved``: the contact whose friendship ended.
+    Campaigns claws back a referral whose invitee deleted the staff member soon after qualifying."""
+
+    contact_id: Id
+    removed: WeComContactRemoved = Field(description="The removal it answers, as wecom published it.")
+
+
 EVENTS: dict[str, type[EventData]] = {
     "WeComCustomerIdentified": WeComCustomerIdentified,
+    "WeComCustomerRemoved": WeComCustomerRemoved,
     "ContactCreated": ContactCreated,
     "ContactUpdated": ContactUpdated,
     "ContactProfileChanged": ContactProfileChanged,

@@ -37,8 +37,12 @@ class PointsAwarded(LedgerChanged):
 
 
 class PointsReversed(LedgerChanged):
-    order_id: Id
-    refund_id: Id
+    """Points taken back: an order's refund (``order_id``, ``refund_id``) or a referral reward's
+    claw-back (``reward_id``)."""
+
+    order_id: Id | None = None
+    refund_id: Id | None = None
+    reward_id: Key | None = Field(default=None, description="The referral reward taken back.")
     points: EntryPoints = Field(description="Points taken back from the balance.")
     unrecovered: EntryPoints = Field(description="Points owed back that the balance could not cover.")
     lifetime_earned: TotalPoints

@@ -60,6 +60,25 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "ContactsJobStepped": {"job_id": "job_1", "kind": "contacts_import", "step": 0},
     "ContactExportRequested": {"job_id": "job_1", "contact_id": "c", "merged_from": ["d"]},
+    "WeComCustomerRemoved": {
+        "contact_id": "c",
+        "removed": {
+            "corp_id": "ww1",
+            "staff_id": "zhangsan",
+            "external_userid": "wm1",
+            "generation": 1,
+            "removed_by": "customer",
+            "removed_at": "2026-12-01T00:00:00Z",
+        },
+    },
+    "ReferralRewardReversed": {
+        "reward_id": "cp1:stage1:c1",
+        "campaign_id": "cp1",
+        "contact_id": "c1",
+        "invitee_id": "c2",
+        "points": 100,
+        "reason": "deleted_staff",
+    },
     "WeComCustomerIdentified": {
         "contact_id": "c",
         "created": True,

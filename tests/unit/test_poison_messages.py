@@ -64,8 +64,9 @@ def out_of_bounds(contract: Contract, data: dict[str, Any]) -> dict[str, Any]:
     return data | {name: "x" * (field["maxLength"] + 1)}
 
 
-# Event types whose valid sample applies only after another event: a refund waits for its order.
-PRECEDED_BY = {"OrderRefunded": "OrderPaid"}
+# Event types whose valid sample applies only after another event: a refund waits for its order,
+# a reward's reversal for its credit.
+PRECEDED_BY = {"OrderRefunded": "OrderPaid", "ReferralRewardReversed": "ReferralRewardEarned"}
 
 
 def record(body: str) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from typing import Any
 
 from services.campaigns.dal import campaigns as campaigns_dal
 from services.campaigns.dal import referrals as referral_dal
-from services.campaigns.logic import qualification
+from services.campaigns.logic import clawback, qualification
 from services.campaigns.models import Invitation
 from shared.clock import now_rfc3339, utc_now
 from shared.dynamo import Transaction
 from tests.unit.conftest import Client, eventually
+from tests.unit.test_points_api import publish
 
 SCHEDULE = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
 
@@ -304,3 +305,52 @@ def test_fifty_qualifications_at_once_against_a_budget_for_ten_stage_rewards_pay
     assert (len(board), sum(row["points"] for row in board)) == (50, 1_000)
     stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
     assert (stats["qualified"], stats["points_awarded"]) == (50, 1_000)
+
+
+def wecom_event(client: Client, tenant: str, detail_type: str, external_userid: str, **fields: Any) -> None:
+    data = {"corp_id": "ww-ref", "staff_id": "guide1", "external_userid": external_userid, "generation": 1}
+    publish(tenant, detail_type, data | fields, source="siyu.wecom")
+
+
+def test_an_invitee_who_deletes_the_staff_member_within_the_window_takes_the_rewards_back_once(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}], "qualifying_action": "wecom_added", "clawback_days": 7}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-cb-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    unionid = f"u-cb-{uuid.uuid4().hex[:8]}"
+    invitee = invited_by(client, tenant, link, f"o-cb-invitee:{unionid}")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 1)
+    now = now_rfc3339()
+    wecom_event(client, tenant, "WeComContactAdded", "wm-cb-1", unionid=unionid, added_at=now)
+    eventually(lambda: (balance(client, inviter), balance(client, invitee)) == (100, 20))
+
+    # Two days later the invitee deletes the staff member: both rewards go back, once.
+    removal = {"removed_by": "customer", "removed_at": now}
+    wecom_event(client, tenant, "WeComContactRemoved", "wm-cb-1", **removal)
+    wecom_event(client, tenant, "WeComContactRemoved", "wm-cb-1", **removal)
+    eventually(lambda: (balance(client, inviter), balance(client, invitee)) == (0, 0))
+    [row] = client.get(f"/v1/campaigns/{campaign_id}/invitations?status=clawed_back", token=admin).json["items"]
+    assert (row["invitee_id"], row["reason"]) == (invitee["contact_id"], "deleted_staff")
+    board = client.get(f"/v1/campaigns/{campaign_id}/leaderboard", token=admin).json["items"]
+    assert [(r["qualified"], r["points"]) for r in board] == [(0, 0)]
+    stored = referral_dal.get_invitation(tenant, campaign_id, invitee["contact_id"])
+    assert stored is not None
+    campaign = campaigns_dal.get_campaign(tenant, campaign_id)
+    assert campaign is not None
+    clawback.claw_back(campaign, stored.model_copy(update={"status": "qualified"}), "deleted_staff", utc_now())
+    entries = client.get("/v1/me/points/entries", token=inviter["token"]).json["items"]
+    assert sorted(e["points"] for e in entries) == [-100, 100]
+
+    # The stage reached again by another invitee is a new reward.
+    second_unionid = f"u-cb-{uuid.uuid4().hex[:8]}"
+    second = invited_by(client, tenant, link, f"o-cb-second:{second_unionid}")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 2)
+    wecom_event(client, tenant, "WeComContactAdded", "wm-cb-2", unionid=second_unionid, added_at=now_rfc3339())
+    eventually(lambda: (balance(client, inviter), balance(client, second)) == (100, 20))
+    rewards = sorted(r.reward_id for r in referral_dal.rewards_of(tenant, inviter["contact_id"]))
+    first_round = f"{campaign_id}:stage1:{inviter['contact_id']}"
+    assert rewards == [first_round, f"{first_round}:2"]

@@ -23,6 +23,7 @@ pending → qualified condition makes it once).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -194,10 +195,29 @@ def leaderboard_partition(tenant_id: str, campaign_id: str) -> str:
     return f"T#{tenant_id}#LEADERBOARD#{campaign_id}"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The inviter's counted qualified invitees, and how many times each stage was taken back (a
+    stage reached again after a claw-back is a new reward: its id carries the round)."""
+
+    qualified: int = 0
+    reversed_stages: dict[int, int] = field(default_factory=dict)
+
+    def round_of(self, stage: int) -> int:
+        return 1 + self.reversed_stages.get(stage, 0)
+
+
+def progress(tenant_id: str, campaign_id: str, inviter_id: str) -> Progress:
+    item = dynamo.get_item(table(), _progress_key(tenant_id, campaign_id, inviter_id))
+    if not item:
+        return Progress()
+    rounds = {int(name.removeprefix("reversed_")): int(n) for name, n in item.items() if name.startswith("reversed_")}
+    return Progress(qualified=int(item.get("qualified", 0)), reversed_stages=rounds)
+
+
 def qualified_count(tenant_id: str, campaign_id: str, inviter_id: str) -> int:
     """The inviter's counted qualified invitees in the program."""
-    item = dynamo.get_item(table(), _progress_key(tenant_id, campaign_id, inviter_id))
-    return int(item["qualified"]) if item else 0
+    return progress(tenant_id, campaign_id, inviter_id).qualified
 
 
 def _reward_item(tenant_id: str, reward: ReferralReward) -> dict[str, Any]:
@@ -254,7 +274,8 @@ def record_qualification(
             _progress_key(tenant_id, campaign_id, invitation.inviter_id),
             "SET qualified = :after, inviter_id = :inviter, campaign_id = :campaign, gsi1pk = :board, "
             "gsi1sk = :rank ADD points :points",
-            condition="attribute_not_exists(pk)" if first else "qualified = :before",
+            # No progress yet, or back at 0 after a claw-back.
+            condition="attribute_not_exists(pk) OR qualified = :before" if first else "qualified = :before",
             values={
                 ":after": after,
                 ":inviter": invitation.inviter_id,
@@ -262,7 +283,7 @@ def record_qualification(
                 ":board": leaderboard_partition(tenant_id, campaign_id),
                 ":rank": f"{after:0{RANK_DIGITS}d}#{invitation.inviter_id}",
                 ":points": stage_points,
-                **({} if first else {":before": counted_before}),
+                ":before": counted_before,
             },
             on_fail=ProgressMoved("another invitee of the inviter qualified first"),
         )
@@ -274,6 +295,75 @@ def record_qualification(
     publish_with(tx, tenant_id, *events)
     tx.commit()
     campaigns.remember_spent(campaign, paid)
+
+
+def get_reward(tenant_id: str, contact_id: str, reward_id: str) -> ReferralReward | None:
+    item = dynamo.get_item(table(), {"pk": contact_pk(tenant_id, contact_id), "sk": f"REWARD#{reward_id}"})
+    return ReferralReward.model_validate(item) if item else None
+
+
+def record_clawback(
+    campaign: Campaign,
+    invitation: Invitation,
+    reason: str,
+    at: str,
+    counted_before: int | None,
+    stage: int | None,
+    reversed_rewards: list[ReferralReward],
+    events: list[BaseModel],
+) -> None:
+    """Take a qualified invitation back, in one transaction: the invitation qualified → clawed
+    back; when it counted, the inviter's count c → c - 1 over the count that was read, and
+    ``stage`` (the one the count falls below, if any) moves to its next round; each reversed
+    reward marked once. Raises ``NotPending`` when it was taken back already, ``ProgressMoved``."""
+    tenant_id, campaign_id = campaign.tenant_id, campaign.campaign_id
+    clawed = invitation.model_copy(update={"status": "clawed_back", "reason": reason})
+    tx = Transaction(table())
+    tx.update(
+        _invitation_key(tenant_id, campaign_id, invitation.invitee_id),
+        "SET #status = :clawed, reason = :reason, clawed_back_at = :at, gsi1sk = :listed",
+        condition="#status = :qualified",
+        names={"#status": "status"},
+        values={
+            ":clawed": "clawed_back",
+            ":qualified": "qualified",
+            ":reason": reason,
+            ":at": at,
+            ":listed": _listed_by_status(clawed),
+        },
+        on_fail=NotPending("the invitation is not qualified"),
+    )
+    if counted_before is not None:
+        after = counted_before - 1
+        stage_points = sum(r.points for r in reversed_rewards if r.contact_id == invitation.inviter_id)
+        expression = "SET qualified = :after, gsi1sk = :rank ADD points :minus"
+        values: dict[str, Any] = {
+            ":after": after,
+            ":before": counted_before,
+            ":rank": f"{after:0{RANK_DIGITS}d}#{invitation.inviter_id}",
+            ":minus": -stage_points,
+        }
+        if stage is not None:
+            expression += f", reversed_{stage} :one"
+            values[":one"] = 1
+        tx.update(
+            _progress_key(tenant_id, campaign_id, invitation.inviter_id),
+            expression,
+            condition="qualified = :before",
+            values=values,
+            on_fail=ProgressMoved("another invitee of the inviter qualified or was taken back first"),
+        )
+    for reward in reversed_rewards:
+        tx.update(
+            {"pk": contact_pk(tenant_id, reward.contact_id), "sk": f"REWARD#{reward.reward_id}"},
+            "SET reversed_at = :at, reversal_reason = :reason",
+            condition="attribute_not_exists(reversed_at)",
+            values={":at": at, ":reason": reason},
+            on_fail=NotPending(f"reward {reward.reward_id} was reversed already"),
+        )
+    campaigns.count_stats(tx, tenant_id, campaign_id, "total", {"clawed_back": 1})
+    publish_with(tx, tenant_id, *events)
+    tx.commit()
 
 
 def reject(invitation: Invitation, reason: str) -> None:

@@ -1,12 +1,18 @@
 """Consumer: the qualifying actions of referral invitees, from contacts, partners' orders and WeCom
-adds → their pending invitations qualify (logic/qualification.py)."""
+adds → their pending invitations qualify (logic/qualification.py); an invitee's deletion of the
+staff member → its claw-back (logic/clawback.py)."""
 
 from __future__ import annotations
 
-from services.campaigns.logic import qualification
+from services.campaigns.logic import clawback, qualification
 from services.campaigns.service import QUALIFYING_ACTIONS_CONSUMER
 from shared.consumer import EventConsumer
-from shared.events.contacts import ContactUpdated, OrderBuyerIdentified, WeComCustomerIdentified
+from shared.events.contacts import (
+    ContactUpdated,
+    OrderBuyerIdentified,
+    WeComCustomerIdentified,
+    WeComCustomerRemoved,
+)
 from shared.events.envelope import Envelope
 from shared.events.partner import OrderPaid
 
@@ -35,6 +41,10 @@ def on_wecom_added(event: Envelope[WeComCustomerIdentified]) -> None:
         qualification.on_action(event.metadata.tenant_id, event.data.contact_id, "wecom_added", added.added_at)
 
 
+def on_wecom_removed(event: Envelope[WeComCustomerRemoved]) -> None:
+    clawback.on_wecom_removed(event.metadata.tenant_id, event.data)
+
+
 handler = EventConsumer(
     name=QUALIFYING_ACTIONS_CONSUMER.name,
     handlers={
@@ -42,5 +52,6 @@ handler = EventConsumer(
         "OrderPaid": on_order_paid,
         "OrderBuyerIdentified": on_buyer_identified,
         "WeComCustomerIdentified": on_wecom_added,
+        "WeComCustomerRemoved": on_wecom_removed,
     },
 )

@@ -66,9 +66,10 @@ def qualify(tenant_id: str, invitation: Invitation, action: QualifyingAction, at
             referral_dal.reject(invitation, "cycle")
             logger.info("invitation rejected: a cycle", extra={"invitee_id": invitation.invitee_id})
             return
-        before = referral_dal.qualified_count(tenant_id, campaign.campaign_id, invitation.inviter_id)
+        progress = referral_dal.progress(tenant_id, campaign.campaign_id, invitation.inviter_id)
+        before = progress.qualified
         counted_before = before if before < cap_of(campaign) else None
-        rewards = rewards_for(campaign, invitation, counted_before, at)
+        rewards = rewards_for(campaign, invitation, progress if counted_before is not None else None, at)
         events: list[BaseModel] = [
             InviteeQualified(
                 campaign_id=campaign.campaign_id,
@@ -111,20 +112,32 @@ def cap_of(campaign: Campaign) -> int:
     return campaign.referral.per_inviter_cap or campaign.referral.stages[-1].invitees
 
 
+def stage_reward_id(campaign_id: str, stage: int, inviter_id: str, round_: int) -> str:
+    """A stage reward's id: the stage reached again after a claw-back is a new reward (its round)."""
+    return f"{campaign_id}:stage{stage}:{inviter_id}" + (f":{round_}" if round_ > 1 else "")
+
+
+def welcome_id(campaign_id: str, invitee_id: str) -> str:
+    return f"{campaign_id}:welcome:{invitee_id}"
+
+
 def rewards_for(
-    campaign: Campaign, invitation: Invitation, counted_before: int | None, at: datetime
+    campaign: Campaign, invitation: Invitation, counted_on: referral_dal.Progress | None, at: datetime
 ) -> list[ReferralReward]:
-    """The rewards this qualification earns, each paid if what is left of the budget covers it."""
+    """The rewards this qualification earns (``counted_on``: the inviter's progress it counts on
+    top of, None when over the cap), each paid if what is left of the budget covers it."""
     rules = campaign.referral
     assert rules is not None
     owed: list[ReferralReward] = []
     common = {"campaign_id": campaign.campaign_id, "invitee_id": invitation.invitee_id, "earned_at": rfc3339(at)}
-    if counted_before is not None:
+    if counted_on is not None:
         for number, stage in enumerate(rules.stages, start=1):
-            if stage.invitees == counted_before + 1:
+            if stage.invitees == counted_on.qualified + 1:
                 owed.append(
                     ReferralReward(
-                        reward_id=f"{campaign.campaign_id}:stage{number}:{invitation.inviter_id}",
+                        reward_id=stage_reward_id(
+                            campaign.campaign_id, number, invitation.inviter_id, counted_on.round_of(number)
+                        ),
                         contact_id=invitation.inviter_id,
                         kind="stage",
                         stage=number,
@@ -136,7 +149,7 @@ def rewards_for(
     if rules.welcome_points:
         owed.append(
             ReferralReward(
-                reward_id=f"{campaign.campaign_id}:welcome:{invitation.invitee_id}",
+                reward_id=welcome_id(campaign.campaign_id, invitation.invitee_id),
                 contact_id=invitation.invitee_id,
                 kind="welcome",
                 points=rules.welcome_points,

@@ -44,7 +44,7 @@ from services.contacts.models import CORP_KIND, TENANT_WIDE, Contact, Identities
 from shared.clock import rfc3339
 from shared.consumer import AlreadyProcessed, processed_marker
 from shared.dynamo import Prepare, Transaction
-from shared.events.contacts import WeComCustomerIdentified
+from shared.events.contacts import WeComCustomerIdentified, WeComCustomerRemoved
 from shared.events.wecom import WeComContactAdded, WeComContactRemoved, WeComRelationshipRef
 from shared.observability import logger
 
@@ -119,8 +119,13 @@ def on_added(consumer: str, tenant_id: str, event_id: str, added: WeComContactAd
 
 
 def on_removed(consumer: str, tenant_id: str, event_id: str, removed: WeComContactRemoved) -> str | None:
-    """The removal on the customer's timeline and insight (which may churn it), once."""
-    return _apply(consumer, tenant_id, event_id, removed, removed_entry(removed), None, lambda contact, incoming: [])
+    """The removal on the customer's timeline and insight (which may churn it), and
+    ``WeComCustomerRemoved`` published, once."""
+
+    def answered(contact: Contact, incoming: Contact) -> list[BaseModel]:
+        return [WeComCustomerRemoved(contact_id=contact.contact_id, removed=removed)]
+
+    return _apply(consumer, tenant_id, event_id, removed, removed_entry(removed), None, answered)
 
 
 def _apply(

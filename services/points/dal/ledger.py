@@ -57,6 +57,11 @@ def source_key(tenant_id: str, source: str) -> dict[str, str]:
     return {"pk": f"T#{tenant_id}#SOURCE#{source}", "sk": "SOURCE"}
 
 
+def source_recorded(tenant_id: str, source: str) -> bool:
+    """Whether the cause was applied already (to whichever account)."""
+    return dynamo.get_item(table(), source_key(tenant_id, source)) is not None
+
+
 def get_account(tenant_id: str, contact_id: str) -> Account:
     item = dynamo.get_item(table(), {"pk": account_pk(tenant_id, contact_id), "sk": "ACCOUNT"})
     return Account.model_validate(item) if item else Account(tenant_id=tenant_id, contact_id=contact_id)

@@ -3412,6 +3412,12 @@ export interface components {
             /** Campaign Id */
             campaign_id: string;
             /**
+             * Clawed Back
+             * @description Referral programs: qualified invitees taken back.
+             * @default 0
+             */
+            clawed_back: number;
+            /**
              * Engaged
              * @default 0
              */
@@ -3713,6 +3719,12 @@ export interface components {
             /** Channel */
             channel: string;
             /**
+             * Clawed Back
+             * @description Referral programs: qualified invitees taken back.
+             * @default 0
+             */
+            clawed_back: number;
+            /**
              * Engaged
              * @default 0
              */
@@ -3796,6 +3808,12 @@ export interface components {
             acquired: number;
             /** Channel */
             channel: string;
+            /**
+             * Clawed Back
+             * @description Referral programs: qualified invitees taken back.
+             * @default 0
+             */
+            clawed_back: number;
             /** Code */
             code: string;
             /**
@@ -4880,14 +4898,14 @@ export interface components {
             qualified_at: string | null;
             /**
              * Reason
-             * @description Why it was rejected: self_invite, not_new_contact, cycle.
+             * @description Why it was rejected (self_invite, not_new_contact, cycle) or clawed back (deleted_staff, refunded).
              */
-            reason: ("self_invite" | "not_new_contact" | "cycle") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle" | "deleted_staff" | "refunded") | null;
             /**
              * Status
              * @enum {string}
              */
-            status: "pending" | "qualified" | "rejected";
+            status: "pending" | "qualified" | "rejected" | "clawed_back";
         };
         /** JobList */
         JobList: {
@@ -5664,12 +5682,12 @@ export interface components {
             /** Qualified At */
             qualified_at: string | null;
             /** Reason */
-            reason: ("self_invite" | "not_new_contact" | "cycle") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle" | "deleted_staff" | "refunded") | null;
             /**
              * Status
              * @enum {string}
              */
-            status: "pending" | "qualified" | "rejected";
+            status: "pending" | "qualified" | "rejected" | "clawed_back";
         };
         /**
          * MyReferral
@@ -6231,6 +6249,13 @@ export interface components {
              * @description Points paid; 0 when unrewarded.
              */
             points: number;
+            /** Reversal Reason */
+            reversal_reason?: ("deleted_staff" | "refunded") | null;
+            /**
+             * Reversed At
+             * @description When a claw-back took it back.
+             */
+            reversed_at?: string | null;
             /** Reward Id */
             reward_id: string;
             /** Rewarded */
@@ -7000,6 +7025,12 @@ export interface components {
              * @default 0
              */
             acquired: number;
+            /**
+             * Clawed Back
+             * @description Referral programs: qualified invitees taken back.
+             * @default 0
+             */
+            clawed_back: number;
             /**
              * Engaged
              * @default 0
@@ -9881,7 +9912,7 @@ export interface operations {
     list_invitations_v1_campaigns__campaign_id__invitations_get: {
         parameters: {
             query?: {
-                status?: ("pending" | "qualified" | "rejected") | null;
+                status?: ("pending" | "qualified" | "rejected" | "clawed_back") | null;
                 /** @description Page size. */
                 limit?: number;
                 /** @description The next_cursor of the previous page. */

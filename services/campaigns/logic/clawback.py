@@ -1,0 +1,90 @@
+"""Claw-backs: a qualified invitee who deletes the staff member within the program's
+``clawback_days`` of qualifying was not a real customer. The invitation is taken back with the
+reason, and what it earned is reversed once.
+
+- The invitation: qualified → clawed_back, reason ``deleted_staff`` (visible to the manager).
+- When it counted for the inviter: the count goes down by one. A stage the count falls below
+  (the stage whose invitees equal the count before) has its reward reversed if it was paid, and
+  moves to its next round: reached again by another invitee, it is a new reward.
+- The invitee's welcome, if paid, is reversed.
+- Each reversal is ``ReferralRewardReversed``; points takes the points back once, never below a
+  zero balance. The budget is not given back (the points may have been spent).
+- A removal by the staff member (not the customer), a transfer, or one after the window changes
+  nothing; a window of 0 days turns claw-backs off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from services.campaigns.dal import campaigns as dal
+from services.campaigns.dal import referrals as referral_dal
+from services.campaigns.logic import qualification
+from services.campaigns.models import Campaign, ClawbackReason, Invitation, ReferralReward
+from shared.clock import parse_rfc3339, rfc3339
+from shared.events.campaigns import ReferralRewardReversed
+from shared.events.contacts import WeComCustomerRemoved
+from shared.observability import logger
+from shared.retry import retry_on_race
+
+
+def on_wecom_removed(tenant_id: str, removed: WeComCustomerRemoved) -> None:
+    if removed.removed.removed_by != "customer" or removed.removed.reason is not None:
+        return  # the staff member's own deletion, or a hand-over: not the invitee walking away
+    at = removed.removed.removed_at
+    for invitation in referral_dal.invitations_of(tenant_id, removed.contact_id):
+        if invitation.status != "qualified" or invitation.qualified_at is None:
+            continue
+        campaign = dal.get_campaign(tenant_id, invitation.campaign_id)
+        if campaign is None or campaign.referral is None:
+            continue
+        window = timedelta(days=campaign.referral.clawback_days)
+        if at - parse_rfc3339(invitation.qualified_at) <= window:
+            claw_back(campaign, invitation, "deleted_staff", at)
+
+
+def claw_back(campaign: Campaign, invitation: Invitation, reason: ClawbackReason, at: datetime) -> None:
+    """Take the invitation back and reverse what it earned, once."""
+    assert campaign.referral is not None
+    stages = campaign.referral.stages
+
+    def attempt(_: int) -> None:
+        reversed_rewards: list[ReferralReward] = []
+        counted_before, fallen = None, None
+        if invitation.counted:
+            progress = referral_dal.progress(campaign.tenant_id, campaign.campaign_id, invitation.inviter_id)
+            counted_before = progress.qualified
+            fallen = next((n for n, s in enumerate(stages, start=1) if s.invitees == counted_before), None)
+            if fallen is not None:
+                reward_id = qualification.stage_reward_id(
+                    campaign.campaign_id, fallen, invitation.inviter_id, progress.round_of(fallen)
+                )
+                reversed_rewards += _paid(campaign.tenant_id, invitation.inviter_id, reward_id)
+        welcome = qualification.welcome_id(campaign.campaign_id, invitation.invitee_id)
+        reversed_rewards += _paid(campaign.tenant_id, invitation.invitee_id, welcome)
+        events: list[BaseModel] = [
+            ReferralRewardReversed(
+                reward_id=r.reward_id,
+                campaign_id=r.campaign_id,
+                contact_id=r.contact_id,
+                invitee_id=invitation.invitee_id,
+                points=r.points,
+                reason=reason,
+            )
+            for r in reversed_rewards
+        ]
+        referral_dal.record_clawback(
+            campaign, invitation, reason, rfc3339(at), counted_before, fallen, reversed_rewards, events
+        )
+
+    try:
+        retry_on_race(attempt, races=referral_dal.ProgressMoved, attempts=qualification.ATTEMPTS)
+    except referral_dal.NotPending:
+        logger.info("invitation taken back already", extra={"invitee_id": invitation.invitee_id})
+
+
+def _paid(tenant_id: str, contact_id: str, reward_id: str) -> list[ReferralReward]:
+    reward = referral_dal.get_reward(tenant_id, contact_id, reward_id)
+    return [reward] if reward is not None and reward.rewarded and reward.reversed_at is None else []
