@@ -29,7 +29,7 @@ WECOM_ADDS_CONSUMER = Consumer(
 )
 
 # Referral invitees' qualifying actions (logic/qualification.py): a phone bound, a first order, a
-# WeCom friendship; and their deletions of the staff member (logic/clawback.py). Only contact
+# WeCom friendship; and their deletions of the staff member and refunds (logic/clawback.py). Only contact
 # changes that name the phone are delivered.
 QUALIFYING_ACTIONS_CONSUMER = Consumer(
     name="campaigns-referral-actions",
@@ -40,7 +40,7 @@ QUALIFYING_ACTIONS_CONSUMER = Consumer(
             "source": ["siyu.contacts"],
             "detail-type": ["OrderBuyerIdentified", "WeComCustomerIdentified", "WeComCustomerRemoved"],
         },
-        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid"]},
+        {"source": [{"prefix": "partner."}], "detail-type": ["OrderPaid", "OrderRefunded"]},
     ),
 )
 

@@ -354,3 +354,26 @@ def test_an_invitee_who_deletes_the_staff_member_within_the_window_takes_the_rew
     rewards = sorted(r.reward_id for r in referral_dal.rewards_of(tenant, inviter["contact_id"]))
     first_round = f"{campaign_id}:stage1:{inviter['contact_id']}"
     assert rewards == [first_round, f"{first_round}:2"]
+
+
+def test_an_invitee_whose_order_is_refunded_within_the_window_is_taken_back(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}], "qualifying_action": "first_order", "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-rf-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    invitee = invited_by(client, tenant, link, "o-rf-invitee")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 1)
+    order_id = f"o-rf-{uuid.uuid4().hex[:8]}"
+    order = {"order_id": order_id, "contact_id": invitee["contact_id"], "amount_fen": 9_900, "brand": "x"}
+    publish(tenant, "OrderPaid", order)
+    eventually(lambda: balance(client, inviter) == 100)
+    # A refund of another buyer's order changes nothing; the invitee's own takes the reward back.
+    publish(tenant, "OrderRefunded", {"order_id": "o-unrelated", "refund_id": "r0", "amount_fen": 100})
+    publish(tenant, "OrderRefunded", {"order_id": order_id, "refund_id": "r1", "amount_fen": 9_900})
+    eventually(lambda: balance(client, inviter) == 0)
+    [row] = client.get(f"/v1/campaigns/{campaign_id}/invitations?status=clawed_back", token=admin).json["items"]
+    assert (row["invitee_id"], row["reason"]) == (invitee["contact_id"], "refunded")
+    stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
+    assert (stats["qualified"], stats["clawed_back"]) == (1, 1)

@@ -10,7 +10,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
   the ancestor, with its ``depth`` and ``inviter_id``: the network below a contact is one Query,
   and the contacts it brought within a window a Query of that window
 - spent       T#{t}#CONTACT#{c} / SPENT         an invitee's order value so far (``amount_fen``)
-- order       T#{t}#CONTACT#{c} / ORDER#{partner}#{order_id}   each order counted once
+- order       T#{t}#CONTACT#{c} / ORDER#{partner}#{order_id}   each order counted once, and
+  T#{t}#ORDER#{partner}#{order_id} / ORDER naming its buyer (a refund names only the order)
 - rule        T#{t}#KOC / RULE                  the tenant's weights and KOC rule
 
 Orders and the node race: an order of a contact without a node adds to its ``spent`` on the
@@ -141,6 +142,7 @@ def add_order(
         {"pk": contact_pk(tenant_id, contact_id), "sk": f"ORDER#{partner}#{order_id}", "amount_fen": amount_fen},
         on_fail=AlreadyProcessed(f"order {order_id} was counted already"),
     )
+    tx.put({**_order_key(tenant_id, partner, order_id), "contact_id": contact_id})  # a refund names the order only
     tx.update(_spent_key(tenant_id, contact_id), "ADD amount_fen :amount", values={":amount": amount_fen})
     if ancestors is None:
         tx.check(
@@ -152,6 +154,16 @@ def add_order(
         for ancestor in ancestors:
             _add(tx, tenant_id, ancestor, {"gmv_fen": amount_fen})
     tx.commit()
+
+
+def _order_key(tenant_id: str, partner: str, order_id: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#ORDER#{partner}#{order_id}", "sk": "ORDER"}
+
+
+def buyer_of(tenant_id: str, partner: str, order_id: str) -> str | None:
+    """The invitee who placed the order, when the network counted it."""
+    item = dynamo.get_item(table(), _order_key(tenant_id, partner, order_id))
+    return str(item["contact_id"]) if item else None
 
 
 def influence_rows(tenant_id: str, contact_ids: list[str]) -> dict[str, dict[str, Any]]:

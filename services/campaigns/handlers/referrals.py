@@ -1,12 +1,12 @@
 """Consumer: the qualifying actions of referral invitees, from contacts, partners' orders and WeCom
 adds → their pending invitations qualify (logic/qualification.py); an invitee's deletion of the
-staff member → its claw-back (logic/clawback.py)."""
+staff member or refund → its claw-back (logic/clawback.py)."""
 
 from __future__ import annotations
 
 from services.campaigns.logic import clawback, qualification
 from services.campaigns.service import QUALIFYING_ACTIONS_CONSUMER
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, WithSource
 from shared.events.contacts import (
     ContactUpdated,
     OrderBuyerIdentified,
@@ -14,7 +14,7 @@ from shared.events.contacts import (
     WeComCustomerRemoved,
 )
 from shared.events.envelope import Envelope
-from shared.events.partner import OrderPaid
+from shared.events.partner import OrderPaid, OrderRefunded
 
 
 def on_contact_updated(event: Envelope[ContactUpdated]) -> None:
@@ -45,6 +45,10 @@ def on_wecom_removed(event: Envelope[WeComCustomerRemoved]) -> None:
     clawback.on_wecom_removed(event.metadata.tenant_id, event.data)
 
 
+def on_refunded(event: Envelope[OrderRefunded], source: str) -> None:
+    clawback.on_refunded(event.metadata.tenant_id, source, event.data.order_id, event.metadata.occurred_at)
+
+
 handler = EventConsumer(
     name=QUALIFYING_ACTIONS_CONSUMER.name,
     handlers={
@@ -53,5 +57,6 @@ handler = EventConsumer(
         "OrderBuyerIdentified": on_buyer_identified,
         "WeComCustomerIdentified": on_wecom_added,
         "WeComCustomerRemoved": on_wecom_removed,
+        "OrderRefunded": WithSource(on_refunded),
     },
 )

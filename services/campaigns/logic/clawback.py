@@ -1,8 +1,10 @@
-"""Claw-backs: a qualified invitee who deletes the staff member within the program's
-``clawback_days`` of qualifying was not a real customer. The invitation is taken back with the
-reason, and what it earned is reversed once.
+"""Claw-backs: a qualified invitee who deletes the staff member, or has an order refunded, within
+the program's ``clawback_days`` of qualifying was not a real customer. The invitation is taken
+back with the reason, and what it earned is reversed once.
 
-- The invitation: qualified → clawed_back, reason ``deleted_staff`` (visible to the manager).
+- The invitation: qualified → clawed_back, reason ``deleted_staff`` or ``refunded`` (visible to
+  the manager). A refund counts when the network counted the order (an invitee's order, from its
+  invitation on); a refund that overtakes its order on the bus is not followed.
 - When it counted for the inviter: the count goes down by one. A stage the count falls below
   (the stage whose invitees equal the count before) has its reward reversed if it was paid, and
   moves to its next round: reached again by another invitee, it is a new reward.
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.dal import influence as influence_dal
 from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import qualification
 from services.campaigns.models import Campaign, ClawbackReason, Invitation, ReferralReward
@@ -33,8 +36,19 @@ from shared.retry import retry_on_race
 def on_wecom_removed(tenant_id: str, removed: WeComCustomerRemoved) -> None:
     if removed.removed.removed_by != "customer" or removed.removed.reason is not None:
         return  # the staff member's own deletion, or a hand-over: not the invitee walking away
-    at = removed.removed.removed_at
-    for invitation in referral_dal.invitations_of(tenant_id, removed.contact_id):
+    _within_windows(tenant_id, removed.contact_id, "deleted_staff", removed.removed.removed_at)
+
+
+def on_refunded(tenant_id: str, partner: str, order_id: str, at: datetime) -> None:
+    """A refund of an invitee's order (one the network counted: its buyer is known by the order)."""
+    buyer = influence_dal.buyer_of(tenant_id, partner, order_id)
+    if buyer is not None:
+        _within_windows(tenant_id, buyer, "refunded", at)
+
+
+def _within_windows(tenant_id: str, contact_id: str, reason: ClawbackReason, at: datetime) -> None:
+    """Claw back each qualified invitation of the contact whose program's window still covers ``at``."""
+    for invitation in referral_dal.invitations_of(tenant_id, contact_id):
         if invitation.status != "qualified" or invitation.qualified_at is None:
             continue
         campaign = dal.get_campaign(tenant_id, invitation.campaign_id)
@@ -42,7 +56,7 @@ def on_wecom_removed(tenant_id: str, removed: WeComCustomerRemoved) -> None:
             continue
         window = timedelta(days=campaign.referral.clawback_days)
         if at - parse_rfc3339(invitation.qualified_at) <= window:
-            claw_back(campaign, invitation, "deleted_staff", at)
+            claw_back(campaign, invitation, reason, at)
 
 
 def claw_back(campaign: Campaign, invitation: Invitation, reason: ClawbackReason, at: datetime) -> None:

@@ -58,8 +58,8 @@ def on_qualified(tenant_id: str, qualified: InviteeQualified) -> None:
 
 
 def on_order(tenant_id: str, contact_id: str, partner: str, order_id: str, amount_fen: int) -> None:
-    """An order counts for the network when its buyer is in it, or is a pending invitee (carried up
-    when it qualifies)."""
+    """An order counts for the network when its buyer is in it, or is an invitee not in it yet
+    (carried up when it joins)."""
     if amount_fen == 0:
         return
     counted: list[str] | None = None
@@ -68,7 +68,9 @@ def on_order(tenant_id: str, contact_id: str, partner: str, order_id: str, amoun
         nonlocal counted
         ancestors = dal.ancestors_of(tenant_id, contact_id)
         if ancestors is None and not any(
-            i.status == "pending" for i in referral_dal.invitations_of(tenant_id, contact_id)
+            # qualified too: its node may be on its way (the qualifying order itself, often)
+            i.status in ("pending", "qualified")
+            for i in referral_dal.invitations_of(tenant_id, contact_id)
         ):
             return  # not an invitee: the network has nothing to do with the order
         dal.add_order(tenant_id, contact_id, partner, order_id, amount_fen, ancestors)
