@@ -5,7 +5,7 @@ import type { Operation } from "@shared/api/access";
 
 export interface PageRoute {
   path: string; // under /console
-  key: "dashboard" | "contacts" | "campaigns" | "points" | "cases" | "segments" | "imports" | "wecom" | "groups" | "kpis" | "templates" | "broadcasts" | "journeys" | "tasks" | "settings";
+  key: "dashboard" | "contacts" | "campaigns" | "koc" | "points" | "cases" | "segments" | "imports" | "wecom" | "groups" | "kpis" | "templates" | "broadcasts" | "journeys" | "tasks" | "settings";
   menu: boolean;
   requires: Operation;
   /** The page also opens for a role that may call any one of these (it then shows only what that
@@ -25,6 +25,7 @@ export const PAGES: PageRoute[] = [
   { path: "/contacts/:contactId", key: "contacts", menu: false, requires: "GET /v1/contacts/{contact_id}", component: lazy(() => import("./pages/contacts/ContactPage")) },
   { path: "/campaigns", key: "campaigns", menu: true, requires: "GET /v1/campaigns", component: lazy(() => import("./pages/campaigns/CampaignsPage")) },
   { path: "/campaigns/:campaignId", key: "campaigns", menu: false, requires: "GET /v1/campaigns/{campaign_id}", component: lazy(() => import("./pages/campaigns/CampaignPage")) },
+  { path: "/koc", key: "koc", menu: true, requires: "GET /v1/koc", component: lazy(() => import("./pages/koc/KocPage")) },
   { path: "/points", key: "points", menu: true, requires: "GET /v1/points/policy", anyOf: ["GET /v1/redemptions", "GET /v1/contacts/{contact_id}/points"], component: lazy(() => import("./pages/points/PointsPage")) },
   { path: "/cases", key: "cases", menu: true, requires: "GET /v1/cases", component: lazy(() => import("./pages/cases/CasesPage")) },
   { path: "/cases/:caseId", key: "cases", menu: false, requires: "GET /v1/cases/{case_id}", component: lazy(() => import("./pages/cases/CasePage")) },

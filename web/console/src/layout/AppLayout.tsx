@@ -14,6 +14,7 @@ import {
   NotificationOutlined,
   QrcodeOutlined,
   SettingOutlined,
+  ShareAltOutlined,
   TeamOutlined,
   WechatWorkOutlined,
 } from "@ant-design/icons";
@@ -30,6 +31,7 @@ const ICONS: Record<PageRoute["key"], ReactNode> = {
   dashboard: <DashboardOutlined />,
   contacts: <TeamOutlined />,
   campaigns: <QrcodeOutlined />,
+  koc: <ShareAltOutlined />,
   points: <GiftOutlined />,
   cases: <CustomerServiceOutlined />,
   segments: <ApartmentOutlined />,

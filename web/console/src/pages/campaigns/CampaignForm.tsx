@@ -1,23 +1,29 @@
-// Create or edit a campaign; the API's 422 lands on the fields it names, the rest above the form.
+// Create or edit a campaign, standard or a referral (裂变) program with its rules; the API's 422
+// lands on the fields it names (the program's "stages must rise" on the stages list), the rest above
+// the form. The kind is chosen once: an edit keeps it.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App, Button, DatePicker, Drawer, Form, Grid, Input, InputNumber, Space } from "antd";
+import { App, Button, DatePicker, Drawer, Form, Grid, Input, InputNumber, Radio, Space } from "antd";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
 import { FormProblems, useProblemForm } from "../../components/forms";
 import { useCommonT } from "../../components/messages";
-import { campaignValues, createBody, newCampaignValues, patchBody, type CampaignValues } from "./campaignForm";
+import { campaignValues, createBody, KINDS, largestReward, newCampaignValues, patchBody, stagesProblem, type CampaignValues } from "./campaignForm";
 import { useCampaignsT } from "./messages";
+import { ReferralFields } from "./ReferralFields";
 
 export function CampaignForm({
   initial,
   onSubmit,
   onCancel,
   submitText,
+  kindLocked = false,
 }: {
   initial: CampaignValues;
   onSubmit: (values: CampaignValues) => Promise<unknown>;
   onCancel?: () => void;
   submitText: string;
+  /** An existing campaign's kind cannot change. */
+  kindLocked?: boolean;
 }) {
   const t = useCampaignsT();
   const common = useCommonT();
@@ -26,12 +32,18 @@ export function CampaignForm({
   const save = useMutation({
     mutationFn: onSubmit,
     onMutate: () => problems.clear(),
-    onError: (error) => problems.onError(error),
+    onError: (error) => problems.onError(stagesProblem(error)),
   });
+  const kind = Form.useWatch("kind", form) ?? initial.kind;
   const required = { required: true, message: t("required") };
   return (
-    <Form form={form} layout="vertical" initialValues={initial} onFinish={(values) => save.mutate(values)} scrollToFirstError>
+    // The whole store, not only the fields on screen: a standard campaign's hidden referral rules
+    // stay as typed (the bodies send them only for a referral program).
+    <Form form={form} layout="vertical" initialValues={initial} onFinish={() => save.mutate(form.getFieldsValue(true) as CampaignValues)} scrollToFirstError>
       <FormProblems messages={problems.general} />
+      <Form.Item name="kind" label={t("kind")} extra={kindLocked ? t("kindLocked") : t(`kindHelp_${kind}`)}>
+        <Radio.Group aria-label={t("kind")} disabled={kindLocked} optionType="button" buttonStyle="solid" options={KINDS.map((value) => ({ value, label: t(`kind_${value}`) }))} />
+      </Form.Item>
       <Form.Item name="name" label={t("name")} rules={[{ ...required, whitespace: true }]}>
         <Input maxLength={100} />
       </Form.Item>
@@ -66,13 +78,28 @@ export function CampaignForm({
         <Form.Item name="engagement_points" label={t("engagementPoints")} rules={[required]}>
           <InputNumber min={0} max={1_000_000} precision={0} />
         </Form.Item>
-        <Form.Item name="points_budget" label={t("pointsBudget")} rules={[required]}>
+        <Form.Item
+          name="points_budget"
+          label={t("pointsBudget")}
+          dependencies={["kind", ["referral", "welcome_points"]]}
+          rules={[
+            required,
+            ({ getFieldValue }) => ({
+              validator: (_, value: number | null | undefined) => {
+                if (getFieldValue("kind") !== "referral" || value === null || value === undefined) return Promise.resolve();
+                const largest = largestReward(getFieldValue("referral") as CampaignValues["referral"]);
+                return value >= largest ? Promise.resolve() : Promise.reject(new Error(t("budgetBelowReward", { points: largest })));
+              },
+            }),
+          ]}
+        >
           <InputNumber min={0} max={1_000_000_000} precision={0} style={{ width: 160 }} />
         </Form.Item>
       </Space>
       <Form.Item name="entry_url" label={t("entryUrl")} extra={t("entryUrlHelp")}>
         <Input maxLength={2048} inputMode="url" />
       </Form.Item>
+      {kind === "referral" && <ReferralFields />}
       <Space>
         <Button type="primary" htmlType="submit" loading={save.isPending}>
           {submitText}
@@ -117,6 +144,7 @@ export function CampaignDrawer({
         initial={campaign ? campaignValues(campaign) : newCampaignValues()}
         onSubmit={submit}
         onCancel={onClose}
+        kindLocked={Boolean(campaign)}
         submitText={campaign ? common("save") : common("create")}
       />
     </Drawer>

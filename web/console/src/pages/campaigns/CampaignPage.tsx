@@ -1,4 +1,5 @@
-// One campaign: its settings and status actions, its channel codes with QR images, its funnel.
+// One campaign: its settings and status actions, its channel codes with QR images, its funnel; a
+// referral (裂变) program also its rules, its invitations (the fraud review queue) and its leaderboard.
 import { EditOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Descriptions, Result, Space, Typography } from "antd";
@@ -15,6 +16,7 @@ import { CampaignDrawer } from "./CampaignForm";
 import { CodesSection } from "./CodesSection";
 import { FunnelSection } from "./FunnelSection";
 import { useCampaignsT } from "./messages";
+import { InvitationsSection, LeaderboardSection, ReferralRulesDetails } from "./ReferralSections";
 import { StatusActions } from "./StatusActions";
 import { STATUS_TONES, statusLabel } from "./view";
 
@@ -22,6 +24,7 @@ function Details({ campaign }: { campaign: Schemas["CampaignView"] }) {
   const t = useCampaignsT();
   return (
     <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small">
+      <Descriptions.Item label={t("kind")}>{t(`kind_${campaign.kind}`)}</Descriptions.Item>
       <Descriptions.Item label={t("brand")}>{campaign.brand ?? "—"}</Descriptions.Item>
       <Descriptions.Item label={t("startsAt")}>{formatTime(campaign.starts_at)}</Descriptions.Item>
       <Descriptions.Item label={t("endsAt")}>{formatTime(campaign.ends_at)}</Descriptions.Item>
@@ -76,11 +79,28 @@ export default function CampaignPage() {
             <Section id="campaign-details" title={t("details")}>
               <Details campaign={campaign} />
             </Section>
+            {campaign.referral && (
+              <>
+                <Section id="campaign-referral-rules" title={t("referralRules")}>
+                  <ReferralRulesDetails rules={campaign.referral} />
+                </Section>
+                <Can op="GET /v1/campaigns/{campaign_id}/invitations">
+                  <Section id="campaign-invitations" title={t("invitations")}>
+                    <InvitationsSection campaignId={campaign.campaign_id} />
+                  </Section>
+                </Can>
+                <Can op="GET /v1/campaigns/{campaign_id}/leaderboard">
+                  <Section id="campaign-leaderboard" title={t("leaderboard")}>
+                    <LeaderboardSection campaignId={campaign.campaign_id} rules={campaign.referral} />
+                  </Section>
+                </Can>
+              </>
+            )}
             <Section id="campaign-codes" title={t("codes")}>
               <CodesSection campaign={campaign} />
             </Section>
             <Section id="campaign-funnel" title={t("funnel")}>
-              <FunnelSection campaignId={campaign.campaign_id} />
+              <FunnelSection campaignId={campaign.campaign_id} initialBy={campaign.kind === "referral" ? "channel" : "code"} />
             </Section>
             <CampaignDrawer open={editing} onClose={() => setEditing(false)} campaign={campaign} onSaved={() => setEditing(false)} />
           </Space>

@@ -1,4 +1,5 @@
-// The campaigns, newest first, paged by the API's cursor; managers and admins create them here.
+// The campaigns, newest first, paged by the API's cursor (a referral program tagged so); managers
+// and admins create them here.
 import { Card, Space, Table } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
@@ -25,7 +26,12 @@ export default function CampaignsPage() {
     {
       title: t("name"),
       key: "name",
-      render: (_: unknown, campaign: Schemas["CampaignView"]) => <Link to={`/campaigns/${encodeURIComponent(campaign.campaign_id)}`}>{campaign.name}</Link>,
+      render: (_: unknown, campaign: Schemas["CampaignView"]) => (
+        <Space size={8}>
+          <Link to={`/campaigns/${encodeURIComponent(campaign.campaign_id)}`}>{campaign.name}</Link>
+          {campaign.kind === "referral" && <ToneTag tone="info">{t("referralTag")}</ToneTag>}
+        </Space>
+      ),
     },
     {
       title: t("status"),

@@ -28,9 +28,9 @@ function funnelOption(rows: FunnelRow[], labels: Record<(typeof STAGES)[number],
   };
 }
 
-function Funnel({ stats }: { stats: Schemas["CampaignStats"] }) {
+function Funnel({ stats, initialBy }: { stats: Schemas["CampaignStats"]; initialBy: Dimension }) {
   const t = useCampaignsT();
-  const [by, setBy] = useState<Dimension>("code");
+  const [by, setBy] = useState<Dimension>(initialBy);
   const labels = useMemo(() => stageLabels(t), [t]);
   const rows = useMemo(() => funnelRows(stats, by, t("noStaff")), [stats, by, t]);
   const option = useMemo(() => funnelOption(rows, labels), [rows, labels]);
@@ -54,7 +54,7 @@ function Funnel({ stats }: { stats: Schemas["CampaignStats"] }) {
         options={DIMENSIONS.map((value) => ({ value, label: t(`by_${value}`) }))}
       />
       {rows.length === 0 || stats.scans === 0 ? (
-        <EmptyState description={t("noScans")} />
+        <EmptyState description={stats.scans === 0 ? t("noScans") : t("noScansBy", { by: byText })} />
       ) : (
         <Chart
           option={option}
@@ -75,11 +75,12 @@ function Funnel({ stats }: { stats: Schemas["CampaignStats"] }) {
   );
 }
 
-export function FunnelSection({ campaignId }: { campaignId: string }) {
+/** A referral program's scans come through members' invite links, not staff codes: it opens by channel. */
+export function FunnelSection({ campaignId, initialBy = "code" }: { campaignId: string; initialBy?: Dimension }) {
   const api = useApi();
   const stats = useQuery({
     queryKey: ["campaign", campaignId, "stats"],
     queryFn: () => unwrap(api.GET("/v1/campaigns/{campaign_id}/stats", { params: { path: { campaign_id: campaignId } } })),
   });
-  return <QueryState query={stats}>{(data) => <Funnel stats={data} />}</QueryState>;
+  return <QueryState query={stats}>{(data) => <Funnel stats={data} initialBy={initialBy} />}</QueryState>;
 }

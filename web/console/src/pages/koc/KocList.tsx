@@ -1,0 +1,64 @@
+// The tenant's KOCs, the latest flagged first, in the API's cursor pages: each with its influence
+// score, direct and downstream qualified invitees, downstream GMV and when it was flagged; a button
+// shows its network below.
+import { Button, Table } from "antd";
+import type { ColumnsType } from "antd/es/table";
+import { unwrap } from "@shared/api/client";
+import { useApi } from "../../app";
+import { CursorPager, useCursorPages } from "../../components/cursor";
+import { formatTime } from "../../components/format";
+import { KeyboardScroll } from "../../components/KeyboardScroll";
+import { EmptyState, QueryState } from "../../components/QueryState";
+import { yuan } from "../contacts/facts";
+import { formatScore, type Influence } from "./koc";
+import { useKocT } from "./messages";
+import { ContactLink } from "./NetworkSection";
+
+const PAGE_SIZE = 20;
+
+export function KocList({ onShowNetwork }: { onShowNetwork: (contactId: string) => void }) {
+  const t = useKocT();
+  const api = useApi();
+  const pages = useCursorPages(["koc", "list"], (cursor) => unwrap(api.GET("/v1/koc", { params: { query: { limit: PAGE_SIZE, cursor } } })));
+  const columns: ColumnsType<Influence> = [
+    {
+      title: t("contact"),
+      key: "contact",
+      render: (_: unknown, row) => <ContactLink id={row.contact_id} />,
+    },
+    { title: t("score"), key: "score", align: "right", render: (_: unknown, row) => formatScore(row.score) },
+    { title: t("direct"), dataIndex: "direct", key: "direct", align: "right" },
+    { title: t("downstream"), dataIndex: "downstream", key: "downstream", align: "right" },
+    { title: t("gmv"), key: "gmv", align: "right", render: (_: unknown, row) => yuan(row.gmv_fen) },
+    { title: t("kocAt"), key: "koc_at", render: (_: unknown, row) => formatTime(row.koc_at) },
+    {
+      title: t("showNetwork"),
+      key: "network",
+      render: (_: unknown, row) => (
+        <Button size="small" aria-label={t("showNetworkOf", { id: row.contact_id })} onClick={() => onShowNetwork(row.contact_id)}>
+          {t("showNetwork")}
+        </Button>
+      ),
+    },
+  ];
+  return (
+    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noKocs")} />}>
+      {(page) => (
+        <>
+          <KeyboardScroll label={t("listScroller")}>
+            <Table<Influence>
+              rowKey="contact_id"
+              dataSource={page.items}
+              columns={columns}
+              pagination={false}
+              scroll={{ x: "max-content" }}
+              loading={pages.query.isFetching}
+              size="small"
+            />
+          </KeyboardScroll>
+          <CursorPager pages={pages} />
+        </>
+      )}
+    </QueryState>
+  );
+}
