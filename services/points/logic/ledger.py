@@ -201,6 +201,40 @@ def take_points(
     return account.model_copy(update={"balance": entry.balance_after, "lots": lots}), entry
 
 
+def take_back(
+    account: Account,
+    policy: PointsPolicy,
+    now: datetime,
+    due: int,
+    reason: str,
+    source: str,
+    *,
+    first_from: dict[str, int] | None = None,
+) -> tuple[Account, Entry]:
+    """Points once earned, owed back (a refund, a claw-back): ``due`` drawn from the lots (from the
+    ``first_from`` lots first, then first to expire first), never below a zero balance; what the
+    balance cannot cover is recorded on the entry as ``unrecovered``. They no longer count as earned."""
+    lots, draws = rules.draw_from(account.lots, first_from or {})
+    taken = -sum(d.points for d in draws)
+    rest = min(due - taken, sum(lot.remaining for lot in lots))
+    if rest:
+        lots, more = rules.draw(lots, rest)
+        draws += more
+        taken += rest
+    entry = new_entry(
+        account, "reversal", -taken, reason, source, now, earned=-due, unrecovered=due - taken, lots=draws
+    )
+    after = account.model_copy(
+        update={
+            "balance": entry.balance_after,
+            "lots": lots,
+            "lifetime_earned": account.lifetime_earned - due,
+            "earned_by_month": rules.add_earned(account, -due, now, policy),
+        }
+    )
+    return after, entry
+
+
 # ---- credits -------------------------------------------------------------------------------
 
 CreditHook = Callable[[Transaction, Entry], None]

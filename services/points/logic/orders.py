@@ -19,7 +19,7 @@ from services.points.dal import ledger as dal
 from services.points.dal import orders as order_dal
 from services.points.dal.orders import Order, OrderChanged, Refund
 from services.points.logic import account_rules as rules
-from services.points.logic.ledger import Plan, change, credit, new_entry
+from services.points.logic.ledger import Plan, change, credit, take_back
 from services.points.models import Account, Entry
 from services.points.policy import PointsPolicy
 from shared.consumer import AlreadyProcessed
@@ -107,32 +107,9 @@ def _refund(tenant_id: str, partner: str, refund: OrderRefunded) -> None:
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
         own = {order.lot_id: due} if order.lot_id else {}
-        lots, draws = rules.draw_from(account.lots, own)
-        taken = -sum(d.points for d in draws)
-        rest = min(due - taken, sum(lot.remaining for lot in lots))
-        if rest:
-            lots, more = rules.draw(lots, rest)
-            draws += more
-            taken += rest
-        entry = new_entry(
-            account,
-            "reversal",
-            -taken,
-            "order_refunded",
-            f"refund:{partner}:{order.order_id}:{refund.refund_id}",
-            now,
-            earned=-due,
-            unrecovered=due - taken,
-            lots=draws,
-        )
-        after = account.model_copy(
-            update={
-                "balance": entry.balance_after,
-                "lots": lots,
-                "lifetime_earned": account.lifetime_earned - due,
-                "earned_by_month": rules.add_earned(account, -due, now, policy),
-            }
-        )
+        source = f"refund:{partner}:{order.order_id}:{refund.refund_id}"
+        after, entry = take_back(account, policy, now, due, "order_refunded", source, first_from=own)
+        taken = -entry.points
         event = PointsReversed(
             contact_id=account.contact_id,
             entry_id=entry.entry_id,

@@ -18,9 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.points.dal import ledger as dal
-from services.points.logic import account_rules as rules
 from services.points.logic import ledger
-from services.points.logic.ledger import Plan, change, new_entry
+from services.points.logic.ledger import Plan, change, take_back
 from services.points.models import Account
 from services.points.policy import PointsPolicy
 from shared.consumer import AlreadyProcessed
@@ -52,27 +51,8 @@ def on_reversed(tenant_id: str, reversal: ReferralRewardReversed) -> None:
     due = reversal.points
 
     def plan(account: Account, policy: PointsPolicy, now: datetime) -> Plan:
-        taken = min(due, sum(lot.remaining for lot in account.lots))
-        lots, draws = rules.draw(account.lots, taken) if taken else (account.lots, [])
-        entry = new_entry(
-            account,
-            "reversal",
-            -taken,
-            CLAWBACK_REASON,
-            source,
-            now,
-            earned=-due,
-            unrecovered=due - taken,
-            lots=draws,
-        )
-        after = account.model_copy(
-            update={
-                "balance": entry.balance_after,
-                "lots": lots,
-                "lifetime_earned": account.lifetime_earned - due,
-                "earned_by_month": rules.add_earned(account, -due, now, policy),
-            }
-        )
+        after, entry = take_back(account, policy, now, due, CLAWBACK_REASON, source)
+        taken = -entry.points
         event = PointsReversed(
             contact_id=account.contact_id,
             entry_id=entry.entry_id,
