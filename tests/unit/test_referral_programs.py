@@ -9,9 +9,9 @@ from typing import Any
 
 from services.campaigns.dal import campaigns as campaigns_dal
 from services.campaigns.dal import referrals as referral_dal
-from services.campaigns.logic import clawback, qualification
+from services.campaigns.logic import clawback, influence, qualification
 from services.campaigns.models import Invitation
-from shared.clock import now_rfc3339, utc_now
+from shared.clock import now_rfc3339, parse_rfc3339, utc_now
 from shared.dynamo import Transaction
 from tests.unit.conftest import Client, eventually
 from tests.unit.test_points_api import publish
@@ -375,5 +375,38 @@ def test_an_invitee_whose_order_is_refunded_within_the_window_is_taken_back(clie
     eventually(lambda: balance(client, inviter) == 0)
     [row] = client.get(f"/v1/campaigns/{campaign_id}/invitations?status=clawed_back", token=admin).json["items"]
     assert (row["invitee_id"], row["reason"]) == (invitee["contact_id"], "refunded")
+    stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
+    assert (stats["qualified"], stats["clawed_back"]) == (1, 1)
+
+
+def test_a_refund_met_before_the_network_counts_its_order_is_followed_when_it_does(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}], "qualifying_action": "first_order", "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-rl-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    invitee = invited_by(client, tenant, link, "o-rl-invitee")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 1)
+    publish(
+        tenant,
+        "OrderPaid",
+        {
+            "order_id": f"o-rl-{uuid.uuid4().hex[:8]}",
+            "contact_id": invitee["contact_id"],
+            "amount_fen": 9_900,
+            "brand": "x",
+        },
+    )
+    eventually(lambda: balance(client, inviter) == 100)
+    # The network's consumer lags: the refund of a second order comes first and finds no buyer.
+    late = f"o-rl-{uuid.uuid4().hex[:8]}"
+    clawback.on_refunded(tenant, "partner.shop", late, parse_rfc3339("2026-11-22T01:00:00Z"))  # as published
+    assert client.get(f"/v1/campaigns/{campaign_id}/invitations?status=clawed_back", token=admin).json["items"] == []
+    for _ in range(2):  # counting the order, then its redelivery
+        influence.on_order(tenant, invitee["contact_id"], "partner.shop", late, 500)
+    eventually(lambda: balance(client, inviter) == 0)
+    [row] = client.get(f"/v1/campaigns/{campaign_id}/invitations?status=clawed_back", token=admin).json["items"]
+    assert row["reason"] == "refunded"
     stats = client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json
     assert (stats["qualified"], stats["clawed_back"]) == (1, 1)

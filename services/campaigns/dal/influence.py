@@ -12,6 +12,7 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - spent       T#{t}#CONTACT#{c} / SPENT         an invitee's order value so far (``amount_fen``)
 - order       T#{t}#CONTACT#{c} / ORDER#{partner}#{order_id}   each order counted once, and
   T#{t}#ORDER#{partner}#{order_id} / ORDER naming its buyer (a refund names only the order)
+- refund      T#{t}#ORDER#{partner}#{order_id} / REFUND   a refund met before the order was counted
 - rule        T#{t}#KOC / RULE                  the tenant's weights and KOC rule
 
 Orders and the node race: an order of a contact without a node adds to its ``spent`` on the
@@ -158,6 +159,19 @@ def add_order(
 
 def _order_key(tenant_id: str, partner: str, order_id: str) -> dict[str, str]:
     return {"pk": f"T#{tenant_id}#ORDER#{partner}#{order_id}", "sk": "ORDER"}
+
+
+def remember_refund(tenant_id: str, partner: str, order_id: str, refunded_at: str) -> None:
+    """Keep a refund whose order the network has not counted (yet): the order, counted later,
+    finds it (``refund_of``)."""
+    item = {**_order_key(tenant_id, partner, order_id), "sk": "REFUND", "refunded_at": refunded_at}
+    dynamo.client().put_item(TableName=table(), Item=dynamo.serialize(item))
+
+
+def refund_of(tenant_id: str, partner: str, order_id: str) -> str | None:
+    """When a refund of the order was met before the order was counted."""
+    item = dynamo.get_item(table(), {**_order_key(tenant_id, partner, order_id), "sk": "REFUND"})
+    return str(item["refunded_at"]) if item else None
 
 
 def buyer_of(tenant_id: str, partner: str, order_id: str) -> str | None:

@@ -3,8 +3,11 @@ the program's ``clawback_days`` of qualifying was not a real customer. The invit
 back with the reason, and what it earned is reversed once.
 
 - The invitation: qualified → clawed_back, reason ``deleted_staff`` or ``refunded`` (visible to
-  the manager). A refund counts when the network counted the order (an invitee's order, from its
-  invitation on); a refund that overtakes its order on the bus is not followed.
+  the manager). A refund counts when the network counts the order (an invitee's order, from its
+  invitation on). The network's consumer may count the order after the refund is met (it lags, or
+  the refund overtook its order on the bus): the refund is then kept by the order, and the network
+  claws back when it counts the order. Each side writes before it reads the other's item, so at
+  least one of them sees both; the claw-back itself happens once.
 - When it counted for the inviter: the count goes down by one. A stage the count falls below
   (the stage whose invitees equal the count before) has its reward reversed if it was paid, and
   moves to its next round: reached again by another invitee, it is a new reward.
@@ -42,8 +45,18 @@ def on_wecom_removed(tenant_id: str, removed: WeComCustomerRemoved) -> None:
 def on_refunded(tenant_id: str, partner: str, order_id: str, at: datetime) -> None:
     """A refund of an invitee's order (one the network counted: its buyer is known by the order)."""
     buyer = influence_dal.buyer_of(tenant_id, partner, order_id)
+    if buyer is None:
+        influence_dal.remember_refund(tenant_id, partner, order_id, rfc3339(at))
+        buyer = influence_dal.buyer_of(tenant_id, partner, order_id)  # counted meanwhile?
     if buyer is not None:
         _within_windows(tenant_id, buyer, "refunded", at)
+
+
+def on_order_counted(tenant_id: str, contact_id: str, partner: str, order_id: str) -> None:
+    """The network counted an invitee's order: a refund of it met before is followed now."""
+    refunded_at = influence_dal.refund_of(tenant_id, partner, order_id)
+    if refunded_at is not None:
+        _within_windows(tenant_id, contact_id, "refunded", parse_rfc3339(refunded_at))
 
 
 def _within_windows(tenant_id: str, contact_id: str, reason: ClawbackReason, at: datetime) -> None:

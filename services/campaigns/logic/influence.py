@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from services.campaigns.dal import influence as dal
 from services.campaigns.dal import referrals as referral_dal
+from services.campaigns.logic import clawback
 from services.campaigns.models import MAX_DEPTH, Influence, KocList, KocRule, Network, NetworkEdge, NetworkNode
 from shared.clock import rfc3339, utc_now
 from shared.consumer import AlreadyProcessed
@@ -62,10 +63,11 @@ def on_order(tenant_id: str, contact_id: str, partner: str, order_id: str, amoun
     (carried up when it joins)."""
     if amount_fen == 0:
         return
-    counted: list[str] | None = None
+    counted: list[str] | None = None  # the ancestors the order was carried to
+    kept = False  # the network keeps the order (now, or on an earlier delivery)
 
     def attempt(_: int) -> None:
-        nonlocal counted
+        nonlocal counted, kept
         ancestors = dal.ancestors_of(tenant_id, contact_id)
         if ancestors is None and not any(
             # qualified too: its node may be on its way (the qualifying order itself, often)
@@ -73,13 +75,15 @@ def on_order(tenant_id: str, contact_id: str, partner: str, order_id: str, amoun
             for i in referral_dal.invitations_of(tenant_id, contact_id)
         ):
             return  # not an invitee: the network has nothing to do with the order
+        kept = True
         dal.add_order(tenant_id, contact_id, partner, order_id, amount_fen, ancestors)
         counted = ancestors
 
-    try:
+    # An order counted before still follows a refund its first delivery may not have reached.
+    with contextlib.suppress(AlreadyProcessed):
         retry_on_race(attempt, races=dal.NodeMoved)
-    except AlreadyProcessed:
-        return
+    if kept:
+        clawback.on_order_counted(tenant_id, contact_id, partner, order_id)
     if counted:
         rule = dal.get_rule(tenant_id)
         if rule.min_score is not None:  # only a score can cross the rule on an order
