@@ -252,6 +252,13 @@ class CodeList(Model):
 
 class ScanRequest(_Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+    device_id: Annotated[str, StringConstraints(min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")] | None = (
+        Field(
+            default=None,
+            description="The member's device, as the mini-program or H5 knows it: a second contact opening "
+            "a program's invites on one device is not a new invitee (kept hashed).",
+        )
+    )
 
 
 class ScanAccepted(Model):
@@ -308,8 +315,8 @@ BUSINESS_ZONE = HOME_ZONE
 
 
 InvitationStatus = Literal["pending", "qualified", "rejected", "clawed_back"]
-InvitationReason = Literal["self_invite", "not_new_contact", "cycle", "deleted_staff", "refunded"]
-ClawbackReason = Literal["deleted_staff", "refunded"]
+InvitationReason = Literal["self_invite", "not_new_contact", "cycle", "identity_reused", "deleted_staff", "refunded"]
+ClawbackReason = Literal["deleted_staff", "refunded", "identity_reused"]
 
 
 class Invitation(Model):

@@ -179,9 +179,9 @@ def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_a
     assert client.get(f"/v1/campaigns/{campaign_id}/invitations", token=other_admin).status == 404
 
 
-def invited_by(client: Client, tenant: str, link: str, openid: str) -> dict[str, Any]:
-    """A new member who opened the invite link."""
-    member = client.member_login(tenant, f"dev:{openid}")
+def invited_by(client: Client, tenant: str, link: str, openid: str, app_id: str = "wx-app") -> dict[str, Any]:
+    """A new member who opened the invite link (in the mini-program, or the H5 of ``app_id``)."""
+    member = client.member_login(tenant, f"dev:{openid}", app_id)
     assert client.post("/v1/scans", json_body={"code": link}, token=member["token"]).status == 202
     return member
 
@@ -354,6 +354,78 @@ def test_an_invitee_who_deletes_the_staff_member_within_the_window_takes_the_rew
     rewards = sorted(r.reward_id for r in referral_dal.rewards_of(tenant, inviter["contact_id"]))
     first_round = f"{campaign_id}:stage1:{inviter['contact_id']}"
     assert rewards == [first_round, f"{first_round}:2"]
+
+
+def test_one_person_counted_twice_through_a_reused_phone_is_taken_back_with_its_reason(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}, {"invitees": 2, "points": 300}], "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-ir-inviter")
+    bind_phone(client, inviter, "+86 139 0000 2000")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    first = invited_by(client, tenant, link, "o-ir-first")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 1)
+    bind_phone(client, first, "+86 139 0000 2001")
+    eventually(lambda: balance(client, inviter) == 100)
+
+    # The first invitee opens the link again in the H5 (a new contact, by its openid there) and binds
+    # the same phone: contacts merges the two. So does the inviter themself, with the inviter's phone.
+    again = invited_by(client, tenant, link, "o-ir-again", "wx-h5")
+    himself = invited_by(client, tenant, link, "o-ir-himself", "wx-h5")
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 3)
+    bind_phone(client, again, "+86 139 0000 2001")
+    bind_phone(client, himself, "+86 139 0000 2000")
+
+    def taken_back() -> list[dict[str, Any]] | None:
+        rows = client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]
+        decided = [row for row in rows if row["reason"] == "identity_reused"]
+        return rows if len(decided) == 2 else None
+
+    rows = eventually(taken_back)
+    assert sorted(row["status"] for row in rows) in (
+        ["qualified", "rejected", "rejected"],
+        ["clawed_back", "clawed_back", "qualified"],
+        ["clawed_back", "qualified", "rejected"],
+    )
+    # Whichever got counted first, one person counts once: the first stage only.
+    eventually(lambda: balance(client, inviter) == 100)
+    eventually(lambda: client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["qualified"] == 1)
+
+
+def test_a_second_contact_opening_invites_on_one_device_is_rejected_as_identity_reused(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    campaign_id = client.post("/v1/campaigns", json_body=program(), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    inviter = client.member_login(tenant, "dev:o-dv-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    device = f"device-{uuid.uuid4().hex}"
+    for openid in ("o-dv-first", "o-dv-second"):
+        member = client.member_login(tenant, f"dev:{openid}")
+        scanned = client.post("/v1/scans", json_body={"code": link, "device_id": device}, token=member["token"])
+        assert scanned.status == 202, scanned.body
+    other_device = client.member_login(tenant, "dev:o-dv-third")
+    body = {"code": link, "device_id": f"device-{uuid.uuid4().hex}"}
+    assert client.post("/v1/scans", json_body=body, token=other_device["token"]).status == 202
+
+    def all_three() -> list[dict[str, Any]] | None:
+        rows = client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]
+        return rows if len(rows) == 3 else None
+
+    rows = eventually(all_three)
+    assert sorted((row["status"], row["reason"]) for row in rows) == [
+        ("pending", None),
+        ("pending", None),
+        ("rejected", "identity_reused"),
+    ]
+    # A device id that is not one is refused, naming it.
+    bad = client.post("/v1/scans", json_body={"code": link, "device_id": "short"}, token=other_device["token"])
+    assert bad.status == 422
+    assert problem_fields(bad) == ["body.device_id"]
 
 
 def test_an_invitee_whose_order_is_refunded_within_the_window_is_taken_back(client: Client, tenant: str) -> None:

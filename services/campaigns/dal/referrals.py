@@ -11,6 +11,9 @@ Item layout (pk / sk), every key prefixed by the tenant:
   T#{t}#INVITEES#{campaign}#{inviter} / {invited_at}#{invitee}
 - action      T#{t}#CONTACT#{contact} / DID#{action}          the contact did a qualifying action
 - reward      T#{t}#CONTACT#{beneficiary} / REWARD#{reward_id} once per reward id
+- device      T#{t}#DEVICE#{campaign}#{sha256 of the device id} / DEVICE   the first contact that
+  opened an invite of the program on the device; a later contact on it gets
+  T#{t}#CONTACT#{contact} / DEVICE#{campaign} naming that first one
 
 A qualification is one transaction: the invitation pending → qualified, the inviter's progress
 c → c + 1 (written only over the count that was read), the rewards it earns (each created once),
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from services.campaigns.dal import campaigns
@@ -402,3 +406,40 @@ def leaderboard(
         attributes=("inviter_id", "qualified", "points"),
     )
     return page.items, page.next_cursor
+
+
+def _device_key(tenant_id: str, campaign_id: str, device_hash: str) -> dict[str, str]:
+    return {"pk": f"T#{tenant_id}#DEVICE#{campaign_id}#{device_hash}", "sk": "DEVICE"}
+
+
+def _reused_device_key(tenant_id: str, campaign_id: str, contact_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(tenant_id, contact_id), "sk": f"DEVICE#{campaign_id}"}
+
+
+def claim_device(tenant_id: str, campaign_id: str, device_hash: str, contact_id: str) -> str:
+    """Who opened the program's invites first on the device: the contact, if no one before."""
+    key = _device_key(tenant_id, campaign_id, device_hash)
+    try:
+        dynamo.client().put_item(
+            TableName=table(),
+            Item=dynamo.serialize({**key, "contact_id": contact_id}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return contact_id
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        holder = dynamo.get_item(table(), key)
+        assert holder is not None  # device claims are never deleted
+        return str(holder["contact_id"])
+
+
+def note_reused_device(tenant_id: str, campaign_id: str, contact_id: str, first_contact_id: str) -> None:
+    item = {**_reused_device_key(tenant_id, campaign_id, contact_id), "first_contact_id": first_contact_id}
+    dynamo.client().put_item(TableName=table(), Item=dynamo.serialize(item))
+
+
+def reused_device(tenant_id: str, campaign_id: str, contact_id: str) -> str | None:
+    """The contact that opened the program's invites first on a device this contact used too."""
+    item = dynamo.get_item(table(), _reused_device_key(tenant_id, campaign_id, contact_id))
+    return str(item["first_contact_id"]) if item else None

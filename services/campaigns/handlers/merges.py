@@ -1,4 +1,5 @@
-"""Consumer: contacts' ContactsMerged → the survivor counts as converted where the alias was."""
+"""Consumer: contacts' ContactsMerged → the survivor counts as converted where the alias was, and
+a referral that counted the one person twice is taken back (logic/clawback.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from shared.events.envelope import Envelope
 
 def on_event(event: Envelope[Any]) -> None:
     data = event.data
-    on_contacts_merged(event.metadata.tenant_id, data.contact_id, data.merged_contact_id, event.metadata.event_id)
+    metadata = event.metadata
+    on_contacts_merged(
+        metadata.tenant_id, data.contact_id, data.merged_contact_id, metadata.event_id, metadata.occurred_at
+    )
 
 
 handler = EventConsumer(name=MERGES_CONSUMER.name, handlers={"ContactsMerged": on_event})

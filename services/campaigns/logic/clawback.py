@@ -16,6 +16,13 @@ back with the reason, and what it earned is reversed once.
   zero balance. The budget is not given back (the points may have been spent).
 - A removal by the staff member (not the customer), a transfer, or one after the window changes
   nothing; a window of 0 days turns claw-backs off.
+
+Identity reuse: contacts merges two contacts that hold the same phone or unionid (or that staff
+merge by hand): they are one person. An invitation of the absorbed contact is taken back with
+reason ``identity_reused`` when the person was invited to that program already (the survivor's
+own invitation is kept) or when the person invited themself under the other identity (either
+side); pending, it is rejected, qualified, it is clawed back whatever the window (the window is for
+customers who walk away, not for one person counted twice).
 """
 
 from __future__ import annotations
@@ -70,6 +77,40 @@ def _within_windows(tenant_id: str, contact_id: str, reason: ClawbackReason, at:
         window = timedelta(days=campaign.referral.clawback_days)
         if at - parse_rfc3339(invitation.qualified_at) <= window:
             claw_back(campaign, invitation, reason, at)
+
+
+LIVE = ("pending", "qualified")
+
+
+def on_merged(tenant_id: str, survivor_id: str, alias_id: str, at: datetime) -> None:
+    """Two contacts turned out to be one person: take back what counted that person twice."""
+    person = {survivor_id, alias_id}
+    survivor_invited = [i for i in referral_dal.invitations_of(tenant_id, survivor_id) if i.status in LIVE]
+    reused = [
+        i
+        for i in referral_dal.invitations_of(tenant_id, alias_id)
+        if i.status in LIVE and (i.inviter_id in person or i.campaign_id in {s.campaign_id for s in survivor_invited})
+    ]
+    reused += [i for i in survivor_invited if i.inviter_id in person]
+    for invitation in reused:
+        take_back(invitation, "identity_reused", at)
+
+
+def take_back(invitation: Invitation, reason: ClawbackReason, at: datetime) -> None:
+    """Reject the invitation if still pending, else claw it back if qualified, with the reason."""
+    campaign = dal.get_campaign(invitation.tenant_id, invitation.campaign_id)
+    if campaign is None or campaign.referral is None:
+        return
+    if invitation.status == "pending":
+        try:
+            referral_dal.reject(invitation, reason)
+            return
+        except referral_dal.NotPending:  # it qualified meanwhile (or was decided): read it again
+            current = referral_dal.get_invitation(invitation.tenant_id, invitation.campaign_id, invitation.invitee_id)
+            if current is None or current.status != "qualified":
+                return
+            invitation = current
+    claw_back(campaign, invitation, reason, at)
 
 
 def claw_back(campaign: Campaign, invitation: Invitation, reason: ClawbackReason, at: datetime) -> None:

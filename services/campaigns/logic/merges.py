@@ -16,9 +16,11 @@ and the event's processed marker is written last."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.logic import clawback
 from services.campaigns.service import MERGES_CONSUMER
 from shared.observability import logger
 from shared.retry import retry_on_race
@@ -36,12 +38,13 @@ def holder_id(tenant_id: str, contact_id: str) -> str:
     raise ValueError(f"{contact_id} is merged further than {HOPS} times, or in a cycle")
 
 
-def on_contacts_merged(tenant_id: str, survivor_id: str, alias_id: str, event_id: str) -> None:
+def on_contacts_merged(tenant_id: str, survivor_id: str, alias_id: str, event_id: str, at: datetime) -> None:
     if holder_id(tenant_id, survivor_id) == alias_id:
         raise ValueError(f"merging {alias_id} into {survivor_id} would form a cycle")
     dal.record_alias(tenant_id, alias_id, survivor_id)
     for campaign_id in dal.converted_campaigns(tenant_id, alias_id):
         retry_on_race(partial(_inherit, tenant_id, campaign_id, survivor_id, alias_id))
+    clawback.on_merged(tenant_id, survivor_id, alias_id, at)  # one person invited twice, or by themself
     dal.mark_handled(MERGES_CONSUMER.name, tenant_id, event_id)
 
 

@@ -8,6 +8,8 @@ code (the loser reads the winner's).
 
 from __future__ import annotations
 
+import hashlib
+
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import campaigns, codes
@@ -17,6 +19,7 @@ from services.campaigns.models import (
     ChannelCode,
     Invitation,
     InvitationList,
+    InvitationReason,
     InvitationView,
     Leaderboard,
     LeaderboardRow,
@@ -101,15 +104,18 @@ def mine(member: MemberPrincipal) -> MyReferralList:
 def invitation_of(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> Invitation | None:
     """What a conversion through an invite code makes of the invitee: pending when the code's
     member brought a new contact of the brand; rejected, with the reason, when the member invited
-    themself or the contact was one already (no edge in either case)."""
+    themself, the contact was one already, or the device it opened the invite on brought another
+    contact to the program before (no edge in any case)."""
     code = dal.get_code(campaign.tenant_id, scan.code)
     if code is None or code.inviter_id is None or campaign.kind != "referral":
         return None
-    reason = None
+    reason: InvitationReason | None = None
     if code.inviter_id == contact_id:
         reason = "self_invite"
     elif not scan.acquired:
         reason = "not_new_contact"
+    elif referral_dal.reused_device(campaign.tenant_id, campaign.campaign_id, contact_id) is not None:
+        reason = "identity_reused"
     return Invitation(
         tenant_id=campaign.tenant_id,
         campaign_id=campaign.campaign_id,
@@ -120,6 +126,19 @@ def invitation_of(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> 
         reason=reason,
         invited_at=rfc3339(scan.scanned_at),
     )
+
+
+def note_device(member: MemberPrincipal, code_value: str, device_id: str) -> None:
+    """A member opens an invite on a device: the first contact to open the program's invites there
+    is remembered; any other is marked, and its invitation is rejected (``identity_reused``). The
+    device id is kept hashed. Written before the scan, so the conversion finds it."""
+    code = dal.get_code(member.tenant_id, code_value)
+    if code is None or code.inviter_id is None:
+        return  # not an invite code: devices matter to referrals only
+    device_hash = hashlib.sha256(f"{member.tenant_id}\n{device_id}".encode()).hexdigest()
+    first = referral_dal.claim_device(member.tenant_id, code.campaign_id, device_hash, member.contact_id)
+    if first != member.contact_id:
+        referral_dal.note_reused_device(member.tenant_id, code.campaign_id, member.contact_id, first)
 
 
 def invitations(tenant_id: str, campaign_id: str, status: str | None, limit: int, cursor: str | None) -> InvitationList:

@@ -14,6 +14,7 @@ import hashlib
 from datetime import datetime
 
 from services.campaigns.dal import campaigns as dal
+from services.campaigns.logic import referrals
 from shared import ids
 from shared.auth.principal import MemberPrincipal
 from shared.clock import utc_now
@@ -27,7 +28,9 @@ from shared.retry import retry_on_race
 SCAN_ATTEMPTS = 3
 
 
-def scan(member: MemberPrincipal, code_value: str) -> str:
+def scan(member: MemberPrincipal, code_value: str, device_id: str | None = None) -> str:
+    if device_id is not None:
+        referrals.note_device(member, code_value, device_id)
     return record(member.tenant_id, member.contact_id, code_value)
 
 

@@ -4900,7 +4900,7 @@ export interface components {
              * Reason
              * @description Why it was rejected (self_invite, not_new_contact, cycle) or clawed back (deleted_staff, refunded).
              */
-            reason: ("self_invite" | "not_new_contact" | "cycle" | "deleted_staff" | "refunded") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle" | "identity_reused" | "deleted_staff" | "refunded") | null;
             /**
              * Status
              * @enum {string}
@@ -5682,7 +5682,7 @@ export interface components {
             /** Qualified At */
             qualified_at: string | null;
             /** Reason */
-            reason: ("self_invite" | "not_new_contact" | "cycle" | "deleted_staff" | "refunded") | null;
+            reason: ("self_invite" | "not_new_contact" | "cycle" | "identity_reused" | "deleted_staff" | "refunded") | null;
             /**
              * Status
              * @enum {string}
@@ -6250,7 +6250,7 @@ export interface components {
              */
             points: number;
             /** Reversal Reason */
-            reversal_reason?: ("deleted_staff" | "refunded") | null;
+            reversal_reason?: ("deleted_staff" | "refunded" | "identity_reused") | null;
             /**
              * Reversed At
              * @description When a claw-back took it back.
@@ -6534,6 +6534,11 @@ export interface components {
         ScanRequest: {
             /** Code */
             code: string;
+            /**
+             * Device Id
+             * @description The member's device, as the mini-program or H5 knows it: a second contact opening a program's invites on one device is not a new invitee (kept hashed).
+             */
+            device_id?: string | null;
         };
         /** ScoreRule */
         ScoreRule: {
