@@ -52,6 +52,15 @@ class ReferralRules(_Strict):
         description="An invitee who deletes the staff member or refunds within it is clawed back.",
     )
 
+    share_visitor_points: Points = Field(
+        default=0,
+        description="Points to a member for each new contact their shared invite link brings (share rewards, "
+        "微积分): paid on the visitor's arrival, once per visitor, never for the share itself; 0: none.",
+    )
+    share_visitors_per_day: int = Field(
+        default=10, ge=1, le=1000, description="New visitors a member is paid for per day, at most."
+    )
+
     @model_validator(mode="after")
     def _stages_increase(self) -> "ReferralRules":
         for number, (before, after) in enumerate(zip(self.stages, self.stages[1:], strict=False), start=2):
@@ -60,7 +69,7 @@ class ReferralRules(_Strict):
         return self
 
     def largest_reward(self) -> int:
-        return max([self.welcome_points, *(stage.points for stage in self.stages)])
+        return max([self.welcome_points, self.share_visitor_points, *(stage.points for stage in self.stages)])
 
 
 def _rewards_within_budget(rules: "ReferralRules | None", budget: int) -> None:
@@ -273,6 +282,8 @@ class Counters(Model):
     points_awarded: int = 0
     qualified: int = Field(default=0, description="Referral programs: invitees who did the qualifying action.")
     clawed_back: int = Field(default=0, description="Referral programs: qualified invitees taken back.")
+    shares: int = Field(default=0, description="Referral programs: members' shares of their invite links.")
+    share_rewards: int = Field(default=0, description="Referral programs: new visitors paid to their sharers.")
 
 
 class CodeStats(Counters):
@@ -338,7 +349,7 @@ class Invitation(Model):
     )
 
 
-RewardKind = Literal["stage", "welcome"]
+RewardKind = Literal["stage", "welcome", "share"]
 
 
 class ReferralReward(Model):
@@ -402,6 +413,22 @@ class MyReferral(Model):
     qualified: int = Field(description="The member's invitees who qualified and count towards the stages.")
     invitees: list[MyInvitee] = Field(description="The member's latest invitees, newest first.")
     rewards: list[ReferralReward] = Field(description="The member's rewards from the program: stages and welcome.")
+
+
+ShareChannel = Literal["chat", "group", "moments", "poster"]
+
+
+class ShareRequest(_Strict):
+    campaign_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    channel: ShareChannel = Field(description="Where the member shared the link: a chat, a group, Moments, a poster.")
+
+
+class ShareRecorded(Model):
+    share_id: str
+    campaign_id: str
+    channel: ShareChannel
+    shared_at: str
+    url: str = Field(description="The member's invite link to share: visitors it brings are the member's.")
 
 
 class MyReferralList(Model):

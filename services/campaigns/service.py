@@ -89,6 +89,7 @@ SERVICE = Service(
         Route("PUT", "/v1/koc/rule", STAFF, ADMINS),
         Route("POST", "/v1/scans", "member"),
         Route("GET", "/v1/me/referrals", "member"),
+        Route("POST", "/v1/me/shares", "member"),
     ),
     publishes=tuple(EVENTS),
     consumers=(

@@ -81,17 +81,19 @@ class InviteeQualified(EventData):
 
 
 class ReferralRewardEarned(EventData):
-    """A referral program paid a reward: a stage reached by the inviter, or the welcome of a
-    qualified invitee. Each ``reward_id`` is paid once; points credits it once."""
+    """A referral program paid a reward: a stage reached by the inviter, the welcome of a
+    qualified invitee, or a member's share reward for a new visitor their link brought. Each
+    ``reward_id`` is paid once; points credits it once."""
 
     reward_id: Key = Field(
-        description="Unique per reward: <campaign>:stage<n>:<inviter> or <campaign>:welcome:<invitee>."
+        description="Unique per reward: <campaign>:stage<n>:<inviter>, <campaign>:welcome:<invitee> or "
+        "<campaign>:share:<visitor>."
     )
     campaign_id: Id
     contact_id: Id = Field(description="Who is rewarded.")
-    kind: Literal["stage", "welcome"]
+    kind: Literal["stage", "welcome", "share"]
     stage: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(default=None, description="The stage reached.")
-    invitee_id: Id = Field(description="The invitee whose qualification earned it.")
+    invitee_id: Id = Field(description="The invitee whose qualification (or, for a share, arrival) earned it.")
     points: CampaignPoints
 
 

@@ -159,6 +159,8 @@ def test_a_scan_acquires_a_new_member_and_awards_points(client: Client, tenant: 
             "points_awarded": 100,
             "qualified": 0,
             "clawed_back": 0,
+            "shares": 0,
+            "share_rewards": 0,
         }
     ]
     assert client.get(f"/v1/campaigns/{cid}", token=admin).json["points_awarded"] == 100

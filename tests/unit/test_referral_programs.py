@@ -428,6 +428,45 @@ def test_a_second_contact_opening_invites_on_one_device_is_rejected_as_identity_
     assert problem_fields(bad) == ["body.device_id"]
 
 
+def test_share_rewards_pay_for_distinct_new_visitors_within_the_day_cap_never_for_the_share(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"share_visitor_points": 5, "share_visitors_per_day": 2, "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    sharer = client.member_login(tenant, "dev:o-sh-sharer")
+    for _ in range(3):  # sharing pays nothing, however often
+        shared = client.post(
+            "/v1/me/shares", json_body={"campaign_id": campaign_id, "channel": "group"}, token=sharer["token"]
+        )
+        assert shared.status == 201, shared.body
+    link = client.get("/v1/me/referrals", token=sharer["token"]).json["items"][0]["code"]
+    assert shared.json["url"].endswith(link)
+    assert client.post("/v1/scans", json_body={"code": link}, token=sharer["token"]).status == 202  # themself
+
+    visitors = [invited_by(client, tenant, link, f"o-sh-visitor-{n}") for n in range(3)]
+    for visitor in visitors[:2]:  # a visitor opening the link again is no new visitor
+        assert client.post("/v1/scans", json_body={"code": link}, token=visitor["token"]).status == 202
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 4)
+    eventually(lambda: balance(client, sharer) == 10)  # two new visitors a day, five points each
+    stats = eventually(
+        lambda: (s := client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json)["share_rewards"] == 2 and s
+    )
+    assert (stats["shares"], stats["points_awarded"]) == (3, 10)
+    mine = client.get("/v1/me/referrals", token=sharer["token"]).json["items"][0]
+    assert sorted((r["kind"], r["points"]) for r in mine["rewards"]) == [("share", 5), ("share", 5)]
+    assert balance(client, sharer) == 10
+
+    other_tenant_or_unknown = client.post(
+        "/v1/me/shares", json_body={"campaign_id": "cp_nope", "channel": "chat"}, token=sharer["token"]
+    )
+    assert other_tenant_or_unknown.status == 404
+    bad = client.post("/v1/me/shares", json_body={"campaign_id": campaign_id, "channel": "fax"}, token=sharer["token"])
+    assert bad.status == 422
+    assert problem_fields(bad) == ["body.channel"]
+
+
 def test_an_invitee_whose_order_is_refunded_within_the_window_is_taken_back(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     rules = {"stages": [{"invitees": 1, "points": 100}], "qualifying_action": "first_order", "welcome_points": 0}

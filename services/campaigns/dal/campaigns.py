@@ -44,7 +44,17 @@ from shared.outbox import publish_with
 from shared.settings import get_settings
 
 GSI = "gsi1"
-COUNTERS = ("scans", "unique_scanners", "acquired", "engaged", "points_awarded", "qualified", "clawed_back")
+COUNTERS = (
+    "scans",
+    "unique_scanners",
+    "acquired",
+    "engaged",
+    "points_awarded",
+    "qualified",
+    "clawed_back",
+    "shares",
+    "share_rewards",
+)
 REMEMBERED_MAX = 2048  # per kind; a warm function forgets everything when it reaches this
 
 _read_codes: dict[tuple[str, str], ChannelCode] = {}

@@ -11,6 +11,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
   T#{t}#INVITEES#{campaign}#{inviter} / {invited_at}#{invitee}
 - action      T#{t}#CONTACT#{contact} / DID#{action}          the contact did a qualifying action
 - reward      T#{t}#CONTACT#{beneficiary} / REWARD#{reward_id} once per reward id
+- share       T#{t}#INVITER#{campaign}#{member} / SHARE#{shared_at}#{share_id}   a member's share
+- share day   T#{t}#INVITER#{campaign}#{member} / SHARED#{day}   new visitors paid that day (``paid``)
 - device      T#{t}#DEVICE#{campaign}#{sha256 of the device id} / DEVICE   the first contact that
   opened an invite of the program on the device; a later contact on it gets
   T#{t}#CONTACT#{contact} / DEVICE#{campaign} naming that first one
@@ -443,3 +445,39 @@ def reused_device(tenant_id: str, campaign_id: str, contact_id: str) -> str | No
     """The contact that opened the program's invites first on a device this contact used too."""
     item = dynamo.get_item(table(), _reused_device_key(tenant_id, campaign_id, contact_id))
     return str(item["first_contact_id"]) if item else None
+
+
+class DayCapReached(AlreadyProcessed):
+    """The sharer was paid for as many new visitors today as the program allows."""
+
+
+def record_share(tenant_id: str, campaign_id: str, member_id: str, share_id: str, channel: str, at: str) -> None:
+    """A member's share of their invite link, counted in the program's statistics (nothing is paid)."""
+    tx = Transaction(table())
+    tx.create(
+        {"pk": _inviter_pk(tenant_id, campaign_id, member_id), "sk": f"SHARE#{at}#{share_id}", "channel": channel}
+    )
+    campaigns.count_stats(tx, tenant_id, campaign_id, "total", {"shares": 1})
+    tx.commit()
+
+
+def record_share_reward(
+    campaign: Campaign, reward: ReferralReward, day: str, per_day: int, events: list[BaseModel]
+) -> None:
+    """Pay a sharer for a new visitor, once per visitor (``NotPending`` on a repeat), within the
+    sharer's day (``DayCapReached``) and the budget (``CampaignMoved``): one transaction."""
+    tenant_id, campaign_id = campaign.tenant_id, campaign.campaign_id
+    tx = Transaction(table())
+    tx.create(_reward_item(tenant_id, reward), on_fail=NotPending(f"reward {reward.reward_id} was earned already"))
+    tx.update(
+        {"pk": _inviter_pk(tenant_id, campaign_id, reward.contact_id), "sk": f"SHARED#{day}"},
+        "ADD paid :one",
+        condition="attribute_not_exists(pk) OR paid < :most",
+        values={":one": 1, ":most": per_day},
+        on_fail=DayCapReached(f"the sharer was paid for {per_day} new visitors on {day}"),
+    )
+    campaigns.spend_budget(tx, campaign, reward.points)
+    campaigns.count_stats(tx, tenant_id, campaign_id, "total", {"share_rewards": 1, "points_awarded": reward.points})
+    publish_with(tx, tenant_id, *events)
+    tx.commit()
+    campaigns.remember_spent(campaign, reward.points)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from services.campaigns.logic import campaigns, codes, influence, referrals, scans, stats
+from services.campaigns.logic import campaigns, codes, influence, referrals, scans, shares, stats
 from services.campaigns.models import (
     MAX_DEPTH,
     CampaignCreate,
@@ -25,6 +25,8 @@ from services.campaigns.models import (
     Network,
     ScanAccepted,
     ScanRequest,
+    ShareRecorded,
+    ShareRequest,
 )
 from services.campaigns.service import SERVICE
 from shared.http import Response, ServiceApi
@@ -175,6 +177,13 @@ def get_koc_rule() -> KocRule:
 def put_koc_rule(body: KocRule) -> KocRule:
     """Set the weights and the KOC rule; contacts are judged by it from their next change on."""
     return influence.set_rule(api.staff().tenant_id, body)
+
+
+@api.route("POST /v1/me/shares", status=201, errors=(404,))
+def share(body: ShareRequest) -> ShareRecorded:
+    """A member shared their invite link of a program open now: recorded for the statistics, paid
+    nothing (share rewards pay for the new visitors it brings)."""
+    return shares.share(api.member(), body)
 
 
 @api.route("GET /v1/me/referrals")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.dal import referrals as referral_dal
-from services.campaigns.logic import merges, qualification, referrals
+from services.campaigns.logic import merges, qualification, referrals, shares
 from services.campaigns.logic.campaigns import converts_at
 from services.campaigns.models import INVITE_CHANNEL, Campaign
 from shared.clock import utc_now
@@ -95,4 +95,5 @@ def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) 
             return
         invited = referral_dal.get_invitation(campaign.tenant_id, campaign.campaign_id, contact_id)
     if invited is not None:
+        shares.after_visit(campaign, invited, scan.scanned_at)
         qualification.after_invited(campaign, invited, utc_now())

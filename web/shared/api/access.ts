@@ -805,6 +805,10 @@ export const operations = {
   "access": "member",
   "roles": []
  },
+ "POST /v1/me/shares": {
+  "access": "member",
+  "roles": []
+ },
  "GET /v1/me/signups/{sheet_id}": {
   "access": "member",
   "roles": []

@@ -1692,6 +1692,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member shared their invite link of a program open now: recorded for the statistics, paid */
+        post: operations["share_v1_me_shares_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/signups/{sheet_id}": {
         parameters: {
             query?: never;
@@ -3439,6 +3456,18 @@ export interface components {
              */
             scans: number;
             /**
+             * Share Rewards
+             * @description Referral programs: new visitors paid to their sharers.
+             * @default 0
+             */
+            share_rewards: number;
+            /**
+             * Shares
+             * @description Referral programs: members' shares of their invite links.
+             * @default 0
+             */
+            shares: number;
+            /**
              * Unique Scanners
              * @default 0
              */
@@ -3746,6 +3775,18 @@ export interface components {
              */
             scans: number;
             /**
+             * Share Rewards
+             * @description Referral programs: new visitors paid to their sharers.
+             * @default 0
+             */
+            share_rewards: number;
+            /**
+             * Shares
+             * @description Referral programs: members' shares of their invite links.
+             * @default 0
+             */
+            shares: number;
+            /**
              * Unique Scanners
              * @default 0
              */
@@ -3837,6 +3878,18 @@ export interface components {
              * @default 0
              */
             scans: number;
+            /**
+             * Share Rewards
+             * @description Referral programs: new visitors paid to their sharers.
+             * @default 0
+             */
+            share_rewards: number;
+            /**
+             * Shares
+             * @description Referral programs: members' shares of their invite links.
+             * @default 0
+             */
+            shares: number;
             /** Staff Id */
             staff_id?: string | null;
             /** Store */
@@ -6243,7 +6296,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "stage" | "welcome";
+            kind: "stage" | "welcome" | "share";
             /**
              * Points
              * @description Points paid; 0 when unrewarded.
@@ -6288,6 +6341,18 @@ export interface components {
              * @enum {string}
              */
             qualifying_action: "phone_bound" | "first_order" | "wecom_added";
+            /**
+             * Share Visitor Points
+             * @description Points to a member for each new contact their shared invite link brings (share rewards, 微积分): paid on the visitor's arrival, once per visitor, never for the share itself; 0: none.
+             * @default 0
+             */
+            share_visitor_points: number;
+            /**
+             * Share Visitors Per Day
+             * @description New visitors a member is paid for per day, at most.
+             * @default 10
+             */
+            share_visitors_per_day: number;
             /** Stages */
             stages: components["schemas"]["ReferralStage"][];
             /**
@@ -6788,6 +6853,36 @@ export interface components {
              */
             version: number;
         };
+        /** ShareRecorded */
+        ShareRecorded: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "chat" | "group" | "moments" | "poster";
+            /** Share Id */
+            share_id: string;
+            /** Shared At */
+            shared_at: string;
+            /**
+             * Url
+             * @description The member's invite link to share: visitors it brings are the member's.
+             */
+            url: string;
+        };
+        /** ShareRequest */
+        ShareRequest: {
+            /** Campaign Id */
+            campaign_id: string;
+            /**
+             * Channel
+             * @description Where the member shared the link: a chat, a group, Moments, a poster.
+             * @enum {string}
+             */
+            channel: "chat" | "group" | "moments" | "poster";
+        };
         /** SignupDetail */
         SignupDetail: {
             /** Capacity */
@@ -7057,6 +7152,18 @@ export interface components {
              * @default 0
              */
             scans: number;
+            /**
+             * Share Rewards
+             * @description Referral programs: new visitors paid to their sharers.
+             * @default 0
+             */
+            share_rewards: number;
+            /**
+             * Shares
+             * @description Referral programs: members' shares of their invite links.
+             * @default 0
+             */
+            shares: number;
             /** Staff Id */
             staff_id: string;
             /**
@@ -16115,6 +16222,93 @@ export interface operations {
             };
             /** @description The caller's kind (staff or member) or roles may not use this route. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    share_v1_me_shares_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareRecorded"];
+                };
+            };
+            /** @description The body is not UTF-8, or not JSON that can be read (nested over 200 levels, a number over 4,300 digits); or a cursor of another listing. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource in the caller's tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state (``reason`` says how), or lost a race: read again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -80,6 +80,8 @@ describe("CampaignForm", () => {
       qualifying_action: "phone_bound",
       per_inviter_cap: null,
       clawback_days: 7,
+      share_visitor_points: 0,
+      share_visitors_per_day: 10,
     });
   }, SLOW);
 

@@ -78,6 +78,14 @@ export function ReferralFields() {
           <InputNumber min={0} max={90} precision={0} style={{ width: "100%" }} />
         </Form.Item>
       </Flex>
+      <Flex gap={16} wrap>
+        <Form.Item style={ITEM} name={["referral", "share_visitor_points"]} label={t("shareVisitorPoints")} extra={t("shareVisitorPointsHelp")} rules={[required]}>
+          <InputNumber min={0} max={1_000_000} precision={0} style={{ width: "100%" }} />
+        </Form.Item>
+        <Form.Item style={ITEM} name={["referral", "share_visitors_per_day"]} label={t("shareVisitorsPerDay")} extra={t("shareVisitorsPerDayHelp")} rules={[required]}>
+          <InputNumber min={1} max={1_000} precision={0} style={{ width: "100%" }} />
+        </Form.Item>
+      </Flex>
     </Fieldset>
   );
 }

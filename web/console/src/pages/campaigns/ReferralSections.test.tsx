@@ -71,7 +71,7 @@ describe("LeaderboardSection", () => {
         },
       ],
     });
-    const rules = { stages: [{ invitees: 1, points: 100 }, { invitees: 3, points: 300 }], welcome_points: 0, qualifying_action: "phone_bound" as const, per_inviter_cap: null, clawback_days: 7 };
+    const rules = { stages: [{ invitees: 1, points: 100 }, { invitees: 3, points: 300 }], welcome_points: 0, qualifying_action: "phone_bound" as const, per_inviter_cap: null, clawback_days: 7, share_visitor_points: 0, share_visitors_per_day: 10 };
     renderInConsole(<LeaderboardSection campaignId="cmp_1" rules={rules} />, { roles: ["manager"] });
     expect(await screen.findByText("ct_top", {}, { timeout: SLOW / 2 })).toBeInTheDocument();
     expect(rowOf("ct_top")).toEqual(["1", "ct_top", "3", "Stage 2", "400"]);

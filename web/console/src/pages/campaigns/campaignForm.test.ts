@@ -59,7 +59,7 @@ const referral = {
     welcome_points: 20,
     qualifying_action: "first_order" as const,
     per_inviter_cap: null,
-    clawback_days: 14,
+    clawback_days: 14, share_visitor_points: 0, share_visitors_per_day: 10,
   },
 };
 
@@ -75,7 +75,7 @@ describe("referral program bodies", () => {
         welcome_points: 20,
         qualifying_action: "first_order",
         per_inviter_cap: null,
-        clawback_days: 14,
+        clawback_days: 14, share_visitor_points: 0, share_visitors_per_day: 10,
       },
     });
     expect(createBody({ ...referral, kind: "standard" })).not.toHaveProperty("referral");
@@ -106,13 +106,13 @@ describe("referral program bodies", () => {
       points_awarded: 0,
       entry_url: null,
       kind: "referral" as const,
-      referral: { stages: [{ invitees: 3, points: 100 }], welcome_points: 5, qualifying_action: "wecom_added" as const, per_inviter_cap: 20, clawback_days: 0 },
+      referral: { stages: [{ invitees: 3, points: 100 }], welcome_points: 5, qualifying_action: "wecom_added" as const, per_inviter_cap: 20, clawback_days: 0, share_visitor_points: 0, share_visitors_per_day: 10 },
       status: "active" as const,
       created_at: "2026-02-01T00:00:00Z",
       updated_at: "2026-02-01T00:00:00Z",
       version: 2,
     };
-    expect(campaignValues(view).referral).toEqual({ stages: [{ invitees: 3, points: 100 }], welcome_points: 5, qualifying_action: "wecom_added", per_inviter_cap: 20, clawback_days: 0 });
+    expect(campaignValues(view).referral).toEqual({ stages: [{ invitees: 3, points: 100 }], welcome_points: 5, qualifying_action: "wecom_added", per_inviter_cap: 20, clawback_days: 0, share_visitor_points: 0, share_visitors_per_day: 10 });
     expect(campaignValues({ ...view, kind: "standard", referral: null }).referral.stages).toHaveLength(1);
   });
 

@@ -25,6 +25,8 @@ export interface ReferralValues {
   qualifying_action: QualifyingAction;
   per_inviter_cap: number | null;
   clawback_days: number;
+  share_visitor_points: number;
+  share_visitors_per_day: number;
 }
 
 export interface CampaignValues {
@@ -43,7 +45,7 @@ export interface CampaignValues {
 
 /** A new program's rules: one stage, a welcome, a phone bound to qualify, claw-back in 7 days. */
 export function newReferralValues(): ReferralValues {
-  return { stages: [{ invitees: 3, points: 100 }], welcome_points: 20, qualifying_action: "phone_bound", per_inviter_cap: null, clawback_days: 7 };
+  return { stages: [{ invitees: 3, points: 100 }], welcome_points: 20, qualifying_action: "phone_bound", per_inviter_cap: null, clawback_days: 7, share_visitor_points: 0, share_visitors_per_day: 10 };
 }
 
 /** A new campaign's form: from the start of today for 30 days. */
@@ -70,6 +72,8 @@ function referralValues(rules: Schemas["ReferralRules"]): ReferralValues {
     qualifying_action: rules.qualifying_action,
     per_inviter_cap: rules.per_inviter_cap ?? null,
     clawback_days: rules.clawback_days,
+    share_visitor_points: rules.share_visitor_points,
+    share_visitors_per_day: rules.share_visitors_per_day,
   };
 }
 
@@ -97,6 +101,8 @@ export function referralBody(values: ReferralValues): Schemas["ReferralRules"] {
     qualifying_action: values.qualifying_action,
     per_inviter_cap: values.per_inviter_cap ?? null,
     clawback_days: values.clawback_days,
+    share_visitor_points: values.share_visitor_points,
+    share_visitors_per_day: values.share_visitors_per_day,
   };
 }
 
@@ -133,8 +139,8 @@ export function patchBody(values: CampaignValues): Schemas["CampaignPatch"] {
 }
 
 /** The largest single reward the program may pay (a stage's or the welcome): the budget must cover it. */
-export function largestReward(values: Pick<ReferralValues, "stages" | "welcome_points">): number {
-  return Math.max(values.welcome_points ?? 0, ...values.stages.map((stage) => stage.points ?? 0));
+export function largestReward(values: Pick<ReferralValues, "stages" | "welcome_points"> & Partial<Pick<ReferralValues, "share_visitor_points">>): number {
+  return Math.max(values.welcome_points ?? 0, values.share_visitor_points ?? 0, ...values.stages.map((stage) => stage.points ?? 0));
 }
 
 const isAt = (loc: readonly string[], path: readonly string[]) => loc.length === path.length && loc.every((part, i) => part === path[i]);

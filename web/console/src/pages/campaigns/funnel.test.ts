@@ -2,7 +2,7 @@
 import type { Schemas } from "@shared/api/client";
 import { conversionRate, funnelRows } from "./funnel";
 
-const zero = { scans: 0, unique_scanners: 0, acquired: 0, engaged: 0, points_awarded: 0, qualified: 0, clawed_back: 0 };
+const zero = { scans: 0, unique_scanners: 0, acquired: 0, engaged: 0, points_awarded: 0, qualified: 0, clawed_back: 0, shares: 0, share_rewards: 0 };
 const stats: Schemas["CampaignStats"] = {
   campaign_id: "cmp_1",
   scans: 12,
@@ -11,7 +11,7 @@ const stats: Schemas["CampaignStats"] = {
   engaged: 1,
   points_awarded: 510,
   qualified: 0,
-  clawed_back: 0,
+  clawed_back: 0, shares: 0, share_rewards: 0,
   by_code: [
     { ...zero, code: "c1", channel: "poster", store: "sh-01", staff_id: "s1", scans: 2, unique_scanners: 2, acquired: 1 },
     { ...zero, code: "c2", channel: "counter", store: null, staff_id: null, scans: 10, unique_scanners: 7, acquired: 4, engaged: 1 },

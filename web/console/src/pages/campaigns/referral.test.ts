@@ -10,6 +10,8 @@ const rules = {
   qualifying_action: "phone_bound" as const,
   per_inviter_cap: null,
   clawback_days: 7,
+  share_visitor_points: 0,
+  share_visitors_per_day: 10,
 };
 
 describe("the invitations' filter", () => {
