@@ -312,6 +312,34 @@ def wecom_event(client: Client, tenant: str, detail_type: str, external_userid: 
     publish(tenant, detail_type, data | fields, source="siyu.wecom")
 
 
+def test_wecom_fission_finds_each_invitees_inviter_through_one_shared_contact_way(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}], "qualifying_action": "wecom_added", "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    # One contact way for the whole program (WeCom limits them per corp), its state the program's code.
+    shared = client.post(f"/v1/campaigns/{campaign_id}/codes", json_body={"channel": "wecom"}, token=admin).json
+    inviters, invitees = [], []
+    for n in range(2):
+        inviter = client.member_login(tenant, f"dev:o-wf-inviter-{n}")
+        link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+        unionid = f"u-wf-{uuid.uuid4().hex[:8]}"
+        # The invitee opens the inviter's poster link in the H5: the pending invitation is recorded on the
+        # contact its unionid makes, before the add.
+        invitees.append((invited_by(client, tenant, link, f"o-wf-{n}:{unionid}", "wx-h5"), unionid))
+        inviters.append(inviter)
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 2)
+    for n, (_, unionid) in enumerate(invitees):
+        fields = {"unionid": unionid, "state": shared["code"], "added_at": now_rfc3339()}
+        wecom_event(client, tenant, "WeComContactAdded", f"wm-wf-{n}", **fields)
+    # Each add through the shared way found its own inviter, by the unionid's contact.
+    eventually(lambda: [balance(client, inviter) for inviter in inviters] == [100, 100])
+    rows = client.get(f"/v1/campaigns/{campaign_id}/invitations?status=qualified", token=admin).json["items"]
+    assert sorted((row["inviter_id"], row["invitee_id"]) for row in rows) == sorted(
+        (inviter["contact_id"], invitee["contact_id"]) for inviter, (invitee, _) in zip(inviters, invitees, strict=True)
+    )
+
+
 def test_an_invitee_who_deletes_the_staff_member_within_the_window_takes_the_rewards_back_once(
     client: Client, tenant: str
 ) -> None:
