@@ -13,6 +13,7 @@ const CasesPage = lazy(() => import("./pages/cases/CasesPage"));
 const NewCasePage = lazy(() => import("./pages/cases/NewCasePage"));
 const CasePage = lazy(() => import("./pages/cases/CasePage"));
 const SignupPage = lazy(() => import("./pages/signups/SignupPage"));
+const ReferralsPage = lazy(() => import("./pages/referrals/ReferralsPage"));
 const NotFoundPage = lazy(() => import("./layout/NotFoundPage"));
 
 export function MemberRoutes() {
@@ -33,6 +34,7 @@ export function MemberRoutes() {
         <Route path="cases/new" element={<NewCasePage />} />
         <Route path="cases/:caseId" element={<CasePage />} />
         <Route path="signups/:sheetId" element={<SignupPage />} />
+        <Route path="referrals" element={<ReferralsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -65,7 +65,7 @@ export default function PointsHomePage() {
           </>
         )}
       </QueryState>
-      <nav aria-label={t("shortcuts")} className="m-row" style={{ marginBottom: 12 }}>
+      <nav aria-label={t("shortcuts")} className="m-shortcuts">
         <Button block onClick={() => navigate("/checkin")}>
           {t("goCheckin")}
         </Button>
@@ -74,6 +74,9 @@ export default function PointsHomePage() {
         </Button>
         <Button block onClick={() => navigate("/cases")}>
           {t("goCases")}
+        </Button>
+        <Button block onClick={() => navigate("/referrals")}>
+          {t("goReferrals")}
         </Button>
       </nav>
       <h2 className="m-subtitle">{t("history")}</h2>
