@@ -4,7 +4,9 @@
   three ancestors, under a KOC rule (3 downstream) that makes each update count and flag one:
   DynamoDB requests per invitee (goal: at most 3 x depth + 3 = 12);
 - a qualification (count, rewards, budget in one transaction): DynamoDB requests per invitee;
-- a leaderboard read: DynamoDB requests, of which queries (goal: one query).
+- a leaderboard read: DynamoDB requests, of which queries (goal: one query);
+- poster rendering: posters per second drawn by one process (a background, the name, the QR), the
+  first one apart (it loads the font), and the PNG's size.
 
 Writes ``bench/results/referrals.json``. The emulator is moto in-process: request counts are exact,
 rates are the code path's plus the emulator's. Invitations are written directly in their stored
@@ -28,6 +30,7 @@ from services.registry import SERVICES
 from shared import aws
 
 CHAIN = int(os.environ.get("SIYU_BENCH_REFERRAL_CHAIN", "200"))
+POSTERS = int(os.environ.get("SIYU_BENCH_POSTERS", "50"))
 DEPTH = 3
 GOALS = {"influence_requests_per_invitee": 3 * DEPTH + 3, "leaderboard_queries": 1}
 
@@ -87,6 +90,33 @@ def _measured(counter: RequestCounter, work: Callable[[], Any]) -> tuple[Any, Co
     return result, counter.answering_snapshot() - before, time.perf_counter() - started
 
 
+def _posters() -> dict[str, Any]:
+    """Posters drawn in this process, each for another member (another link and name)."""
+    import io
+
+    from PIL import Image
+
+    from services.campaigns.logic import posters
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1_080, 1_920), (180, 60, 40)).save(buffer, format="JPEG", quality=80)
+    background = buffer.getvalue()
+    started = time.perf_counter()
+    first = posters.render("春季老带新", "会员0", "https://m.siyu.dev/scan?tenant=t&scene=member0", background)
+    first_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for n in range(1, POSTERS + 1):
+        posters.render("春季老带新", f"会员{n}", f"https://m.siyu.dev/scan?tenant=t&scene=member{n}", background)
+    seconds = time.perf_counter() - started
+    return {
+        "posters": POSTERS,
+        "posters_per_second": round(POSTERS / seconds, 1),
+        "milliseconds_each": round(1_000 * seconds / POSTERS, 1),
+        "first_milliseconds": round(1_000 * first_seconds, 1),
+        "png_kib": round(len(first) / 1024, 1),
+    }
+
+
 def main() -> None:
     from local.stack import LocalStack
     from services.campaigns.logic import influence, qualification
@@ -128,6 +158,7 @@ def main() -> None:
         path = f"/v1/campaigns/{campaign_id}/leaderboard?limit=50"
         board, board_calls, _ = _measured(counter, lambda: call(gateway, "GET", path, {}, admin))
         invitees = len(invitations)
+        posters_drawn = _posters()
         report: dict[str, Any] = {
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "qualification": {
@@ -150,6 +181,7 @@ def main() -> None:
                 "dynamodb_requests": RequestCounter.dynamodb(board_calls),
                 "goal_queries": GOALS["leaderboard_queries"],
             },
+            "poster": posters_drawn,
         }
     finally:
         stack.stop()

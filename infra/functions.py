@@ -31,7 +31,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct, IConstruct
 
 from infra.config import RUNTIME_ENVIRONMENT, StageConfig
-from infra.layers import BASE_LAYERS, LAMBDA_PYTHON, ROOT, layer, uv_executable
+from infra.layers import BASE_LAYERS, FONT_LAYER, LAMBDA_PYTHON, ROOT, font_layer, layer, uv_executable
 
 # What the code asset holds: these top-level folders, minus the local stack, caches and dotfiles.
 CODE_DIRS = ("services", "shared")
@@ -250,7 +250,8 @@ class Runtime(Construct):
     def package_layer(self, package: str) -> lambda_.ILayerVersion:
         """One layer per package (see infra/layers.py), shared by the stack's functions that need it."""
         if package not in self._package_layers:
-            self._package_layers[package] = layer(self, package, lambda_python())
+            made = font_layer(self) if package == FONT_LAYER else layer(self, package, lambda_python())
+            self._package_layers[package] = made
         return self._package_layers[package]
 
     def layers_for(self, packages: tuple[str, ...]) -> list[lambda_.ILayerVersion]:

@@ -51,7 +51,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "cryptography": ("cryptography",),  # RS256/ES256 for PyJWT (its Rust bindings load cffi's backend)
     "segno": ("segno",),  # QR codes of channel codes
     "aws_lambda_powertools": ("aws-lambda-powertools",),  # the OpenAPI document and docs page, built on request
+    "pillow": ("pillow",),  # referral posters (services/campaigns/logic/posters.py)
 }
+# A layer of files, not packages: the referral posters' CJK font, copied from web/node_modules.
+FONT_LAYER = "poster_font"
 BASE_LAYERS = ("pydantic",)
 # The Lambda runtime ships boto3 (and with it botocore, s3transfer, jmespath, urllib3, ...): never shipped.
 RUNTIME_PROVIDED = ("boto3",)
@@ -287,4 +290,27 @@ def layer(scope: Construct, name: str, compiler: BytecodeCompiler | None = None)
         compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
         compatible_architectures=[lambda_.Architecture.ARM_64],
         description=f"{name} for {LAMBDA_PLATFORM}, Python {LAMBDA_PYTHON}, from uv.lock: {', '.join(held)}"[:256],
+    )
+
+
+def font_layer(scope: Construct) -> lambda_.LayerVersion:
+    """The posters' font under /opt/fonts (services/campaigns/fonts.py), hashed by its bytes."""
+    from services.campaigns import fonts
+
+    if not fonts.INSTALLED.is_file():
+        raise RuntimeError(f"{fonts.INSTALLED} is missing: the posters' font comes with the frontends (make web)")
+    directory = BUILD / FONT_LAYER
+    target = directory / fonts.LAYER_FOLDER / fonts.FONT_FILE
+    data = fonts.INSTALLED.read_bytes()
+    if not target.is_file() or target.read_bytes() != data:
+        shutil.rmtree(directory, ignore_errors=True)
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(fonts.INSTALLED, target)
+    return lambda_.LayerVersion(
+        scope,
+        layer_id(FONT_LAYER),
+        code=lambda_.Code.from_asset(str(directory), asset_hash=hashlib.sha256(data).hexdigest()),
+        compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
+        compatible_architectures=[lambda_.Architecture.ARM_64],
+        description=f"{fonts.FONT_FILE} (Source Han Sans, SIL OFL) for the referral posters",
     )

@@ -73,6 +73,8 @@ class Settings:
     files_bucket: str = _from("SIYU_FILES_BUCKET", "", required=True)
     local_files_dir: str = _from("SIYU_LOCAL_FILES_DIR", ".local/files")
     local_files_url: str = _from("SIYU_LOCAL_FILES_URL", "http://127.0.0.1:8000/_local/files")
+    # The CJK font referral posters are drawn with; empty: the font layer's, else web/node_modules'.
+    poster_font: str = _from("SIYU_POSTER_FONT", "")
 
     @property
     def is_local(self) -> bool:

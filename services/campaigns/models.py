@@ -412,7 +412,17 @@ class MyReferral(Model):
     ends_at: AwareDatetime
     qualified: int = Field(description="The member's invitees who qualified and count towards the stages.")
     invitees: list[MyInvitee] = Field(description="The member's latest invitees, newest first.")
-    rewards: list[ReferralReward] = Field(description="The member's rewards from the program: stages and welcome.")
+    rewards: list[ReferralReward] = Field(
+        description="The member's rewards from the program: stages, welcome and share rewards."
+    )
+    poster_url: str = Field(description="The member's poster (PNG) of this program: an API path, with the token.")
+
+
+class PosterBackground(_Strict):
+    image_base64: Annotated[str, StringConstraints(min_length=4, max_length=250_000)] = Field(
+        description="The poster's background: a PNG or JPEG of at most 180 KiB and 2,000 pixels a side, "
+        "base64-encoded; cover-fitted to 750 x 1334."
+    )
 
 
 ShareChannel = Literal["chat", "group", "moments", "poster"]

@@ -90,6 +90,10 @@ SERVICE = Service(
         Route("POST", "/v1/scans", "member"),
         Route("GET", "/v1/me/referrals", "member"),
         Route("POST", "/v1/me/shares", "member"),
+        Route("GET", "/v1/me/referrals/poster.png", "member", binary=True),
+        Route("PUT", "/v1/campaigns/{campaign_id}/poster", STAFF, WRITERS),
+        Route("GET", "/v1/campaigns/{campaign_id}/poster.png", STAFF, WRITERS, binary=True),
+        Route("DELETE", "/v1/campaigns/{campaign_id}/poster", STAFF, WRITERS),
     ),
     publishes=tuple(EVENTS),
     consumers=(
@@ -102,6 +106,6 @@ SERVICE = Service(
     ),
     # gsi1: campaigns, codes, a program's invitations and leaderboard; gsi2: an inviter's invitees.
     table=Table(indexes=(Index("gsi1", "gsi1pk", "gsi1sk"), Index("gsi2", "gsi2pk", "gsi2sk"))),
-    layers=("segno",),
+    layers=("segno", "pillow", "poster_font"),  # poster_font: the posters' CJK font (services/campaigns/fonts.py)
     files=True,  # PIPL export parts (logic/exports.py)
 )

@@ -170,6 +170,11 @@ def staged_distributions(layer_dir: Path) -> dict[str, str]:
     return found
 
 
+def package_layers(function: DeployedFunction) -> list[Path]:
+    """The function's layers of packages (``python/``), not of files (the posters' font)."""
+    return [layer for layer in function.layers if (layer / "python").is_dir()]
+
+
 def twin(layer_dir: Path) -> Path:
     """This machine's twin of a staged layer: its distributions at the locked versions."""
     held = staged_distributions(layer_dir)
@@ -242,14 +247,14 @@ def functions(synthesized: Synthesized, china: dict[str, Synthesized]) -> list[D
 def test_every_function_imports_from_its_asset_layers_and_the_runtime_alone(
     functions: list[DeployedFunction],
 ) -> None:
-    twins = {layer: twin(layer) for layer in {layer for f in functions for layer in f.layers}}
+    twins = {layer: twin(layer) for layer in {layer for f in functions for layer in package_layers(f)}}
     layers.build_runtime(layers.Target.host(interpreter()[1]))  # once, before the checks run in threads
 
     def check(function: DeployedFunction) -> tuple[str, str | None]:
         try:
             result = run_probe(
                 function.asset,
-                [twins[layer] for layer in function.layers],
+                [twins[layer] for layer in package_layers(function)],
                 function.handler,
                 function.environment,
                 events_for(function),
@@ -280,7 +285,7 @@ def test_a_handler_importing_a_package_no_layer_ships_fails_the_check(
     """The check is not satisfied by the project's environment: pytest and segno are installed
     here, but a function without them in its asset or layers cannot import them."""
     authorizer = next(f for f in functions if f.handler == AUTHORIZER_HANDLER)
-    layer_paths = [twin(layer) for layer in authorizer.layers]
+    layer_paths = [twin(layer) for layer in package_layers(authorizer)]
     (tmp_path / "fake_handler.py").write_text("import pytest\n\ndef handler(event, context):\n    return {}\n")
     with pytest.raises(ImportError, match="No module named 'pytest'"):
         run_probe(tmp_path, layer_paths, "fake_handler.handler", {}, [])
@@ -295,6 +300,6 @@ def test_a_handler_importing_a_package_no_layer_ships_fails_the_check(
 
 def test_no_layer_ships_what_the_runtime_provides(functions: list[DeployedFunction]) -> None:
     provided = layers.runtime_provided()
-    for layer in {layer for f in functions for layer in f.layers}:
+    for layer in {layer for f in functions for layer in package_layers(f)}:
         assert not set(staged_distributions(layer)) & provided, layer
         assert not re.search(r"boto3|botocore", " ".join(p.name for p in (layer / "python").iterdir())), layer

@@ -13,6 +13,7 @@ Item layout (pk / sk), every key prefixed by the tenant:
 - reward      T#{t}#CONTACT#{beneficiary} / REWARD#{reward_id} once per reward id
 - share       T#{t}#INVITER#{campaign}#{member} / SHARE#{shared_at}#{share_id}   a member's share
 - share day   T#{t}#INVITER#{campaign}#{member} / SHARED#{day}   new visitors paid that day (``paid``)
+- poster      T#{t}#CAMPAIGN#{campaign} / POSTER   the program's poster background (``image``, bytes)
 - device      T#{t}#DEVICE#{campaign}#{sha256 of the device id} / DEVICE   the first contact that
   opened an invite of the program on the device; a later contact on it gets
   T#{t}#CONTACT#{contact} / DEVICE#{campaign} naming that first one
@@ -481,3 +482,21 @@ def record_share_reward(
     publish_with(tx, tenant_id, *events)
     tx.commit()
     campaigns.remember_spent(campaign, reward.points)
+
+
+def _poster_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
+    return {"pk": campaigns.campaign_pk(tenant_id, campaign_id), "sk": "POSTER"}
+
+
+def put_poster_background(tenant_id: str, campaign_id: str, image: bytes) -> None:
+    item = {**_poster_key(tenant_id, campaign_id), "image": image}
+    dynamo.client().put_item(TableName=table(), Item=dynamo.serialize(item))
+
+
+def delete_poster_background(tenant_id: str, campaign_id: str) -> None:
+    dynamo.client().delete_item(TableName=table(), Key=dynamo.serialize(_poster_key(tenant_id, campaign_id)))
+
+
+def poster_background(tenant_id: str, campaign_id: str) -> bytes | None:
+    item = dynamo.get_item(table(), _poster_key(tenant_id, campaign_id), consistent=False)
+    return bytes(item["image"]) if item else None

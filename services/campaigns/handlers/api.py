@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from services.campaigns.logic import campaigns, codes, influence, referrals, scans, shares, stats
+from services.campaigns.logic import campaigns, codes, influence, posters, referrals, scans, shares, stats
 from services.campaigns.models import (
     MAX_DEPTH,
     CampaignCreate,
@@ -23,6 +23,7 @@ from services.campaigns.models import (
     Leaderboard,
     MyReferralList,
     Network,
+    PosterBackground,
     ScanAccepted,
     ScanRequest,
     ShareRecorded,
@@ -177,6 +178,45 @@ def get_koc_rule() -> KocRule:
 def put_koc_rule(body: KocRule) -> KocRule:
     """Set the weights and the KOC rule; contacts are judged by it from their next change on."""
     return influence.set_rule(api.staff().tenant_id, body)
+
+
+@api.route("PUT /v1/campaigns/{campaign_id}/poster", status=204)
+def put_poster(campaign_id: CampaignId, body: PosterBackground) -> None:
+    """Set a referral program's poster background (a PNG or JPEG, base64): its members' posters are
+    drawn on it."""
+    posters.set_background(api.staff(), campaign_id, body)
+
+
+@api.route("GET /v1/campaigns/{campaign_id}/poster.png", media_type="image/png", errors=(503,))
+def sample_poster(campaign_id: CampaignId) -> Response[bytes]:
+    """What the program's posters look like: a sample member's, on the program's background."""
+    return Response(
+        status_code=200,
+        content_type="image/png",
+        body=posters.sample_poster(api.staff(), campaign_id),
+        headers={"Cache-Control": "private, no-cache"},
+    )
+
+
+@api.route("DELETE /v1/campaigns/{campaign_id}/poster", status=204)
+def delete_poster(campaign_id: CampaignId) -> None:
+    """Remove the program's poster background: posters are drawn on the default backdrop."""
+    posters.remove_background(api.staff(), campaign_id)
+
+
+@api.route("GET /v1/me/referrals/poster.png", media_type="image/png", errors=(404, 503))
+def my_poster(
+    campaign_id: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
+    name: Annotated[str | None, Query(min_length=1, max_length=40, description="The member's name on it.")] = None,
+) -> Response[bytes]:
+    """The member's poster of a program open now (PNG): the program's background, its name, the
+    member's name as given (WeChat gives servers none) and the QR of the member's invite link."""
+    return Response(
+        status_code=200,
+        content_type="image/png",
+        body=posters.my_poster(api.member(), campaign_id, name),
+        headers={"Cache-Control": "private, max-age=300"},
+    )
 
 
 @api.route("POST /v1/me/shares", status=201, errors=(404,))

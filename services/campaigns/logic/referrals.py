@@ -96,6 +96,7 @@ def mine(member: MemberPrincipal) -> MyReferralList:
                 qualified=referral_dal.qualified_count(member.tenant_id, campaign.campaign_id, member.contact_id),
                 invitees=[MyInvitee.model_validate(i.model_dump(include=set(MyInvitee.model_fields))) for i in invited],
                 rewards=[r for r in rewards if r.campaign_id == campaign.campaign_id],
+                poster_url=f"/v1/me/referrals/poster.png?campaign_id={campaign.campaign_id}",
             )
         )
     return MyReferralList(items=items)

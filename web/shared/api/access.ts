@@ -183,6 +183,27 @@ export const operations = {
    "manager"
   ]
  },
+ "DELETE /v1/campaigns/{campaign_id}/poster": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "PUT /v1/campaigns/{campaign_id}/poster": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/campaigns/{campaign_id}/poster.png": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/campaigns/{campaign_id}/stats": {
   "access": "staff",
   "roles": [
@@ -802,6 +823,10 @@ export const operations = {
   "roles": []
  },
  "GET /v1/me/referrals": {
+  "access": "member",
+  "roles": []
+ },
+ "GET /v1/me/referrals/poster.png": {
   "access": "member",
   "roles": []
  },
