@@ -303,3 +303,25 @@ def test_no_layer_ships_what_the_runtime_provides(functions: list[DeployedFuncti
     for layer in {layer for f in functions for layer in package_layers(f)}:
         assert not set(staged_distributions(layer)) & provided, layer
         assert not re.search(r"boto3|botocore", " ".join(p.name for p in (layer / "python").iterdir())), layer
+
+
+def test_the_campaigns_api_draws_a_poster_from_its_asset_its_layers_and_its_font_layer(
+    functions: list[DeployedFunction], tmp_path: Path
+) -> None:
+    """Pillow from its layer, the CJK font from the font layer (mounted at /opt on Lambda; here
+    named by SIYU_POSTER_FONT at the staged copy), the poster code from the asset."""
+    from services.campaigns import fonts
+
+    (api,) = [f for f in functions if f.handler == "services.campaigns.handlers.api.handler"]
+    [font] = [layer / fonts.LAYER_FOLDER / fonts.FONT_FILE for layer in api.layers if not (layer / "python").is_dir()]
+    assert font.is_file()
+    (tmp_path / "poster_probe.py").write_text(
+        "def handler(event, context):\n"
+        "    from services.campaigns.logic import posters\n"
+        "    return {'png': posters.render('春季老带新', '张小明', 'https://m.siyu.dev/scan?scene=x', None)[:8].hex()}\n"
+    )
+    layer_paths = [*(twin(layer) for layer in package_layers(api)), tmp_path]
+    environment = {**api.environment, "SIYU_POSTER_FONT": str(font)}
+    result = run_probe(api.asset, layer_paths, "poster_probe.handler", environment, [{}])
+    assert result["answers"] == [{"png": b"\x89PNG\r\n\x1a\n".hex()}], result["log"][-1500:]
+    assert not result["outside"]
