@@ -318,7 +318,7 @@ def test_the_campaigns_api_draws_a_poster_from_its_asset_its_layers_and_its_font
     (tmp_path / "poster_probe.py").write_text(
         "def handler(event, context):\n"
         "    from services.campaigns.logic import posters\n"
-        "    return {'png': posters.render('春季老带新', '张小明', 'https://m.siyu.dev/scan?scene=x', None)[:8].hex()}\n"
+        "    return {'png': posters.render('春季老带新', '张小明', 'https://m.siyu.dev/?s=x', None)[:8].hex()}\n"
     )
     layer_paths = [*(twin(layer) for layer in package_layers(api)), tmp_path]
     environment = {**api.environment, "SIYU_POSTER_FONT": str(font)}
