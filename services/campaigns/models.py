@@ -349,7 +349,7 @@ class Invitation(Model):
     )
 
 
-RewardKind = Literal["stage", "welcome", "share"]
+RewardKind = Literal["stage", "welcome", "share", "task"]
 
 
 class ReferralReward(Model):
@@ -515,4 +515,92 @@ class Network(Model):
 
 class KocList(Model):
     items: list[Influence]
+    next_cursor: str | None
+
+
+# KOC tasks -------------------------------------------------------------------------------------
+
+KocTaskKind = Literal["share_groups", "bring_visitors", "post_review"]
+KocTaskStatus = Literal["in_progress", "submitted", "completed", "rejected"]
+TaskTitle = Annotated[Name, StringConstraints(max_length=100)]
+
+
+class KocTaskCreate(_Strict):
+    """A task for the tenant's KOCs in a referral program, paid from the program's budget."""
+
+    campaign_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    title: TaskTitle
+    kind: KocTaskKind = Field(
+        description="share_groups: share the program's link to N groups (POST /v1/me/shares, channel group); "
+        "bring_visitors: bring N new contacts through the link; post_review: post a review, approved by a manager."
+    )
+    target: Annotated[int, Field(ge=1, le=1_000)] = Field(default=1, description="N (1 for a review).")
+    points: Annotated[int, Field(ge=1, le=1_000_000)]
+
+    @model_validator(mode="after")
+    def _one_review(self) -> "KocTaskCreate":
+        if self.kind == "post_review" and self.target != 1:
+            raise ValueError("a review task's target is 1")
+        return self
+
+
+class KocTask(KocTaskCreate):
+    tenant_id: str
+    task_id: str
+    status: Literal["active", "ended"]
+    verification: Literal["events", "manager"]
+    created_at: str
+
+
+class KocTaskView(Model):
+    task_id: str
+    campaign_id: str
+    title: str
+    kind: KocTaskKind
+    target: int
+    points: int
+    status: Literal["active", "ended"]
+    verification: Literal["events", "manager"]
+    created_at: str
+
+
+class KocTaskList(Model):
+    items: list[KocTaskView]
+    next_cursor: str | None
+
+
+class KocTaskProgress(Model):
+    """A KOC's progress on a task."""
+
+    task_id: str
+    contact_id: str
+    progress: int
+    status: KocTaskStatus
+    submission_url: str | None = None
+    submission_note: str | None = None
+    submitted_at: str | None = None
+    decided_at: str | None = None
+    completed_at: str | None = None
+
+
+class MyKocTask(KocTaskView):
+    progress: int = Field(description="Groups shared to, visitors brought, or 1 once a review is approved.")
+    my_status: KocTaskStatus
+    submission_url: str | None = None
+
+
+class MyKocTaskList(Model):
+    koc: bool = Field(description="Whether the member is one of the tenant's KOCs: only KOCs get tasks.")
+    items: list[MyKocTask]
+
+
+class KocSubmission(_Strict):
+    url: Annotated[str, StringConstraints(min_length=8, max_length=500, pattern=r"^https://\S+$")] = Field(
+        description="Where the review is posted (https)."
+    )
+    note: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class KocSubmissionList(Model):
+    items: list[KocTaskProgress]
     next_cursor: str | None

@@ -82,7 +82,8 @@ class InviteeQualified(EventData):
 
 class ReferralRewardEarned(EventData):
     """A referral program paid a reward: a stage reached by the inviter, the welcome of a
-    qualified invitee, or a member's share reward for a new visitor their link brought. Each
+    qualified invitee, a member's share reward for a new visitor their link brought, or a KOC's
+    task done (``<task>:task:<koc>``). Each
     ``reward_id`` is paid once; points credits it once."""
 
     reward_id: Key = Field(
@@ -91,9 +92,11 @@ class ReferralRewardEarned(EventData):
     )
     campaign_id: Id
     contact_id: Id = Field(description="Who is rewarded.")
-    kind: Literal["stage", "welcome", "share"]
+    kind: Literal["stage", "welcome", "share", "task"]
     stage: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(default=None, description="The stage reached.")
-    invitee_id: Id = Field(description="The invitee whose qualification (or, for a share, arrival) earned it.")
+    invitee_id: Id = Field(
+        description="The invitee whose qualification (for a share, arrival) earned it; for a KOC task, the KOC."
+    )
     points: CampaignPoints
 
 

@@ -227,7 +227,7 @@ def qualified_count(tenant_id: str, campaign_id: str, inviter_id: str) -> int:
     return progress(tenant_id, campaign_id, inviter_id).qualified
 
 
-def _reward_item(tenant_id: str, reward: ReferralReward) -> dict[str, Any]:
+def reward_item(tenant_id: str, reward: ReferralReward) -> dict[str, Any]:
     return {
         "pk": contact_pk(tenant_id, reward.contact_id),
         "sk": f"REWARD#{reward.reward_id}",
@@ -295,7 +295,7 @@ def record_qualification(
             on_fail=ProgressMoved("another invitee of the inviter qualified first"),
         )
     for reward in rewards:
-        tx.create(_reward_item(tenant_id, reward), on_fail=NotPending(f"reward {reward.reward_id} was earned already"))
+        tx.create(reward_item(tenant_id, reward), on_fail=NotPending(f"reward {reward.reward_id} was earned already"))
     paid = sum(r.points for r in rewards)
     campaigns.spend_budget(tx, campaign, paid)
     campaigns.count_stats(tx, tenant_id, campaign_id, "total", {"qualified": 1, "points_awarded": paid})
@@ -469,7 +469,7 @@ def record_share_reward(
     sharer's day (``DayCapReached``) and the budget (``CampaignMoved``): one transaction."""
     tenant_id, campaign_id = campaign.tenant_id, campaign.campaign_id
     tx = Transaction(table())
-    tx.create(_reward_item(tenant_id, reward), on_fail=NotPending(f"reward {reward.reward_id} was earned already"))
+    tx.create(reward_item(tenant_id, reward), on_fail=NotPending(f"reward {reward.reward_id} was earned already"))
     tx.update(
         {"pk": _inviter_pk(tenant_id, campaign_id, reward.contact_id), "sk": f"SHARED#{day}"},
         "ADD paid :one",

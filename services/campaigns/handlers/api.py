@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from services.campaigns.logic import campaigns, codes, influence, posters, referrals, scans, shares, stats
+from services.campaigns.logic import campaigns, codes, influence, koc_tasks, posters, referrals, scans, shares, stats
 from services.campaigns.models import (
     MAX_DEPTH,
     CampaignCreate,
@@ -20,7 +20,14 @@ from services.campaigns.models import (
     InvitationStatus,
     KocList,
     KocRule,
+    KocSubmission,
+    KocSubmissionList,
+    KocTaskCreate,
+    KocTaskList,
+    KocTaskView,
     Leaderboard,
+    MyKocTask,
+    MyKocTaskList,
     MyReferralList,
     Network,
     PosterBackground,
@@ -37,6 +44,8 @@ api = ServiceApi(SERVICE)
 api.add_health_route()
 
 CampaignId = Id
+TaskId = Id
+ContactId = Id
 CodeValue = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -166,6 +175,54 @@ def contact_network(
 def list_kocs(limit: Limit = 50, cursor: Cursor = None) -> KocList:
     """The tenant's KOCs, the latest flagged first, with their influence."""
     return influence.kocs(api.staff().tenant_id, limit, cursor)
+
+
+@api.route("POST /v1/koc/tasks", status=201)
+def create_koc_task(body: KocTaskCreate) -> KocTaskView:
+    """Set a task for the tenant's KOCs in a referral program, paid from its budget."""
+    return koc_tasks.create(api.staff(), body)
+
+
+@api.route("GET /v1/koc/tasks")
+def list_koc_tasks(limit: Limit = 50, cursor: Cursor = None) -> KocTaskList:
+    """The tenant's KOC tasks, newest first."""
+    return koc_tasks.listed(api.staff().tenant_id, limit, cursor)
+
+
+@api.route("POST /v1/koc/tasks/{task_id}/end", errors=(404, 409))
+def end_koc_task(task_id: TaskId) -> KocTaskView:
+    """End a task: nothing counts for it any more."""
+    return koc_tasks.end(api.staff(), task_id)
+
+
+@api.route("GET /v1/koc/tasks/{task_id}/submissions", errors=(404,))
+def koc_task_submissions(task_id: TaskId, limit: Limit = 50, cursor: Cursor = None) -> KocSubmissionList:
+    """The task's reviews waiting for a manager, oldest first."""
+    return koc_tasks.submissions(api.staff(), task_id, limit, cursor)
+
+
+@api.route("POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/approve", status=204, errors=(404, 409))
+def approve_koc_submission(task_id: TaskId, contact_id: ContactId) -> None:
+    """Approve a KOC's review: the task is done and its reward paid (within the program's budget)."""
+    koc_tasks.decide(api.staff(), task_id, contact_id, approved=True)
+
+
+@api.route("POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/reject", status=204, errors=(404, 409))
+def reject_koc_submission(task_id: TaskId, contact_id: ContactId) -> None:
+    """Reject a KOC's review: nothing is paid; the KOC may submit again."""
+    koc_tasks.decide(api.staff(), task_id, contact_id, approved=False)
+
+
+@api.route("GET /v1/me/koc-tasks")
+def my_koc_tasks() -> MyKocTaskList:
+    """The active KOC tasks with the member's progress, if the member is a KOC."""
+    return koc_tasks.mine(api.member())
+
+
+@api.route("POST /v1/me/koc-tasks/{task_id}/submissions", status=201, errors=(404,))
+def submit_koc_review(task_id: TaskId, body: KocSubmission) -> MyKocTask:
+    """A KOC submits the link of their review for a manager to approve."""
+    return koc_tasks.submit(api.member(), task_id, body)
 
 
 @api.route("GET /v1/koc/rule")

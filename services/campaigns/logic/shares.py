@@ -18,7 +18,7 @@ from datetime import datetime
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.dal import referrals as referral_dal
-from services.campaigns.logic import campaigns, qualification, referrals
+from services.campaigns.logic import campaigns, koc_tasks, qualification, referrals
 from services.campaigns.models import BUSINESS_ZONE, Campaign, Invitation, ReferralReward, ShareRecorded, ShareRequest
 from shared import daily, ids
 from shared.auth.principal import MemberPrincipal
@@ -37,6 +37,10 @@ def share(member: MemberPrincipal, request: ShareRequest) -> ShareRecorded:
     code = referrals.invite_code(member, campaign)
     share_id, at = ids.new_id("sh_"), rfc3339(utc_now())
     referral_dal.record_share(member.tenant_id, campaign.campaign_id, member.contact_id, share_id, request.channel, at)
+    if request.channel == "group":  # a KOC's task to share to N groups counts it (once per share)
+        koc_tasks.on_unit(
+            member.tenant_id, campaign.campaign_id, member.contact_id, "share_groups", share_id, utc_now()
+        )
     return ShareRecorded(
         share_id=share_id, campaign_id=campaign.campaign_id, channel=request.channel, shared_at=at, url=code.url
     )
@@ -47,8 +51,14 @@ def share_reward_id(campaign_id: str, visitor_id: str) -> str:
 
 
 def after_visit(campaign: Campaign, invitation: Invitation, at: datetime) -> None:
-    """Pay the invitation's inviter for bringing a new visitor, if the program has share rewards."""
-    if invitation.status != "pending" or campaign.referral is None or not campaign.referral.share_visitor_points:
+    """Pay the invitation's inviter for bringing a new visitor, if the program has share rewards,
+    and count the visitor for the inviter's KOC tasks."""
+    if invitation.status != "pending" or campaign.referral is None:
+        return
+    koc_tasks.on_unit(
+        campaign.tenant_id, campaign.campaign_id, invitation.inviter_id, "bring_visitors", invitation.invitee_id, at
+    )
+    if not campaign.referral.share_visitor_points:
         return
     day = daily.business_day(at, BUSINESS_ZONE).isoformat()
 

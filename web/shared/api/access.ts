@@ -728,6 +728,48 @@ export const operations = {
    "admin"
   ]
  },
+ "GET /v1/koc/tasks": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/koc/tasks": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/koc/tasks/{task_id}/end": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "GET /v1/koc/tasks/{task_id}/submissions": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/approve": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
+ "POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/reject": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "manager"
+  ]
+ },
  "GET /v1/lead-scoring": {
   "access": "staff",
   "roles": [
@@ -795,6 +837,14 @@ export const operations = {
   "roles": []
  },
  "POST /v1/me/checkins": {
+  "access": "member",
+  "roles": []
+ },
+ "GET /v1/me/koc-tasks": {
+  "access": "member",
+  "roles": []
+ },
+ "POST /v1/me/koc-tasks/{task_id}/submissions": {
   "access": "member",
   "roles": []
  },
