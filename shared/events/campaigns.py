@@ -48,12 +48,17 @@ class QrCodeScanned(ScanRef):
     scanned_at: AwareDatetime
 
 
+UnrewardedReason = Literal["budget_exhausted", "no_reward", "invitation_rejected"]
+
+
 class CampaignConversionRecorded(ScanRef):
     conversion_id: Key = Field(description="Unique per (campaign, contact): a campaign converts a contact once.")
     kind: Literal["acquisition", "engagement"]
     points: CampaignPoints = Field(description="The reward; 0 when unrewarded.")
     rewarded: Flag
-    unrewarded_reason: Literal["budget_exhausted", "no_reward"] | None = None
+    unrewarded_reason: UnrewardedReason | None = Field(
+        default=None, description="Why nothing was paid; invitation_rejected: an invite link the rules refused."
+    )
 
 
 class CampaignsExportPartWritten(EventData):

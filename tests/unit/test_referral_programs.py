@@ -134,7 +134,8 @@ def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_a
     client: Client, tenant: str
 ) -> None:
     admin = client.staff_token(tenant)
-    campaign_id = client.post("/v1/campaigns", json_body=program(), token=admin).json["campaign_id"]
+    body = {**program(), "acquisition_points": 15}
+    campaign_id = client.post("/v1/campaigns", json_body=body, token=admin).json["campaign_id"]
     assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
     inviter = client.member_login(tenant, "dev:o-ref-inviter")
     link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
@@ -170,6 +171,11 @@ def test_an_invite_link_brings_a_pending_invitee_and_rejects_a_self_invite_and_a
         "not_new_contact",
     )
     assert by_invitee[inviter["contact_id"]]["reason"] == "self_invite"
+    # Only the newcomer earns the program's acquisition points: a refused invitation earns none (the
+    # conversions are written with their invitations, so the figure is final).
+    assert client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json["points_awarded"] == 15
+    eventually(lambda: balance(client, newcomer) == 15)
+    assert balance(client, inviter) == 0
     assert [row["invitee_id"] for row in listed("pending")] == [newcomer["contact_id"]]
     assert len(listed("rejected")) == 2
     assert client.get(f"/v1/campaigns/{campaign_id}/invitations?status=lost", token=admin).status == 422

@@ -8,7 +8,7 @@ from services.campaigns.logic import merges, qualification, referrals, shares
 from services.campaigns.logic.campaigns import converts_at
 from services.campaigns.models import INVITE_CHANNEL, Campaign
 from shared.clock import utc_now
-from shared.events.campaigns import CampaignConversionRecorded
+from shared.events.campaigns import CampaignConversionRecorded, UnrewardedReason
 from shared.events.contacts import ScanAttributed
 from shared.observability import logger
 from shared.retry import retry_on_race
@@ -62,9 +62,12 @@ def _convert(campaign: Campaign, scan: ScanAttributed) -> None:
 def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> None:
     kind = "acquisition" if scan.acquired else "engagement"
     reward = campaign.acquisition_points if scan.acquired else campaign.engagement_points
-    unrewarded_reason = None
+    invited = referrals.invitation_of(campaign, scan, contact_id) if scan.channel == INVITE_CHANNEL else None
+    unrewarded_reason: UnrewardedReason | None = None
     if reward == 0:
         unrewarded_reason = "no_reward"
+    elif invited is not None and invited.status == "rejected":  # a self-invite, a reused identity: no reward
+        reward, unrewarded_reason = 0, "invitation_rejected"
     elif campaign.points_awarded + reward > campaign.points_budget:
         reward, unrewarded_reason = 0, "budget_exhausted"
     event = CampaignConversionRecorded(
@@ -76,7 +79,6 @@ def _convert_contact(campaign: Campaign, scan: ScanAttributed, contact_id: str) 
         unrewarded_reason=unrewarded_reason,
     )
     scopes = dal.stats_scopes(scan.code, scan.channel, scan.staff_id)
-    invited = referrals.invitation_of(campaign, scan, contact_id) if scan.channel == INVITE_CHANNEL else None
     try:
         dal.record_conversion(
             campaign,
