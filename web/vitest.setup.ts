@@ -1,4 +1,10 @@
 import "@testing-library/jest-dom/vitest";
+import { configure } from "@testing-library/react";
+
+// findBy*/waitFor give up after 1 s by default. In `make test` these files run beside the Python
+// suite's workers on two cores, where an Ant Design form's validation alone has taken longer: wait up
+// to 5 s (a passing check still returns as soon as it holds).
+configure({ asyncUtilTimeout: 5_000 });
 
 // The stubs below are for the DOM tests (jsdom); a pure-logic test file runs without a DOM
 // (`// @vitest-environment node` on its first line), which starts faster.
