@@ -119,6 +119,17 @@ def test_a_member_gets_one_invite_link_per_open_program_and_an_invitees_scan_cou
     assert client.get("/v1/me/referrals", token=stranger["token"]).json["items"] == []
     assert client.get("/v1/me/referrals", token=admin).status == 403
 
+    # An invite link of a program that ended says so and records no scan; another tenant's is no code.
+    closed = client.post(f"/v1/campaigns/{campaign_id}/pause", token=admin)
+    assert closed.status == 200
+    late = client.member_login(tenant, "dev:o-late")
+    refused = client.post("/v1/scans", json_body={"code": mine["code"]}, token=late["token"])
+    assert refused.status == 409
+    assert "not running" in refused.json["detail"]
+    assert client.post("/v1/scans", json_body={"code": mine["code"]}, token=stranger["token"]).status == 404
+    assert client.get(f"/v1/campaigns/{campaign_id}/stats", token=admin).json["scans"] == 0
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+
     # Invite codes are not among the staff's codes, and have no statistics row of their own.
     assert client.get(f"/v1/campaigns/{campaign_id}/codes", token=admin).json["items"] == []
     invitee = client.member_login(tenant, "dev:o-invitee")

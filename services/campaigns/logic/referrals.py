@@ -29,6 +29,7 @@ from services.campaigns.models import (
 )
 from shared.auth.principal import MemberPrincipal
 from shared.clock import now_rfc3339, rfc3339, utc_now
+from shared.errors import Conflict
 from shared.events.contacts import ScanAttributed
 
 PROGRAMS_READ = 500  # campaigns looked through for open programs (a tenant runs a handful at a time)
@@ -129,13 +130,26 @@ def invitation_of(campaign: Campaign, scan: ScanAttributed, contact_id: str) -> 
     )
 
 
-def note_device(member: MemberPrincipal, code_value: str, device_id: str) -> None:
+class ProgramClosed(Conflict):
+    """An invite link of a referral program that does not take invitees now (ended, paused, not begun)."""
+
+
+def opened_invite(tenant_id: str, code_value: str) -> ChannelCode | None:
+    """The invite code a member opens, if it is one (None for any other code, or none); an invite
+    of a program closed now is refused with a message that says so, and no scan is recorded."""
+    code = dal.get_code(tenant_id, code_value)
+    if code is None or code.inviter_id is None:
+        return None
+    campaign = dal.get_campaign(tenant_id, code.campaign_id)
+    if campaign is None or not campaigns.converts_at(campaign, utc_now()):
+        raise ProgramClosed("This invitation's program is not running now: the link no longer invites.")
+    return code
+
+
+def note_device(member: MemberPrincipal, code: ChannelCode, device_id: str) -> None:
     """A member opens an invite on a device: the first contact to open the program's invites there
     is remembered; any other is marked, and its invitation is rejected (``identity_reused``). The
     device id is kept hashed. Written before the scan, so the conversion finds it."""
-    code = dal.get_code(member.tenant_id, code_value)
-    if code is None or code.inviter_id is None:
-        return  # not an invite code: devices matter to referrals only
     device_hash = hashlib.sha256(f"{member.tenant_id}\n{device_id}".encode()).hexdigest()
     first = referral_dal.claim_device(member.tenant_id, code.campaign_id, device_hash, member.contact_id)
     if first != member.contact_id:

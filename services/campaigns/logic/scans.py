@@ -29,8 +29,10 @@ SCAN_ATTEMPTS = 3
 
 
 def scan(member: MemberPrincipal, code_value: str, device_id: str | None = None) -> str:
-    if device_id is not None:
-        referrals.note_device(member, code_value, device_id)
+    """A member's scan (409 for the invite link of a program closed now, and nothing recorded)."""
+    invite = referrals.opened_invite(member.tenant_id, code_value)
+    if invite is not None and device_id is not None:
+        referrals.note_device(member, invite, device_id)
     return record(member.tenant_id, member.contact_id, code_value)
 
 
