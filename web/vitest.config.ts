@@ -31,5 +31,8 @@ export default defineConfig({
     // One worker per core: Vitest's default started five on two cores, and the workers (each
     // importing Ant Design and building a jsdom) thrashed — 187 s for what one per core runs in 98 s.
     maxWorkers: availableParallelism(),
+    // A test's 5 s default is too short beside the Python suite's workers on two cores (an Ant Design
+    // page's first render alone has taken 3 s there); a stuck test still fails, later.
+    testTimeout: 20_000,
   },
 });

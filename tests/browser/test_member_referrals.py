@@ -2,16 +2,21 @@
 referral program; a member finds it from the points home, with their own invite link (copied in a
 tap), its code and no progress yet; a friend opens the link and binds a phone, and the member's page
 then shows one friend invited and the first stage reached, at a phone's and a laptop's width. A
-brand with no program running says so. The admin and the friend act through the API, as the
-console and the friend's H5 would."""
+member makes their poster with the name they type (the PNG the API draws for them, 750 x 1334),
+makes it again with another name, and finds it there when they come back. A brand with no program
+running says so. The admin and the friend act through the API, as the console and the friend's H5
+would."""
 
 # ruff: noqa: RUF001  (the H5 speaks Chinese: its full-width punctuation is the text under test)
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import hashlib
+import io
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import ARTIFACTS, assert_accessible
 from tests.browser.test_member import _member, _ok
@@ -160,3 +165,97 @@ def test_a_brand_with_no_program_running_says_so(phone: Page, web_stack: Http, t
     expect(phone.get_by_role("button", name="复制邀请链接")).to_have_count(0)
     assert_accessible(phone, context="my referrals with no program running")
     _view(phone, "referrals-empty-phone")
+
+
+# The poster the page shows, as the browser holds it: its object URL and the SHA-256 of its pixels
+# (RGBA, read through a canvas: the page's CSP lets images, not fetch, read blob: URLs). The same
+# program, name and link always draw the same poster. Called once the image has loaded.
+SHOWN_POSTER = """async (img) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', pixels));
+    return {src: img.src, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')};
+}"""
+# Whether an object URL still loads, as an image.
+STILL_THERE = """url => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve(true);
+    image.onerror = () => resolve(false);
+    image.src = url;
+})"""
+
+
+def _expect_loaded(image: Locator) -> None:
+    expect(image).to_have_js_property("naturalWidth", 750)
+    expect(image).to_have_js_property("naturalHeight", 1334)
+
+
+def _poster_sha256(stack: Http, token: str, campaign_id: str, name: str) -> str:
+    query = urlencode({"campaign_id": campaign_id, "name": name})
+    status, body = stack.call("GET", f"/v1/me/referrals/poster.png?{query}", token=token)
+    assert status == 200, (status, body)
+    assert isinstance(body, bytes), body
+    with Image.open(io.BytesIO(body)) as poster:
+        return hashlib.sha256(poster.convert("RGBA").tobytes()).hexdigest()
+
+
+def test_a_member_makes_their_poster_with_their_name_to_save_and_share(
+    phone: Page, console: Page, web_stack: Http, tenant: str
+) -> None:
+    admin = web_stack.staff_token(tenant, "a1", ("admin",))
+    campaign_id = _ok(web_stack.call("POST", "/v1/campaigns", PROGRAM, admin), 201)["campaign_id"]
+    _ok(web_stack.call("POST", f"/v1/campaigns/{campaign_id}/activate", token=admin))
+
+    phone.goto(f"/m/referrals?tenant={tenant}")
+    _sign_in(phone, "海报小王")
+    poster = phone.get_by_role("article", name="春季老带新").get_by_role("region", name="我的海报")
+    expect(poster.get_by_label("海报上的名字")).to_have_value("")
+    expect(poster.get_by_role("img")).to_have_count(0)  # drawn when the member asks
+    poster.get_by_label("海报上的名字").fill("王小明")
+    poster.get_by_role("button", name="生成我的海报").click()
+    image = poster.get_by_role("img", name="「春季老带新」邀请海报")
+    expect(image).to_be_visible()
+    _expect_loaded(image)
+    shown = image.evaluate(SHOWN_POSTER)
+    assert shown["src"].startswith("blob:"), shown
+    member = _member(web_stack, tenant, "海报小王")
+    expected = _poster_sha256(web_stack, member["token"], campaign_id, "王小明")
+    assert shown["sha256"] == expected, "not the member's poster"
+    expect(poster.get_by_text("长按图片保存或转发给好友")).to_be_visible()
+    assert_accessible(phone, context="my poster")
+    _view(phone, "referrals-poster-phone")
+
+    # Another name: another poster, and the one it replaced is let go.
+    poster.get_by_label("海报上的名字").fill("小明")
+    poster.get_by_role("button", name="重新生成海报").click()
+    expect(image).not_to_have_attribute("src", shown["src"])
+    _expect_loaded(image)
+    again = image.evaluate(SHOWN_POSTER)
+    assert again["sha256"] == _poster_sha256(web_stack, member["token"], campaign_id, "小明")
+    assert phone.evaluate(STILL_THERE, shown["src"]) is False, "the replaced poster's object URL was not revoked"
+
+    # Back later: the name is typed in already and the poster shows straight away.
+    phone.reload()
+    expect(poster.get_by_label("海报上的名字")).to_have_value("小明")
+    expect(image).to_be_visible()
+    _expect_loaded(image)
+    assert image.evaluate(SHOWN_POSTER)["sha256"] == again["sha256"]
+
+    # At a laptop's width, in English.
+    console.goto(f"/m/referrals?tenant={tenant}")
+    _sign_in(console, "海报小王")
+    console.get_by_role("button", name="English").click()
+    laptop_poster = console.get_by_role("region", name="My poster")
+    laptop_poster.get_by_label("Name on the poster").fill("Wang")
+    laptop_poster.get_by_role("button", name="Make my poster").click()
+    laptop_image = laptop_poster.get_by_role("img", name="Invitation poster for 春季老带新")
+    expect(laptop_image).to_be_visible()
+    _expect_loaded(laptop_image)
+    expect(laptop_poster.get_by_text("Press and hold the picture to save it or send it to friends")).to_be_visible()
+    assert laptop_image.bounding_box()["width"] <= 320  # type: ignore[index]
+    assert_accessible(console, context="my poster at a laptop's width, in English")
+    _view(console, "referrals-poster-desktop-en")

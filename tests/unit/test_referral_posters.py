@@ -112,6 +112,7 @@ def test_bad_backgrounds_and_posters_of_no_open_program_are_refused(client: Clie
         ).status
         == 422
     )
+    assert client.delete(f"/v1/campaigns/{standard_id}/poster", token=admin).status == 422
     guide = client.staff_token(tenant, "g1", ("guide",))
     assert client.put(path, json_body={"image_base64": background((1, 2, 3))}, token=guide).status == 403
     other_tenant = client.staff_token(f"{tenant}-other")

@@ -264,7 +264,10 @@ def delete_poster(campaign_id: CampaignId) -> None:
 @api.route("GET /v1/me/referrals/poster.png", media_type="image/png", errors=(404, 503))
 def my_poster(
     campaign_id: Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
-    name: Annotated[str | None, Query(min_length=1, max_length=40, description="The member's name on it.")] = None,
+    name: Annotated[
+        str | None,
+        Query(min_length=1, max_length=40, description="The member's name on it (the first 12 characters are drawn)."),
+    ] = None,
 ) -> Response[bytes]:
     """The member's poster of a program open now (PNG): the program's background, its name, the
     member's name as given (WeChat gives servers none) and the QR of the member's invite link."""

@@ -71,7 +71,7 @@ def set_background(staff: StaffPrincipal, campaign_id: str, body: PosterBackgrou
 
 
 def remove_background(staff: StaffPrincipal, campaign_id: str) -> None:
-    campaigns.get(staff.tenant_id, campaign_id)
+    _program(staff, campaign_id)
     referral_dal.delete_poster_background(staff.tenant_id, campaign_id)
 
 
@@ -132,7 +132,7 @@ def render(title: str, member_name: str | None, url: str, background: bytes | No
     _centred(draw, title, 150, _font(64), WHITE, shadow=True)
     _centred(draw, "邀请你一起加入", 250, _font(34), WHITE, shadow=True)
     draw.rounded_rectangle(CARD, radius=28, fill=WHITE)
-    _centred(draw, f"{_shortened(member_name or '好友')} 邀请你", 836, _font(38), INK)
+    _centred(draw, f"{_shortened(member_name)} 邀请你", 836, _font(38), INK)
     left, top, side = QR_BOX
     canvas.paste(qr_image(url, side), (left, top))
     _centred(draw, CAPTION, 1214, _font(28), MUTED)
@@ -188,8 +188,9 @@ def _centred(
     draw.text((left, top), text, font=font, fill=fill)
 
 
-def _shortened(name: str) -> str:
-    name = " ".join(name.split())
+def _shortened(name: str | None) -> str:
+    """The name as drawn: spaces folded, at most ``MAX_NAME`` characters; none (or blank): 好友."""
+    name = " ".join((name or "").split()) or "好友"
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
 
 

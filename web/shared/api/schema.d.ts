@@ -17336,7 +17336,7 @@ export interface operations {
         parameters: {
             query: {
                 campaign_id: string;
-                /** @description The member's name on it. */
+                /** @description The member's name on it (the first 12 characters are drawn). */
                 name?: string | null;
             };
             header?: never;

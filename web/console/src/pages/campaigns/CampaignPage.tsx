@@ -1,5 +1,6 @@
 // One campaign: its settings and status actions, its channel codes with QR images, its funnel; a
-// referral (裂变) program also its rules, its invitations (the fraud review queue) and its leaderboard.
+// referral (裂变) program also its rules, its invitations (the fraud review queue), its leaderboard
+// and its members' poster.
 import { EditOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { Button, Descriptions, Result, Space, Typography } from "antd";
@@ -16,6 +17,7 @@ import { CampaignDrawer } from "./CampaignForm";
 import { CodesSection } from "./CodesSection";
 import { FunnelSection } from "./FunnelSection";
 import { useCampaignsT } from "./messages";
+import { PosterSection } from "./PosterSection";
 import { InvitationsSection, LeaderboardSection, ReferralRulesDetails } from "./ReferralSections";
 import { StatusActions } from "./StatusActions";
 import { STATUS_TONES, statusLabel } from "./view";
@@ -92,6 +94,11 @@ export default function CampaignPage() {
                 <Can op="GET /v1/campaigns/{campaign_id}/leaderboard">
                   <Section id="campaign-leaderboard" title={t("leaderboard")}>
                     <LeaderboardSection campaignId={campaign.campaign_id} rules={campaign.referral} />
+                  </Section>
+                </Can>
+                <Can op="GET /v1/campaigns/{campaign_id}/poster.png">
+                  <Section id="campaign-poster" title={t("poster")}>
+                    <PosterSection campaign={campaign} />
                   </Section>
                 </Can>
               </>

@@ -15,6 +15,7 @@ import ReferralsPage from "./ReferralsPage";
 
 vi.mock("antd-mobile/es/components/toast", () => ({ default: { show: vi.fn(), clear: vi.fn() } }));
 
+const SLOW = 20_000; // antd-mobile in jsdom on a busy 2-core runner
 const config: RuntimeConfig<MemberAuth> = { apiBaseUrl: "http://api.test", stage: "test", auth: { mode: "dev", appId: "wx-dev" } };
 const URL_ = "https://h5.example.com/m/scan?tenant=t-1&scene=INV42";
 const reward = { campaign_id: "cp_1", contact_id: "c_1", invitee_id: "c_9", reward_id: "rw_1", rewarded: true, reversed_at: null, reversal_reason: null, unrewarded_reason: null };
@@ -24,6 +25,7 @@ const program = {
   name: "春季老带新",
   code: "INV42",
   url: URL_,
+  poster_url: "/v1/me/referrals/poster.png?campaign_id=cp_1",
   ends_at: "2035-06-30T12:00:00Z",
   qualifying_action: "phone_bound",
   welcome_points: 20,
@@ -89,7 +91,7 @@ describe("ReferralsPage", () => {
   it("shows the program, the member's link, the stages reached, the rewards and the invitees in words", async () => {
     const calls = stubApi(() => json(200, { items: [program] }));
     renderPage();
-    const article = await screen.findByRole("article", { name: "春季老带新" });
+    const article = await screen.findByRole("article", { name: "春季老带新" }, { timeout: SLOW / 2 });
     expect(calls).toEqual(["/v1/me/referrals"]);
     expect(within(article).getByText("活动截止 2035/06/30")).toBeInTheDocument();
     const rules = within(article).getByRole("list", { name: "活动规则" });
@@ -97,6 +99,10 @@ describe("ReferralsPage", () => {
     expect(rules).toHaveTextContent("邀请成功的好友可得 20 积分新人礼");
     expect(screen.getByTestId("invite-link")).toHaveTextContent(URL_);
     expect(screen.getByTestId("invite-code")).toHaveTextContent("INV42");
+    // The poster waits for the member to ask for it (PosterSection.test.tsx).
+    const poster = within(article).getByTestId("poster");
+    expect(poster).toHaveTextContent("我的海报");
+    expect(within(poster).getByText("生成我的海报")).toBeInTheDocument();
 
     expect(screen.getByTestId("qualified")).toHaveTextContent("已有 1 位好友邀请成功");
     const bar = screen.getByRole("progressbar", { name: "邀请进度" });
@@ -126,7 +132,7 @@ describe("ReferralsPage", () => {
       "不能邀请自己哦未通过",
       expect.stringMatching(/^邀请成功 2026\/03\/01 \d\d:\d\d已成功$/),
     ]);
-  });
+  }, SLOW);
 
   it("says when every stage is reached, and that there is nothing yet", async () => {
     stubApi(() => json(200, { items: [{ ...program, qualified: 3, invitees: [], rewards: [] }] }));

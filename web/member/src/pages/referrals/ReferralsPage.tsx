@@ -1,6 +1,7 @@
 // 邀请有礼: every referral program open now, each with the member's own invite link (copied in a
-// tap, or selected for a long press where the clipboard is not available), the stages reached and
-// the next one, the member's rewards and the friends who came through the link.
+// tap, or selected for a long press where the clipboard is not available), the member's poster to
+// save and send, the stages reached and the next one, the member's rewards and the friends who came
+// through the link.
 import Button from "antd-mobile/es/components/button";
 import ProgressBar from "antd-mobile/es/components/progress-bar";
 import Tag from "antd-mobile/es/components/tag";
@@ -13,6 +14,7 @@ import { useApi, useMemberApp } from "../../app";
 import { QueryState } from "../../components/QueryState";
 import { formatDate, formatDateTime } from "../../format";
 import { useReferralsT } from "./messages";
+import { PosterSection } from "./PosterSection";
 import {
   actionKey,
   inviteeReasonKey,
@@ -72,6 +74,7 @@ function Program({ referral }: { referral: Referral }) {
         </ul>
       </header>
       <InviteLink referral={referral} />
+      <PosterSection referral={referral} />
       <StageProgress referral={referral} />
       <Rewards rewards={referral.rewards} />
       <Invitees referral={referral} />

@@ -1,7 +1,7 @@
 import { defineMessages } from "@shared/i18n";
 
 // 邀请有礼 on the member H5: the programs a member may invite to, the invite link, stage progress,
-// rewards and invitees.
+// rewards and invitees, and the member's poster.
 export const useReferralsT = defineMessages(
   {
     title: "邀请有礼",
@@ -19,6 +19,16 @@ export const useReferralsT = defineMessages(
     copied: "已复制，快发给好友吧",
     copyFallback: "无法自动复制，请长按上方链接手动复制。",
     code: "邀请码",
+    poster: "我的海报",
+    posterName: "海报上的名字",
+    posterNamePlaceholder: "例如：小王",
+    posterNameHint: "好友会在海报上看到这个名字（最多 {max} 个字），只保存在本机。",
+    drawPoster: "生成我的海报",
+    redrawPoster: "重新生成海报",
+    posterDrawing: "海报生成中…",
+    posterFailed: "海报没有生成成功",
+    posterAlt: "「{name}」邀请海报",
+    posterHint: "长按图片保存或转发给好友",
     progress: "邀请进度",
     qualifiedBefore: "已有",
     qualifiedAfter: "位好友邀请成功",
@@ -86,6 +96,16 @@ export const useReferralsT = defineMessages(
     copied: "Copied: send it to your friends",
     copyFallback: "The link could not be copied automatically; press and hold it above to copy it.",
     code: "Invite code",
+    poster: "My poster",
+    posterName: "Name on the poster",
+    posterNamePlaceholder: "e.g. Wang",
+    posterNameHint: "Friends see this name on your poster (at most {max} characters); it is kept on this device only.",
+    drawPoster: "Make my poster",
+    redrawPoster: "Make it again",
+    posterDrawing: "Making your poster…",
+    posterFailed: "The poster could not be made",
+    posterAlt: "Invitation poster for {name}",
+    posterHint: "Press and hold the picture to save it or send it to friends",
     progress: "Progress",
     qualifiedBefore: "",
     qualifiedAfter: "friends invited",
