@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints, model_validator
 
-from shared.models import HOME_ZONE, Model, Name, StrictModel, name_pattern
+from shared.models import HOME_ZONE, TEXT_PATTERN, Model, Name, StrictModel, name_pattern
 
 Status = Literal["draft", "active", "paused", "ended"]
 # A channel, store or brand: a one-line name without "#" or "/" (they separate keys).
@@ -419,7 +419,9 @@ class MyReferral(Model):
 
 
 class PosterBackground(_Strict):
-    image_base64: Annotated[str, StringConstraints(min_length=4, max_length=250_000)] = Field(
+    image_base64: Annotated[
+        str, StringConstraints(min_length=4, max_length=250_000, pattern=r"^[A-Za-z0-9+/]+={0,2}$")
+    ] = Field(
         description="The poster's background: a PNG or JPEG of at most 180 KiB and 2,000 pixels a side, "
         "base64-encoded; cover-fitted to 750 x 1334."
     )
@@ -598,7 +600,7 @@ class KocSubmission(_Strict):
     url: Annotated[str, StringConstraints(min_length=8, max_length=500, pattern=r"^https://\S+$")] = Field(
         description="Where the review is posted (https)."
     )
-    note: Annotated[str, StringConstraints(max_length=500)] = ""
+    note: Annotated[str, StringConstraints(max_length=500, pattern=TEXT_PATTERN)] = ""
 
 
 class KocSubmissionList(Model):
