@@ -177,7 +177,7 @@ def list_kocs(limit: Limit = 50, cursor: Cursor = None) -> KocList:
     return influence.kocs(api.staff().tenant_id, limit, cursor)
 
 
-@api.route("POST /v1/koc/tasks", status=201)
+@api.route("POST /v1/koc/tasks", status=201, errors=(404,))
 def create_koc_task(body: KocTaskCreate) -> KocTaskView:
     """Set a task for the tenant's KOCs in a referral program, paid from its budget."""
     return koc_tasks.create(api.staff(), body)
@@ -219,7 +219,7 @@ def my_koc_tasks() -> MyKocTaskList:
     return koc_tasks.mine(api.member())
 
 
-@api.route("POST /v1/me/koc-tasks/{task_id}/submissions", status=201, errors=(404,))
+@api.route("POST /v1/me/koc-tasks/{task_id}/submissions", status=201, errors=(404, 409))
 def submit_koc_review(task_id: TaskId, body: KocSubmission) -> MyKocTask:
     """A KOC submits the link of their review for a manager to approve."""
     return koc_tasks.submit(api.member(), task_id, body)
