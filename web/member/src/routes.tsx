@@ -14,6 +14,7 @@ const NewCasePage = lazy(() => import("./pages/cases/NewCasePage"));
 const CasePage = lazy(() => import("./pages/cases/CasePage"));
 const SignupPage = lazy(() => import("./pages/signups/SignupPage"));
 const ReferralsPage = lazy(() => import("./pages/referrals/ReferralsPage"));
+const KocTasksPage = lazy(() => import("./pages/koc-tasks/KocTasksPage"));
 const NotFoundPage = lazy(() => import("./layout/NotFoundPage"));
 
 export function MemberRoutes() {
@@ -35,6 +36,7 @@ export function MemberRoutes() {
         <Route path="cases/:caseId" element={<CasePage />} />
         <Route path="signups/:sheetId" element={<SignupPage />} />
         <Route path="referrals" element={<ReferralsPage />} />
+        <Route path="koc-tasks" element={<KocTasksPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

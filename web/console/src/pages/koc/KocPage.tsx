@@ -1,19 +1,40 @@
-// KOCs and influence (/console/koc): the KOC list; a chosen contact's invitation network, the
-// contact and the depth kept in the URL (`?contact=…&depth=1..3`) so a network can be linked to and
-// survives a reload; and the rule that flags KOCs (admins edit it, managers read it).
+// KOCs and influence (/console/koc), in two tabs (`?tab=`): the KOC list, a chosen contact's
+// invitation network (the contact and the depth kept in the URL, `?contact=…&depth=1..3`, so a
+// network can be linked to and survives a reload) and the rule that flags KOCs (admins edit it,
+// managers read it); and the KOCs' tasks (`?tab=tasks`).
 import { Flex, Typography } from "antd";
 import { useSearchParams } from "react-router-dom";
 import { TitleBar } from "../../components/headings";
+import { LinkedTabs } from "../../components/LinkedTabs";
 import { Section } from "../../components/Section";
 import { KocList } from "./KocList";
 import { useKocT } from "./messages";
 import { depthParam, DEFAULT_DEPTH, type Depth } from "./network";
 import { NetworkSection } from "./NetworkSection";
 import { RuleSection } from "./RuleForm";
+import { TasksTab, useTaskDrawers } from "./TasksTab";
 
 const NETWORK_ID = "koc-network";
 
 export default function KocPage() {
+  const t = useKocT();
+  const tasks = useTaskDrawers();
+  return (
+    <Flex vertical gap={16}>
+      <TitleBar title={t("title")} />
+      <LinkedTabs
+        label={t("title")}
+        tabs={[
+          { key: "influence", label: t("tabInfluence"), op: "GET /v1/koc", render: () => <InfluenceTab /> },
+          { key: "tasks", label: t("tabTasks"), op: "GET /v1/koc/tasks", render: () => <TasksTab onCreate={tasks.create} onReview={tasks.review} /> },
+        ]}
+      />
+      {tasks.drawers}
+    </Flex>
+  );
+}
+
+function InfluenceTab() {
   const t = useKocT();
   const [params, setParams] = useSearchParams();
   const contactId = params.get("contact") ?? "";
@@ -31,7 +52,6 @@ export default function KocPage() {
   };
   return (
     <Flex vertical gap={16}>
-      <TitleBar title={t("title")} />
       <Section id="koc-list" title={t("list")}>
         <Flex vertical gap={12}>
           <Typography.Text type="secondary">{t("listHelp")}</Typography.Text>

@@ -106,11 +106,12 @@ function Figures({ network }: { network: Network }) {
   );
 }
 
-/** The programs' names (the network names them by id), read once each and shared with their pages'
- * cache; at most the first few programs, an id standing in for any other or one not read (yet). */
-function useProgramNames(rows: EdgeRow[]): (campaignId: string) => string {
+/** The programs' names (the network and the tasks name them by id), read once each and shared with
+ * their pages' cache; at most the first few programs, an id standing in for any other or one not
+ * read (yet). */
+export function useProgramNames(campaignIds: string[]): (campaignId: string) => string {
   const api = useApi();
-  const ids = useMemo(() => [...new Set(rows.map((row) => row.campaign_id))].slice(0, PROGRAM_NAMES), [rows]);
+  const ids = useMemo(() => [...new Set(campaignIds)].slice(0, PROGRAM_NAMES), [campaignIds]);
   const programs = useQueries({
     queries: ids.map((campaignId) => ({
       queryKey: ["campaign", campaignId],
@@ -129,7 +130,7 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
   const screens = Grid.useBreakpoint();
   const id = network.root.contact_id;
   const rows = useMemo(() => edgeRows(network), [network]);
-  const programName = useProgramNames(rows);
+  const programName = useProgramNames(useMemo(() => rows.map((row) => row.campaign_id), [rows]));
   const option = useMemo(() => graphOption(network, (level) => levelName(t, level)), [network, t]);
   const columns: ColumnsType<EdgeRow> = [
     { title: t("level"), key: "level", render: (_: unknown, row) => levelName(t, row.depth) },

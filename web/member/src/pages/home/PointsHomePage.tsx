@@ -78,6 +78,10 @@ export default function PointsHomePage() {
         <Button block onClick={() => navigate("/referrals")}>
           {t("goReferrals")}
         </Button>
+        {/* Shown to every member: the page tells one who is not a KOC yet how to become one. */}
+        <Button block onClick={() => navigate("/koc-tasks")} style={{ gridColumn: "1 / -1" }}>
+          {t("goKocTasks")}
+        </Button>
       </nav>
       <h2 className="m-subtitle">{t("history")}</h2>
       <History />
