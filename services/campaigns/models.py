@@ -259,8 +259,27 @@ class CodeList(Model):
     next_cursor: str | None
 
 
+# Where a shared link was opened, as WeChat tells the page: the H5's ``from`` parameter
+# (groupmessage, singlemessage, timeline) or the mini-program's scene (group chat, chat, Moments).
+OpenedIn = Literal["group", "chat", "moments"]
+
+# The invite link's query parameter naming the share it was shared as (``POST /v1/me/shares``).
+SHARE_PARAM = "share"
+
+
 class ScanRequest(_Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+    share_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = (
+        Field(
+            default=None,
+            description="The share an invite link was opened from (its `share` parameter), if any.",
+        )
+    )
+    opened_in: OpenedIn | None = Field(
+        default=None,
+        description="Where WeChat says the link was opened: in a group, a chat or Moments. A share to a group "
+        "counts for its sharer's KOC task once someone else opens it in a group.",
+    )
     device_id: Annotated[str, StringConstraints(min_length=8, max_length=128, pattern=r"^[\x21-\x7e]+$")] | None = (
         Field(
             default=None,
@@ -533,7 +552,8 @@ class KocTaskCreate(_Strict):
     campaign_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
     title: TaskTitle
     kind: KocTaskKind = Field(
-        description="share_groups: share the program's link to N groups (POST /v1/me/shares, channel group); "
+        description="share_groups: share the program's link to N groups (POST /v1/me/shares, channel group; "
+        "a share counts once someone else opens it in a group); "
         "bring_visitors: bring N new contacts through the link; post_review: post a review, approved by a manager."
     )
     target: Annotated[int, Field(ge=1, le=1_000)] = Field(default=1, description="N (1 for a review).")

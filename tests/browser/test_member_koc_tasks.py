@@ -1,6 +1,7 @@
 """KOC 任务 on the member H5 (/m/koc-tasks), against the real API of a local stack: a KOC finds the
-page from the points home, sees the brand's tasks with their progress, shares to a group twice and
-sees the share task (target 2) completed, and submits a review that then waits with its link shown;
+page from the points home, sees the brand's tasks with their progress, shares to a group twice (a
+friend opening each link in a group, through the H5's landing page) and sees the share task
+(target 2) completed, and submits a review that then waits with its link shown;
 at a phone's and a laptop's width. A member who is not a KOC reads how to become one. The admin and
 the KOC's friend act through the API, as the console and the friend's H5 would; the member becomes
 a KOC as in tests/unit/test_koc_tasks.py."""
@@ -8,6 +9,8 @@ a KOC as in tests/unit/test_koc_tasks.py."""
 # ruff: noqa: RUF001  (the H5 speaks Chinese: its full-width punctuation is the text under test)
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -74,14 +77,25 @@ def test_a_koc_shares_to_groups_completes_a_task_and_submits_a_review(
     assert_accessible(phone, context="a KOC's tasks, none started")
     _view(phone, "koc-tasks-start-phone")
 
-    # Two shares to groups complete the share task (each share is recorded, and counted, at once).
-    share.get_by_role("button", name="分享到群").click()
-    expect(bar).to_have_attribute("aria-valuenow", "1")
-    expect(share.get_by_text("1/2")).to_be_visible()
-    share.get_by_role("button", name="分享到群").click()
-    expect(bar).to_have_attribute("aria-valuenow", "2")
+    # A share to a group gives a link named for it; the tap counts nothing. Someone else opening it
+    # in a group does (WeChat adds from=groupmessage to a link shared into a group): the friend
+    # opens each of two shares in a group on their own phone's H5 (the laptop's page, for now).
+    for opened in (1, 2):
+        share.get_by_role("button", name="分享到群").click()
+        link = share.get_by_test_id("share-link")
+        expect(link).to_have_text(re.compile(rf"^{re.escape(web_stack.base)}/m/scan\?.*&share=sh_[0-9A-Za-z_-]+$"))
+        expect(bar).to_have_attribute("aria-valuenow", str(opened - 1))
+        console.goto(f"{link.inner_text()}&from=groupmessage&isappinstalled=0")
+        if opened == 1:
+            _sign_in(console, "群里的朋友")
+        # The scan recorded (the invite program gives the friend no points of its own).
+        expect(console.get_by_text(re.compile("^(本次扫码没有积分|积分已到账)$"))).to_be_visible(timeout=20_000)
+        phone.reload()
+        share = _task(phone, "分享到 2 个群")
+        bar = share.get_by_role("progressbar", name="分享到 2 个群 的进度")
+        expect(bar).to_have_attribute("aria-valuenow", str(opened))
     expect(share.get_by_text("已完成", exact=True)).to_be_visible()
-    expect(share.get_by_role("button", name="分享到群")).to_have_count(0)
+    expect(share.get_by_role("button")).to_have_count(0)
     expect(share.get_by_text("任务已完成，奖励积分发放后可在积分明细中查看。")).to_be_visible()
 
     # A review: a link that is not https is caught on the field; a good one waits for a manager.
@@ -106,7 +120,7 @@ def test_a_koc_shares_to_groups_completes_a_task_and_submits_a_review(
     mine = {t["title"]: (t["progress"], t["my_status"]) for t in my_tasks(web_stack, koc)["items"]}
     assert mine == {
         "分享到 2 个群": (2, "completed"),
-        "带来 2 位新朋友": (0, "in_progress"),
+        "带来 2 位新朋友": (1, "in_progress"),  # the friend from the group, new to the brand
         "发一篇点评": (0, "submitted"),
     }
     review_id = next(t["task_id"] for t in my_tasks(web_stack, koc)["items"] if t["kind"] == "post_review")
@@ -117,7 +131,8 @@ def test_a_koc_shares_to_groups_completes_a_task_and_submits_a_review(
     decision = f"/v1/koc/tasks/{review_id}/submissions/{koc['contact_id']}/reject"
     assert web_stack.call("POST", decision, token=admin)[0] == 204
 
-    # The same page at a laptop's width, and in English.
+    # The same page at a laptop's width, and in English (the friend signed out first).
+    console.evaluate("localStorage.clear()")
     console.goto(f"/m/koc-tasks?tenant={tenant}")
     _sign_in(console, "达人小美")
     wide_review = _task(console, "发一篇点评")

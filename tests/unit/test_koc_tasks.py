@@ -1,5 +1,6 @@
-"""KOC tasks: shares to groups and visitors brought count by events, each once; a review is approved
-by a manager; each task pays its KOC once, from the program's budget; only KOCs take part."""
+"""KOC tasks: shares to groups (once opened in a group by someone else) and visitors brought count by
+events, each once; a review is approved by a manager; each task pays its KOC once, from the
+program's budget; only KOCs take part."""
 
 from __future__ import annotations
 
@@ -45,11 +46,32 @@ def test_a_koc_does_each_kind_of_task_and_is_paid_once_for_each(client: Client, 
     review = task(client, admin, campaign_id, title="发一篇点评", kind="post_review", points=80)
     assert (groups["verification"], review["verification"]) == ("events", "manager")
 
-    for channel in ("group", "chat", "group", "group"):  # a chat is no group; the third group is past the target
+    shares = {}
+    for name, channel in (("a", "group"), ("chat", "chat"), ("b", "group"), ("c", "group")):
         shared = client.post(
             "/v1/me/shares", json_body={"campaign_id": campaign_id, "channel": channel}, token=koc["token"]
         )
         assert shared.status == 201
+        assert shared.json["url"].endswith(f"&share={shared.json['share_id']}")
+        shares[name] = shared.json["share_id"]
+    assert progress(client, koc)[groups["task_id"]] == (0, "in_progress")  # a tap proves nothing
+
+    # A group share counts once someone else opens it in a group, once per share.
+    def opened(who: dict[str, Any], share: str, opened_in: str) -> None:
+        body = {"code": link, "share_id": share, "opened_in": opened_in}
+        assert client.post("/v1/scans", json_body=body, token=who["token"]).status == 202
+
+    other = client.member_login(tenant, "dev:o-kt-other")
+    opened(koc, shares["a"], "group")  # the sharer themself
+    opened(first, shares["chat"], "group")  # a share to a chat
+    opened(first, shares["a"], "chat")  # opened outside a group
+    opened(first, "sh_not-a-share", "group")
+    assert progress(client, koc)[groups["task_id"]] == (0, "in_progress")
+    opened(first, shares["a"], "group")
+    opened(other, shares["a"], "group")  # the same share again
+    assert progress(client, koc)[groups["task_id"]] == (1, "in_progress")
+    opened(first, shares["b"], "group")
+    opened(first, shares["c"], "group")  # past the target
     newcomers = [invited_by(client, tenant, link, f"o-kt-visitor-{n}") for n in range(2)]
     assert client.post("/v1/scans", json_body={"code": link}, token=newcomers[0]["token"]).status == 202  # again
     eventually(lambda: progress(client, koc)[visitors["task_id"]] == (2, "completed"))

@@ -487,7 +487,7 @@ def test_share_rewards_pay_for_distinct_new_visitors_within_the_day_cap_never_fo
         )
         assert shared.status == 201, shared.body
     link = client.get("/v1/me/referrals", token=sharer["token"]).json["items"][0]["code"]
-    assert shared.json["url"].endswith(link)
+    assert f"scene={link}&share={shared.json['share_id']}" in shared.json["url"]
     assert client.post("/v1/scans", json_body={"code": link}, token=sharer["token"]).status == 202  # themself
 
     visitors = [invited_by(client, tenant, link, f"o-sh-visitor-{n}") for n in range(3)]

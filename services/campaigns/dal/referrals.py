@@ -11,7 +11,8 @@ Item layout (pk / sk), every key prefixed by the tenant:
   T#{t}#INVITEES#{campaign}#{inviter} / {invited_at}#{invitee}
 - action      T#{t}#CONTACT#{contact} / DID#{action}          the contact did a qualifying action
 - reward      T#{t}#CONTACT#{beneficiary} / REWARD#{reward_id} once per reward id
-- share       T#{t}#INVITER#{campaign}#{member} / SHARE#{shared_at}#{share_id}   a member's share
+- share       T#{t}#INVITER#{campaign}#{member} / SHARE#{share_id}   a member's share (``channel``,
+  ``shared_at``); ``opened_in_group`` once someone else opened it in a WeChat group
 - share day   T#{t}#INVITER#{campaign}#{member} / SHARED#{day}   new visitors paid that day (``paid``)
 - poster      T#{t}#CAMPAIGN#{campaign} / POSTER   the program's poster background (``image``, bytes)
 - device      T#{t}#DEVICE#{campaign}#{sha256 of the device id} / DEVICE   the first contact that
@@ -455,10 +456,26 @@ class DayCapReached(AlreadyProcessed):
 def record_share(tenant_id: str, campaign_id: str, member_id: str, share_id: str, channel: str, at: str) -> None:
     """A member's share of their invite link, counted in the program's statistics (nothing is paid)."""
     tx = Transaction(table())
-    tx.create(
-        {"pk": _inviter_pk(tenant_id, campaign_id, member_id), "sk": f"SHARE#{at}#{share_id}", "channel": channel}
-    )
+    tx.create({**_share_key(tenant_id, campaign_id, member_id, share_id), "channel": channel, "shared_at": at})
     campaigns.count_stats(tx, tenant_id, campaign_id, "total", {"shares": 1})
+    tx.commit()
+
+
+def _share_key(tenant_id: str, campaign_id: str, member_id: str, share_id: str) -> dict[str, str]:
+    return {"pk": _inviter_pk(tenant_id, campaign_id, member_id), "sk": f"SHARE#{share_id}"}
+
+
+def mark_share_opened_in_group(tenant_id: str, campaign_id: str, member_id: str, share_id: str, at: str) -> None:
+    """The member's share to a group was opened there (by someone else); ``AlreadyProcessed`` for a
+    repeat, or for no such share of the member's to a group."""
+    tx = Transaction(table())
+    tx.update(
+        _share_key(tenant_id, campaign_id, member_id, share_id),
+        "SET opened_in_group = :at",
+        condition="attribute_exists(pk) AND channel = :group AND attribute_not_exists(opened_in_group)",
+        values={":at": at, ":group": "group"},
+        on_fail=AlreadyProcessed(f"share {share_id} was seen opened in a group already, or is not to a group"),
+    )
     tx.commit()
 
 

@@ -142,7 +142,7 @@ def qr_png(code: CodeValue) -> Response[bytes]:
 @api.route("POST /v1/scans", status=202, errors=(404, 409))
 def scan(body: ScanRequest) -> ScanAccepted:
     """A member scanned a channel code: recorded now, attributed and rewarded through events."""
-    return ScanAccepted(scan_id=scans.scan(api.member(), body.code, body.device_id))
+    return ScanAccepted(scan_id=scans.scan(api.member(), body))
 
 
 @api.route("GET /v1/campaigns/{campaign_id}/invitations")

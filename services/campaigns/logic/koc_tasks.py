@@ -4,8 +4,9 @@
   groups, bring N new contacts through it, or post a review. Only contacts flagged KOC (the
   influence network's rule) take part; their progress is kept per task.
 - Verified by events: a share to a group (``POST /v1/me/shares``, channel ``group``) counts for
-  ``share_groups``, each share once; a new contact arriving through the KOC's link (the pending
-  invitation that share rewards pay for too) counts for ``bring_visitors``, each visitor once.
+  ``share_groups`` once someone else opens its link in a group (``shares.opened``), each share
+  once; a new contact arriving through the KOC's link (the pending invitation that share rewards
+  pay for too) counts for ``bring_visitors``, each visitor once.
 - Approved by a manager: a review is submitted with its link (``POST /v1/me/koc-tasks/{id}/
   submissions``) and waits in the task's queue; approved, the task is done; rejected, the KOC may
   submit again.

@@ -14,7 +14,8 @@ import hashlib
 from datetime import datetime
 
 from services.campaigns.dal import campaigns as dal
-from services.campaigns.logic import referrals
+from services.campaigns.logic import referrals, shares
+from services.campaigns.models import ScanRequest
 from shared import ids
 from shared.auth.principal import MemberPrincipal
 from shared.clock import utc_now
@@ -28,12 +29,15 @@ from shared.retry import retry_on_race
 SCAN_ATTEMPTS = 3
 
 
-def scan(member: MemberPrincipal, code_value: str, device_id: str | None = None) -> str:
+def scan(member: MemberPrincipal, request: ScanRequest) -> str:
     """A member's scan (409 for the invite link of a program closed now, and nothing recorded)."""
-    invite = referrals.opened_invite(member.tenant_id, code_value)
-    if invite is not None and device_id is not None:
-        referrals.note_device(member, invite, device_id)
-    return record(member.tenant_id, member.contact_id, code_value)
+    invite = referrals.opened_invite(member.tenant_id, request.code)
+    if invite is not None and request.device_id is not None:
+        referrals.note_device(member, invite, request.device_id)
+    scan_id = record(member.tenant_id, member.contact_id, request.code)
+    if invite is not None and request.share_id is not None and request.opened_in is not None:
+        shares.opened(member, invite, request.share_id, request.opened_in)
+    return scan_id
 
 
 def record(

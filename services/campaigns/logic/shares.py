@@ -2,7 +2,11 @@
 not for sharing it.
 
 - ``POST /v1/me/shares`` records a share (where it went) for the program's statistics and answers
-  the link to share; it pays nothing, so tapping "share" a hundred times earns nothing.
+  the link to share, which names the share; it pays nothing, so tapping "share" a hundred times
+  earns nothing.
+- A share to a group counts for a KOC's task to share to N groups only once someone else opens its
+  link in a WeChat group (the scan says so: the H5 reads WeChat's ``from=groupmessage``, the
+  mini-program its group-chat scene), once per share: a tap alone proves nothing.
 - A visitor is paid for when their arrival through the member's invite code makes a pending
   invitation: a new contact of the brand, not the member themself, not a second contact on a device
   that brought one already (the invitation's own rules). Each visitor is paid for once per program
@@ -15,14 +19,26 @@ not for sharing it.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from services.campaigns.dal import campaigns as dal
 from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import campaigns, koc_tasks, qualification, referrals
-from services.campaigns.models import BUSINESS_ZONE, Campaign, Invitation, ReferralReward, ShareRecorded, ShareRequest
+from services.campaigns.models import (
+    BUSINESS_ZONE,
+    SHARE_PARAM,
+    Campaign,
+    ChannelCode,
+    Invitation,
+    OpenedIn,
+    ReferralReward,
+    ShareRecorded,
+    ShareRequest,
+)
 from shared import daily, ids
 from shared.auth.principal import MemberPrincipal
 from shared.clock import rfc3339, utc_now
+from shared.consumer import AlreadyProcessed
 from shared.errors import NotFound
 from shared.observability import logger
 from shared.retry import retry_on_race
@@ -37,13 +53,24 @@ def share(member: MemberPrincipal, request: ShareRequest) -> ShareRecorded:
     code = referrals.invite_code(member, campaign)
     share_id, at = ids.new_id("sh_"), rfc3339(utc_now())
     referral_dal.record_share(member.tenant_id, campaign.campaign_id, member.contact_id, share_id, request.channel, at)
-    if request.channel == "group":  # a KOC's task to share to N groups counts it (once per share)
-        koc_tasks.on_unit(
-            member.tenant_id, campaign.campaign_id, member.contact_id, "share_groups", share_id, utc_now()
-        )
+    url = f"{code.url}&{urlencode({SHARE_PARAM: share_id})}"
     return ShareRecorded(
-        share_id=share_id, campaign_id=campaign.campaign_id, channel=request.channel, shared_at=at, url=code.url
+        share_id=share_id, campaign_id=campaign.campaign_id, channel=request.channel, shared_at=at, url=url
     )
+
+
+def opened(member: MemberPrincipal, invite: ChannelCode, share_id: str, opened_in: OpenedIn) -> None:
+    """Someone opened a member's shared invite link: a share to a group, opened in a group by another
+    contact than its sharer, counts for the sharer's share-to-groups tasks, once per share."""
+    sharer = invite.inviter_id
+    if opened_in != "group" or sharer is None or sharer == member.contact_id:
+        return
+    now = utc_now()
+    try:
+        referral_dal.mark_share_opened_in_group(member.tenant_id, invite.campaign_id, sharer, share_id, rfc3339(now))
+    except AlreadyProcessed:
+        return  # seen already, another member's share, or not one to a group
+    koc_tasks.on_unit(member.tenant_id, invite.campaign_id, sharer, "share_groups", share_id, now)
 
 
 def share_reward_id(campaign_id: str, visitor_id: str) -> str:

@@ -5438,7 +5438,7 @@ export interface components {
             campaign_id: string;
             /**
              * Kind
-             * @description share_groups: share the program's link to N groups (POST /v1/me/shares, channel group); bring_visitors: bring N new contacts through the link; post_review: post a review, approved by a manager.
+             * @description share_groups: share the program's link to N groups (POST /v1/me/shares, channel group; a share counts once someone else opens it in a group); bring_visitors: bring N new contacts through the link; post_review: post a review, approved by a manager.
              * @enum {string}
              */
             kind: "share_groups" | "bring_visitors" | "post_review";
@@ -6949,6 +6949,16 @@ export interface components {
              * @description The member's device, as the mini-program or H5 knows it: a second contact opening a program's invites on one device is not a new invitee (kept hashed).
              */
             device_id?: string | null;
+            /**
+             * Opened In
+             * @description Where WeChat says the link was opened: in a group, a chat or Moments. A share to a group counts for its sharer's KOC task once someone else opens it in a group.
+             */
+            opened_in?: ("group" | "chat" | "moments") | null;
+            /**
+             * Share Id
+             * @description The share an invite link was opened from (its `share` parameter), if any.
+             */
+            share_id?: string | null;
         };
         /** ScoreRule */
         ScoreRule: {

@@ -1,8 +1,9 @@
 // KOC 任务 on the H5: each task with its progress bar, status in words and reward, the program by
-// its name; sharing to a group records a share (channel group) and reads the tasks again; a review
-// is submitted with its link (a link the API would refuse is caught first, the API's own 422 lands
-// on the link), waits with the link shown, and is submitted again after a rejection; a member who is
-// not a KOC reads how to become one; no task, and a failed load, say so.
+// its name; sharing to a group records a share (channel group) and gives its link to paste (copied,
+// or selected to copy by hand), the tasks read again; a review is submitted with its link (a link
+// the API would refuse is caught first, the API's own 422 lands on the link), waits with the link
+// shown, and is submitted again after a rejection; a member who is not a KOC reads how to become
+// one; no task, and a failed load, say so.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -70,19 +71,19 @@ const card = (title: string) => screen.findByRole("article", { name: title });
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  Reflect.deleteProperty(navigator, "clipboard");
   vi.mocked(Toast.show).mockClear();
 });
 
 describe("KocTasksPage", () => {
-  it("shows each task's progress, status and reward, and records a share to a group", async () => {
-    let progress = 1;
+  it("shows each task's progress, status and reward, and gives a link named for a share to a group", async () => {
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const url = "https://h5.example/m/scan?tenant=t1&scene=K7&share=sh_1";
     const calls = stubApi({
-      "GET /v1/me/koc-tasks": () => [200, { koc: true, items: [{ ...SHARE, progress, my_status: progress >= 2 ? "completed" : "in_progress" }, VISITORS, REVIEW] }],
+      "GET /v1/me/koc-tasks": () => [200, { koc: true, items: [SHARE, VISITORS, REVIEW] }],
       "GET /v1/me/referrals": () => [200, PROGRAMS],
-      "POST /v1/me/shares": () => {
-        progress += 1;
-        return [201, { share_id: "sh_1", campaign_id: "cp_1", channel: "group", shared_at: "2026-03-02T12:00:00Z", url: "https://h5.example/m/scan" }];
-      },
+      "POST /v1/me/shares": () => [201, { share_id: "sh_1", campaign_id: "cp_1", channel: "group", shared_at: "2026-03-02T12:00:00Z", url }],
     });
     renderPage();
     const share = await card("分享到 2 个群");
@@ -100,12 +101,32 @@ describe("KocTasksPage", () => {
     expect(within(visitors).getByText("任务已完成，奖励积分发放后可在积分明细中查看。")).toBeInTheDocument();
     expect(within(visitors).queryByRole("button")).not.toBeInTheDocument();
 
+    // The share is recorded and its link copied, to paste into a group; the tap itself counts nothing.
     await userEvent.click(within(share).getByRole("button", { name: "分享到群" }));
-    expect(Toast.show).toHaveBeenCalledWith({ content: "已记录一次群分享" });
     expect(calls.find((call) => call.method === "POST")).toEqual({ method: "POST", path: "/v1/me/shares", body: { campaign_id: "cp_1", channel: "group" } });
-    await waitFor(() => expect(within(share).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "2"));
-    expect(within(share).getByText("已完成")).toBeInTheDocument();
-    expect(within(share).queryByRole("button", { name: "分享到群" })).not.toBeInTheDocument();
+    expect(await within(share).findByTestId("share-link")).toHaveTextContent(url);
+    expect(writeText).toHaveBeenCalledWith(url);
+    expect(Toast.show).toHaveBeenCalledWith({ content: "链接已复制" });
+    expect(within(share).getByText("链接已复制，发到一个微信群吧：")).toBeInTheDocument();
+    expect(within(share).getByRole("button", { name: "再分享到一个群" })).toBeInTheDocument();
+    expect(bar).toHaveAttribute("aria-valuenow", "1");
+  });
+
+  it("selects a share's link to copy by hand where there is no clipboard", async () => {
+    const url = "https://h5.example/m/scan?tenant=t1&scene=K7&share=sh_2";
+    stubApi({
+      "GET /v1/me/koc-tasks": () => [200, { koc: true, items: [SHARE] }],
+      "GET /v1/me/referrals": () => [200, PROGRAMS],
+      "POST /v1/me/shares": () => [201, { share_id: "sh_2", campaign_id: "cp_1", channel: "group", shared_at: "2026-03-02T12:00:00Z", url }],
+    });
+    renderPage();
+    const share = await card("分享到 2 个群");
+    await userEvent.click(within(share).getByRole("button", { name: "分享到群" }));
+    expect(await within(share).findByText("长按下面的链接复制，发到一个微信群：")).toBeInTheDocument();
+    const link = within(share).getByTestId("share-link");
+    await waitFor(() => expect(window.getSelection()?.toString()).toBe(url));
+    expect(link).toHaveTextContent(url);
+    expect(Toast.show).not.toHaveBeenCalled();
   });
 
   it("says when the program no longer takes shares", async () => {

@@ -1,6 +1,6 @@
 // KOC 任务: the tasks the brand set for its KOCs, each with the member's progress as a bar, its
-// status and reward, and what to do next — share the program to a group (recorded as a share; the
-// mini-program opens its share sheet there), bring friends through the invite link (邀请有礼), or
+// status and reward, and what to do next — share the program to a group (a link named for the
+// share, copied to paste into a group; it counts once someone opens it there), bring friends through the invite link (邀请有礼), or
 // submit a review's link and wait for a manager (again after a rejection). A member who is not a
 // KOC reads how to become one.
 import Button from "antd-mobile/es/components/button";
@@ -8,12 +8,13 @@ import ProgressBar from "antd-mobile/es/components/progress-bar";
 import Tag from "antd-mobile/es/components/tag";
 import Toast from "antd-mobile/es/components/toast";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useMemo, useState, type FormEvent } from "react";
+import { useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 import { ApiError, unwrap } from "@shared/api/client";
 import { fieldErrors } from "@shared/api/fields";
 import { problemText } from "@shared/api/problems";
 import { useApi, useMemberApp } from "../../app";
+import { copyText } from "../../components/clipboard";
 import { FormProblems } from "../../components/forms";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { useCommonT } from "../../messages";
@@ -151,15 +152,25 @@ function SubmittedLink({ label, url }: { label: string; url: string }) {
   );
 }
 
+/** A share to a group: the member's invite link, named for this share, to paste into one group;
+ * the share counts once someone else opens it there (a tap alone proves nothing). */
 function ShareAction({ task }: { task: MyKocTask }) {
   const t = useKocTasksT();
   const common = useCommonT();
   const api = useApi();
   const queries = useQueryClient();
   const key = useTasksKey();
+  const link = useRef<HTMLParagraphElement>(null);
+  const [shared, setShared] = useState<{ url: string; copied: boolean } | null>(null);
   const share = useMutation({
     mutationFn: () => unwrap(api.POST("/v1/me/shares", { body: { campaign_id: task.campaign_id, channel: "group" } })),
-    onSuccess: () => Toast.show({ content: t("shared") }),
+    onSuccess: async ({ url }) => {
+      const copied = await copyText(url);
+      setShared({ url, copied });
+      if (copied) Toast.show({ content: t("shared") });
+      // Not copied: selected, the link is one long press away from the system's copy menu.
+      else requestAnimationFrame(() => link.current && window.getSelection()?.selectAllChildren(link.current));
+    },
     onError: (error) =>
       Toast.show({ content: error instanceof ApiError && error.status === 404 ? t("programClosed") : problemText(error, common("networkError")) }),
     onSettled: () => queries.invalidateQueries({ queryKey: key }),
@@ -169,8 +180,18 @@ function ShareAction({ task }: { task: MyKocTask }) {
       <p className="m-muted" style={{ margin: 0 }}>
         {t("shareHint")}
       </p>
+      {shared && (
+        <div className="m-stack" role="status">
+          <p className="m-muted" style={{ margin: 0 }}>
+            {shared.copied ? t("sharedCopied") : t("sharedCopyByHand")}
+          </p>
+          <p ref={link} className="m-invite-link" data-testid="share-link">
+            {shared.url}
+          </p>
+        </div>
+      )}
       <Button color="primary" block loading={share.isPending} onClick={() => share.mutate()}>
-        {t("share")}
+        {shared ? t("shareAgain") : t("share")}
       </Button>
     </div>
   );

@@ -11,6 +11,7 @@ import { useId, useRef, useState } from "react";
 import { unwrap } from "@shared/api/client";
 import { useLanguage } from "@shared/i18n";
 import { useApi, useMemberApp } from "../../app";
+import { copyText } from "../../components/clipboard";
 import { QueryState } from "../../components/QueryState";
 import { formatDate, formatDateTime } from "../../format";
 import { useReferralsT } from "./messages";
@@ -80,19 +81,6 @@ function Program({ referral }: { referral: Referral }) {
       <Invitees referral={referral} />
     </article>
   );
-}
-
-/** The text on the clipboard: false when there is no clipboard here (an old web view, a page not
- * served over HTTPS) or the browser refused. */
-async function copyText(text: string): Promise<boolean> {
-  const clipboard = typeof navigator === "undefined" ? undefined : navigator.clipboard;
-  if (typeof clipboard?.writeText !== "function") return false;
-  try {
-    await clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function InviteLink({ referral }: { referral: Referral }) {

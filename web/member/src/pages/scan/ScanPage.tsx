@@ -2,12 +2,14 @@
 // Signs the member in (for the code's tenant), records the scan, shows the points as they arrive.
 import Button from "antd-mobile/es/components/button";
 import DotLoading from "antd-mobile/es/components/dot-loading";
+import { useMemo } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { ApiError } from "@shared/api/client";
 import { useMemberApp } from "../../app";
 import { SignInCard } from "../../auth/SignInCard";
 import { TopBar } from "../../layout/TopBar";
 import { useScanT } from "./messages";
+import { deviceId, openingOf } from "./opening";
 import { useScanFlow } from "./useScanFlow";
 
 export default function ScanPage() {
@@ -40,7 +42,9 @@ export default function ScanPage() {
 function ScanProgress({ code }: { code: string }) {
   const t = useScanT();
   const navigate = useNavigate();
-  const { state, retry } = useScanFlow(code);
+  const [params] = useSearchParams();
+  const opening = useMemo(() => openingOf(params, deviceId()), [params]);
+  const { state, retry } = useScanFlow(code, opening);
 
   if (state.phase === "recording" || state.phase === "waiting") {
     return (

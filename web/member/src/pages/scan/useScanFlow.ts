@@ -1,10 +1,11 @@
 // Record the scan once, then wait for its points. "Once" survives the page: after the API took the
-// scan (202) the page remembers it for this tab (`scanned:<tenant>:<code>`), so a reload, the back
-// button or a retry within RECORDED_FOR_MS waits for (or shows) that scan's points instead of
-// counting another scan. A scan that never got its 202 (a network failure) is posted again.
+// scan (202) the page remembers it for this tab (`scanned:<tenant>:<code>[:<share>]`), so a reload,
+// the back button or a retry within RECORDED_FOR_MS waits for (or shows) that scan's points instead
+// of counting another scan. A scan that never got its 202 (a network failure) is posted again.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { unwrap, type Api } from "@shared/api/client";
 import { useApi, useMemberApp } from "../../app";
+import type { Opening } from "./opening";
 import { waitForPoints, type Entry, type WaitOptions } from "./waitForPoints";
 
 export type ScanState =
@@ -23,11 +24,13 @@ async function newestCredits(api: Api): Promise<Entry[]> {
   return (await unwrap(api.GET("/v1/me/points/entries", { params: { query: NEWEST } }))).items;
 }
 
-/** Who scanned what: the member's tenant and contact, and the code. */
+/** Who scanned what: the member's tenant and contact, and the code; how the link was opened (see
+ * ./opening), when the page knows. */
 export interface ScanOf {
   tenantId: string;
   contactId: string;
   code: string;
+  opening?: Opening;
 }
 
 interface Recorded {
@@ -36,7 +39,9 @@ interface Recorded {
   known: string[]; // the member's newest credits before the scan: its credit is the one not among them
 }
 
-const recordKey = ({ tenantId, code }: ScanOf) => `scanned:${tenantId}:${code}`;
+// A link shared as another share is another opening of the code (each share counts on its own).
+const recordKey = ({ tenantId, code, opening }: ScanOf) =>
+  `scanned:${tenantId}:${code}${opening?.share_id ? `:${opening.share_id}` : ""}`;
 
 /** The scan this tab recorded for this member and code less than RECORDED_FOR_MS ago, if any. */
 export function recordedScan(scan: ScanOf, now = Date.now()): Recorded | null {
@@ -67,7 +72,7 @@ export async function runScan(
     if (recorded) known = new Set(recorded.known);
     else {
       known = new Set((await newestCredits(api)).map((entry) => entry.entry_id));
-      await unwrap(api.POST("/v1/scans", { body: { code: scan.code } }));
+      await unwrap(api.POST("/v1/scans", { body: { code: scan.code, ...scan.opening } }));
       rememberScan(scan, known, now());
     }
     update({ phase: "waiting" });
@@ -79,7 +84,7 @@ export async function runScan(
   }
 }
 
-export function useScanFlow(code: string): { state: ScanState; retry: () => void } {
+export function useScanFlow(code: string, opening?: Opening): { state: ScanState; retry: () => void } {
   const api = useApi();
   const { session } = useMemberApp();
   const tenantId = session?.tenantId ?? "";
@@ -96,7 +101,7 @@ export function useScanFlow(code: string): { state: ScanState; retry: () => void
       started.current = attempt;
       void runScan(
         api,
-        { tenantId, contactId, code },
+        { tenantId, contactId, code, opening },
         (next) => mounted.current && setState(next),
         () => !mounted.current,
       );
@@ -104,7 +109,7 @@ export function useScanFlow(code: string): { state: ScanState; retry: () => void
     return () => {
       mounted.current = false;
     };
-  }, [api, code, attempt, tenantId, contactId]);
+  }, [api, code, opening, attempt, tenantId, contactId]);
 
   const retry = useCallback(() => {
     setState({ phase: "recording" });
