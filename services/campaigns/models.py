@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, HttpUrl, StringConstraints, UrlConstraints, model_validator
 
+from shared.events.campaigns import ClawbackReason
 from shared.models import HOME_ZONE, TEXT_PATTERN, Model, Name, StrictModel, name_pattern
 
 Status = Literal["draft", "active", "paused", "ended"]
@@ -346,7 +347,6 @@ BUSINESS_ZONE = HOME_ZONE
 
 InvitationStatus = Literal["pending", "qualified", "rejected", "clawed_back"]
 InvitationReason = Literal["self_invite", "not_new_contact", "cycle", "identity_reused", "deleted_staff", "refunded"]
-ClawbackReason = Literal["deleted_staff", "refunded", "identity_reused"]
 
 
 class Invitation(Model):

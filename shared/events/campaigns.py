@@ -105,17 +105,22 @@ class ReferralRewardEarned(EventData):
     points: CampaignPoints
 
 
+# Why a qualified invitation is taken back: its invitee deleted the staff member or refunded within
+# the program's window, turned out to be someone already counted (a reused phone, unionid or
+# device), or turned out to have been a contact before the invitation (merged into an older one).
+ClawbackReason = Literal["deleted_staff", "refunded", "identity_reused", "not_new_contact"]
+
+
 class ReferralRewardReversed(EventData):
-    """A paid referral reward is taken back: its invitee deleted the staff member (or refunded)
-    within the program's claw-back window. Each ``reward_id`` is reversed once; points takes the
-    points back once, never below a zero balance."""
+    """A paid referral reward is taken back: its invitation was (see ``reason``). Each ``reward_id``
+    is reversed once; points takes the points back once, never below a zero balance."""
 
     reward_id: Key
     campaign_id: Id
     contact_id: Id = Field(description="Whose reward it was.")
     invitee_id: Id = Field(description="The invitee whose claw-back reverses it.")
     points: CampaignPoints = Field(description="The points the reward paid.")
-    reason: Literal["deleted_staff", "refunded"]
+    reason: ClawbackReason
 
 
 class KocIdentified(EventData):

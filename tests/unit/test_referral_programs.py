@@ -440,6 +440,47 @@ def test_one_person_counted_twice_through_a_reused_phone_is_taken_back_with_its_
     eventually(lambda: client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["qualified"] == 1)
 
 
+def test_qualified_invitees_merged_into_an_older_customer_or_their_inviter_are_clawed_back_once(
+    client: Client, tenant: str
+) -> None:
+    admin = client.staff_token(tenant)
+    rules = {"stages": [{"invitees": 1, "points": 100}, {"invitees": 2, "points": 300}], "welcome_points": 0}
+    campaign_id = client.post("/v1/campaigns", json_body=program(**rules), token=admin).json["campaign_id"]
+    assert client.post(f"/v1/campaigns/{campaign_id}/activate", token=admin).status == 200
+    customer = client.member_login(tenant, "dev:o-nn-customer")  # a customer before the program
+    inviter = client.member_login(tenant, "dev:o-nn-inviter")
+    link = client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["code"]
+    invitees = [invited_by(client, tenant, link, f"o-nn-invitee-{n}") for n in range(2)]
+    eventually(lambda: len(client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]) == 2)
+    for n, invitee in enumerate(invitees):
+        bind_phone(client, invitee, f"+86 139 0000 400{n}")
+    eventually(lambda: balance(client, inviter) == 400)
+
+    def merge(older: dict[str, Any], newer: dict[str, Any]) -> None:
+        body = {"from_contact_id": newer["contact_id"], "reason": "same person"}
+        assert client.post(f"/v1/contacts/{older['contact_id']}/merge", json_body=body, token=admin).status == 200
+
+    def reasons() -> dict[str, tuple[str, str | None]]:
+        rows = client.get(f"/v1/campaigns/{campaign_id}/invitations", token=admin).json["items"]
+        return {row["invitee_id"]: (row["status"], row["reason"]) for row in rows}
+
+    # Staff find the second invitee is the older customer under a new WeChat account: not new.
+    merge(customer, invitees[1])
+    eventually(lambda: reasons()[invitees[1]["contact_id"]] == ("clawed_back", "not_new_contact"))
+    eventually(lambda: balance(client, inviter) == 100)
+    # ...and the first is the inviter themself: one person counted through another identity.
+    merge(inviter, invitees[0])
+    eventually(lambda: reasons()[invitees[0]["contact_id"]] == ("clawed_back", "identity_reused"))
+    eventually(lambda: balance(client, inviter) == 0)
+    # The merges met again (a redelivery) take nothing more.
+    clawback.on_merged(tenant, customer["contact_id"], invitees[1]["contact_id"], utc_now())
+    clawback.on_merged(tenant, inviter["contact_id"], invitees[0]["contact_id"], utc_now())
+    entries = client.get("/v1/me/points/entries", token=inviter["token"]).json["items"]
+    referral = [e["points"] for e in entries if e["reason"] in ("referral", "referral_clawed_back")]
+    assert sorted(referral) == [-300, -100, 100, 300]
+    assert client.get("/v1/me/referrals", token=inviter["token"]).json["items"][0]["qualified"] == 0
+
+
 def test_a_second_contact_opening_invites_on_one_device_is_rejected_as_identity_reused(
     client: Client, tenant: str
 ) -> None:

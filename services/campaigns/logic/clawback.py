@@ -21,8 +21,11 @@ Identity reuse: contacts merges two contacts that hold the same phone or unionid
 merge by hand): they are one person. An invitation of the absorbed contact is taken back with
 reason ``identity_reused`` when the person was invited to that program already (the survivor's
 own invitation is kept) or when the person invited themself under the other identity (either
-side); pending, it is rejected, qualified, it is clawed back whatever the window (the window is for
-customers who walk away, not for one person counted twice).
+side). Any other invitation of the absorbed contact is taken back as ``not_new_contact``: contacts
+keeps the older contact, so the person was a customer before the absorbed contact was invited (an
+existing customer who opened the link under a new WeChat account, then bound their phone).
+Pending, it is rejected; qualified, it is clawed back whatever the window (the window is for
+customers who walk away, not for one person counted twice or as new).
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ from services.campaigns.dal import campaigns as dal
 from services.campaigns.dal import influence as influence_dal
 from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import qualification
-from services.campaigns.models import Campaign, ClawbackReason, Invitation, ReferralReward
+from services.campaigns.models import Campaign, Invitation, ReferralReward
 from shared.clock import parse_rfc3339, rfc3339
-from shared.events.campaigns import ReferralRewardReversed
+from shared.events.campaigns import ClawbackReason, ReferralRewardReversed
 from shared.events.contacts import WeComCustomerRemoved
 from shared.observability import logger
 from shared.retry import retry_on_race
@@ -83,17 +86,21 @@ LIVE = ("pending", "qualified")
 
 
 def on_merged(tenant_id: str, survivor_id: str, alias_id: str, at: datetime) -> None:
-    """Two contacts turned out to be one person: take back what counted that person twice."""
+    """Two contacts turned out to be one person: take back what counted that person twice, or as
+    new when they were not. Contacts keeps the older contact, so the absorbed one's invitations
+    were of someone who was a contact already: each is taken back, as ``identity_reused`` when the
+    person was invited by themself or counted in the program through the survivor too, else as
+    ``not_new_contact``. The survivor's own invitations stand, unless it invited itself."""
     person = {survivor_id, alias_id}
     survivor_invited = [i for i in referral_dal.invitations_of(tenant_id, survivor_id) if i.status in LIVE]
-    reused = [
-        i
-        for i in referral_dal.invitations_of(tenant_id, alias_id)
-        if i.status in LIVE and (i.inviter_id in person or i.campaign_id in {s.campaign_id for s in survivor_invited})
-    ]
-    reused += [i for i in survivor_invited if i.inviter_id in person]
-    for invitation in reused:
-        take_back(invitation, "identity_reused", at)
+    survivor_programs = {i.campaign_id for i in survivor_invited}
+    for invitation in referral_dal.invitations_of(tenant_id, alias_id):
+        if invitation.status in LIVE:
+            reused = invitation.inviter_id in person or invitation.campaign_id in survivor_programs
+            take_back(invitation, "identity_reused" if reused else "not_new_contact", at)
+    for invitation in survivor_invited:
+        if invitation.inviter_id in person:
+            take_back(invitation, "identity_reused", at)
 
 
 def take_back(invitation: Invitation, reason: ClawbackReason, at: datetime) -> None:

@@ -6648,7 +6648,7 @@ export interface components {
              */
             points: number;
             /** Reversal Reason */
-            reversal_reason?: ("deleted_staff" | "refunded" | "identity_reused") | null;
+            reversal_reason?: ("deleted_staff" | "refunded" | "identity_reused" | "not_new_contact") | null;
             /**
              * Reversed At
              * @description When a claw-back took it back.

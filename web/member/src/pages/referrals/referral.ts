@@ -47,7 +47,7 @@ export function rewardStatus(reward: Reward): RewardStatus {
 }
 
 const UNREWARDED = ["budget_exhausted", "no_reward"] as const;
-const REVERSALS = ["deleted_staff", "refunded", "identity_reused"] as const;
+const REVERSALS = ["deleted_staff", "refunded", "identity_reused", "not_new_contact"] as const;
 
 /** Why a reward was not paid or was taken back, as a message key (null: nothing to say). */
 export function rewardNoteKey(reward: Reward) {
