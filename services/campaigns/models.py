@@ -143,6 +143,7 @@ class Campaign(Model):
     entry_url: str | None = None
     kind: CampaignKind = "standard"
     referral: ReferralRules | None = None
+    poster_set_at: str | None = None
     status: Status = "draft"
     created_at: str
     updated_at: str
@@ -166,6 +167,10 @@ class CampaignView(Model):
     entry_url: str | None
     kind: CampaignKind
     referral: ReferralRules | None
+    poster_set_at: str | None = Field(
+        default=None,
+        description="Referral programs: when staff set the poster's own background (none: the default backdrop).",
+    )
     status: Status
     created_at: str
     updated_at: str

@@ -192,6 +192,18 @@ class ContactList(Model):
     next_cursor: str | None
 
 
+class ContactName(Model):
+    contact_id: str = Field(description="The id asked for.")
+    survivor_id: str = Field(description="The contact it stands for now: itself, or the one it was merged into.")
+    display_name: str | None = Field(description="The name, else the phone, else the email; none if none is known.")
+
+
+class ContactNameList(Model):
+    items: list[ContactName] = Field(
+        description="The ids asked for, in their order, less those the caller may not see or that are gone."
+    )
+
+
 class LoginAnswer(Model):
     token: str
     contact_id: str

@@ -111,6 +111,7 @@ SERVICE = Service(
         Route("POST", "/v1/auth/wechat", "public"),
         Route("POST", "/v1/contacts", STAFF, WRITERS),
         Route("GET", "/v1/contacts", STAFF, STAFF_ROLES),
+        Route("GET", "/v1/contacts/names", STAFF, STAFF_ROLES),
         Route("GET", "/v1/contacts/daily-stats", STAFF, WRITERS),
         Route("GET", "/v1/contacts/{contact_id}", STAFF, STAFF_ROLES),
         Route("PATCH", "/v1/contacts/{contact_id}", STAFF, WRITERS),

@@ -68,6 +68,37 @@ def test_a_guide_sees_only_the_contacts_they_own(client: Client, tenant: str) ->
     assert client.get("/v1/contacts?owner=guide-2", token=guide).json["items"] == []
 
 
+def test_names_answer_each_visible_contact_an_id_stands_for_in_order(client: Client, tenant: str) -> None:
+    admin = client.staff_token(tenant)
+    named = create(client, admin, name="王芳", owner="guide-1")
+    by_phone = create(client, admin, phone="138 0013 8001")
+    older = create(client, admin, name="李雷", phone="138 0013 8002")
+    newer = create(client, admin, name="李雷小号")
+    body = {"from_contact_id": newer["contact_id"], "reason": "same person"}
+    assert client.post(f"/v1/contacts/{older['contact_id']}/merge", json_body=body, token=admin).status == 200
+    erased = create(client, admin, name="已注销")
+    assert client.delete(f"/v1/contacts/{erased['contact_id']}", token=admin).status == 204
+    other_tenant = create(client, client.staff_token(f"{tenant}-other"), name="别家的")
+
+    asked = [newer, by_phone, named, erased, other_tenant, named]
+    query = "&".join(f"id={c['contact_id']}" for c in asked) + "&id=ct_unknown"
+    answer = client.get(f"/v1/contacts/names?{query}", token=admin)
+    assert answer.status == 200, answer.body
+    assert [(n["contact_id"], n["survivor_id"], n["display_name"]) for n in answer.json["items"]] == [
+        (newer["contact_id"], older["contact_id"], "李雷"),
+        (by_phone["contact_id"], by_phone["contact_id"], "+8613800138001"),
+        (named["contact_id"], named["contact_id"], "王芳"),
+    ]
+    # A guide is told only of their own customers; too many or no ids at once is a 422.
+    guide = client.staff_token(tenant, "guide-1", ("guide",))
+    mine = client.get(f"/v1/contacts/names?{query}", token=guide).json["items"]
+    assert [n["contact_id"] for n in mine] == [named["contact_id"]]
+    assert client.get("/v1/contacts/names", token=admin).status == 422
+    too_many = "&".join(f"id=ct_{n}" for n in range(51))
+    assert client.get(f"/v1/contacts/names?{too_many}", token=admin).status == 422
+    assert client.get("/v1/contacts/names?id=bad%20id", token=admin).status == 422
+
+
 def test_roles_are_enforced(client: Client, tenant: str) -> None:
     admin = client.staff_token(tenant)
     contact = create(client, admin, name="x")

@@ -77,6 +77,12 @@ def test_a_members_poster_carries_the_qr_of_their_link_their_name_and_the_progra
     assert Image.open(io.BytesIO(sample.body)).size == (posters.WIDTH, posters.HEIGHT)
 
     # The program's background, cover-fitted under the same card and QR; removed, the default again.
+    # The program says whether it has one (on a new version).
+    def program_view() -> dict[str, Any]:
+        return dict(client.get(f"/v1/campaigns/{campaign_id}", token=admin).json)
+
+    before = program_view()
+    assert before["poster_set_at"] is None
     put = client.put(
         f"/v1/campaigns/{campaign_id}/poster", json_body={"image_base64": background((200, 30, 40))}, token=admin
     )
@@ -85,8 +91,12 @@ def test_a_members_poster_carries_the_qr_of_their_link_their_name_and_the_progra
     assert near(on_red.getpixel((5, 5)), (200, 30, 40))
     assert near(on_red.getpixel((5, posters.HEIGHT - 5)), (200, 30, 40))
     assert qr_read_back(on_red, mine["url"]) == expected
+    with_background = program_view()
+    assert with_background["poster_set_at"] is not None
+    assert with_background["version"] == before["version"] + 1
     assert client.delete(f"/v1/campaigns/{campaign_id}/poster", token=admin).status == 204
     assert near(poster(client, member, mine["poster_url"]).getpixel((5, 5)), posters.TOP_COLOUR)
+    assert (program_view()["poster_set_at"], program_view()["version"]) == (None, before["version"] + 2)
 
 
 def test_bad_backgrounds_and_posters_of_no_open_program_are_refused(client: Client, tenant: str) -> None:

@@ -505,13 +505,30 @@ def _poster_key(tenant_id: str, campaign_id: str) -> dict[str, str]:
     return {"pk": campaigns.campaign_pk(tenant_id, campaign_id), "sk": "POSTER"}
 
 
-def put_poster_background(tenant_id: str, campaign_id: str, image: bytes) -> None:
-    item = {**_poster_key(tenant_id, campaign_id), "image": image}
-    dynamo.client().put_item(TableName=table(), Item=dynamo.serialize(item))
+def put_poster_background(tenant_id: str, campaign_id: str, image: bytes, at: str) -> None:
+    """The program's poster background, and when it was set on the program (its version moves on)."""
+    tx = Transaction(table())
+    tx.put({**_poster_key(tenant_id, campaign_id), "image": image})
+    _poster_set_at(tx, tenant_id, campaign_id, at)
+    tx.commit()
 
 
 def delete_poster_background(tenant_id: str, campaign_id: str) -> None:
-    dynamo.client().delete_item(TableName=table(), Key=dynamo.serialize(_poster_key(tenant_id, campaign_id)))
+    tx = Transaction(table())
+    tx.delete(_poster_key(tenant_id, campaign_id))
+    _poster_set_at(tx, tenant_id, campaign_id, None)
+    tx.commit()
+
+
+def _poster_set_at(tx: Transaction, tenant_id: str, campaign_id: str, at: str | None) -> None:
+    """The program says when its background was set (None: removed), on a new version."""
+    tx.update(
+        campaigns.campaign_key(tenant_id, campaign_id),
+        "SET #version = #version + :one" + (", poster_set_at = :at" if at is not None else " REMOVE poster_set_at"),
+        condition="attribute_exists(pk)",
+        names={"#version": "version"},
+        values={":one": 1} | ({":at": at} if at is not None else {}),
+    )
 
 
 def poster_background(tenant_id: str, campaign_id: str) -> bytes | None:

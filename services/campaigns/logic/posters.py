@@ -30,6 +30,7 @@ from services.campaigns.dal import referrals as referral_dal
 from services.campaigns.logic import campaigns, codes, referrals
 from services.campaigns.models import Campaign, PosterBackground
 from shared.auth.principal import MemberPrincipal, StaffPrincipal
+from shared.clock import rfc3339, utc_now
 from shared.errors import NotFound, Unprocessable, UpstreamUnavailable
 from shared.settings import get_settings
 
@@ -67,7 +68,7 @@ def _program(staff: StaffPrincipal, campaign_id: str) -> Campaign:
 def set_background(staff: StaffPrincipal, campaign_id: str, body: PosterBackground) -> None:
     _program(staff, campaign_id)
     image = _decoded(body.image_base64)
-    referral_dal.put_poster_background(staff.tenant_id, campaign_id, image)
+    referral_dal.put_poster_background(staff.tenant_id, campaign_id, image, rfc3339(utc_now()))
 
 
 def remove_background(staff: StaffPrincipal, campaign_id: str) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import StringConstraints
+
 from services.contacts.handlers.resolver import ContactId, api
 from services.contacts.logic import contacts
 from services.contacts.models import (
@@ -12,6 +14,7 @@ from services.contacts.models import (
     ContactCreate,
     ContactDailyStats,
     ContactList,
+    ContactNameList,
     ContactPatch,
     ContactView,
     LoginAnswer,
@@ -31,6 +34,11 @@ from shared.errors import Unprocessable
 from shared.params import Cursor, Days, Limit, Path, Query
 
 IdentityFilter = Annotated[str | None, Query(max_length=254)]
+NAMES_AT_ONCE = 50  # a page of a list that names its contacts by id
+NameIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]],
+    Query(min_length=1, max_length=NAMES_AT_ONCE, alias="id", description="Contact ids, the parameter repeated."),
+]
 
 
 @api.route("POST /v1/auth/wechat", errors=(401, 503))
@@ -82,6 +90,13 @@ def list_contacts(
         source_campaign=source_campaign,
     )
     return ContactList(items=contacts.views(api.staff().tenant_id, found), next_cursor=next_cursor)
+
+
+@api.route("GET /v1/contacts/names")
+def contact_names(ids: NameIds) -> ContactNameList:
+    """What to call the contacts a list names by id (up to 50 at once): each id's display name and
+    the contact it stands for now; ids the caller may not see, or that are gone, are left out."""
+    return contacts.names(api.staff(), ids)
 
 
 @api.route("GET /v1/contacts/daily-stats")

@@ -541,6 +541,15 @@ export const operations = {
    "manager"
   ]
  },
+ "GET /v1/contacts/names": {
+  "access": "staff",
+  "roles": [
+   "admin",
+   "agent",
+   "guide",
+   "manager"
+  ]
+ },
  "POST /v1/contacts/profile-snapshots/republish": {
   "access": "staff",
   "roles": [

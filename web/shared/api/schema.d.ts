@@ -828,6 +828,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to call the contacts a list names by id (up to 50 at once): each id's display name and */
+        get: operations["contact_names_v1_contacts_names_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/profile-snapshots/republish": {
         parameters: {
             query?: never;
@@ -3675,6 +3692,11 @@ export interface components {
             points_awarded: number;
             /** Points Budget */
             points_budget: number;
+            /**
+             * Poster Set At
+             * @description Referral programs: when staff set the poster's own background (none: the default backdrop).
+             */
+            poster_set_at?: string | null;
             referral: components["schemas"]["ReferralRules"] | null;
             /**
              * Starts At
@@ -4188,6 +4210,32 @@ export interface components {
             items: components["schemas"]["ContactView"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** ContactName */
+        ContactName: {
+            /**
+             * Contact Id
+             * @description The id asked for.
+             */
+            contact_id: string;
+            /**
+             * Display Name
+             * @description The name, else the phone, else the email; none if none is known.
+             */
+            display_name: string | null;
+            /**
+             * Survivor Id
+             * @description The contact it stands for now: itself, or the one it was merged into.
+             */
+            survivor_id: string;
+        };
+        /** ContactNameList */
+        ContactNameList: {
+            /**
+             * Items
+             * @description The ids asked for, in their order, less those the caller may not see or that are gone.
+             */
+            items: components["schemas"]["ContactName"][];
         };
         /** ContactPatch */
         ContactPatch: {
@@ -12740,6 +12788,56 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's kind (staff or member) or roles may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters or body fields (``errors`` lists each), or a reused Idempotency-Key. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contact_names_v1_contacts_names_get: {
+        parameters: {
+            query: {
+                /** @description Contact ids, the parameter repeated. */
+                id: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactNameList"];
                 };
             };
             /** @description No valid bearer token (or, for WeChat's callbacks, no valid signature). */
