@@ -87,6 +87,7 @@ def test_a_manager_sets_koc_tasks_ends_one_and_approves_a_review(
     campaign_id, koc = koc_program(web_stack, tenant, "达人小美", "+86 139 0000 5001")
     manager = web_stack.staff_token(tenant, "m1", ("manager",))
 
+    console.set_viewport_size(LAPTOP)  # the screenshots' width, set before any drawer opens
     sign_in_console(console, tenant, "m1", ("manager",))
     console.get_by_role("link", name="KOC 影响力").click()
     console.get_by_role("tab", name="KOC 任务").click()
@@ -109,7 +110,6 @@ def test_a_manager_sets_koc_tasks_ends_one_and_approves_a_review(
     points = drawer.locator(".ant-form-item").filter(has=console.get_by_label("奖励积分"))
     expect(points.get_by_text("奖励积分超过了该活动的积分预算")).to_be_visible()
     assert_accessible(console, context="the task form with the API's refusal on the reward")
-    console.set_viewport_size(LAPTOP)
     shoot(console, "koc-task-form-desktop")
     drawer.get_by_label("奖励积分").fill("80")
     drawer.get_by_role("button", name="新建", exact=True).click()
@@ -156,7 +156,7 @@ def test_a_manager_sets_koc_tasks_ends_one_and_approves_a_review(
     queue = console.get_by_role("dialog", name="审核点评：发一篇点评")
     waiting = queue.get_by_role("list", name="等待审核的点评").get_by_role("listitem")
     expect(waiting).to_have_count(1)
-    expect(waiting.get_by_role("link", name=koc["contact_id"])).to_be_visible()
+    expect(waiting.get_by_role("link", name=koc["name"], exact=True)).to_be_visible()
     link = waiting.get_by_role("link", name="https://note.example/koc-review-1")
     expect(link).to_have_attribute("href", "https://note.example/koc-review-1")
     expect(link).to_have_attribute("target", "_blank")

@@ -46,9 +46,12 @@ def eventually(read: Callable[[], Any], done: Callable[[Any], bool], seconds: fl
 
 
 def member(stack: Http, tenant: str, name: str) -> dict[str, Any]:
-    """A member signed in through the H5's development sign-in (same name, same member)."""
+    """A member signed in through the H5's development sign-in (same name, same member), who gave
+    their name in the H5's profile: the console calls them by it."""
     body = {"tenant_id": tenant, "app_id": LOCAL_MEMBER_APP_ID, "code": f"dev:{name}"}
-    return dict(ok(stack.call("POST", "/v1/auth/wechat", body)))
+    signed_in = dict(ok(stack.call("POST", "/v1/auth/wechat", body)))
+    ok(stack.call("PATCH", "/v1/me", {"name": name}, signed_in["token"]))
+    return signed_in | {"name": name}
 
 
 def invite_code(stack: Http, inviter: dict[str, Any]) -> str:
@@ -132,23 +135,23 @@ def test_a_manager_sets_up_a_referral_program_and_reviews_its_invitations_and_le
     eventually(lambda: invitations(web_stack, manager, campaign_id), lambda rows: len(rows) == 2)
 
     console.reload()
-    newcomer_row = invited.get_by_role("row").filter(has=console.get_by_role("link", name=newcomer["contact_id"]))
+    newcomer_row = invited.get_by_role("row").filter(has=console.get_by_role("link", name=newcomer["name"], exact=True))
     expect(newcomer_row.get_by_text("待达标")).to_be_visible()
-    expect(newcomer_row.get_by_role("link", name=inviter["contact_id"])).to_have_attribute(
+    expect(newcomer_row.get_by_role("link", name=inviter["name"], exact=True)).to_have_attribute(
         "href", f"/console/contacts/{inviter['contact_id']}"
     )
     rejected_row = invited.get_by_role("row").filter(has_text="自己邀请自己")
     expect(rejected_row.get_by_text("已拒绝")).to_be_visible()
-    expect(rejected_row.get_by_role("link", name=inviter["contact_id"])).to_have_count(2)  # invitee and inviter
+    expect(rejected_row.get_by_role("link", name=inviter["name"], exact=True)).to_have_count(2)  # invitee and inviter
     assert_accessible(console, context="a referral program's pending and rejected invitations")
 
     # The fraud review queue: only the rejected ones, and a link to it.
     invited.get_by_text("已拒绝", exact=True).first.click()
     expect(console).to_have_url(re.compile(r"\?invitations=rejected$"))
-    expect(invited.get_by_role("link", name=newcomer["contact_id"])).to_have_count(0)
+    expect(invited.get_by_role("link", name=newcomer["name"], exact=True)).to_have_count(0)
     expect(invited.get_by_text("自己邀请自己")).to_be_visible()
     invited.get_by_text("全部", exact=True).click()
-    expect(invited.get_by_role("link", name=newcomer["contact_id"])).to_be_visible()
+    expect(invited.get_by_role("link", name=newcomer["name"], exact=True)).to_be_visible()
 
     # The newcomer binds a phone: qualified, counted for the inviter, who reaches stage 1.
     bind_phone(web_stack, newcomer, "+86 139 0000 2001")
@@ -159,8 +162,8 @@ def test_a_manager_sets_up_a_referral_program_and_reviews_its_invitations_and_le
     console.reload()
     expect(newcomer_row.get_by_text("已达标")).to_be_visible()
     expect(newcomer_row.get_by_text("已计入阶段", exact=True)).to_be_visible()
-    leader = board.get_by_role("row").filter(has=console.get_by_role("link", name=inviter["contact_id"]))
-    expect(leader.get_by_role("cell")).to_have_text(["1", inviter["contact_id"], "1", "阶段 1", "100"])
+    leader = board.get_by_role("row").filter(has=console.get_by_role("link", name=inviter["name"], exact=True))
+    expect(leader.get_by_role("cell")).to_have_text(["1", inviter["name"], "1", "阶段 1", "100"])
     assert_accessible(console, context="a qualified invitee and the leaderboard")
     console.set_viewport_size(LAPTOP)
     invited.scroll_into_view_if_needed()
@@ -222,9 +225,9 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     expect(console).to_have_url(re.compile(r"/console/koc$"))
     expect(console.get_by_role("heading", name="KOC 与影响力", level=1)).to_be_visible()
     kocs = console.get_by_role("region", name="KOC 列表", exact=True)
-    row = kocs.get_by_role("row").filter(has=console.get_by_role("link", name=a["contact_id"], exact=True))
+    row = kocs.get_by_role("row").filter(has=console.get_by_role("link", name=a["name"], exact=True))
     flagged = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-    expect(row.get_by_role("cell")).to_have_text([a["contact_id"], "5", "1", "2", "¥0.00", flagged, "关系网"])
+    expect(row.get_by_role("cell")).to_have_text([a["name"], "5", "1", "2", "¥0.00", flagged, "关系网"])
     rule_form = console.get_by_role("region", name="识别规则", exact=True)
     expect(rule_form.get_by_text("仅管理员可修改识别规则。")).to_be_visible()
     expect(rule_form.get_by_label("下游达标人数门槛")).to_be_disabled()
@@ -238,14 +241,14 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     expect(console).to_have_url(re.compile(rf"/console/koc\?contact={a['contact_id']}$"))
     expect(network.get_by_role("img", name=f"{a['contact_id']} 的邀请关系网（3 层）")).to_be_visible()
     expect(network.locator("svg")).to_have_count(1)  # ECharts drew the graph
-    expect(network.get_by_text(f"{a['contact_id']} 带来 2 位客户（3 层内），连线 2 条。")).to_be_visible()
+    expect(network.get_by_text(f"{a['name']} 带来 2 位客户（3 层内），连线 2 条。")).to_be_visible()
     expect(network.get_by_text("KOC", exact=True)).to_be_visible()
     edges = network.get_by_role("table").get_by_role("row")
     expect(edges.nth(1).get_by_role("cell").nth(0)).to_have_text("第 1 层")
-    expect(edges.nth(1).get_by_role("cell").nth(1)).to_have_text(a["contact_id"])
-    expect(edges.nth(1).get_by_role("cell").nth(2)).to_have_text(b["contact_id"])
+    expect(edges.nth(1).get_by_role("cell").nth(1)).to_have_text(a["name"])
+    expect(edges.nth(1).get_by_role("cell").nth(2)).to_have_text(b["name"])
     expect(edges.nth(2).get_by_role("cell").nth(0)).to_have_text("第 2 层")
-    expect(edges.nth(2).get_by_role("cell").nth(2)).to_have_text(c["contact_id"])
+    expect(edges.nth(2).get_by_role("cell").nth(2)).to_have_text(c["name"])
     expect(edges.nth(2).get_by_role("cell").nth(3)).to_have_text("老带新")  # the program by its name
     assert_accessible(console, context="a KOC's network")
     console.set_viewport_size(LAPTOP)
@@ -255,12 +258,12 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     network.get_by_text("1 层", exact=True).click()
     expect(console).to_have_url(re.compile(r"depth=1"))
     expect(network.get_by_role("img", name=f"{a['contact_id']} 的邀请关系网（1 层）")).to_be_visible()
-    expect(network.get_by_role("link", name=c["contact_id"])).to_have_count(0)
-    expect(network.get_by_role("link", name=b["contact_id"])).to_be_visible()
+    expect(network.get_by_role("link", name=c["name"], exact=True)).to_have_count(0)
+    expect(network.get_by_role("link", name=b["name"], exact=True)).to_be_visible()
     # B's own network, from its row.
     network.get_by_role("button", name=f"查看 {b['contact_id']} 的关系网").click()
     expect(network.get_by_role("img", name=f"{b['contact_id']} 的邀请关系网（1 层）")).to_be_visible()
-    expect(network.get_by_role("link", name=c["contact_id"])).to_be_visible()
+    expect(network.get_by_role("link", name=c["name"], exact=True)).to_be_visible()
 
     # An admin changes the rule, on a phone.
     sign_in_console(phone, tenant, "a1", ("admin",))

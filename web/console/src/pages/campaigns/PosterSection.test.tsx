@@ -1,9 +1,10 @@
 // A referral program's poster: the sample preview is fetched with the staff token and shown through
 // an object URL; a writer uploads a background (sent as base64; a file that is not a PNG or JPEG or
 // is over 180 KiB is refused before anything is sent; the API's refusal shows as it says) or goes
-// back to the default one after confirming, and the preview is drawn again after each change (the
-// one it replaces revoked). An ended program's background no longer changes; the roles that cannot
-// read the preview see no poster section on the campaign page.
+// back to the default one after confirming (offered only when the program has one of its own), and
+// the preview is drawn again after each change (the one it replaces revoked). An ended program's
+// background no longer changes; the roles that cannot read the preview see no poster section on
+// the campaign page.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { fakeApi, renderInConsole, type Answer, type Recorded } from "../../components/testing";
 import CampaignPage from "./CampaignPage";
@@ -94,6 +95,9 @@ describe("PosterSection", () => {
     expect(screen.getByRole("img", { name: "Sample poster of 春季老带新" })).toHaveAttribute("width", "240");
     expect(api.requests[0].path).toBe("/v1/campaigns/cmp_1/poster.png");
     expect(api.fetch.mock.calls[0][0].headers.get("Authorization")).toBe("Bearer test-token");
+    // No background of its own yet: nothing to remove.
+    expect(screen.getByTestId("poster-background")).toHaveTextContent("Background: the default green");
+    expect(screen.queryByText("Use the default background")).not.toBeInTheDocument();
 
     choose(container, png([0x89, 0x50, 0x4e, 0x47]));
     expect(await screen.findByText("Poster background updated", {}, { timeout: SLOW / 2 })).toBeInTheDocument();
@@ -136,8 +140,9 @@ describe("PosterSection", () => {
 
   it("goes back to the default background after confirming, then shows the poster drawn again", async () => {
     const api = posterApi({ "DELETE /v1/campaigns/{campaign_id}/poster": () => [204, undefined] });
-    renderInConsole(<PosterSection campaign={campaign} />, { roles: ["manager"] });
+    renderInConsole(<PosterSection campaign={{ ...campaign, poster_set_at: "2026-03-01T04:05:00Z" }} />, { roles: ["manager"] });
     await previewShows("sample-1");
+    expect(screen.getByTestId("poster-background")).toHaveTextContent(/^Background: the program's own image \(uploaded 2026-03-01 \d\d:05\)$/);
     fireEvent.click(screen.getByText("Use the default background"));
     const confirm = await screen.findByText("Go back to the default background?");
     expect(api.requests.some((request) => request.method === "DELETE")).toBe(false);
@@ -149,7 +154,7 @@ describe("PosterSection", () => {
 
   it("keeps an ended program's background as it is", async () => {
     posterApi();
-    renderInConsole(<PosterSection campaign={{ ...campaign, status: "ended" }} />, { roles: ["manager"] });
+    renderInConsole(<PosterSection campaign={{ ...campaign, status: "ended", poster_set_at: "2026-03-01T04:05:00Z" }} />, { roles: ["manager"] });
     await previewShows("sample-1");
     expect(screen.getByText("The program has ended: its poster background can no longer change.")).toBeInTheDocument();
     expect(screen.queryByText("Upload a background")).not.toBeInTheDocument();

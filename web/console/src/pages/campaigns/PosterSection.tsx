@@ -9,6 +9,7 @@ import { Alert, App, Button, Flex, Popconfirm, Skeleton, Space, Spin, Typography
 import { useEffect, useState } from "react";
 import { unwrap, type Api, type Schemas } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
+import { formatTime } from "../../components/format";
 import { useCommonT } from "../../components/messages";
 import { problemText } from "../../components/problems";
 import { ErrorState } from "../../components/QueryState";
@@ -78,11 +79,14 @@ export function PosterSection({ campaign }: { campaign: Schemas["CampaignView"] 
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const path = { params: { path: { campaign_id: campaignId } } };
 
+  // The preview is drawn again, and the program read again: it says whether it has a background.
+  const changed = () =>
+    Promise.all([client.invalidateQueries({ queryKey: key }), client.invalidateQueries({ queryKey: ["campaign", campaignId], exact: true })]);
   const upload = useMutation({
     mutationFn: async (file: File) => unwrap(api.PUT("/v1/campaigns/{campaign_id}/poster", { ...path, body: { image_base64: await readBase64(file) } })),
     onSuccess: () => {
       void message.success(t("posterSaved"));
-      return client.invalidateQueries({ queryKey: key });
+      return changed();
     },
     onError: (error) => setRefusal({ title: t("posterRejected"), detail: problemText(error) }),
   });
@@ -90,7 +94,7 @@ export function PosterSection({ campaign }: { campaign: Schemas["CampaignView"] 
     mutationFn: () => unwrap(api.DELETE("/v1/campaigns/{campaign_id}/poster", path)),
     onSuccess: () => {
       void message.success(t("posterRemoved"));
-      return client.invalidateQueries({ queryKey: key });
+      return changed();
     },
     onError: (error) => setRefusal({ title: t("posterRemoveFailed"), detail: problemText(error) }),
   });
@@ -105,7 +109,8 @@ export function PosterSection({ campaign }: { campaign: Schemas["CampaignView"] 
 
   const busy = upload.isPending || remove.isPending;
   const mayUpload = can("PUT /v1/campaigns/{campaign_id}/poster");
-  const mayRemove = can("DELETE /v1/campaigns/{campaign_id}/poster");
+  const custom = Boolean(campaign.poster_set_at);
+  const mayRemove = custom && can("DELETE /v1/campaigns/{campaign_id}/poster");
   const ended = campaign.status === "ended";
 
   return (
@@ -136,6 +141,9 @@ export function PosterSection({ campaign }: { campaign: Schemas["CampaignView"] 
         <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
           {t("posterRules")}
         </Typography.Paragraph>
+        <Typography.Text data-testid="poster-background">
+          {campaign.poster_set_at ? t("posterCustom", { time: formatTime(campaign.poster_set_at) }) : t("posterDefault")}
+        </Typography.Text>
         {(mayUpload || mayRemove) && ended && <Typography.Text type="secondary">{t("posterEnded")}</Typography.Text>}
         {(mayUpload || mayRemove) && !ended && (
           <Space wrap>

@@ -3,9 +3,10 @@
 // leaderboard of inviters, both in cursor pages. Contacts link to their own page.
 import { Descriptions, Flex, Segmented, Table, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { Link, useSearchParams } from "react-router-dom";
+import { useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
+import { ContactLink } from "../../components/ContactLink";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { KeyboardScroll } from "../../components/KeyboardScroll";
@@ -29,14 +30,6 @@ const PAGE_SIZE = 20;
 
 type Invitation = Schemas["InvitationView"];
 type Leader = Schemas["LeaderboardRow"];
-
-function ContactLink({ id }: { id: string }) {
-  return (
-    <Link to={`/contacts/${encodeURIComponent(id)}`} style={{ wordBreak: "break-all" }}>
-      {id}
-    </Link>
-  );
-}
 
 /** The program's rules, as the campaign's details show them. */
 export function ReferralRulesDetails({ rules }: { rules: Schemas["ReferralRules"] }) {

@@ -3,8 +3,9 @@
 import { unwrap } from "@shared/api/client";
 import { useQuery } from "@tanstack/react-query";
 import { Card, Col, Descriptions, Flex, Row, Typography } from "antd";
-import { Link, useParams } from "react-router-dom";
+import { useParams } from "react-router-dom";
 import { useApi } from "../../app";
+import { ContactLink } from "../../components/ContactLink";
 import { formatTime } from "../../components/format";
 import { BackLink } from "../../components/headings";
 import { QueryState } from "../../components/QueryState";
@@ -43,7 +44,7 @@ function Header({ item }: { item: CaseDetail }) {
         column={{ xs: 1, sm: 2, lg: 3 }}
         items={[
           { key: "id", label: t("caseId"), children: item.case_id },
-          { key: "contact", label: t("contact"), children: item.contact_id ? <Link to={`/contacts/${item.contact_id}`}>{item.contact_id}</Link> : "—" },
+          { key: "contact", label: t("contact"), children: item.contact_id ? <ContactLink id={item.contact_id} /> : "—" },
           { key: "order", label: t("orderId"), children: item.order_id ?? "—" },
           { key: "queue", label: t("queue"), children: item.queue_id ?? "—" },
           { key: "assignee", label: t("assignee"), children: item.assignee ?? t("nobody") },

@@ -7,6 +7,7 @@ import type { ColumnsType } from "antd/es/table";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { useApi, useCan, useSession } from "../../app";
+import { ContactLink } from "../../components/ContactLink";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { formatRecentTime } from "../../components/format";
 import { AGENTS_KEY, useAgents, useQueues } from "../../components/queries";
@@ -83,7 +84,7 @@ export default function CasesPage() {
       key: "contact",
       width: 170,
       ellipsis: true,
-      render: (_, item) => (item.contact_id ? <Link to={`/contacts/${item.contact_id}`}>{item.contact_id}</Link> : "—"),
+      render: (_, item) => (item.contact_id ? <ContactLink id={item.contact_id} /> : "—"),
     },
     { title: t("columnPriority"), key: "priority", width: 90, render: (_, item) => <ToneTag tone={PRIORITY_TONE[item.priority]}>{t(`priority_${item.priority}`)}</ToneTag> },
     { title: t("columnStatus"), key: "status", width: 110, render: (_, item) => <ToneTag tone={STATUS_TONE[item.status]}>{t(`status_${item.status}`)}</ToneTag> },

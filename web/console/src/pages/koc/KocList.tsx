@@ -12,7 +12,7 @@ import { EmptyState, QueryState } from "../../components/QueryState";
 import { yuan } from "../contacts/facts";
 import { formatScore, type Influence } from "./koc";
 import { useKocT } from "./messages";
-import { ContactLink } from "./NetworkSection";
+import { ContactLink } from "../../components/ContactLink";
 
 const PAGE_SIZE = 20;
 

@@ -9,6 +9,7 @@ import { useMemo } from "react";
 import { Link } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
+import { ContactLink, useContactNames } from "../../components/ContactLink";
 import { formatTime } from "../../components/format";
 import { KeyboardScroll } from "../../components/KeyboardScroll";
 import { EmptyState, QueryState } from "../../components/QueryState";
@@ -23,15 +24,6 @@ type T = ReturnType<typeof useKocT>;
 
 function levelName(t: T, depth: number): string {
   return depth >= 0 && depth <= 3 ? t(`level_${depth as 0 | 1 | 2 | 3}`) : String(depth);
-}
-
-/** A contact by its id (the API names none), linking to the contact's page. */
-export function ContactLink({ id }: { id: string }) {
-  return (
-    <Link to={`/contacts/${encodeURIComponent(id)}`} style={{ wordBreak: "break-all" }}>
-      {id}
-    </Link>
-  );
 }
 
 export function NetworkSection({
@@ -131,7 +123,9 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
   const id = network.root.contact_id;
   const rows = useMemo(() => edgeRows(network), [network]);
   const programName = useProgramNames(useMemo(() => rows.map((row) => row.campaign_id), [rows]));
-  const option = useMemo(() => graphOption(network, (level) => levelName(t, level)), [network, t]);
+  const names = useContactNames(useMemo(() => network.nodes.map((node) => node.contact_id), [network]));
+  const rootName = names.get(id) ?? id;
+  const option = useMemo(() => graphOption(network, (level) => levelName(t, level), (node) => names.get(node)), [network, t, names]);
   const columns: ColumnsType<EdgeRow> = [
     { title: t("level"), key: "level", render: (_: unknown, row) => levelName(t, row.depth) },
     { title: t("inviter"), key: "inviter", render: (_: unknown, row) => <ContactLink id={row.inviter_id} /> },
@@ -160,7 +154,7 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
             option={option}
             height={chartHeight(network.nodes.length, Boolean(screens.md))}
             label={t("graph", { id, depth })}
-            summary={t("graphSummary", { id, count: broughtCount(network), depth, edges: rows.length })}
+            summary={t("graphSummary", { id: rootName, count: broughtCount(network), depth, edges: rows.length })}
             onItemClick={(event) => {
               if (event.dataType === "node" && event.name && event.name !== id) onContact(event.name);
             }}

@@ -13,7 +13,7 @@ import { useCommonT } from "../../components/messages";
 import { problemText } from "../../components/problems";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { useKocT } from "./messages";
-import { ContactLink } from "./NetworkSection";
+import { ContactLink } from "../../components/ContactLink";
 import type { KocTask, Submission } from "./tasks";
 
 const PAGE_SIZE = 20;

@@ -60,6 +60,12 @@ describe("graphOption", () => {
     expect(series.data.every((node) => node.label.show)).toBe(true);
   });
 
+  it("labels each contact by its name where known, else by the end of its id", () => {
+    const names = new Map([["ct_A", "甲"]]);
+    const series = (graphOption(network, String, (id) => names.get(id)).series as { data: { label: { formatter: string } }[] }[])[0];
+    expect(series.data.map((node) => node.label.formatter)).toEqual(["甲", shortId("ct_B"), shortId("ct_C"), shortId("ct_E")]);
+  });
+
   it("labels only the contact asked about in a large network", () => {
     const many: Network = {
       ...network,

@@ -67,8 +67,9 @@ export function chartHeight(nodeCount: number, wide: boolean): number {
   return wide ? height : Math.min(height, 340);
 }
 
-/** The graph: a force layout of the contacts, a category (legend entry, colour) per level. */
-export function graphOption(network: Network, levelName: (depth: number) => string): NetworkOption {
+/** The graph: a force layout of the contacts, a category (legend entry, colour) per level; each
+ * contact labelled by its name where known, else the end of its id. */
+export function graphOption(network: Network, levelName: (depth: number) => string, nameOf: (id: string) => string | undefined = () => undefined): NetworkOption {
   const deepest = Math.max(0, ...network.nodes.map((node) => node.depth));
   const categories = Array.from({ length: deepest + 1 }, (_, depth) => ({ name: levelName(depth) }));
   const labelAll = network.nodes.length <= LABEL_ALL_UP_TO;
@@ -95,7 +96,7 @@ export function graphOption(network: Network, levelName: (depth: number) => stri
           name: node.contact_id,
           category: node.depth,
           symbolSize: SYMBOL_SIZE[node.depth] ?? 10,
-          label: { show: labelAll || node.depth === 0, formatter: shortId(node.contact_id) },
+          label: { show: labelAll || node.depth === 0, formatter: nameOf(node.contact_id) ?? shortId(node.contact_id) },
         })),
         links: edgeRows(network).map((edge) => ({ source: edge.inviter_id, target: edge.invitee_id })),
       },
