@@ -3,9 +3,10 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { App, Button, Skeleton, Space, Typography } from "antd";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { unwrap, type Api, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
+import { useObjectUrl } from "../../components/objectUrl";
 import { useCampaignsT } from "./messages";
 import { qrFileName, saveBlob, type QrKind } from "./qr";
 import { problemText } from "../../components/problems";
@@ -13,17 +14,6 @@ import { problemText } from "../../components/problems";
 export function fetchQr(api: Api, code: string, kind: QrKind): Promise<Blob> {
   const init = { params: { path: { code } }, parseAs: "blob" as const };
   return kind === "png" ? unwrap(api.GET("/v1/codes/{code}/qr.png", init)) : unwrap(api.GET("/v1/codes/{code}/qr.svg", init));
-}
-
-function useObjectUrl(blob: Blob | undefined): string | null {
-  const [url, setUrl] = useState<string | null>(null);
-  useEffect(() => {
-    if (!blob) return;
-    const made = URL.createObjectURL(blob);
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [blob]);
-  return url;
 }
 
 export function QrPreview({ code, size = 96 }: { code: string; size?: number }) {

@@ -6,9 +6,10 @@
 import { DeleteOutlined, UploadOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Flex, Popconfirm, Skeleton, Space, Spin, Typography, Upload } from "antd";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { unwrap, type Api, type Schemas } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
+import { useObjectUrl } from "../../components/objectUrl";
 import { formatTime } from "../../components/format";
 import { useCommonT } from "../../components/messages";
 import { problemText } from "../../components/problems";
@@ -46,21 +47,6 @@ export function readBase64(file: Blob): Promise<string> {
 
 export function fetchSamplePoster(api: Api, campaignId: string): Promise<Blob> {
   return unwrap(api.GET("/v1/campaigns/{campaign_id}/poster.png", { params: { path: { campaign_id: campaignId } }, parseAs: "blob" }));
-}
-
-/** An object URL for the blob while it is shown; revoked when the blob changes or on unmount. */
-function useObjectUrl(blob: Blob | undefined): string | null {
-  const [url, setUrl] = useState<string | null>(null);
-  useEffect(() => {
-    if (!blob) {
-      setUrl(null);
-      return;
-    }
-    const made = URL.createObjectURL(blob);
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [blob]);
-  return url;
 }
 
 type Refusal = { title: string; detail: string };
