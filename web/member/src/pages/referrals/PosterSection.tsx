@@ -1,8 +1,8 @@
 // 我的海报: the member's poster of a program, drawn by the API with the name the member types (kept
 // in this browser, so it is typed once) and the QR of their invite link, to long-press and save or
-// send in WeChat. The poster needs the member's token: fetched as a blob and shown through an
-// object URL, revoked when another poster replaces it or the page closes. It is drawn when the
-// member asks, or straight away for a member who typed a name before.
+// send in WeChat. The poster needs the member's token: fetched as a blob and shown as a data: URL
+// (WeChat saves and recognises those on a long press). It is drawn when the member asks, or
+// straight away for a member who typed a name before.
 import Button from "antd-mobile/es/components/button";
 import DotLoading from "antd-mobile/es/components/dot-loading";
 import { useQuery } from "@tanstack/react-query";
@@ -12,7 +12,7 @@ import { problemText } from "@shared/api/problems";
 import { useApi, useMemberApp } from "../../app";
 import { useCommonT } from "../../messages";
 import { useReferralsT } from "./messages";
-import { MAX_POSTER_NAME, posterName, posterQuery, storedPosterName, storePosterName } from "./poster";
+import { dataUrlOf, MAX_POSTER_NAME, posterName, posterQuery, storedPosterName, storePosterName } from "./poster";
 import type { Referral } from "./referral";
 
 // 750 x 1334, shown at most this wide: a whole poster on a phone's screen, not a wall on a laptop's.
@@ -20,17 +20,18 @@ const POSTER_WIDTH = 750;
 const POSTER_HEIGHT = 1334;
 const SHOWN_WIDTH = 320;
 
-/** An object URL for the blob while it is shown; revoked when the blob changes or on unmount. */
-function useObjectUrl(blob: Blob | undefined): string | null {
+/** The blob as a data: URL while it is shown. A data: image, not a blob: one, is what WeChat's web
+ * view offers to save or recognise on a long press. */
+function useDataUrl(blob: Blob | undefined): string | null {
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
-    if (!blob) {
-      setUrl(null);
-      return;
-    }
-    const made = URL.createObjectURL(blob);
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
+    setUrl(null);
+    if (!blob) return;
+    let shown = true; // a poster replaced meanwhile is not shown
+    void dataUrlOf(blob).then((made) => shown && setUrl(made));
+    return () => {
+      shown = false;
+    };
   }, [blob]);
   return url;
 }
@@ -66,7 +67,7 @@ export function PosterSection({ referral }: { referral: Referral }) {
     staleTime: 5 * 60_000,
     retry: false,
   });
-  const url = useObjectUrl(poster.data);
+  const url = useDataUrl(poster.data);
 
   function change(value: string) {
     setName(value);

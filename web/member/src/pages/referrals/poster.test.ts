@@ -1,7 +1,7 @@
 // The poster's name and query: spaces tidied, at most 40 characters as the API counts them (an
 // emoji is one), none for a blank name; the program's poster_url as given, with the name; the name
-// kept per member.
-import { posterName, posterQuery, storedPosterName, storePosterName } from "./poster";
+// kept per member; a poster's bytes as a data: URL.
+import { dataUrlOf, posterName, posterQuery, storedPosterName, storePosterName } from "./poster";
 
 const owner = { tenantId: "t-1", contactId: "c_1" };
 
@@ -43,5 +43,15 @@ describe("the name kept in this browser", () => {
     expect(storedPosterName(null)).toBe("");
     storePosterName(owner, "  ");
     expect(storedPosterName(owner)).toBe("");
+  });
+});
+
+describe("dataUrlOf", () => {
+  it("writes a blob's bytes as a data: URL of its type", async () => {
+    const bytes = Uint8Array.from({ length: 70_000 }, (_, n) => n % 256); // more than one piece
+    const url = await dataUrlOf(new Blob([bytes], { type: "image/png" }));
+    const [head, data] = url.split(",");
+    expect(head).toBe("data:image/png;base64");
+    expect(Uint8Array.from(atob(data), (char) => char.charCodeAt(0))).toEqual(bytes);
   });
 });

@@ -52,3 +52,12 @@ export function posterQuery(referral: Pick<Referral, "campaign_id" | "poster_url
   const campaign_id = given.get("campaign_id") || referral.campaign_id;
   return name ? { campaign_id, name } : { campaign_id };
 }
+
+/** The blob as a data: URL (read through its bytes: a web view's FileReader may not take every Blob). */
+export async function dataUrlOf(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  const step = 0x8000; // String.fromCharCode takes its arguments on the stack: a poster in pieces
+  for (let start = 0; start < bytes.length; start += step) binary += String.fromCharCode(...bytes.subarray(start, start + step));
+  return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
+}

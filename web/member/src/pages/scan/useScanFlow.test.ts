@@ -1,5 +1,6 @@
 // The landing page counts a scan once: a reload within RECORDED_FOR_MS after the API took it (202)
-// waits for its points without posting again; a scan that never got its 202 is posted again.
+// waits for its points without posting again (a link shared as another share is another scan);
+// a scan that never got its 202 is posted again.
 import type { Api } from "@shared/api/client";
 import type { Entry } from "./waitForPoints";
 import { RECORDED_FOR_MS, runScan, type ScanOf, type ScanState } from "./useScanFlow";
@@ -68,6 +69,19 @@ describe("runScan", () => {
     await runScan(api, { ...scan, contactId: "c_2" }, () => undefined, () => false, { now: () => RECORDED_FOR_MS, wait: { intervalMs: 1, timeoutMs: 50 } });
     await runScan(api, { ...scan, code: "K8" }, () => undefined, () => false, { now: () => RECORDED_FOR_MS, wait: { intervalMs: 1, timeoutMs: 50 } });
     expect(posted).toHaveLength(4);
+  });
+
+  it("sends how the link was opened, and counts another share of the code as another scan", async () => {
+    const { api, posted } = fakeApi([]);
+    const opening = { share_id: "sh_1", opened_in: "group" as const, device_id: "h5-device-1" };
+    const options = { now: () => 0, wait: { intervalMs: 1, timeoutMs: 50 } };
+    await runScan(api, { ...scan, opening }, () => undefined, () => false, options);
+    await runScan(api, { ...scan, opening }, () => undefined, () => false, options); // a reload
+    await runScan(api, { ...scan, opening: { ...opening, share_id: "sh_2" } }, () => undefined, () => false, options);
+    expect(posted).toEqual([
+      { code: "K7", share_id: "sh_1", opened_in: "group", device_id: "h5-device-1" },
+      { code: "K7", share_id: "sh_2", opened_in: "group", device_id: "h5-device-1" },
+    ]);
   });
 
   it("posts again on a retry after a network failure that never got the 202", async () => {
