@@ -2,8 +2,9 @@
 // far are a stack of cursors, so "previous" is exact and "next" is the API's own cursor.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Button, Space } from "antd";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { useCommonT } from "./messages";
+import { QueryState } from "./QueryState";
 
 export interface CursorPage<T> {
   items: T[];
@@ -33,6 +34,23 @@ export function useCursorPages<T>(key: readonly unknown[], fetchPage: (cursor: s
     next: () => nextCursor && setCursors((stack) => [...stack, nextCursor]),
     previous: () => setCursors((stack) => (stack.length > 1 ? stack.slice(0, -1) : stack)),
   };
+}
+
+export type CursorPages<T> = ReturnType<typeof useCursorPages<T>>;
+
+/** A listing's current page in its states: loading, error, `empty` (only on page one: a later page
+ * the API answers empty still offers "previous"), else its items and the pager under them. */
+export function CursorList<T>({ pages, empty, children }: { pages: CursorPages<T>; empty: ReactNode; children: (items: T[]) => ReactNode }) {
+  return (
+    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={empty}>
+      {(page) => (
+        <>
+          {children(page.items)}
+          <CursorPager pages={pages} />
+        </>
+      )}
+    </QueryState>
+  );
 }
 
 export function CursorPager({ pages }: { pages: ReturnType<typeof useCursorPages<unknown>> | { page: number; hasPrevious: boolean; hasNext: boolean; next: () => unknown; previous: () => unknown } }) {

@@ -1,14 +1,15 @@
 // The broadcasts (群发), newest first, paged by the API's cursor: status, channel, when, and a stats
 // summary; managers and admins start the wizard here.
-import { Card, Progress, Space, Table, Typography } from "antd";
+import { Card, Progress, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { CreateButton, TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { BroadcastWizard } from "./BroadcastWizard";
 import { useBroadcastsT } from "./messages";
@@ -66,14 +67,7 @@ export default function BroadcastsPage() {
         }
       />
       <Card>
-        <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noBroadcasts")} />}>
-          {(page) => (
-            <>
-              <Table rowKey="broadcast_id" dataSource={page.items} columns={columns} pagination={false} scroll={{ x: "max-content" }} loading={pages.query.isFetching} size="middle" />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+        <PagedTable pages={pages} rowKey="broadcast_id" columns={columns} size="middle" empty={<EmptyState description={t("noBroadcasts")} />} scrollLabel={t("listScroller")} />
       </Card>
       <BroadcastWizard
         open={creating}

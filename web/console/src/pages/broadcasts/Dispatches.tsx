@@ -2,13 +2,14 @@
 // know the name) confirms in WeCom (pending → confirmed, or expired), then the polled results:
 // delivered, failed, unsent. Paged by the API's cursor; the page refreshes it with the broadcast.
 import { useQueryClient } from "@tanstack/react-query";
-import { Table, Typography } from "antd";
+import { Typography } from "antd";
 import { useEffect } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useBroadcastsT } from "./messages";
 import { DISPATCH_TONES, dispatchLabel, staffName } from "./view";
@@ -30,32 +31,24 @@ export function Dispatches({ broadcastId, refreshedAt }: { broadcastId: string; 
   return (
     <>
       <Typography.Paragraph type="secondary">{t("dispatchesHelp")}</Typography.Paragraph>
-      <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noDispatches")} />}>
-        {(page) => (
-          <>
-            <Table
-              data-testid="dispatches"
-              rowKey={(row: Row) => `${row.staff_id}:${row.updated_at}:${row.recipients}`}
-              dataSource={page.items}
-              pagination={false}
-              size="small"
-              scroll={{ x: "max-content" }}
-              columns={[
-                { title: t("staff"), key: "staff", render: (_: unknown, row: Row) => staffName(row) },
-                { title: t("status"), key: "status", render: (_: unknown, row: Row) => <ToneTag tone={DISPATCH_TONES[row.status]}>{dispatchLabel(t, row.status)}</ToneTag> },
-                { title: t("recipients"), dataIndex: "recipients", key: "recipients", align: "right" as const },
-                { title: t("delivered"), dataIndex: "delivered", key: "delivered", align: "right" as const },
-                { title: t("failed"), dataIndex: "failed", key: "failed", align: "right" as const },
-                { title: t("unsent"), dataIndex: "unsent", key: "unsent", align: "right" as const },
-                { title: t("rejected"), dataIndex: "rejected", key: "rejected", align: "right" as const },
-                { title: t("reason"), key: "reason", render: (_: unknown, row: Row) => row.reason ?? "—" },
-                { title: t("updatedAt"), key: "updated", render: (_: unknown, row: Row) => formatTime(row.updated_at) },
-              ]}
-            />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Row>
+        pages={pages}
+        data-testid="dispatches"
+        rowKey={(row) => `${row.staff_id}:${row.updated_at}:${row.recipients}`}
+        empty={<EmptyState description={t("noDispatches")} />}
+        scrollLabel={t("dispatchesScroller")}
+        columns={[
+          { title: t("staff"), key: "staff", render: (_: unknown, row: Row) => staffName(row) },
+          { title: t("status"), key: "status", render: (_: unknown, row: Row) => <ToneTag tone={DISPATCH_TONES[row.status]}>{dispatchLabel(t, row.status)}</ToneTag> },
+          { title: t("recipients"), dataIndex: "recipients", key: "recipients", align: "right" as const },
+          { title: t("delivered"), dataIndex: "delivered", key: "delivered", align: "right" as const },
+          { title: t("failed"), dataIndex: "failed", key: "failed", align: "right" as const },
+          { title: t("unsent"), dataIndex: "unsent", key: "unsent", align: "right" as const },
+          { title: t("rejected"), dataIndex: "rejected", key: "rejected", align: "right" as const },
+          { title: t("reason"), key: "reason", render: (_: unknown, row: Row) => row.reason ?? "—" },
+          { title: t("updatedAt"), key: "updated", render: (_: unknown, row: Row) => formatTime(row.updated_at) },
+        ]}
+      />
     </>
   );
 }

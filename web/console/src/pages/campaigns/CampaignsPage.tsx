@@ -1,13 +1,14 @@
 // The campaigns, newest first, paged by the API's cursor (a referral program tagged so); managers
 // and admins create them here.
-import { Card, Space, Table } from "antd";
+import { Card, Space } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { CreateButton, TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { formatTime } from "../../components/format";
 import { CampaignDrawer } from "./CampaignForm";
@@ -64,14 +65,7 @@ export default function CampaignsPage() {
         }
       />
       <Card>
-        <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noCampaigns")} />}>
-          {(page) => (
-            <>
-              <Table rowKey="campaign_id" dataSource={page.items} columns={columns} pagination={false} scroll={{ x: "max-content" }} loading={pages.query.isFetching} size="middle" />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+        <PagedTable pages={pages} rowKey="campaign_id" columns={columns} size="middle" empty={<EmptyState description={t("noCampaigns")} />} scrollLabel={t("listScroller")} />
       </Card>
       <CampaignDrawer
         open={creating}

@@ -2,13 +2,14 @@
 // a WeCom code (企业微信活码) tagged, its contact way in a drawer — and the create form for the
 // roles that may (a WeCom code names its staff rotation and daily add limit instead of one staff id).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Form, Input, InputNumber, Space, Switch, Table, Typography } from "antd";
+import { App, Button, Form, Input, InputNumber, Space, Switch, Typography } from "antd";
 import { idempotencyKey, unwrap, type Schemas } from "@shared/api/client";
 import { useRef, useState } from "react";
 import { useApi, useCan } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { FormProblems, useProblemForm } from "../../components/forms";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { QrDownloads, QrPreview } from "./CodeQr";
 import { ContactWayDrawer } from "./ContactWayDrawer";
@@ -151,18 +152,7 @@ export function CodesSection({ campaign }: { campaign: Schemas["CampaignView"] }
   ];
   return (
     <Space orientation="vertical" size={16} style={{ width: "100%" }}>
-      <QueryState
-        query={pages.query}
-        isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious}
-        empty={<EmptyState description={t("noCodes")} />}
-      >
-        {(page) => (
-          <>
-            <Table rowKey="code" dataSource={page.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} loading={pages.query.isFetching} />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable pages={pages} rowKey="code" columns={columns} empty={<EmptyState description={t("noCodes")} />} scrollLabel={t("codesScroller")} />
       {can("POST /v1/campaigns/{campaign_id}/codes") && campaign.status !== "ended" && <NewCode campaignId={campaignId} />}
       <ContactWayDrawer code={way} onClose={() => setWay(null)} />
     </Space>

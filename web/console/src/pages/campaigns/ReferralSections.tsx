@@ -1,17 +1,17 @@
 // A referral (裂变) program's parts of its campaign page: its rules, its invitations by status (the
 // rejected and clawed-back ones, each with its reason in words, are the fraud review queue) and its
 // leaderboard of inviters, both in cursor pages. Contacts link to their own page.
-import { Descriptions, Flex, Segmented, Table, Typography } from "antd";
+import { Descriptions, Flex, Segmented, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
 import { ContactLink } from "../../components/ContactLink";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
-import { KeyboardScroll } from "../../components/KeyboardScroll";
 import { useCommonT } from "../../components/messages";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useCampaignsT } from "./messages";
 import {
@@ -100,28 +100,13 @@ export function InvitationsSection({ campaignId }: { campaignId: string }) {
           options={INVITATION_FILTERS.map((value) => ({ value, label: value === "all" ? common("all") : t(`invitation_${value}`) }))}
         />
       </div>
-      <QueryState
-        query={pages.query}
-        isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious}
+      <PagedTable<Invitation>
+        pages={pages}
+        rowKey="invitee_id"
+        columns={columns}
         empty={<EmptyState description={filter === "all" ? t("noInvitations") : t(`noInvitations_${filter}`)} />}
-      >
-        {(page) => (
-          <>
-            <KeyboardScroll label={t("invitationsScroller")}>
-              <Table<Invitation>
-                rowKey="invitee_id"
-                dataSource={page.items}
-                columns={columns}
-                pagination={false}
-                scroll={{ x: "max-content" }}
-                loading={pages.query.isFetching}
-                size="small"
-              />
-            </KeyboardScroll>
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+        scrollLabel={t("invitationsScroller")}
+      />
     </Flex>
   );
 }
@@ -147,23 +132,6 @@ export function LeaderboardSection({ campaignId, rules }: { campaignId: string; 
     { title: t("stagePointsPaid"), dataIndex: "points", key: "points", align: "right" },
   ];
   return (
-    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noLeaders")} />}>
-      {(page) => (
-        <>
-          <KeyboardScroll label={t("leaderboardScroller")}>
-            <Table<Leader>
-              rowKey="inviter_id"
-              dataSource={page.items}
-              columns={columns}
-              pagination={false}
-              scroll={{ x: "max-content" }}
-              loading={pages.query.isFetching}
-              size="small"
-            />
-          </KeyboardScroll>
-          <CursorPager pages={pages} />
-        </>
-      )}
-    </QueryState>
+    <PagedTable<Leader> pages={pages} rowKey="inviter_id" columns={columns} empty={<EmptyState description={t("noLeaders")} />} scrollLabel={t("leaderboardScroller")} />
   );
 }

@@ -1,13 +1,14 @@
 // The journeys, newest first, paged; managers and admins start one blank or from a ready-made
 // template (its send steps then need real message templates, chosen in the builder).
 import { useQuery } from "@tanstack/react-query";
-import { Button, Card, List, Modal, Space, Table } from "antd";
+import { Button, Card, List, Modal, Space } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { CreateButton, TitleBar } from "../../components/headings";
+import { PagedTable } from "../../components/PagedTable";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { formatTime } from "../../components/format";
@@ -50,14 +51,7 @@ export default function JourneysPage() {
         }
       />
       <Card>
-        <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noJourneys")} />}>
-          {(page) => (
-            <>
-              <Table rowKey="journey_id" dataSource={page.items} columns={columns} pagination={false} scroll={{ x: "max-content" }} loading={pages.query.isFetching} size="middle" />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+        <PagedTable pages={pages} rowKey="journey_id" columns={columns} size="middle" empty={<EmptyState description={t("noJourneys")} />} scrollLabel={t("listScroller")} />
       </Card>
       <Modal open={picking} onCancel={() => setPicking(false)} footer={null} title={t("pickTemplate")} destroyOnHidden width={640}>
         {picking && <TemplatePicker onPick={(key) => navigate(`/journeys/new?template=${encodeURIComponent(key)}`)} />}

@@ -1,14 +1,14 @@
 // The tenant's KOCs, the latest flagged first, in the API's cursor pages: each with its influence
 // score, direct and downstream qualified invitees, downstream GMV and when it was flagged; a button
 // shows its network below.
-import { Button, Table } from "antd";
+import { Button } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
-import { KeyboardScroll } from "../../components/KeyboardScroll";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { yuan } from "../contacts/facts";
 import { formatScore, type Influence } from "./koc";
 import { useKocT } from "./messages";
@@ -42,23 +42,6 @@ export function KocList({ onShowNetwork }: { onShowNetwork: (contactId: string) 
     },
   ];
   return (
-    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noKocs")} />}>
-      {(page) => (
-        <>
-          <KeyboardScroll label={t("listScroller")}>
-            <Table<Influence>
-              rowKey="contact_id"
-              dataSource={page.items}
-              columns={columns}
-              pagination={false}
-              scroll={{ x: "max-content" }}
-              loading={pages.query.isFetching}
-              size="small"
-            />
-          </KeyboardScroll>
-          <CursorPager pages={pages} />
-        </>
-      )}
-    </QueryState>
+    <PagedTable<Influence> pages={pages} rowKey="contact_id" columns={columns} empty={<EmptyState description={t("noKocs")} />} scrollLabel={t("listScroller")} />
   );
 }

@@ -7,11 +7,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Drawer, Flex, Grid, Popconfirm, Typography } from "antd";
 import { unwrap } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { CursorList, useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { useCommonT } from "../../components/messages";
 import { problemText } from "../../components/problems";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { EmptyState } from "../../components/QueryState";
 import { useKocT } from "./messages";
 import { ContactLink } from "../../components/ContactLink";
 import type { KocTask, Submission } from "./tasks";
@@ -62,20 +62,17 @@ export function ReviewQueue({ task }: { task: KocTask }) {
   return (
     <Flex vertical gap={16}>
       <Typography.Text type="secondary">{t("reviewHelp", { points: task.points })}</Typography.Text>
-      <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noSubmissions")} />}>
-        {(page) => (
-          <>
-            <ul aria-label={t("submissions")} style={{ listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: 12 }}>
-              {page.items.map((submission) => (
-                <li key={submission.contact_id}>
-                  <SubmissionCard submission={submission} points={task.points} busy={decide.isPending} onDecide={(decision) => run(submission.contact_id, decision)} />
-                </li>
-              ))}
-            </ul>
-            <CursorPager pages={pages} />
-          </>
+      <CursorList pages={pages} empty={<EmptyState description={t("noSubmissions")} />}>
+        {(submissions) => (
+          <ul aria-label={t("submissions")} style={{ listStyle: "none", margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: 12 }}>
+            {submissions.map((submission) => (
+              <li key={submission.contact_id}>
+                <SubmissionCard submission={submission} points={task.points} busy={decide.isPending} onDecide={(decision) => run(submission.contact_id, decision)} />
+              </li>
+            ))}
+          </ul>
         )}
-      </QueryState>
+      </CursorList>
     </Flex>
   );
 }

@@ -3,19 +3,19 @@
 // drawer), end an active one after a confirmation, and review the submissions of a review task (a
 // drawer).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Flex, Popconfirm, Space, Table, Typography } from "antd";
+import { Alert, App, Button, Flex, Popconfirm, Space, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { CreateButton } from "../../components/headings";
-import { KeyboardScroll } from "../../components/KeyboardScroll";
 import { useCommonT } from "../../components/messages";
+import { PagedTable } from "../../components/PagedTable";
 import { problemText } from "../../components/problems";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { EmptyState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
 import { ToneTag } from "../../components/Tone";
 import { useKocT } from "./messages";
@@ -130,23 +130,6 @@ function TaskList({ onReview }: { onReview: (task: KocTask) => void }) {
     },
   ];
   return (
-    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noTasks")} />}>
-      {(page) => (
-        <>
-          <KeyboardScroll label={t("tasksScroller")}>
-            <Table<KocTask>
-              rowKey="task_id"
-              dataSource={page.items}
-              columns={columns}
-              pagination={false}
-              scroll={{ x: "max-content" }}
-              loading={pages.query.isFetching}
-              size="small"
-            />
-          </KeyboardScroll>
-          <CursorPager pages={pages} />
-        </>
-      )}
-    </QueryState>
+    <PagedTable<KocTask> pages={pages} rowKey="task_id" columns={columns} empty={<EmptyState description={t("noTasks")} />} scrollLabel={t("tasksScroller")} />
   );
 }

@@ -5,9 +5,9 @@ import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { CursorList, useCursorPages } from "../../components/cursor";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { EmptyState } from "../../components/QueryState";
 import { CloseTask, type Closing } from "./CloseTask";
 import { useTasksT } from "./messages";
 import { TaskCard } from "./TaskCard";
@@ -36,24 +36,22 @@ export default function TasksPage() {
           />
         }
       />
-      <QueryState
-        query={pages.query}
-        isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious}
+      <CursorList
+        pages={pages}
         empty={
           <Card>
             <EmptyState description={t(`empty_${view}`)} />
           </Card>
         }
       >
-        {(page) => (
+        {(tasks) => (
           <Flex vertical gap={12}>
-            {page.items.map((task) => (
+            {tasks.map((task) => (
               <TaskCard key={task.task_id} task={task} onClose={(action) => setClosing({ task, action })} />
             ))}
-            <CursorPager pages={pages} />
           </Flex>
         )}
-      </QueryState>
+      </CursorList>
       <CloseTask closing={closing} onClose={() => setClosing(null)} />
     </Flex>
   );
