@@ -164,7 +164,7 @@ def test_a_manager_sets_koc_tasks_ends_one_and_approves_a_review(
     assert_accessible(console, context="the review queue")
     shoot(console, "koc-review-queue-desktop")
 
-    waiting.get_by_role("button", name=f"通过 {koc['contact_id']} 的点评").click()
+    waiting.get_by_role("button", name=f"通过 {koc['name']} 的点评").click()
     approval = console.get_by_role("tooltip").filter(has_text="通过这篇点评并发放 80 积分？")
     approval.get_by_role("button", name="通过").click()
     expect(console.get_by_text("已通过，积分将发放给 KOC")).to_be_visible()

@@ -237,9 +237,9 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     expect(network.get_by_text("选择一位客户查看其邀请关系网")).to_be_visible()
     assert_accessible(console, context="the KOC page")
 
-    row.get_by_role("button", name=f"查看 {a['contact_id']} 的关系网").click()
+    row.get_by_role("button", name=f"查看 {a['name']} 的关系网").click()
     expect(console).to_have_url(re.compile(rf"/console/koc\?contact={a['contact_id']}$"))
-    expect(network.get_by_role("img", name=f"{a['contact_id']} 的邀请关系网（3 层）")).to_be_visible()
+    expect(network.get_by_role("img", name=f"{a['name']} 的邀请关系网（3 层）")).to_be_visible()
     expect(network.locator("svg")).to_have_count(1)  # ECharts drew the graph
     expect(network.get_by_text(f"{a['name']} 带来 2 位客户（3 层内），连线 2 条。")).to_be_visible()
     expect(network.get_by_text("KOC", exact=True)).to_be_visible()
@@ -257,12 +257,12 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     # One level down: C, whom B brought, is not shown.
     network.get_by_text("1 层", exact=True).click()
     expect(console).to_have_url(re.compile(r"depth=1"))
-    expect(network.get_by_role("img", name=f"{a['contact_id']} 的邀请关系网（1 层）")).to_be_visible()
+    expect(network.get_by_role("img", name=f"{a['name']} 的邀请关系网（1 层）")).to_be_visible()
     expect(network.get_by_role("link", name=c["name"], exact=True)).to_have_count(0)
     expect(network.get_by_role("link", name=b["name"], exact=True)).to_be_visible()
     # B's own network, from its row.
-    network.get_by_role("button", name=f"查看 {b['contact_id']} 的关系网").click()
-    expect(network.get_by_role("img", name=f"{b['contact_id']} 的邀请关系网（1 层）")).to_be_visible()
+    network.get_by_role("button", name=f"查看 {b['name']} 的关系网").click()
+    expect(network.get_by_role("img", name=f"{b['name']} 的邀请关系网（1 层）")).to_be_visible()
     expect(network.get_by_role("link", name=c["name"], exact=True)).to_be_visible()
 
     # An admin changes the rule, on a phone.
@@ -274,7 +274,7 @@ def test_the_koc_page_shows_a_flagged_koc_and_its_network_and_is_closed_to_guide
     expect(phone.get_by_text("识别规则已保存")).to_be_visible()
     assert ok(web_stack.call("GET", "/v1/koc/rule", token=admin))["min_score"] == 50
     phone_network = phone.get_by_role("region", name="关系网络", exact=True)
-    expect(phone_network.get_by_role("img", name=f"{a['contact_id']} 的邀请关系网（3 层）")).to_be_visible()
+    expect(phone_network.get_by_role("img", name=f"{a['name']} 的邀请关系网（3 层）")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(phone, context="the KOC page on a phone")
     shoot(phone, "koc-phone")

@@ -12,16 +12,26 @@ function nameQuery(api: Api, id: string, enabled: boolean) {
   return { queryKey: ["contact-name", id], queryFn: () => contactNameLoader(api).load(id), enabled, staleTime: 5 * 60_000 };
 }
 
-export function ContactLink({ id }: { id: string }) {
+function useContactNameQuery(id: string) {
   const api = useApi();
   const can = useCan();
-  const name = useQuery(nameQuery(api, id, can("GET /v1/contacts/names")));
+  return useQuery(nameQuery(api, id, can("GET /v1/contacts/names")));
+}
+
+export function ContactLink({ id }: { id: string }) {
+  const name = useContactNameQuery(id);
   const target = name.data?.survivor_id ?? id;
   return (
     <Link to={`/contacts/${encodeURIComponent(target)}`} title={id} style={{ wordBreak: "break-all" }}>
       {name.data?.display_name ?? id}
     </Link>
   );
+}
+
+/** How a contact is named in words beside its link (a button's accessible name): its name once
+ * read, its id till then and where there is none. */
+export function useContactName(id: string): string {
+  return useContactNameQuery(id).data?.display_name ?? id;
 }
 
 /** The display names of these contacts as far as they are known yet (the same reads as the links'),

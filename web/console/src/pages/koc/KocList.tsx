@@ -1,7 +1,6 @@
 // The tenant's KOCs, the latest flagged first, in the API's cursor pages: each with its influence
 // score, direct and downstream qualified invitees, downstream GMV and when it was flagged; a button
 // shows its network below.
-import { Button } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
@@ -12,6 +11,7 @@ import { EmptyState } from "../../components/QueryState";
 import { yuan } from "../contacts/facts";
 import { formatScore, type Influence } from "./koc";
 import { useKocT } from "./messages";
+import { ShowNetworkButton } from "./NetworkSection";
 import { ContactLink } from "../../components/ContactLink";
 
 const PAGE_SIZE = 20;
@@ -34,11 +34,7 @@ export function KocList({ onShowNetwork }: { onShowNetwork: (contactId: string) 
     {
       title: t("showNetwork"),
       key: "network",
-      render: (_: unknown, row) => (
-        <Button size="small" aria-label={t("showNetworkOf", { id: row.contact_id })} onClick={() => onShowNetwork(row.contact_id)}>
-          {t("showNetwork")}
-        </Button>
-      ),
+      render: (_: unknown, row) => <ShowNetworkButton id={row.contact_id} onShow={onShowNetwork} />,
     },
   ];
   return (

@@ -9,7 +9,7 @@ import { useMemo } from "react";
 import { Link } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi } from "../../app";
-import { ContactLink, useContactNames } from "../../components/ContactLink";
+import { ContactLink, useContactName, useContactNames } from "../../components/ContactLink";
 import { formatTime } from "../../components/format";
 import { KeyboardScroll } from "../../components/KeyboardScroll";
 import { EmptyState, QueryState } from "../../components/QueryState";
@@ -135,11 +135,7 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
     {
       title: t("showNetwork"),
       key: "network",
-      render: (_: unknown, row) => (
-        <Button size="small" aria-label={t("viewNetworkOf", { id: row.invitee_id })} onClick={() => onContact(row.invitee_id)}>
-          {t("showNetwork")}
-        </Button>
-      ),
+      render: (_: unknown, row) => <ShowNetworkButton id={row.invitee_id} onShow={onContact} />,
     },
   ];
   return (
@@ -153,8 +149,8 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
           <NetworkChart
             option={option}
             height={chartHeight(network.nodes.length, Boolean(screens.md))}
-            label={t("graph", { id, depth })}
-            summary={t("graphSummary", { id: rootName, count: broughtCount(network), depth, edges: rows.length })}
+            label={t("graph", { name: rootName, depth })}
+            summary={t("graphSummary", { name: rootName, count: broughtCount(network), depth, edges: rows.length })}
             onItemClick={(event) => {
               if (event.dataType === "node" && event.name && event.name !== id) onContact(event.name);
             }}
@@ -176,5 +172,16 @@ function NetworkBody({ network, depth, onContact }: { network: Network; depth: D
         </>
       )}
     </Flex>
+  );
+}
+
+/** Shows a contact's network in place of the one shown; named for the contact (by its name once read). */
+export function ShowNetworkButton({ id, onShow }: { id: string; onShow: (contactId: string) => void }) {
+  const t = useKocT();
+  const name = useContactName(id);
+  return (
+    <Button size="small" aria-label={t("showNetworkOf", { name })} onClick={() => onShow(id)}>
+      {t("showNetwork")}
+    </Button>
   );
 }

@@ -13,7 +13,7 @@ import { useCommonT } from "../../components/messages";
 import { problemText } from "../../components/problems";
 import { EmptyState } from "../../components/QueryState";
 import { useKocT } from "./messages";
-import { ContactLink } from "../../components/ContactLink";
+import { ContactLink, useContactName } from "../../components/ContactLink";
 import type { KocTask, Submission } from "./tasks";
 
 const PAGE_SIZE = 20;
@@ -82,6 +82,7 @@ function SubmissionCard({ submission, points, busy, onDecide }: { submission: Su
   const common = useCommonT();
   const can = useCan();
   const id = submission.contact_id;
+  const name = useContactName(id);
   const canDecide = can("POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/approve");
   return (
     <Card size="small" title={<ContactLink id={id} />} extra={submission.submitted_at && <Typography.Text type="secondary">{t("submittedAt", { time: formatTime(submission.submitted_at) })}</Typography.Text>}>
@@ -106,12 +107,12 @@ function SubmissionCard({ submission, points, busy, onDecide }: { submission: Su
         {canDecide && (
           <Flex gap={8} wrap>
             <Popconfirm title={t("approveConfirm", { points })} okText={t("approve")} cancelText={common("cancel")} onConfirm={() => onDecide("approve")}>
-              <Button type="primary" disabled={busy} aria-label={t("approveOf", { id })}>
+              <Button type="primary" disabled={busy} aria-label={t("approveOf", { name })}>
                 {t("approve")}
               </Button>
             </Popconfirm>
             <Popconfirm title={t("rejectConfirm")} okText={t("reject")} okButtonProps={{ danger: true }} cancelText={common("cancel")} onConfirm={() => onDecide("reject")}>
-              <Button danger disabled={busy} aria-label={t("rejectOf", { id })}>
+              <Button danger disabled={busy} aria-label={t("rejectOf", { name })}>
                 {t("reject")}
               </Button>
             </Popconfirm>

@@ -52,6 +52,7 @@ describe("the KOC tasks tab", () => {
         return [200, { ...SHARE, status: "ended" }];
       },
       "GET /v1/koc/tasks/{task_id}/submissions": () => [200, { items: queue, next_cursor: null }],
+      "GET /v1/contacts/names": (request) => [200, { items: request.query.getAll("id").map((id) => ({ contact_id: id, survivor_id: id, display_name: id === "ct_K" ? "达人小K" : null })) }],
       "POST /v1/koc/tasks/{task_id}/submissions/{contact_id}/approve": () => {
         queue = [];
         return [204, undefined];
@@ -79,8 +80,9 @@ describe("the KOC tasks tab", () => {
     expect(link).toHaveAttribute("target", "_blank");
     expect(link.getAttribute("rel")).toContain("noopener");
     expect(within(drawer).getByText("小红书笔记")).toBeInTheDocument();
-    expect(within(drawer).getByRole("link", { name: "ct_K" })).toHaveAttribute("href", "/contacts/ct_K");
-    fireEvent.click(within(drawer).getByLabelText("Approve the review of ct_K"));
+    // The contact by name, once read; the decision buttons are named for it too.
+    expect(await within(drawer).findByRole("link", { name: "达人小K" })).toHaveAttribute("href", "/contacts/ct_K");
+    fireEvent.click(within(drawer).getByLabelText("Approve the review of 达人小K"));
     fireEvent.click(await confirmButton("Approve"));
     expect(await screen.findByText("Approved: the KOC will get the points")).toBeInTheDocument();
     expect(await within(drawer).findByText("No reviews waiting")).toBeInTheDocument();
