@@ -28,7 +28,10 @@ keeping the semantics of the AWS service it emulates.
 - A stream read's records are already in DynamoDB's wire shape; moto's generic serializer walked
   every attribute of every image against the API model to write them again (a quarter of the
   local stack's CPU in a busy flow). They are written out as JSON directly, the timestamp as
-  epoch seconds and binary values in base64, as the serializer wrote them.
+  epoch seconds and binary values in base64, as the serializer wrote them. So are the answers of
+  the item operations (get, put, update, delete, query, scan, their batches and transactions):
+  the serializer walked each item's attributes against the API model, over a third of the
+  emulator's time in a write-heavy test.
 - moto answered every query by listing and sorting the whole table, then keeping the items of the
   asked partition: a query's cost grew with everything the session ever wrote (tens of thousands
   of items by the end of the suite). A table query now reads its partition only, and an index
@@ -84,6 +87,7 @@ def apply() -> None:
     _cache_service_lookup_and_jsonpath()
     _count_queue_messages_only_when_read()
     _stream_records_written_as_they_are()
+    _item_answers_written_as_they_are()
     _query_reads_its_partition_only()
     _applied = True
 
@@ -369,23 +373,65 @@ def _count_queue_messages_only_when_read() -> None:
     setattr(models, "unix_time_millis", unix_time_millis)  # noqa: B010 - a name moto does not export
 
 
+def _wire_value(value: Any) -> float | str:
+    """What moto's JSON serializer writes for the values JSON itself cannot hold."""
+    if isinstance(value, datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return round(stamp.timestamp(), 3)
+    if isinstance(value, bytes):  # a binary attribute (B, BS): base64 on the wire
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def _stream_records_written_as_they_are() -> None:
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
-
-    def wire_value(value: Any) -> float | str:
-        if isinstance(value, datetime):
-            stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
-            return round(stamp.timestamp(), 3)
-        if isinstance(value, bytes):  # a binary attribute (B, BS): base64 on the wire
-            return base64.b64encode(value).decode("ascii")
-        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
     def get_records(self: Any) -> str:
         limit = self._get_param("Limit")
         answer = self.backend.get_records(self._get_param("ShardIterator"), 1000 if limit is None else limit)
-        return json.dumps(answer, default=wire_value)
+        return json.dumps(answer, default=_wire_value)
 
     DynamoDBStreamsHandler.get_records = get_records  # type: ignore[method-assign,assignment]
+
+
+# The item operations: their answers hold items, keys, counts and consumed capacity, all of them
+# members of the operation's output shape, in DynamoDB's wire shape already (no timestamps).
+_ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+
+
+def _item_answers_written_as_they_are() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    serialized = DynamoHandler.serialized
+
+    def without_nones(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: without_nones(inner) for key, inner in value.items() if inner is not None}
+        if isinstance(value, list):
+            return [without_nones(inner) for inner in value]
+        return value
+
+    def written(self: Any, action_result: Any) -> Any:
+        answer = action_result.result
+        if not isinstance(answer, dict) or self._get_action() not in _ITEM_OPERATIONS:
+            return serialized(self, action_result)  # errors and the table operations: moto's way
+        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        return 200, headers, json.dumps(without_nones(answer), default=_wire_value)
+
+    DynamoHandler.serialized = written  # type: ignore[method-assign]
 
 
 def _query_reads_its_partition_only() -> None:

@@ -406,3 +406,67 @@ def test_stream_records_carry_every_attribute_type_as_dynamodb_writes_it(stack: 
     assert record["dynamodb"]["NewImage"] == stored
     assert record["dynamodb"]["Keys"] == {"pk": {"S": "p"}, "sk": {"S": "é"}}
     assert abs(record["dynamodb"]["ApproximateCreationDateTime"].timestamp() - time.time()) < 60
+
+
+def test_item_operations_answer_every_attribute_type_as_dynamodb_writes_it(stack: LocalStack, tenant: str) -> None:
+    """The item operations' answers are written by the emulator directly, not by moto's serializer:
+    each kind of answer carries every attribute type back as it was written."""
+    dynamodb = aws.client("dynamodb")
+    _table_with_stream(tenant)
+    item = {
+        "pk": {"S": "p"},
+        "sk": {"S": "é"},
+        "number": {"N": "2"},
+        "nested": {"M": {"list": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x00\xff"}]}}},
+        "strings": {"SS": ["a", "b"]},
+        "numbers": {"NS": ["1", "2"]},
+        "binaries": {"BS": [b"z"]},
+    }
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    put = dynamodb.put_item(TableName=tenant, Item=item, ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL")
+    assert "Attributes" not in put  # nothing was there: no attribute, not a null
+    assert put["ConsumedCapacity"]["TableName"] == tenant
+
+    def same(answer: dict[str, Any]) -> None:
+        assert {name: answer[name] for name in item} == item
+        assert answer["nested"]["M"]["list"]["L"][3]["B"] == b"\x00\xff"
+
+    same(dynamodb.get_item(TableName=tenant, Key=key)["Item"])
+    assert "Item" not in dynamodb.get_item(TableName=tenant, Key={"pk": {"S": "p"}, "sk": {"S": "none"}})
+    dynamodb.put_item(TableName=tenant, Item={**item, "sk": {"S": "second"}})
+    first = dynamodb.query(
+        TableName=tenant, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}}, Limit=1
+    )
+    assert first["Count"] == 1
+    assert first["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"S": "second"}}
+    rest = dynamodb.query(
+        TableName=tenant,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "p"}},
+        ExclusiveStartKey=first["LastEvaluatedKey"],
+    )
+    assert "LastEvaluatedKey" not in rest
+    same(rest["Items"][0])
+    (batch,) = dynamodb.batch_get_item(RequestItems={tenant: {"Keys": [key]}})["Responses"][tenant]
+    same(batch)
+    (transacted,) = dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": tenant, "Key": key}}])["Responses"]
+    same(transacted["Item"])
+    updated = dynamodb.update_item(
+        TableName=tenant,
+        Key=key,
+        UpdateExpression="SET extra = :b",
+        ExpressionAttributeValues={":b": {"B": b"\x01"}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    same(updated)
+    assert updated["extra"] == {"B": b"\x01"}
+    assert (
+        dynamodb.batch_write_item(RequestItems={tenant: [{"DeleteRequest": {"Key": {**key, "sk": {"S": "second"}}}}]})[
+            "UnprocessedItems"
+        ]
+        == {}
+    )
+    same(dynamodb.delete_item(TableName=tenant, Key=key, ReturnValues="ALL_OLD")["Attributes"])
+    with pytest.raises(ClientError) as refused:  # errors are still moto's own answers
+        dynamodb.delete_item(TableName=tenant, Key=key, ConditionExpression="attribute_exists(pk)")
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
