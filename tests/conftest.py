@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,10 +24,30 @@ def free_port() -> int:
 _GROUPED = {"infra": "infra", "browser": "browser", "web": "web"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        area = Path(str(item.path)).relative_to(TESTS).parts[0]
-        if area in _GROUPED:
-            item.add_marker(pytest.mark.xdist_group(_GROUPED[area]))
-        elif area == "e2e":
-            item.add_marker(pytest.mark.xdist_group(f"e2e-{Path(str(item.path)).stem}"))
+def work_group(nodeid: str) -> str | None:
+    """The group a test runs in, from its path (``tests/<area>/test_x.py::...``); None: on its own."""
+    path = Path(nodeid.split("::", 1)[0])
+    area = path.parts[1] if len(path.parts) > 2 and path.parts[0] == TESTS.name else ""
+    if area in _GROUPED:
+        return _GROUPED[area]
+    if area == "e2e":
+        return f"e2e-{path.stem}"
+    return None
+
+
+# The groups are given to xdist's scheduler directly, not as `xdist_group` marks: xdist reads a
+# mark by appending it to the test's node id, which pytest 9.2 no longer lets a plugin change, so
+# the marks were silently ignored (every test its own unit of work, each costly fixture built on
+# both workers, a module's stack again whenever its tests took turns with others).
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class ByWorkGroup(LoadScopeScheduling):  # type: ignore[misc]
+        """Each group one unit of work (the largest handed out first), every other test its own."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_group(nodeid) or nodeid
+
+    return ByWorkGroup(config, log)
