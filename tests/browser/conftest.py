@@ -149,6 +149,17 @@ def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ..
     page.wait_for_url(re.compile(r"/console/?$"))
 
 
+def animations_done(page: Page) -> None:
+    """Waits until nothing on the page is still moving (endless spinners aside): a dialog zooms in
+    from where it was opened, and on a loaded machine a click during the zoom can be aimed at where
+    its button was a frame before, and miss."""
+    page.wait_for_function(
+        "() => document.getAnimations().every("
+        "a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)",
+        timeout=10_000,
+    )
+
+
 def assert_accessible(page: Page, *, context: str = "") -> None:
     """axe-core on the page as it is now: no serious or critical violation (WCAG 2 A/AA rules).
     A toast or dialog fading in or out, and any other transition (a button's colour as its loading
