@@ -65,8 +65,16 @@ def _artifact_name(request: pytest.FixtureRequest, suffix: str) -> Path:
     return ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name) + suffix)
 
 
-def _context(browser: Browser, web_stack: Http, *, phone: bool) -> BrowserContext:
-    options: dict[str, Any] = {"base_url": web_stack.base, "locale": "zh-CN", "accept_downloads": True}
+def open_context(browser: Browser, web_stack: Http, *, phone: bool, reduced_motion: str = "reduce") -> BrowserContext:
+    """A context as a person who asked their system for less motion, unless told otherwise: the
+    console then opens dialogs and drawers in place, so a click is never aimed at a button still
+    zooming in (on a loaded machine, Playwright's "stable" check can pass between two slow frames)."""
+    options: dict[str, Any] = {
+        "base_url": web_stack.base,
+        "locale": "zh-CN",
+        "accept_downloads": True,
+        "reduced_motion": reduced_motion,
+    }
     if phone:
         options.update(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     else:
@@ -81,7 +89,7 @@ def _page(
 ) -> Iterator[Page]:
     """A page in a fresh context; afterwards its screenshot, and a failure if the page broke the
     Content-Security-Policy the stack sends (the deployed one): the browser refused something."""
-    context = _context(browser, web_stack, phone=phone)
+    context = open_context(browser, web_stack, phone=phone)
     page = context.new_page()
     refused: list[str] = []
 
@@ -147,17 +155,6 @@ def sign_in_console(page: Page, tenant: str, staff_id: str, roles: tuple[str, ..
             box.click()
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r"/console/?$"))
-
-
-def animations_done(page: Page) -> None:
-    """Waits until nothing on the page is still moving (endless spinners aside): a dialog zooms in
-    from where it was opened, and on a loaded machine a click during the zoom can be aimed at where
-    its button was a frame before, and miss."""
-    page.wait_for_function(
-        "() => document.getAnimations().every("
-        "a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)",
-        timeout=10_000,
-    )
 
 
 def assert_accessible(page: Page, *, context: str = "") -> None:

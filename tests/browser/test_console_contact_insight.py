@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import animations_done, assert_accessible, sign_in_console
+from tests.browser.conftest import assert_accessible, sign_in_console
 from tests.e2e.conftest import Http
 
 
@@ -175,7 +175,6 @@ def test_a_manager_merges_possible_duplicates_side_by_side(
     confirm = console.get_by_role("dialog", name="合并这两个客户？")
     reason = confirm.get_by_label("合并原因")
     expect(reason).to_be_focused()  # the dialog is open
-    animations_done(console)  # ... and done zooming in: a click during the zoom can miss
     confirm.get_by_role("button", name="确认合并").click()
     expect(confirm.get_by_text("请填写合并原因")).to_be_visible()
     reason.fill("同一手机号，电话核实为同一人")

@@ -12,7 +12,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import animations_done, assert_accessible, sign_in_console
+from tests.browser.conftest import assert_accessible, sign_in_console
 from tests.e2e.conftest import Http
 
 
@@ -60,7 +60,6 @@ def test_a_journey_from_a_template_is_built_saved_made_live_and_versioned(
     expect(console.get_by_text("草稿", exact=True)).to_be_visible()
     console.get_by_role("button", name="上线").click()
     expect(console.get_by_role("dialog")).to_be_visible()
-    animations_done(console)
     console.get_by_role("dialog").get_by_role("button", name="上线").click()
     expect(console.get_by_text("运行中", exact=True)).to_be_visible()
     expect(console.get_by_text("保存会生成新版本 v2")).to_be_visible()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import urllib.request
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import assert_accessible, sign_in_console
+from tests.browser.conftest import assert_accessible, open_context, sign_in_console
 from tests.e2e.conftest import Http
 
 
@@ -26,6 +26,19 @@ def test_the_stack_serves_each_frontends_config_and_assets(web_stack: Http) -> N
         assert b'"appId"' in answer.read()
     with urllib.request.urlopen(web_stack.base + "/m/some/deep/route") as answer:
         assert answer.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_console_moves_only_for_people_who_did_not_ask_their_system_for_less_motion(
+    browser: Browser, web_stack: Http
+) -> None:
+    for preference, duration in (("no-preference", "0.2s"), ("reduce", "0s")):
+        context = open_context(browser, web_stack, phone=False, reduced_motion=preference)
+        page = context.new_page()
+        page.goto("/console/sign-in")
+        sign_in = page.get_by_role("button", name="登录")
+        expect(sign_in).to_be_visible()
+        assert sign_in.evaluate("b => getComputedStyle(b).transitionDuration") == duration, preference
+        context.close()
 
 
 def test_staff_sign_in_then_switch_to_english(console: Page, tenant: str) -> None:

@@ -386,17 +386,21 @@ def test_a_query_reads_its_own_partition_and_an_index_query_its_matches_with_dyn
     assert [item["gsk"]["S"] for item in by_index] == [f"{100 - n:03d}" for n in range(28, 20, -2)]
 
 
+# An item with every DynamoDB attribute type, a non-ASCII key and binary that is not UTF-8.
+EVERY_ATTRIBUTE_TYPE: dict[str, Any] = {
+    "pk": {"S": "p"},
+    "sk": {"S": "é"},
+    "number": {"N": "2"},
+    "nested": {"M": {"list": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x00\xff"}]}}},
+    "strings": {"SS": ["a", "b"]},
+    "numbers": {"NS": ["1", "2"]},
+    "binaries": {"BS": [b"z"]},
+}
+
+
 def test_stream_records_carry_every_attribute_type_as_dynamodb_writes_it(stack: LocalStack, tenant: str) -> None:
     stream_arn = _table_with_stream(tenant)
-    item = {
-        "pk": {"S": "p"},
-        "sk": {"S": "é"},
-        "number": {"N": "1.50"},
-        "nested": {"M": {"list": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x00\xff"}]}}},
-        "strings": {"SS": ["a", "b"]},
-        "numbers": {"NS": ["1", "2"]},
-        "binaries": {"BS": [b"z"]},
-    }
+    item = {**EVERY_ATTRIBUTE_TYPE, "number": {"N": "1.50"}}  # the stream and a read agree on its form
     aws.client("dynamodb").put_item(TableName=tenant, Item=item)
     streams = aws.client("dynamodbstreams")
     shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
@@ -413,15 +417,7 @@ def test_item_operations_answer_every_attribute_type_as_dynamodb_writes_it(stack
     each kind of answer carries every attribute type back as it was written."""
     dynamodb = aws.client("dynamodb")
     _table_with_stream(tenant)
-    item = {
-        "pk": {"S": "p"},
-        "sk": {"S": "é"},
-        "number": {"N": "2"},
-        "nested": {"M": {"list": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x00\xff"}]}}},
-        "strings": {"SS": ["a", "b"]},
-        "numbers": {"NS": ["1", "2"]},
-        "binaries": {"BS": [b"z"]},
-    }
+    item = EVERY_ATTRIBUTE_TYPE
     key = {"pk": item["pk"], "sk": item["sk"]}
     put = dynamodb.put_item(TableName=tenant, Item=item, ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL")
     assert "Attributes" not in put  # nothing was there: no attribute, not a null

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, Result } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { lazy, StrictMode, Suspense, type ReactNode } from "react";
+import { lazy, StrictMode, Suspense, useMemo, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router-dom";
 import { Skeleton } from "antd";
@@ -12,6 +12,7 @@ import { AppProvider, useApp } from "./app";
 import type { ConsoleAuth } from "./auth/methods";
 import { useCommonT } from "./components/messages";
 import { AppLayout } from "./layout/AppLayout";
+import { usePrefersReducedMotion } from "./reducedMotion";
 import { PAGES, mayOpen, type PageRoute } from "./routes";
 
 // Signing in is once a session: its form is its own chunk, not part of every page's first load.
@@ -53,8 +54,11 @@ function NotFound() {
 
 function Localized({ children }: { children: ReactNode }) {
   const { language } = useLanguage();
+  // Dialogs zoom, drawers slide and menus fold unless the person asked their system for less motion.
+  const still = usePrefersReducedMotion();
+  const theme = useMemo(() => ({ ...THEME, token: { ...THEME.token, motion: !still } }), [still]);
   return (
-    <ConfigProvider locale={language === "en" ? enUS : zhCN} theme={THEME} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={language === "en" ? enUS : zhCN} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

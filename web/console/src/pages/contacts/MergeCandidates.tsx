@@ -5,7 +5,8 @@
 import { MergeCellsOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Drawer, Form, Input, Modal, Row, Space, Tag, Typography } from "antd";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import type { TextAreaRef } from "antd/es/input/TextArea";
 import { Link } from "react-router-dom";
 import { ApiError, unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
@@ -86,6 +87,7 @@ function MergeAction({ candidate, onMerged }: { candidate: Candidate; onMerged: 
   const common = useCommonT();
   const api = useApi();
   const [open, setOpen] = useState(false);
+  const reason = useRef<TextAreaRef>(null);
   const [form] = Form.useForm<MergeValues>();
   const problems = useProblemForm(form);
   const [first, second] = candidate.contact_ids;
@@ -125,6 +127,9 @@ function MergeAction({ candidate, onMerged }: { candidate: Candidate; onMerged: 
         onOk={() => form.submit()}
         destroyOnHidden
         maskClosable={false}
+        // Once open, not on mount: the dialog takes focus itself as it opens, and without its zoom
+        // (reduced motion) that comes after the field's own autoFocus.
+        afterOpenChange={(opened) => opened && reason.current?.focus()}
       >
         <Typography.Paragraph>{t("mergeWarning")}</Typography.Paragraph>
         {conflict ? (
@@ -138,7 +143,7 @@ function MergeAction({ candidate, onMerged }: { candidate: Candidate; onMerged: 
             label={t("mergeReason")}
             rules={[{ validator: (_, value: string) => (value && value.trim() ? Promise.resolve() : Promise.reject(new Error(t("mergeReasonRequired")))) }]}
           >
-            <Input.TextArea rows={3} maxLength={500} showCount autoFocus />
+            <Input.TextArea ref={reason} rows={3} maxLength={500} showCount />
           </Form.Item>
         </Form>
       </Modal>
