@@ -60,4 +60,13 @@ describe("PagedTable", () => {
     await userEvent.click(screen.getByRole("button", { name: "Retry" }));
     expect(await screen.findByText("row-1")).toBeInTheDocument();
   });
+
+  it("keeps the pager on an empty first page with more to come (a listing filtered after it is read)", async () => {
+    const user = userEvent.setup();
+    renderInConsole(<Rows answer={async (cursor) => (cursor === "first" ? { items: [], next_cursor: "c2" } : PAGES[cursor])} />);
+    expect(await screen.findByRole("button", { name: "Next page" })).toBeEnabled();
+    expect(screen.queryByText("No rows yet")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Next page" }));
+    expect(await screen.findByText("row-2")).toBeInTheDocument();
+  });
 });

@@ -1,5 +1,6 @@
 // A listing in the API's cursor pages as a table: its loading, error and empty states, the rows of
-// the current page (the table dims while the next one loads), the pager, and the table's sideways
+// the current page (the table dims while another page loads in its place, not while a shown page is
+// refreshed in the background: polled lists would flicker), the pager, and the table's sideways
 // scroller named and in reach of the keyboard.
 import { Table, type TableProps } from "antd";
 import type { ReactNode } from "react";
@@ -19,7 +20,7 @@ export function PagedTable<T extends object>({ pages, empty, scrollLabel, size =
     <CursorList pages={pages} empty={empty}>
       {(items) => (
         <KeyboardScroll label={scrollLabel}>
-          <Table<T> {...table} size={size} dataSource={items} pagination={false} scroll={{ x: "max-content" }} loading={pages.query.isFetching} />
+          <Table<T> {...table} size={size} dataSource={items} pagination={false} scroll={{ x: "max-content" }} loading={pages.query.isPlaceholderData} />
         </KeyboardScroll>
       )}
     </CursorList>

@@ -38,11 +38,12 @@ export function useCursorPages<T>(key: readonly unknown[], fetchPage: (cursor: s
 
 export type CursorPages<T> = ReturnType<typeof useCursorPages<T>>;
 
-/** A listing's current page in its states: loading, error, `empty` (only on page one: a later page
- * the API answers empty still offers "previous"), else its items and the pager under them. */
+/** A listing's current page in its states: loading, error, `empty` (only on page one with nothing
+ * more to come: a later page the API answers empty still offers "previous", and an empty first page
+ * of a listing filtered after it is read still offers "next"), else its items and the pager. */
 export function CursorList<T>({ pages, empty, children }: { pages: CursorPages<T>; empty: ReactNode; children: (items: T[]) => ReactNode }) {
   return (
-    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious} empty={empty}>
+    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && !pages.hasPrevious && !pages.hasNext} empty={empty}>
       {(page) => (
         <>
           {children(page.items)}

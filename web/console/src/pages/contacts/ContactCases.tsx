@@ -1,13 +1,13 @@
 // The contact's cases: `GET /v1/cases?contact_id=` (the contact's own index), a cursor page at a
 // time, newest first. Status and priority read as the inbox shows them (its words and tones).
 import { unwrap } from "@shared/api/client";
-import { Table } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { Link } from "react-router-dom";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useCasesT } from "../cases/messages";
 import { keys, type CaseView } from "../cases/model";
@@ -30,22 +30,13 @@ export function ContactCases({ contactId }: { contactId: string }) {
     { title: t("caseCreated"), key: "created", render: (_, item) => formatTime(item.created_at) },
   ];
   return (
-    <QueryState query={pages.query} isEmpty={(page) => page.items.length === 0 && pages.page === 1} empty={<EmptyState description={t("noCases")} />}>
-      {(page) => (
-        <>
-          <Table<CaseView>
-            rowKey="case_id"
-            dataSource={page.items}
-            columns={columns}
-            pagination={false}
-            size="small"
-            scroll={{ x: "max-content" }}
-            loading={pages.query.isFetching && pages.query.isPlaceholderData}
-            locale={{ emptyText: t("noCases") }}
-          />
-          <CursorPager pages={pages} />
-        </>
-      )}
-    </QueryState>
+    <PagedTable<CaseView>
+      pages={pages}
+      rowKey="case_id"
+      columns={columns}
+      locale={{ emptyText: t("noCases") }}
+      empty={<EmptyState description={t("noCases")} />}
+      scrollLabel={t("casesScroller")}
+    />
   );
 }

@@ -1,14 +1,14 @@
 // A contact's merges: who was merged in (or into whom), on what evidence, by whom, when and why;
 // and the ids merged into it (they resolve to it).
-import { Space, Table, Typography } from "antd";
+import { Space, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { Link } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
-import { EmptyState, QueryState } from "../../components/QueryState";
-import { ScrollBox } from "./ScrollBox";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { useInsightT, type InsightT } from "./insightMessages";
 
 const PAGE = 10;
@@ -67,26 +67,6 @@ export function ContactMerges({ contactId }: { contactId: string }) {
     { title: t("colMergedAt"), key: "at", render: (_, item) => formatTime(item.merged_at) },
   ];
   return (
-    <QueryState
-      query={pages.query}
-      isEmpty={(page) => page.items.length === 0 && !page.next_cursor && !pages.hasPrevious}
-      empty={<EmptyState description={t("noMerges")} />}
-    >
-      {(page) => (
-        <>
-          <ScrollBox label={t("mergesSection")}>
-            <Table<MergeEntry>
-              rowKey="merge_id"
-              dataSource={page.items}
-              columns={columns}
-              pagination={false}
-              size="small"
-              loading={pages.query.isFetching && pages.query.isPlaceholderData}
-            />
-          </ScrollBox>
-          <CursorPager pages={pages} />
-        </>
-      )}
-    </QueryState>
+    <PagedTable<MergeEntry> pages={pages} rowKey="merge_id" columns={columns} empty={<EmptyState description={t("noMerges")} />} scrollLabel={t("mergesScroller")} />
   );
 }

@@ -1,12 +1,12 @@
 // A contact's points account (balance, tier, expiring) and its ledger, newest first, paged.
 import { useQuery } from "@tanstack/react-query";
-import { Col, Row, Statistic, Table, Typography } from "antd";
+import { Col, Row, Statistic, Typography } from "antd";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
+import { PagedTable } from "../../components/PagedTable";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { useContactsT } from "./messages";
-import { ScrollBox } from "./ScrollBox";
 import { entryTypeLabel } from "./view";
 import { formatTime } from "../../components/format";
 
@@ -70,27 +70,7 @@ export function ContactPoints({ contactId }: { contactId: string }) {
       <Typography.Title level={3} style={{ fontSize: 15, marginTop: 24 }}>
         {t("ledger")}
       </Typography.Title>
-      <QueryState
-        query={entries.query}
-        isEmpty={(page) => page.items.length === 0 && !entries.hasPrevious}
-        empty={<EmptyState description={t("noEntries")} />}
-      >
-        {(page) => (
-          <>
-            <ScrollBox label={t("ledger")}>
-              <Table
-                rowKey="entry_id"
-                dataSource={page.items}
-                columns={columns}
-                pagination={false}
-                size="small"
-                loading={entries.query.isFetching}
-              />
-            </ScrollBox>
-            <CursorPager pages={entries} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable pages={entries} rowKey="entry_id" columns={columns} empty={<EmptyState description={t("noEntries")} />} scrollLabel={t("ledgerScroller")} />
     </>
   );
 }

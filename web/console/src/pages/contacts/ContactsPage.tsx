@@ -1,13 +1,14 @@
 // The contacts list: filtered by identity, tag, owner and source campaign (kept in the URL),
 // paged by the API's cursor; a guide sees only the contacts they own (the API says which).
 import { useQuery } from "@tanstack/react-query";
-import { Card, Space, Table, Tag } from "antd";
+import { Card, Space, Tag } from "antd";
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi, useSession } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { useCursorPages } from "../../components/cursor";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { TitleBar } from "../../components/headings";
 import { ContactFilterForm } from "./ContactFilterForm";
 import { MergeCandidatesButton } from "./MergeCandidates";
@@ -84,26 +85,14 @@ export default function ContactsPage() {
         />
       </Card>
       <Card>
-        <QueryState
-          query={pages.query}
-          isEmpty={(page) => page.items.length === 0 && !page.next_cursor && !pages.hasPrevious}
+        <PagedTable
+          pages={pages}
+          rowKey="contact_id"
+          columns={columns}
+          size="middle"
           empty={<EmptyState description={isFiltered(filters) ? t("noMatch") : t("noContacts")} />}
-        >
-          {(page) => (
-            <>
-              <Table
-                rowKey="contact_id"
-                dataSource={page.items}
-                columns={columns}
-                pagination={false}
-                loading={pages.query.isFetching}
-                scroll={{ x: "max-content" }}
-                size="middle"
-              />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+          scrollLabel={t("listScroller")}
+        />
       </Card>
     </Space>
   );

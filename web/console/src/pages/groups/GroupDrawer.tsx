@@ -1,12 +1,13 @@
 // A customer group opened from the list: its details, daily joins/leaves, members (cursor pages)
 // and its 群接龙 sheets (post one, open one).
 import { useQuery } from "@tanstack/react-query";
-import { Button, Descriptions, Drawer, Flex, Table, Typography } from "antd";
+import { Button, Descriptions, Drawer, Flex, Typography } from "antd";
 import { useState } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
+import { PagedTable } from "../../components/PagedTable";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ActivityChart } from "./ActivityChart";
 import { ToneTag } from "../../components/Tone";
@@ -94,35 +95,27 @@ function Signups({ chatId }: { chatId: string }) {
           </Button>
         </Can>
       </Flex>
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noSignups")} />}>
-        {(data) => (
-          <>
-            <Table<Schemas["SignupView"]>
-              rowKey="sheet_id"
-              size="small"
-              pagination={false}
-              dataSource={data.items}
-              scroll={{ x: "max-content" }}
-              columns={[
-                {
-                  title: t("signupTitle"),
-                  dataIndex: "title",
-                  key: "title",
-                  render: (title: string, sheet) => (
-                    <Button type="link" style={{ padding: 0 }} aria-label={t("viewSignup", { title })} onClick={() => setOpen(sheet.sheet_id)}>
-                      {title}
-                    </Button>
-                  ),
-                },
-                { title: t("taken"), key: "taken", render: (_: unknown, sheet) => `${sheet.taken} / ${sheet.capacity}` },
-                { title: t("deadline"), dataIndex: "deadline", key: "deadline", render: formatTime },
-                { title: t("status"), key: "open", render: (_: unknown, sheet) => (sheet.open ? <ToneTag tone="success">{t("signupOpen")}</ToneTag> : <ToneTag tone="neutral">{t("signupClosed")}</ToneTag>) },
-              ]}
-            />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Schemas["SignupView"]>
+        pages={pages}
+        rowKey="sheet_id"
+        empty={<EmptyState description={t("noSignups")} />}
+        scrollLabel={t("signupsScroller")}
+        columns={[
+          {
+            title: t("signupTitle"),
+            dataIndex: "title",
+            key: "title",
+            render: (title: string, sheet) => (
+              <Button type="link" style={{ padding: 0 }} aria-label={t("viewSignup", { title })} onClick={() => setOpen(sheet.sheet_id)}>
+                {title}
+              </Button>
+            ),
+          },
+          { title: t("taken"), key: "taken", render: (_: unknown, sheet) => `${sheet.taken} / ${sheet.capacity}` },
+          { title: t("deadline"), dataIndex: "deadline", key: "deadline", render: formatTime },
+          { title: t("status"), key: "open", render: (_: unknown, sheet) => (sheet.open ? <ToneTag tone="success">{t("signupOpen")}</ToneTag> : <ToneTag tone="neutral">{t("signupClosed")}</ToneTag>) },
+        ]}
+      />
       <SignupForm
         chatId={chatId}
         open={creating}
@@ -148,27 +141,19 @@ function Members({ chatId }: { chatId: string }) {
       <Typography.Title level={2} id="group-members-title" style={{ fontSize: 16 }}>
         {t("memberList")}
       </Typography.Title>
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noMembers")} />}>
-        {(data) => (
-          <>
-            <Table<Schemas["GroupMemberView"]>
-              rowKey="userid"
-              size="small"
-              pagination={false}
-              dataSource={data.items}
-              scroll={{ x: "max-content" }}
-              columns={[
-                { title: t("memberName"), key: "name", render: (_: unknown, m) => m.name || m.group_nickname || m.userid },
-                { title: t("memberType"), key: "type", render: (_: unknown, m) => t(`type_${m.type ?? "unknown"}`) },
-                { title: t("memberId"), dataIndex: "userid", key: "userid" },
-                { title: t("joinScene"), key: "scene", render: (_: unknown, m) => (m.join_scene && m.join_scene >= 1 && m.join_scene <= 3 ? t(`scene_${m.join_scene as 1 | 2 | 3}`) : t("none")) },
-                { title: t("joinedAt"), dataIndex: "joined_at", key: "joined", render: formatTime },
-              ]}
-            />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Schemas["GroupMemberView"]>
+        pages={pages}
+        rowKey="userid"
+        empty={<EmptyState description={t("noMembers")} />}
+        scrollLabel={t("membersScroller")}
+        columns={[
+          { title: t("memberName"), key: "name", render: (_: unknown, m) => m.name || m.group_nickname || m.userid },
+          { title: t("memberType"), key: "type", render: (_: unknown, m) => t(`type_${m.type ?? "unknown"}`) },
+          { title: t("memberId"), dataIndex: "userid", key: "userid" },
+          { title: t("joinScene"), key: "scene", render: (_: unknown, m) => (m.join_scene && m.join_scene >= 1 && m.join_scene <= 3 ? t(`scene_${m.join_scene as 1 | 2 | 3}`) : t("none")) },
+          { title: t("joinedAt"), dataIndex: "joined_at", key: "joined", render: formatTime },
+        ]}
+      />
     </section>
   );
 }

@@ -1,14 +1,15 @@
 // Customer groups (客户群): the list (a guide sees their own), daily joins/leaves, the admin's sync,
 // and a group's detail with its members and 群接龙 in a drawer (the open group is in the URL).
-import { Button, Card, Flex, Input, Table } from "antd";
+import { Button, Card, Flex, Input } from "antd";
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi, useSession } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { Section } from "../../components/Section";
 import { ActivityChart } from "./ActivityChart";
 import { GroupDrawer } from "./GroupDrawer";
@@ -85,14 +86,7 @@ export default function GroupsPage() {
         <ActivityChart owner={owner} />
       </Section>
       <Card>
-        <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noGroups")} />}>
-          {(data) => (
-            <>
-              <Table<Schemas["GroupView"]> rowKey="chat_id" pagination={false} dataSource={data.items} columns={columns} scroll={{ x: "max-content" }} />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+        <PagedTable<Schemas["GroupView"]> pages={pages} rowKey="chat_id" columns={columns} size="large" empty={<EmptyState description={t("noGroups")} />} scrollLabel={t("listScroller")} />
       </Card>
       <GroupDrawer chatId={chatId} onClose={() => setParam("group", null)} />
     </Flex>

@@ -10,8 +10,9 @@ import { Can, useApi } from "../../app";
 import { CursorPager, useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { TitleBar } from "../../components/headings";
+import { PagedTable } from "../../components/PagedTable";
 import { problemText } from "../../components/problems";
-import { QueryState } from "../../components/QueryState";
+import { EmptyState, QueryState } from "../../components/QueryState";
 import { useJob } from "../../components/useJob";
 import { useImportsT } from "./messages";
 import { RESULT_KEYS, resultCounts, SAMPLE_CSV, TERMINAL } from "./sample";
@@ -199,24 +200,18 @@ function PastImports({ onOpen }: { onOpen: (jobId: string) => void }) {
       <Typography.Title level={2} id="past-imports" style={{ fontSize: 20 }}>
         {t("past")}
       </Typography.Title>
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<p>{t("noPast")}</p>}>
-        {(data) => (
-          <Table<Job>
-            rowKey="job_id"
-            size="small"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              { title: t("file"), render: (_: unknown, job) => <Button type="link" style={{ padding: 0 }} onClick={() => onOpen(job.job_id)}>{String(job.params.file_name ?? job.job_id)}</Button> },
-              { title: t("status"), dataIndex: "status", render: (status: Job["status"]) => t(`status_${status}`) },
-              { title: t("createdAt"), dataIndex: "created_at", render: (at: string) => formatTime(at) },
-              ...RESULT_KEYS.map((key) => ({ title: t(key), render: (_: unknown, job: Job) => resultCounts(job.result)[key], responsive: ["md" as const] })),
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={pages} />
+      <PagedTable<Job>
+        pages={pages}
+        rowKey="job_id"
+        empty={<EmptyState description={t("noPast")} />}
+        scrollLabel={t("pastScroller")}
+        columns={[
+          { title: t("file"), render: (_: unknown, job) => <Button type="link" style={{ padding: 0 }} onClick={() => onOpen(job.job_id)}>{String(job.params.file_name ?? job.job_id)}</Button> },
+          { title: t("status"), dataIndex: "status", render: (status: Job["status"]) => t(`status_${status}`) },
+          { title: t("createdAt"), dataIndex: "created_at", render: (at: string) => formatTime(at) },
+          ...RESULT_KEYS.map((key) => ({ title: t(key), render: (_: unknown, job: Job) => resultCounts(job.result)[key], responsive: ["md" as const] })),
+        ]}
+      />
     </section>
   );
 }

@@ -1,14 +1,15 @@
 // Redemptions to hand over: the tenant's redemptions by status, newest first (cursor pages);
 // fulfil (handed over) or cancel (points and stock back) a requested one, after a confirmation.
-import { App, Button, Popconfirm, Segmented, Space, Table } from "antd";
+import { App, Button, Popconfirm, Segmented, Space } from "antd";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { TitleBar } from "../../components/headings";
-import { QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag, type Tone } from "../../components/Tone";
 import { useCommonT } from "../../components/messages";
 import { usePointsT } from "./messages";
@@ -67,46 +68,42 @@ export function RedemptionsTab() {
         }
         style={{ marginBottom: 16 }}
       />
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0 && !pages.hasPrevious}>
-        {(data) => (
-          <Table
-            rowKey="redemption_id"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              { title: t("requestedAt"), dataIndex: "created_at", render: formatTime },
-              { title: t("rewardName"), dataIndex: "reward_name" },
-              { title: t("points"), dataIndex: "points", align: "right" },
-              { title: t("contact"), dataIndex: "contact_id", render: (id: string) => <Link to={`/contacts/${encodeURIComponent(id)}`}>{id}</Link> },
-              { title: t("status"), dataIndex: "status", render: (value: Status) => <ToneTag tone={STATUS_TONE[value]}>{t(`status_${value}`)}</ToneTag> },
-              {
-                title: common("actions"),
-                render: (_: unknown, r: Redemption) =>
-                  r.status === "requested" && (
-                    <Space>
-                      {canFulfil && (
-                        <Popconfirm title={t("fulfilConfirm", { reward: r.reward_name })} okText={t("fulfil")} cancelText={common("cancel")} onConfirm={() => run(r, "fulfil")}>
-                          <Button type="primary" aria-label={`${t("fulfil")} ${r.reward_name}`}>
-                            {t("fulfil")}
-                          </Button>
-                        </Popconfirm>
-                      )}
-                      {canCancel && (
-                        <Popconfirm title={t("cancelConfirm", { points: r.points })} okText={t("cancelRedemption")} okButtonProps={{ danger: true }} cancelText={common("back")} onConfirm={() => run(r, "cancel")}>
-                          <Button danger aria-label={`${t("cancelRedemption")} ${r.reward_name}`}>
-                            {t("cancelRedemption")}
-                          </Button>
-                        </Popconfirm>
-                      )}
-                    </Space>
-                  ),
-              },
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={pages} />
+      <PagedTable<Redemption>
+        pages={pages}
+        rowKey="redemption_id"
+        size="large"
+        empty={<EmptyState />}
+        scrollLabel={t("redemptionsScroller")}
+        columns={[
+          { title: t("requestedAt"), dataIndex: "created_at", render: formatTime },
+          { title: t("rewardName"), dataIndex: "reward_name" },
+          { title: t("points"), dataIndex: "points", align: "right" },
+          { title: t("contact"), dataIndex: "contact_id", render: (id: string) => <Link to={`/contacts/${encodeURIComponent(id)}`}>{id}</Link> },
+          { title: t("status"), dataIndex: "status", render: (value: Status) => <ToneTag tone={STATUS_TONE[value]}>{t(`status_${value}`)}</ToneTag> },
+          {
+            title: common("actions"),
+            render: (_: unknown, r: Redemption) =>
+              r.status === "requested" && (
+                <Space>
+                  {canFulfil && (
+                    <Popconfirm title={t("fulfilConfirm", { reward: r.reward_name })} okText={t("fulfil")} cancelText={common("cancel")} onConfirm={() => run(r, "fulfil")}>
+                      <Button type="primary" aria-label={`${t("fulfil")} ${r.reward_name}`}>
+                        {t("fulfil")}
+                      </Button>
+                    </Popconfirm>
+                  )}
+                  {canCancel && (
+                    <Popconfirm title={t("cancelConfirm", { points: r.points })} okText={t("cancelRedemption")} okButtonProps={{ danger: true }} cancelText={common("back")} onConfirm={() => run(r, "cancel")}>
+                      <Button danger aria-label={`${t("cancelRedemption")} ${r.reward_name}`}>
+                        {t("cancelRedemption")}
+                      </Button>
+                    </Popconfirm>
+                  )}
+                </Space>
+              ),
+          },
+        ]}
+      />
     </>
   );
 }

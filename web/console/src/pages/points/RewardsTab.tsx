@@ -1,17 +1,18 @@
 // The rewards catalog: every reward with its cost, stock, per-member limit, validity window and
 // whether it is offered; create (POST) and edit (PATCH) for those who may. Cursor pages.
-import { App, Button, DatePicker, Flex, Form, Input, InputNumber, Switch, Table } from "antd";
+import { App, Button, DatePicker, Flex, Form, Input, InputNumber, Switch } from "antd";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
 import { idempotencyKey, unwrap, type Schemas } from "@shared/api/client";
 import { useApi, useCan } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { EditDrawer, type Editing } from "../../components/EditDrawer";
 import { FormActions, FormProblems, useProblemForm } from "../../components/forms";
 import { CreateButton, TitleBar } from "../../components/headings";
-import { QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useCommonT } from "../../components/messages";
 import { usePointsT } from "./messages";
@@ -64,30 +65,26 @@ export function RewardsTab() {
           </CreateButton>
         } style={{ marginBottom: 16 }}
       />
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0 && !pages.hasPrevious}>
-        {(data) => (
-          <Table
-            rowKey="reward_id"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              { title: t("rewardName"), dataIndex: "name" },
-              { title: t("cost"), dataIndex: "cost", align: "right" },
-              { title: t("stock"), dataIndex: "stock", align: "right", render: (stock: number | null) => stock ?? t("unlimited") },
-              { title: t("redeemed"), dataIndex: "redeemed", align: "right" },
-              { title: t("perMemberLimit"), dataIndex: "per_member_limit", align: "right", render: (limit: number | null) => limit ?? t("unlimited") },
-              { title: t("window"), render: (_: unknown, r: Reward) => `${formatTime(r.valid_from)} ~ ${formatTime(r.valid_until)}` },
-              { title: t("brand"), dataIndex: "brand", render: (brand: string | null) => brand ?? "—" },
-              { title: t("status"), dataIndex: "active", render: (active: boolean) => (active ? <ToneTag tone="success">{t("active")}</ToneTag> : <ToneTag tone="neutral">{t("inactive")}</ToneTag>) },
-              ...(can("PATCH /v1/rewards/{reward_id}")
-                ? [{ title: common("actions"), render: (_: unknown, r: Reward) => <Button onClick={() => setEditing(r)} aria-label={`${common("edit")} ${r.name}`}>{common("edit")}</Button> }]
-                : []),
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={pages} />
+      <PagedTable<Reward>
+        pages={pages}
+        rowKey="reward_id"
+        size="large"
+        empty={<EmptyState />}
+        scrollLabel={t("rewardsScroller")}
+        columns={[
+          { title: t("rewardName"), dataIndex: "name" },
+          { title: t("cost"), dataIndex: "cost", align: "right" },
+          { title: t("stock"), dataIndex: "stock", align: "right", render: (stock: number | null) => stock ?? t("unlimited") },
+          { title: t("redeemed"), dataIndex: "redeemed", align: "right" },
+          { title: t("perMemberLimit"), dataIndex: "per_member_limit", align: "right", render: (limit: number | null) => limit ?? t("unlimited") },
+          { title: t("window"), render: (_: unknown, r: Reward) => `${formatTime(r.valid_from)} ~ ${formatTime(r.valid_until)}` },
+          { title: t("brand"), dataIndex: "brand", render: (brand: string | null) => brand ?? "—" },
+          { title: t("status"), dataIndex: "active", render: (active: boolean) => (active ? <ToneTag tone="success">{t("active")}</ToneTag> : <ToneTag tone="neutral">{t("inactive")}</ToneTag>) },
+          ...(can("PATCH /v1/rewards/{reward_id}")
+            ? [{ title: common("actions"), render: (_: unknown, r: Reward) => <Button onClick={() => setEditing(r)} aria-label={`${common("edit")} ${r.name}`}>{common("edit")}</Button> }]
+            : []),
+        ]}
+      />
       <EditDrawer editing={editing} onClose={() => setEditing(null)} newTitle={t("newReward")} editTitle={t("editReward")}>
         {(item) => <RewardForm reward={item} onDone={() => setEditing(null)} />}
       </EditDrawer>

@@ -1,13 +1,14 @@
 // A member's statement: pick a contact id (kept in the URL, `?contact=`) → balance, lifetime
 // points, tier, points about to expire, and the ledger entries, newest first, in cursor pages.
-import { Alert, Card, Descriptions, Flex, Input, Select, Table, Tag, Typography } from "antd";
+import { Alert, Card, Descriptions, Flex, Input, Select, Tag, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router-dom";
 import { useState } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { TitleBar } from "../../components/headings";
+import { PagedTable } from "../../components/PagedTable";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ENTRY_TYPES, usePointsT } from "./messages";
 import { formatTime } from "../../components/format";
@@ -96,32 +97,28 @@ function Statement({ contactId }: { contactId: string }) {
           />
         }
       />
-      <QueryState query={entries.query} isEmpty={(data) => data.items.length === 0 && !entries.hasPrevious}>
-        {(data) => (
-          <Table
-            rowKey="entry_id"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              { title: t("time"), dataIndex: "created_at", render: formatTime },
-              { title: t("entryType"), dataIndex: "type", render: (type: EntryType) => <Tag>{t(`entry_${type}`)}</Tag> },
-              {
-                title: t("points"),
-                dataIndex: "points",
-                align: "right",
-                render: (points: number) => (
-                  <Typography.Text style={{ color: points < 0 ? "#a8071a" : "#135200" }}>{points > 0 ? `+${points}` : points}</Typography.Text>
-                ),
-              },
-              { title: t("balanceAfter"), dataIndex: "balance_after", align: "right" },
-              { title: t("reason"), dataIndex: "reason" },
-              { title: t("actor"), dataIndex: "actor", render: (actor: string | null | undefined) => actor ?? "—" },
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={entries} />
+      <PagedTable<Entry>
+        pages={entries}
+        rowKey="entry_id"
+        size="large"
+        empty={<EmptyState />}
+        scrollLabel={t("entriesScroller")}
+        columns={[
+          { title: t("time"), dataIndex: "created_at", render: formatTime },
+          { title: t("entryType"), dataIndex: "type", render: (type: EntryType) => <Tag>{t(`entry_${type}`)}</Tag> },
+          {
+            title: t("points"),
+            dataIndex: "points",
+            align: "right",
+            render: (points: number) => (
+              <Typography.Text style={{ color: points < 0 ? "#a8071a" : "#135200" }}>{points > 0 ? `+${points}` : points}</Typography.Text>
+            ),
+          },
+          { title: t("balanceAfter"), dataIndex: "balance_after", align: "right" },
+          { title: t("reason"), dataIndex: "reason" },
+          { title: t("actor"), dataIndex: "actor", render: (actor: string | null | undefined) => actor ?? "—" },
+        ]}
+      />
     </Flex>
   );
 }

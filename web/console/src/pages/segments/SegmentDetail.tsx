@@ -1,17 +1,18 @@
 // One segment: its live count and status, the backfill job's progress while it backfills, its
 // export to CSV and bulk tagging (SegmentActions), its members (cursor pages, each a link to the
 // contact), a static segment's add/remove, edit and delete.
-import { App, Button, Descriptions, Flex, Form, Input, Popconfirm, Progress, Table } from "antd";
+import { App, Button, Descriptions, Flex, Form, Input, Popconfirm, Progress } from "antd";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { FormProblems, useProblemForm } from "../../components/forms";
 import { TitleBar } from "../../components/headings";
 import { useCommonT } from "../../components/messages";
-import { QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState, QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { jobPercent, useJob } from "../../components/useJob";
 import { useSegmentsT } from "./messages";
@@ -152,22 +153,16 @@ function Members({ segmentId, version }: { segmentId: string; version: string })
   return (
     <>
       <TitleBar level={3} title={t("members")} />
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<p>{t("noMembers")}</p>}>
-        {(data) => (
-          <Table
-            rowKey="contact_id"
-            size="small"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              { title: t("contact"), dataIndex: "contact_id", render: (id: string) => <Link to={`/contacts/${id}`}>{id}</Link> },
-              { title: t("enteredAt"), dataIndex: "entered_at", render: (at: string) => formatTime(at) },
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={pages} />
+      <PagedTable<Schemas["SegmentMember"]>
+        pages={pages}
+        rowKey="contact_id"
+        empty={<EmptyState description={t("noMembers")} />}
+        scrollLabel={t("membersScroller")}
+        columns={[
+          { title: t("contact"), dataIndex: "contact_id", render: (id: string) => <Link to={`/contacts/${id}`}>{id}</Link> },
+          { title: t("enteredAt"), dataIndex: "entered_at", render: (at: string) => formatTime(at) },
+        ]}
+      />
     </>
   );
 }

@@ -1,17 +1,18 @@
 // Message templates (/console/templates): the list (a channel filter, cursor pages), the editor
 // with its variable picker and preview in a drawer, delete; and the sending rules (caps, quiet
 // hours, time zone) below, for the roles that may read them.
-import { App, Button, Popconfirm, Select, Space, Table, Tag, Typography } from "antd";
+import { App, Button, Popconfirm, Select, Space, Tag, Typography } from "antd";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { unwrap } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { EditDrawer, type Editing } from "../../components/EditDrawer";
 import { formatTime } from "../../components/format";
 import { CreateButton, TitleBar } from "../../components/headings";
 import { useCommonT } from "../../components/messages";
-import { EmptyState, ErrorState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState, ErrorState } from "../../components/QueryState";
 import { CHANNELS, type Channel, type Template } from "./model";
 import { useTemplatesT } from "./messages";
 import { SendRulesSection } from "./SendRules";
@@ -60,50 +61,46 @@ export default function TemplatesPage() {
         />
       </Space>
       {remove.isError && <ErrorState error={remove.error} />}
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("empty")} />}>
-        {(data) => (
-          <Table
-            rowKey="template_id"
-            pagination={false}
-            scroll={{ x: true }}
-            dataSource={data.items}
-            columns={[
-              {
-                title: t("name"),
-                dataIndex: "name",
-                render: (name: string, template: Template) => (
-                  <Button type="link" style={{ padding: 0, height: "auto", whiteSpace: "normal", textAlign: "left" }} onClick={() => setEditing(template)}>
-                    {name}
+      <PagedTable<Template>
+        pages={pages}
+        rowKey="template_id"
+        size="large"
+        empty={<EmptyState description={t("empty")} />}
+        scrollLabel={t("listScroller")}
+        columns={[
+          {
+            title: t("name"),
+            dataIndex: "name",
+            render: (name: string, template: Template) => (
+              <Button type="link" style={{ padding: 0, height: "auto", whiteSpace: "normal", textAlign: "left" }} onClick={() => setEditing(template)}>
+                {name}
+              </Button>
+            ),
+          },
+          { title: t("channel"), dataIndex: "channel", render: (value: Channel) => t(`channel_${value}`) },
+          {
+            title: t("variables"),
+            dataIndex: "variables",
+            responsive: ["md"],
+            render: (variables: string[]) => variables.map((variable) => <Tag key={variable}>{`{${variable}}`}</Tag>),
+          },
+          { title: t("version"), dataIndex: "version", align: "right", responsive: ["lg"] },
+          { title: t("updated"), dataIndex: "updated_at", render: (at: string) => formatTime(at), responsive: ["md"] },
+          {
+            title: common("actions"),
+            key: "actions",
+            render: (_: unknown, template: Template) => (
+              <Can op="DELETE /v1/templates/{template_id}">
+                <Popconfirm title={t("deleteConfirm", { name: template.name })} okText={common("delete")} cancelText={common("cancel")} onConfirm={() => remove.mutateAsync(template)}>
+                  <Button danger size="small" aria-label={`${t("deleteTemplate")} ${template.name}`}>
+                    {common("delete")}
                   </Button>
-                ),
-              },
-              { title: t("channel"), dataIndex: "channel", render: (value: Channel) => t(`channel_${value}`) },
-              {
-                title: t("variables"),
-                dataIndex: "variables",
-                responsive: ["md"],
-                render: (variables: string[]) => variables.map((variable) => <Tag key={variable}>{`{${variable}}`}</Tag>),
-              },
-              { title: t("version"), dataIndex: "version", align: "right", responsive: ["lg"] },
-              { title: t("updated"), dataIndex: "updated_at", render: (at: string) => formatTime(at), responsive: ["md"] },
-              {
-                title: common("actions"),
-                key: "actions",
-                render: (_: unknown, template: Template) => (
-                  <Can op="DELETE /v1/templates/{template_id}">
-                    <Popconfirm title={t("deleteConfirm", { name: template.name })} okText={common("delete")} cancelText={common("cancel")} onConfirm={() => remove.mutateAsync(template)}>
-                      <Button danger size="small" aria-label={`${t("deleteTemplate")} ${template.name}`}>
-                        {common("delete")}
-                      </Button>
-                    </Popconfirm>
-                  </Can>
-                ),
-              },
-            ]}
-          />
-        )}
-      </QueryState>
-      <CursorPager pages={pages} />
+                </Popconfirm>
+              </Can>
+            ),
+          },
+        ]}
+      />
       <Can op="GET /v1/outreach/settings">
         <div style={{ marginTop: 24 }}>
           <SendRulesSection />

@@ -1,15 +1,16 @@
 // 删除记录: who removed whom, both ways (客户删除员工 = 流失), in a date range (last 30 days by
 // default), for one staff member or the whole tenant.
-import { Button, DatePicker, Form, Input, Table } from "antd";
+import { Button, DatePicker, Form, Input } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi, useSession } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useWeComT } from "./messages";
 
@@ -64,21 +65,13 @@ export function DeletionsTab() {
           {t("query")}
         </Button>
       </Form>
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noDeletions")} />}>
-        {(data) => (
-          <>
-            <Table<Deletion>
-              rowKey={(row) => `${row.corp_id}/${row.staff_id}/${row.external_userid}/${row.generation}`}
-              dataSource={data.items}
-              columns={columns}
-              pagination={false}
-              size="small"
-              scroll={{ x: "max-content" }}
-            />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Deletion>
+        pages={pages}
+        rowKey={(row) => `${row.corp_id}/${row.staff_id}/${row.external_userid}/${row.generation}`}
+        columns={columns}
+        empty={<EmptyState description={t("noDeletions")} />}
+        scrollLabel={t("deletionsScroller")}
+      />
     </>
   );
 }

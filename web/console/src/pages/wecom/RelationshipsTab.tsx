@@ -1,15 +1,16 @@
 // 关系: one staff member's WeCom customers (or one customer's staff), newest page first, with the
 // friendship's status, generation, add way and the code that brought them. Tenant-wide roles must
 // name a staff member or a customer; a guide sees their own by default.
-import { Button, Form, Input, Table } from "antd";
+import { Button, Form, Input } from "antd";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { unwrap } from "@shared/api/client";
 import { useApi, useSession } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useWeComT } from "./messages";
 import { RELATIONSHIP_TONES, type Relationship } from "./view";
@@ -82,21 +83,13 @@ export function RelationshipsTab() {
       {!ready ? (
         <EmptyState description={t("filterRequired")} />
       ) : (
-        <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noRelationships")} />}>
-          {(data) => (
-            <>
-              <Table<Relationship>
-                rowKey={(row) => `${row.corp_id}/${row.staff_id}/${row.external_userid}`}
-                dataSource={data.items}
-                columns={columns}
-                pagination={false}
-                size="small"
-                scroll={{ x: "max-content" }}
-              />
-              <CursorPager pages={pages} />
-            </>
-          )}
-        </QueryState>
+        <PagedTable<Relationship>
+          pages={pages}
+          rowKey={(row) => `${row.corp_id}/${row.staff_id}/${row.external_userid}`}
+          columns={columns}
+          empty={<EmptyState description={t("noRelationships")} />}
+          scrollLabel={t("relationshipsScroller")}
+        />
       )}
     </>
   );

@@ -1,14 +1,15 @@
 // 员工: the synced WeCom directory (by department and status), each member's Siyu roles — an admin
 // may override them (a drawer) — and the admin's 同步通讯录 and 对账 jobs, followed to their end.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Checkbox, Drawer, Flex, Form, Select, Space, Table, Typography } from "antd";
+import { App, Button, Checkbox, Drawer, Flex, Form, Select, Space, Typography } from "antd";
 import { useCallback, useState } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { FormActions, FormProblems, useProblemForm } from "../../components/forms";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { ROLES, type Role } from "../../auth/session";
 import { problemText } from "../../components/problems";
@@ -155,14 +156,7 @@ export function StaffTab() {
           options={STATUSES.map((s) => ({ value: s, label: t(`staffStatus_${s}`) }))}
         />
       </Space>
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noStaff")} />}>
-        {(data) => (
-          <>
-            <Table<Staff> rowKey="staff_id" dataSource={data.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Staff> pages={pages} rowKey="staff_id" columns={columns} empty={<EmptyState description={t("noStaff")} />} scrollLabel={t("staffScroller")} />
       <RolesDrawer staff={editing} onClose={() => setEditing(null)} />
     </>
   );

@@ -1,12 +1,13 @@
 // A departed transfer's customer groups (离职继承 of groups): how many moved to the successor and
 // how many failed, and each group's outcome with its reason in words, a page at a time.
-import { Select, Table } from "antd";
+import { Select } from "antd";
 import { useState } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { TitleBar } from "../../components/headings";
-import { EmptyState, QueryState } from "../../components/QueryState";
+import { PagedTable } from "../../components/PagedTable";
+import { EmptyState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { GROUP_OUTCOMES, GROUP_OUTCOME_TONES, groupReasonText, type GroupOutcome, type TransferGroup } from "./groupsView";
 import { useWeComT } from "./messages";
@@ -45,14 +46,7 @@ export function TransferGroups({ transfer }: { transfer: Schemas["TransferView"]
         onChange={setOutcome}
         options={GROUP_OUTCOMES.map((o) => ({ value: o, label: t(`groupOutcome_${o}`) }))}
       />
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0 && !pages.hasPrevious} empty={<EmptyState description={t("noGroups")} />}>
-        {(data) => (
-          <>
-            <Table<TransferGroup> rowKey="chat_id" dataSource={data.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<TransferGroup> pages={pages} rowKey="chat_id" columns={columns} empty={<EmptyState description={t("noGroups")} />} scrollLabel={t("transferGroupsScroller")} />
     </section>
   );
 }

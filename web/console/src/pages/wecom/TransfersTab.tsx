@@ -3,14 +3,15 @@
 // progress and per-customer outcomes with their reasons in words — and, for a departed transfer, its
 // customer groups' outcomes (a drawer).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Checkbox, Descriptions, Drawer, Form, Input, Radio, Select, Table } from "antd";
+import { App, Button, Card, Checkbox, Descriptions, Drawer, Form, Input, Radio, Select } from "antd";
 import { useEffect, useState } from "react";
 import { unwrap, type Schemas } from "@shared/api/client";
 import { Can, useApi } from "../../app";
-import { CursorPager, useCursorPages } from "../../components/cursor";
+import { useCursorPages } from "../../components/cursor";
 import { formatTime } from "../../components/format";
 import { FormProblems, useProblemForm } from "../../components/forms";
 import { TitleBar } from "../../components/headings";
+import { PagedTable } from "../../components/PagedTable";
 import { EmptyState, QueryState } from "../../components/QueryState";
 import { ToneTag } from "../../components/Tone";
 import { useWeComT } from "./messages";
@@ -159,14 +160,7 @@ function TransferDetail({ transferId, onClose }: { transferId: string | null; on
                 onChange={setOutcome}
                 options={OUTCOMES.map((o) => ({ value: o, label: t(`outcome_${o}`) }))}
               />
-              <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noCustomers")} />}>
-                {(data) => (
-                  <>
-                    <Table<Customer> rowKey="external_userid" dataSource={data.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} />
-                    <CursorPager pages={pages} />
-                  </>
-                )}
-              </QueryState>
+              <PagedTable<Customer> pages={pages} rowKey="external_userid" columns={columns} empty={<EmptyState description={t("noCustomers")} />} scrollLabel={t("transferCustomersScroller")} />
               {current.departed && <TransferGroups transfer={current} />}
             </>
           )}
@@ -214,14 +208,7 @@ export function TransfersTab() {
         <NewTransfer />
       </Can>
       <TitleBar level={3} title={t("transfers")} style={{ marginBottom: 8 }} />
-      <QueryState query={pages.query} isEmpty={(data) => data.items.length === 0} empty={<EmptyState description={t("noTransfers")} />}>
-        {(data) => (
-          <>
-            <Table<Transfer> rowKey="transfer_id" dataSource={data.items} columns={columns} pagination={false} size="small" scroll={{ x: "max-content" }} />
-            <CursorPager pages={pages} />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<Transfer> pages={pages} rowKey="transfer_id" columns={columns} empty={<EmptyState description={t("noTransfers")} />} scrollLabel={t("transfersScroller")} />
       <TransferDetail transferId={open} onClose={() => setOpen(null)} />
     </>
   );
