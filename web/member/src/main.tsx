@@ -9,6 +9,7 @@ import { loadConfig, type RuntimeConfig } from "@shared/config";
 import { LanguageProvider, useLanguage } from "@shared/i18n";
 import { MemberAppProvider } from "./app";
 import type { MemberAuth } from "./auth/methods";
+import { followMotionPreference } from "./motion";
 import { MemberRoutes } from "./routes";
 import "./theme.css";
 
@@ -35,6 +36,7 @@ export function MemberApp({ config }: { config: RuntimeConfig<MemberAuth> }) {
   );
 }
 
+followMotionPreference();
 const root = createRoot(document.getElementById("root")!);
 loadConfig<MemberAuth>(import.meta.env.BASE_URL)
   .then((config) =>
